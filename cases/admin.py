@@ -1,0 +1,562 @@
+"""The caseworkers' admin for captives, their timeline, wishes, obligations and media."""
+
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from cases import services
+from cases.choices import ObligationState, Wish
+from cases.models import (
+    Captive,
+    CaptiveName,
+    CustodyEvent,
+    MediaRecord,
+    Obligation,
+    WishStatement,
+)
+from powtracker.admin import (
+    PermanentAdmin,
+    ReadOnlyInline,
+    RecordInline,
+    VoidForm,
+    check_form,
+)
+
+
+def wish_label(wish: str, destination: Any) -> str:
+    """A wish as a caseworker reads it: 'Return', 'Defect → KOR'."""
+    if not wish:
+        return "—"
+    if wish == Wish.DEFECT and destination is not None:
+        return f"Defect → {destination.code}"
+    return Wish(wish).label.split(" ")[0]
+
+
+# --- inlines on the captive page ---------------------------------------------------------------
+
+
+class CaptiveNameInline(admin.TabularInline):
+    model = CaptiveName
+    extra = 0
+    can_delete = False
+    fields = ["system", "full_name", "note"]
+    verbose_name = "other rendering of the name"
+    verbose_name_plural = "Other renderings of the name"
+
+
+class CustodyTimelineInline(ReadOnlyInline):
+    model = CustodyEvent
+    fields = ["kind", "occurred_at", "place", "custodian", "notes", "recorded_by", "void_note"]
+    readonly_fields = fields
+    verbose_name = "custody event"
+    verbose_name_plural = "Custody timeline"
+    ordering = ["occurred_at", "id"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CustodyEvent]:
+        return super().get_queryset(request).select_related("custodian", "recorded_by")
+
+    @admin.display(description="voided")
+    def void_note(self, event: CustodyEvent) -> str:
+        return f"VOID: {event.void_reason}" if event.is_voided else ""
+
+
+class CustodyEventRecordForm(forms.ModelForm):
+    class Meta:
+        model = CustodyEvent
+        fields = ["kind", "occurred_at", "place", "custodian", "notes"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.captive_id and cleaned.get("kind") and cleaned.get("occurred_at"):
+            check_form(
+                self,
+                services.custody_event_check,
+                captive=self.instance.captive,
+                kind=cleaned["kind"],
+                occurred_at=cleaned["occurred_at"],
+            )
+        return cleaned
+
+
+class CustodyEventRecordInline(RecordInline):
+    model = CustodyEvent
+    form = CustodyEventRecordForm
+    verbose_name = "new custody event"
+    verbose_name_plural = "Record a custody event"
+
+    def record(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
+        return services.custody_event_record(acting_user=request.user, captive=parent, **data)
+
+
+class WishStatementsInline(ReadOnlyInline):
+    model = WishStatement
+    fields = [
+        "stated_at",
+        "wish_display",
+        "mode",
+        "statement",
+        "is_formal_request",
+        "voluntariness",
+        "assessed_by",
+        "void_note",
+    ]
+    readonly_fields = fields
+    verbose_name = "wish statement"
+    verbose_name_plural = "Wish statements (the latest assessed as free is the effective wish)"
+    ordering = ["stated_at", "id"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WishStatement]:
+        return super().get_queryset(request).select_related("destination", "assessed_by")
+
+    @admin.display(description="wish")
+    def wish_display(self, statement: WishStatement) -> str:
+        return wish_label(statement.wish, statement.destination)
+
+    @admin.display(description="voided")
+    def void_note(self, statement: WishStatement) -> str:
+        return f"VOID: {statement.void_reason}" if statement.is_voided else ""
+
+
+class WishStatementRecordForm(forms.ModelForm):
+    class Meta:
+        model = WishStatement
+        fields = [
+            "wish",
+            "destination",
+            "statement",
+            "stated_at",
+            "mode",
+            "language",
+            "interpreter",
+            "persons_present",
+            "is_formal_request",
+            "voluntariness",
+            "assessment_notes",
+            "source_media",
+        ]
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 2}),
+            "persons_present": forms.Textarea(attrs={"rows": 1}),
+            "assessment_notes": forms.Textarea(attrs={"rows": 1}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("stated_at"):
+            check_form(self, services.wish_statement_check, stated_at=cleaned["stated_at"])
+        return cleaned
+
+
+class WishStatementRecordInline(RecordInline):
+    model = WishStatement
+    form = WishStatementRecordForm
+    verbose_name = "new wish statement"
+    verbose_name_plural = "Record a wish statement"
+
+    def record(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
+        return services.wish_statement_record(acting_user=request.user, captive=parent, **data)
+
+
+class InvolvementInline(admin.TabularInline):
+    # The app registry, not an import: cases does not depend on diplomacy's models.
+    model = apps.get_model("diplomacy", "Involvement")
+    extra = 0
+    can_delete = False
+    fields = ["state", "role", "position", "started_on", "ended_on"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+    verbose_name_plural = "Involved states"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("state")
+
+
+class MediaInline(ReadOnlyInline):
+    model = MediaRecord.captives.through
+    fields = ["media_record", "published", "art13"]
+    readonly_fields = fields
+    verbose_name = "media record"
+    verbose_name_plural = "Media"
+    show_change_link = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("mediarecord")
+
+    @admin.display(description="media")
+    def media_record(self, link: Any) -> str:
+        record = link.mediarecord
+        url = reverse("admin:cases_mediarecord_change", args=[record.pk])
+        return format_html('<a href="{}">{}</a> ({})', url, record.title, record.get_kind_display())
+
+    @admin.display(description="published")
+    def published(self, link: Any) -> str:
+        record = link.mediarecord
+        return f"{record.published_on or '—'} by {record.publisher or 'unknown'}"
+
+    @admin.display(description="exposes to public curiosity (Art. 13)", boolean=True)
+    def art13(self, link: Any) -> bool:
+        return link.mediarecord.exposes_to_public_curiosity
+
+
+class ObligationsInline(ReadOnlyInline):
+    model = Obligation
+    fields = ["kind", "due_on", "state", "fulfilled_on", "reference"]
+    readonly_fields = fields
+
+    @admin.display(description="state")
+    def state(self, obligation: Obligation) -> str:
+        return ObligationState(obligation.state_on()).label
+
+
+# --- captives ----------------------------------------------------------------------------------
+
+
+class CaptiveAdmin(PermanentAdmin):
+    list_display = [
+        "case_number",
+        "name_latin",
+        "name_original",
+        "nationality_code",
+        "detaining_power_code",
+        "custody_status",
+        "wish_column",
+        "health",
+        "captured_on",
+    ]
+    list_select_related = [
+        "nationality",
+        "detaining_power",
+        "effective_wish_destination",
+        "latest_wish_statement",
+        "latest_wish_statement__destination",
+    ]
+    list_filter = [
+        "custody_status",
+        "effective_wish",
+        "health",
+        "legal_status",
+        "identity_status",
+        ("nationality", admin.RelatedOnlyFieldListFilter),
+        ("detaining_power", admin.RelatedOnlyFieldListFilter),
+        "fictional",
+    ]
+    search_fields = [
+        "case_number",
+        "family_name",
+        "given_names",
+        "name_original",
+        "names__full_name",
+        "service_number",
+    ]
+    date_hierarchy = "captured_on"
+    list_per_page = 50
+    autocomplete_fields = [
+        "nationality",
+        "power_depended_on",
+        "allied_power",
+        "capture_territory_state",
+        "detaining_power",
+    ]
+    readonly_fields = [
+        "case_number",
+        "fictional_warning",
+        "custody_summary",
+        "wish_summary",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (
+            "Case",
+            {"fields": ["case_number", "fictional_warning", "custody_summary", "wish_summary"]},
+        ),
+        (
+            "Identity",
+            {
+                "description": "Tick “declined” when he refused to give an item (GC III Art. 17); "
+                "leave the item empty when it is simply unknown.",
+                "fields": [
+                    ("family_name", "given_names"),
+                    ("name_original", "original_script"),
+                    ("rank", "rank_declined"),
+                    ("service_number", "service_number_declined"),
+                    ("birth_date", "birth_year", "birth_date_declined"),
+                    ("place_of_birth", "place_of_birth_declined"),
+                    ("father_first_name", "father_first_name_declined"),
+                    ("mother_maiden_name", "mother_maiden_name_declined"),
+                    ("sex", "nationality"),
+                    "languages",
+                    ("identity_status", "identity_verified_by", "identity_verified_on"),
+                    "identity_notes",
+                ],
+            },
+        ),
+        (
+            "Service",
+            {
+                "fields": [
+                    "armed_force",
+                    ("unit", "unit_declined"),
+                    ("power_depended_on", "allied_power"),
+                ]
+            },
+        ),
+        (
+            "Capture",
+            {
+                "fields": [
+                    ("captured_on", "detaining_power"),
+                    ("capture_place", "capture_region", "capture_territory_state"),
+                    "capture_circumstances",
+                ]
+            },
+        ),
+        ("Legal status and health", {"fields": ["legal_status", "health", "health_notes"]}),
+        (
+            "Next of kin",
+            {"fields": [("next_of_kin_name", "next_of_kin_relationship"), "next_of_kin_address"]},
+        ),
+        ("Notes", {"fields": ["notes", ("created_at", "updated_at")]}),
+    ]
+
+    def get_inlines(self, request: HttpRequest, obj: Captive | None) -> list[type]:
+        if obj is None:
+            return [CaptiveNameInline]
+        return [
+            CaptiveNameInline,
+            CustodyTimelineInline,
+            CustodyEventRecordInline,
+            WishStatementsInline,
+            WishStatementRecordInline,
+            InvolvementInline,
+            MediaInline,
+            ObligationsInline,
+        ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Captive]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("custodian", "effective_wish_statement__assessed_by")
+        )
+
+    @admin.display(description="name (Latin)", ordering="family_name")
+    def name_latin(self, captive: Captive) -> str:
+        return captive.name_latin
+
+    @admin.display(description="nationality", ordering="nationality__code")
+    def nationality_code(self, captive: Captive) -> str:
+        return captive.nationality.code if captive.nationality else "—"
+
+    @admin.display(description="detaining power", ordering="detaining_power__code")
+    def detaining_power_code(self, captive: Captive) -> str:
+        return captive.detaining_power.code
+
+    @admin.display(description="effective wish", ordering="effective_wish")
+    def wish_column(self, captive: Captive) -> str:
+        effective = wish_label(captive.effective_wish, captive.effective_wish_destination)
+        latest = captive.latest_wish_statement
+        if latest is None or latest.pk == captive.effective_wish_statement_id:
+            return effective
+        return (
+            f"{effective} (latest: {wish_label(latest.wish, latest.destination)}, "
+            f"{latest.get_voluntariness_display().lower()})"
+        )
+
+    @admin.display(description="demo data")
+    def fictional_warning(self, captive: Captive) -> str:
+        if captive.fictional:
+            return "Demo record: every name and identity item is fictional."
+        return "—"
+
+    @admin.display(description="custody")
+    def custody_summary(self, captive: Captive) -> str:
+        if not captive.custody_status:
+            return "No custody event recorded."
+        since = timezone.localtime(captive.custody_since).strftime("%Y-%m-%d")
+        custodian = captive.custodian.name if captive.custodian else "no state"
+        return (
+            f"{captive.get_custody_status_display()} since {since}"
+            f"{' at ' + captive.custody_place if captive.custody_place else ''}; "
+            f"custodian: {custodian}"
+        )
+
+    @admin.display(description="wish")
+    def wish_summary(self, captive: Captive) -> str:
+        effective = captive.effective_wish_statement
+        latest = captive.latest_wish_statement
+        lines = []
+        if effective:
+            lines.append(
+                (
+                    "Effective wish",
+                    f"{wish_label(effective.wish, effective.destination)}, stated "
+                    f"{effective.stated_at:%Y-%m-%d}, assessed free by "
+                    f"{effective.assessed_by or 'unknown'}",
+                )
+            )
+        else:
+            lines.append(("Effective wish", "none: no statement has been assessed as free"))
+        if latest and latest != effective:
+            verified = "verified" if latest.is_verified else "NOT verified"
+            lines.append(
+                (
+                    "Latest statement",
+                    f"{wish_label(latest.wish, latest.destination)}, stated "
+                    f"{latest.stated_at:%Y-%m-%d} ({latest.get_mode_display().lower()}), "
+                    f"{latest.get_voluntariness_display().lower()} — {verified}",
+                )
+            )
+        return format_html_join(format_html("<br>"), "<strong>{}</strong>: {}", lines)
+
+    def save_model(self, request: HttpRequest, obj: Captive, form: Any, change: bool) -> None:
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.captive_update(acting_user=request.user, captive=obj, **changes)
+            obj.refresh_from_db()
+            return
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        registered = services.captive_register(acting_user=request.user, **data)
+        # The admin goes on to save the inlines against `obj`: make it the registered captive.
+        obj.pk = registered.pk
+        obj.refresh_from_db()
+
+
+admin.site.register(Captive, CaptiveAdmin)
+
+
+# --- custody events, wish statements: read, and void with a reason ------------------------------
+
+
+class CustodyEventVoidForm(VoidForm):
+    void_check = staticmethod(services.custody_event_void_check)
+    record_kwarg = "event"
+
+    class Meta(VoidForm.Meta):
+        model = CustodyEvent
+
+
+class RecordAdmin(PermanentAdmin):
+    """Recorded facts: added from the captive's page, never edited, only voided with a reason."""
+
+    void_service: Any
+    record_kwarg: str
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields] + ["captive_link"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = ["captive_link"] + [
+            f.name for f in self.model._meta.fields if f.name not in {"id", "captive"}
+        ]
+        editable = [] if obj is None or obj.is_voided else ["void_with_reason"]
+        return [(None, {"fields": fields}), ("Correct a mistake", {"fields": editable})]
+
+    @admin.display(description="captive")
+    def captive_link(self, record: Any) -> str:
+        url = reverse("admin:cases_captive_change", args=[record.captive_id])
+        return format_html('<a href="{}">{}</a>', url, record.captive)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        reason = form.cleaned_data.get("void_with_reason")
+        if reason:
+            type(self).void_service(
+                acting_user=request.user, reason=reason, **{self.record_kwarg: obj}
+            )
+
+
+@admin.register(CustodyEvent)
+class CustodyEventAdmin(RecordAdmin):
+    form = CustodyEventVoidForm
+    void_service = staticmethod(services.custody_event_void)
+    record_kwarg = "event"
+    list_display = ["captive", "kind", "occurred_at", "place", "custodian", "voided_at"]
+    list_select_related = ["captive", "custodian"]
+    list_filter = ["kind", ("voided_at", admin.EmptyFieldListFilter)]
+    search_fields = ["captive__case_number", "captive__family_name", "place"]
+    date_hierarchy = "occurred_at"
+
+
+class WishStatementVoidForm(VoidForm):
+    void_check = staticmethod(services.wish_statement_void_check)
+    record_kwarg = "statement"
+
+    class Meta(VoidForm.Meta):
+        model = WishStatement
+
+
+@admin.register(WishStatement)
+class WishStatementAdmin(RecordAdmin):
+    form = WishStatementVoidForm
+    void_service = staticmethod(services.wish_statement_void)
+    record_kwarg = "statement"
+    list_display = [
+        "captive",
+        "wish",
+        "destination",
+        "stated_at",
+        "mode",
+        "voluntariness",
+        "voided_at",
+    ]
+    list_select_related = ["captive", "destination"]
+    list_filter = ["wish", "voluntariness", "mode", ("voided_at", admin.EmptyFieldListFilter)]
+    search_fields = ["captive__case_number", "captive__family_name", "statement"]
+    date_hierarchy = "stated_at"
+
+
+# --- obligations and media ---------------------------------------------------------------------
+
+
+class ObligationStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(ObligationState.choices)
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Obligation]
+    ) -> QuerySet[Obligation]:
+        if self.value():
+            return queryset.with_state().filter(state=self.value())  # type: ignore[attr-defined]
+        return queryset
+
+
+@admin.register(Obligation)
+class ObligationAdmin(PermanentAdmin):
+    list_display = ["captive", "kind", "due_on", "state", "fulfilled_on", "reference"]
+    list_select_related = ["captive"]
+    list_filter = [ObligationStateFilter, "kind"]
+    search_fields = ["captive__case_number", "captive__family_name", "reference"]
+    date_hierarchy = "due_on"
+    autocomplete_fields = ["captive"]
+    raw_id_fields = ["triggered_by"]
+
+    @admin.display(description="state")
+    def state(self, obligation: Obligation) -> str:
+        return ObligationState(obligation.state_on()).label
+
+
+@admin.register(MediaRecord)
+class MediaRecordAdmin(PermanentAdmin):
+    list_display = ["title", "kind", "publisher", "published_on", "exposes_to_public_curiosity"]
+    list_filter = ["kind", "exposes_to_public_curiosity", "publisher_state"]
+    search_fields = ["title", "publisher", "captives__case_number", "captives__family_name"]
+    autocomplete_fields = ["captives", "publisher_state"]
+    date_hierarchy = "published_on"
+
+    def save_model(self, request: HttpRequest, obj: MediaRecord, form: Any, change: bool) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

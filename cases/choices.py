@@ -1,0 +1,150 @@
+"""Choices of the cases app and the custody transition table."""
+
+from django.db import models
+
+
+class Sex(models.TextChoices):
+    MALE = "male", "Male"
+    FEMALE = "female", "Female"
+    NOT_RECORDED = "not_recorded", "Not recorded"
+
+
+class IdentityStatus(models.TextChoices):
+    CLAIMED = "claimed", "Claimed"
+    DOCUMENTED = "documented", "Documented"
+    VERIFIED = "verified", "Verified"
+    DISPUTED = "disputed", "Disputed"
+
+
+class LegalStatus(models.TextChoices):
+    PRISONER_OF_WAR = "pow", "Prisoner of war"
+    CIVILIAN_INTERNEE = "civilian_internee", "Civilian internee"
+    ART5_PENDING = "art5_pending", "Pending an Art. 5 tribunal"
+
+
+class Health(models.TextChoices):
+    UNHARMED = "unharmed", "Unharmed"
+    WOUNDED = "wounded", "Wounded"
+    SERIOUSLY_WOUNDED = "seriously_wounded", "Seriously wounded"
+    SICK = "sick", "Sick"
+    SERIOUSLY_SICK = "seriously_sick", "Seriously sick"
+
+
+class Script(models.TextChoices):
+    LATIN = "latin", "Latin"
+    HANGUL = "hangul", "Hangul"
+    CYRILLIC = "cyrillic", "Cyrillic"
+    ARABIC = "arabic", "Arabic"
+    HAN = "han", "Chinese characters"
+    OTHER = "other", "Other"
+
+
+class NameSystem(models.TextChoices):
+    """How a rendering of a name was made."""
+
+    REVISED_ROMANIZATION = "revised_romanization", "Revised Romanization"
+    MCCUNE_REISCHAUER = "mccune_reischauer", "McCune–Reischauer"
+    CYRILLIC = "cyrillic", "Cyrillic"
+    LATIN_PASSPORT = "latin_passport", "Latin (as in a document)"
+    ALIAS = "alias", "Alias or name on a document"
+    OTHER = "other", "Other"
+
+
+class CustodyEventKind(models.TextChoices):
+    CAPTURED = "captured", "Captured"
+    IN_TRANSIT = "in_transit", "In transit"
+    HOSPITALIZED = "hospitalized", "Hospitalized"
+    INTERNED = "interned", "Interned"
+    TRANSFERRED = "transferred", "Transferred to another power"
+    EXCHANGED = "exchanged", "Exchanged"
+    REPATRIATED = "repatriated", "Repatriated"
+    RELEASED = "released", "Released"
+    RESETTLED = "resettled", "Resettled in a third state"
+    ESCAPED = "escaped", "Escaped"
+    DECEASED = "deceased", "Deceased"
+
+
+K = CustodyEventKind
+
+# The custody status is the kind of the latest event. These end the case: nothing may follow.
+FINAL_CUSTODY_STATUSES: frozenset[str] = frozenset(
+    {K.EXCHANGED, K.REPATRIATED, K.RELEASED, K.RESETTLED, K.DECEASED}
+)
+
+_LEAVING_OR_MOVING = frozenset(
+    {
+        K.IN_TRANSIT,
+        K.HOSPITALIZED,
+        K.INTERNED,
+        K.TRANSFERRED,
+        K.EXCHANGED,
+        K.REPATRIATED,
+        K.RELEASED,
+        K.RESETTLED,
+        K.ESCAPED,
+        K.DECEASED,
+    }
+)
+
+# Which event kinds may follow the current status (None: nothing recorded yet).
+# A case always starts with a capture; an escaped prisoner can only be recaptured or found dead;
+# moving between camps or between hospitals is a new interned / hospitalized event.
+CUSTODY_TRANSITIONS: dict[str | None, frozenset[str]] = {
+    None: frozenset({K.CAPTURED}),
+    K.CAPTURED: _LEAVING_OR_MOVING,
+    K.IN_TRANSIT: _LEAVING_OR_MOVING - {K.IN_TRANSIT},
+    K.HOSPITALIZED: _LEAVING_OR_MOVING,
+    K.INTERNED: _LEAVING_OR_MOVING,
+    K.TRANSFERRED: _LEAVING_OR_MOVING,
+    K.ESCAPED: frozenset({K.CAPTURED, K.DECEASED}),
+    **{final: frozenset() for final in FINAL_CUSTODY_STATUSES},
+}
+
+
+class Wish(models.TextChoices):
+    RETURN = "return", "Return to the power depended on"
+    REMAIN = "remain", "Remain in the detaining state"
+    DEFECT = "defect", "Defect to another state"
+    UNDECIDED = "undecided", "Undecided"
+
+
+class WishMode(models.TextChoices):
+    """How a wish was expressed."""
+
+    CAPTOR_INTERROGATION = "captor_interrogation", "Interrogation by the captor"
+    PUBLISHED_VIDEO = "published_video", "Published video"
+    CASEWORKER_INTERVIEW = "caseworker_interview", "Caseworker interview"
+    PRIVATE_INTERVIEW = "private_interview", "Private interview without witnesses (Art. 126)"
+    WRITTEN_REQUEST = "written_request", "Written request"
+
+
+class Voluntariness(models.TextChoices):
+    FREE = "free", "Free"
+    DOUBTFUL = "doubtful", "Doubtful"
+    COERCION_SUSPECTED = "coercion_suspected", "Coercion suspected"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+
+
+class ObligationKind(models.TextChoices):
+    CAPTURE_CARD = "capture_card", "Capture card (Art. 70)"
+    NIB_NOTIFICATION = (
+        "nib_notification",
+        "Notification to the National Information Bureau (Art. 122)",
+    )
+    HEALTH_REPORT = "health_report", "Health report, seriously wounded or sick (Art. 122)"
+    DEATH_RECORD = "death_record", "Death record (Art. 120)"
+    TRIAL_NOTICE = "trial_notice", "Names of those held for trial (Art. 119)"
+
+
+class ObligationState(models.TextChoices):
+    DUE = "due", "Due"
+    OVERDUE = "overdue", "Overdue"
+    FULFILLED = "fulfilled", "Fulfilled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class MediaKind(models.TextChoices):
+    VIDEO = "video", "Video"
+    PHOTO = "photo", "Photo"
+    DOCUMENT = "document", "Document"
+    AUDIO = "audio", "Audio"

@@ -1,0 +1,520 @@
+"""The case register: captives, their custody timeline, wishes, obligations and media."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from cases.choices import (
+    CustodyEventKind,
+    Health,
+    IdentityStatus,
+    LegalStatus,
+    MediaKind,
+    NameSystem,
+    ObligationKind,
+    ObligationState,
+    Script,
+    Sex,
+    Voluntariness,
+    Wish,
+    WishMode,
+)
+from powtracker.permanence import PermanentModel, VoidableModel, VoidableQuerySet
+
+STATE = "diplomacy.State"
+
+# Identity items a prisoner may decline to give. Declined is a fact to record, not the same as
+# unknown: a declined item holds no value, and the database enforces it.
+DECLINABLE_ITEMS: dict[str, Q] = {
+    "rank": Q(rank=""),
+    "service_number": Q(service_number=""),
+    "birth_date": Q(birth_date__isnull=True, birth_year__isnull=True),
+    "place_of_birth": Q(place_of_birth=""),
+    "father_first_name": Q(father_first_name=""),
+    "mother_maiden_name": Q(mother_maiden_name=""),
+    "unit": Q(unit=""),
+}
+
+
+def _declined_field(label: str) -> models.BooleanField:
+    return models.BooleanField(
+        f"{label} declined",
+        default=False,
+        help_text="The prisoner refused to give this item (not the same as unknown).",
+    )
+
+
+class Captive(PermanentModel):
+    """One captured person: the case."""
+
+    case_number = models.CharField(max_length=20, editable=False)
+    fictional = models.BooleanField(
+        default=False, editable=False, help_text="Demo record with a fictional identity."
+    )
+
+    # Identity
+    family_name = models.CharField("family name (Latin)", max_length=100)
+    given_names = models.CharField("given names (Latin)", max_length=150, blank=True)
+    original_script = models.CharField(max_length=16, choices=Script.choices, default=Script.LATIN)
+    name_original = models.CharField(
+        "name in original script",
+        max_length=200,
+        blank=True,
+        help_text="E.g. 김철수 or Иванов Иван.",
+    )
+    rank = models.CharField(max_length=80, blank=True)
+    rank_declined = _declined_field("rank")
+    service_number = models.CharField(max_length=60, blank=True)
+    service_number_declined = _declined_field("service number")
+    birth_date = models.DateField("date of birth", null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        "year of birth", null=True, blank=True, help_text="When only the year is known."
+    )
+    birth_date_declined = _declined_field("date of birth")
+    place_of_birth = models.CharField(max_length=200, blank=True)
+    place_of_birth_declined = _declined_field("place of birth")
+    father_first_name = models.CharField("father's first name", max_length=100, blank=True)
+    father_first_name_declined = _declined_field("father's first name")
+    mother_maiden_name = models.CharField("mother's maiden name", max_length=100, blank=True)
+    mother_maiden_name_declined = _declined_field("mother's maiden name")
+    sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.NOT_RECORDED)
+    nationality = models.ForeignKey(
+        STATE, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    languages = models.CharField(max_length=200, blank=True)
+    identity_status = models.CharField(
+        max_length=16, choices=IdentityStatus.choices, default=IdentityStatus.CLAIMED
+    )
+    identity_verified_by = models.CharField(max_length=200, blank=True)
+    identity_verified_on = models.DateField(null=True, blank=True)
+    identity_notes = models.TextField(
+        blank=True, help_text="Documents carried, doubts, e.g. another man's military ID."
+    )
+
+    # Service
+    armed_force = models.CharField(max_length=200, blank=True)
+    unit = models.CharField(max_length=200, blank=True)
+    unit_declined = _declined_field("unit")
+    power_depended_on = models.ForeignKey(
+        STATE, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    allied_power = models.ForeignKey(
+        STATE,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The belligerent he fought alongside.",
+    )
+
+    # Capture
+    captured_on = models.DateField("capture date")
+    capture_place = models.CharField(max_length=200, blank=True)
+    capture_region = models.CharField(max_length=200, blank=True)
+    capture_territory_state = models.ForeignKey(
+        STATE,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="territory's state",
+    )
+    detaining_power = models.ForeignKey(STATE, on_delete=models.PROTECT, related_name="+")
+    capture_circumstances = models.TextField(blank=True)
+
+    # Legal status and health
+    legal_status = models.CharField(
+        max_length=24, choices=LegalStatus.choices, default=LegalStatus.PRISONER_OF_WAR
+    )
+    health = models.CharField(max_length=24, choices=Health.choices, default=Health.UNHARMED)
+    health_notes = models.TextField(blank=True)
+
+    # Next of kin, for the capture card
+    next_of_kin_name = models.CharField(max_length=200, blank=True)
+    next_of_kin_relationship = models.CharField(max_length=80, blank=True)
+    next_of_kin_address = models.TextField(blank=True)
+
+    notes = models.TextField(blank=True)
+
+    # Kept in step by the services; read-only everywhere else.
+    custody_status = models.CharField(
+        max_length=16, choices=CustodyEventKind.choices, blank=True, editable=False
+    )
+    custody_place = models.CharField(max_length=200, blank=True, editable=False)
+    custodian = models.ForeignKey(
+        STATE, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    custody_since = models.DateTimeField(null=True, blank=True, editable=False)
+    effective_wish = models.CharField(
+        max_length=16, choices=Wish.choices, blank=True, editable=False
+    )
+    effective_wish_destination = models.ForeignKey(
+        STATE, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    effective_wish_statement = models.ForeignKey(
+        "cases.WishStatement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    latest_wish_statement = models.ForeignKey(
+        "cases.WishStatement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_number"], name="cases_captive_unique_case_number"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{item}_declined": False}) | empty,
+                    name=f"cases_captive_declined_{item}_is_empty",
+                    violation_error_code="declined_item_has_value",
+                    violation_error_message=(
+                        f"{item.replace('_', ' ').capitalize()} is marked declined, "
+                        "so it holds no value: clear it or untick “declined”."
+                    ),
+                )
+                for item, empty in DECLINABLE_ITEMS.items()
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True)
+                | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="cases_captive_birth_year_plausible",
+                violation_error_message="The year of birth must lie between 1900 and 2100.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(identity_status=IdentityStatus.VERIFIED)
+                | (~Q(identity_verified_by="") & Q(identity_verified_on__isnull=False)),
+                name="cases_captive_verified_identity_says_by_whom",
+                violation_error_code="verification_incomplete",
+                violation_error_message="A verified identity says who verified it, and when.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(effective_wish=Wish.DEFECT)
+                | Q(effective_wish_destination__isnull=False),
+                name="cases_captive_effective_defect_has_destination",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["captured_on"], name="cases_captive_captured_on_idx"),
+            models.Index(fields=["custody_status"], name="cases_captive_custody_idx"),
+            models.Index(fields=["effective_wish"], name="cases_captive_wish_idx"),
+            models.Index(fields=["health"], name="cases_captive_health_idx"),
+            models.Index(fields=["family_name", "given_names"], name="cases_captive_name_idx"),
+            models.Index(fields=["service_number"], name="cases_captive_service_no_idx"),
+            models.Index(fields=["updated_at"], name="cases_captive_updated_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} {self.name_latin}"
+
+    @property
+    def name_latin(self) -> str:
+        return f"{self.family_name.upper()} {self.given_names}".strip()
+
+    @property
+    def is_seriously_ill_or_wounded(self) -> bool:
+        return self.health in {Health.SERIOUSLY_WOUNDED, Health.SERIOUSLY_SICK}
+
+    def clean(self) -> None:
+        errors = {}
+        if self.birth_date and self.birth_year and self.birth_date.year != self.birth_year:
+            errors["birth_year"] = "The year of birth does not match the date of birth."
+        if self.captured_on and self.captured_on > timezone.localdate():
+            errors["captured_on"] = "The capture date is in the future."
+        if errors:
+            raise ValidationError(errors)
+
+
+class CaptiveName(PermanentModel):
+    """Another rendering of a captive's name: a romanization, a Cyrillic spelling, an alias."""
+
+    captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="names")
+    system = models.CharField(max_length=24, choices=NameSystem.choices)
+    full_name = models.CharField(max_length=200)
+    note = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["captive", "system", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["captive", "system", "full_name"], name="cases_captivename_unique_rendering"
+            ),
+        ]
+        indexes = [models.Index(fields=["full_name"], name="cases_captivename_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.get_system_display()})"
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number given per detaining power and capture year (row-locked on use)."""
+
+    detaining_power_code = models.CharField(max_length=3)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["detaining_power_code", "year"], name="cases_casenumbersequence_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.detaining_power_code}-{self.year}: {self.last_value}"
+
+
+class CustodyEvent(VoidableModel):
+    """One step of the custody timeline. The captive's custody status is the latest one."""
+
+    captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="custody_events")
+    kind = models.CharField(max_length=16, choices=CustodyEventKind.choices)
+    occurred_at = models.DateTimeField("when")
+    place = models.CharField("where", max_length=200, blank=True)
+    custodian = models.ForeignKey(
+        STATE,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="custodian state",
+    )
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta(VoidableModel.Meta):
+        ordering = ["captive", "occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["captive", "occurred_at"], name="cases_custodyevent_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_at:%Y-%m-%d}"
+
+
+class WishStatement(VoidableModel):
+    """What a captive said about his future. Never edited: a new statement supersedes."""
+
+    captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="wish_statements")
+    wish = models.CharField(max_length=16, choices=Wish.choices)
+    destination = models.ForeignKey(
+        STATE,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The state he wishes to go to; required for a defect wish.",
+    )
+    statement = models.TextField(
+        "what he said", blank=True, help_text="His words, as translated, with context."
+    )
+    stated_at = models.DateTimeField("when")
+    mode = models.CharField("how expressed", max_length=24, choices=WishMode.choices)
+    language = models.CharField(max_length=80, blank=True)
+    interpreter = models.CharField(max_length=200, blank=True)
+    persons_present = models.TextField(blank=True)
+    is_formal_request = models.BooleanField("formal request", default=False)
+    voluntariness = models.CharField(
+        max_length=24, choices=Voluntariness.choices, default=Voluntariness.NOT_ASSESSED
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    assessed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    assessment_notes = models.TextField(blank=True)
+    source_media = models.ForeignKey(
+        "cases.MediaRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="superseded_by",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta(VoidableModel.Meta):
+        ordering = ["captive", "stated_at", "id"]
+        constraints = [
+            *VoidableModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(wish=Wish.DEFECT, destination__isnull=False)
+                | (~Q(wish=Wish.DEFECT) & Q(destination__isnull=True)),
+                name="cases_wishstatement_defect_names_destination",
+                violation_error_code="defect_needs_destination",
+                violation_error_message=(
+                    "A wish to defect names the state he wishes to go to; other wishes name none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(voluntariness=Voluntariness.NOT_ASSESSED)
+                | Q(assessed_at__isnull=False),
+                name="cases_wishstatement_assessment_dated",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["captive", "stated_at"], name="cases_wish_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        wish = self.get_wish_display()
+        if self.wish == Wish.DEFECT and self.destination_id:
+            wish = f"Defect to {self.destination.code}"
+        return f"{wish} ({self.stated_at:%Y-%m-%d}, {self.get_voluntariness_display().lower()})"
+
+    @property
+    def is_verified(self) -> bool:
+        """An unassessed or doubtful statement is not consent."""
+        return self.voluntariness == Voluntariness.FREE
+
+
+class ObligationQuerySet(VoidableQuerySet):
+    def with_state(self, today: date | None = None) -> "ObligationQuerySet":
+        """Annotate `state`: fulfilled, cancelled (voided), overdue or due."""
+        today = today or timezone.localdate()
+        return self.annotate(
+            state=Case(
+                When(voided_at__isnull=False, then=Value(ObligationState.CANCELLED)),
+                When(fulfilled_on__isnull=False, then=Value(ObligationState.FULFILLED)),
+                When(due_on__lt=today, then=Value(ObligationState.OVERDUE)),
+                default=Value(ObligationState.DUE),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Obligation(VoidableModel):
+    """A legal duty with a deadline, created by an event (GC III Arts. 70, 119, 120, 122)."""
+
+    captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="obligations")
+    kind = models.CharField(max_length=24, choices=ObligationKind.choices)
+    due_on = models.DateField()
+    fulfilled_on = models.DateField(null=True, blank=True)
+    reference = models.CharField(
+        max_length=200, blank=True, help_text="Reference of the card, notification or report."
+    )
+    triggered_by = models.ForeignKey(
+        CustodyEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="obligations"
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ObligationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta(VoidableModel.Meta):
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_on"],
+                condition=Q(fulfilled_on__isnull=True, voided_at__isnull=True),
+                name="cases_obligation_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_on}"
+
+    def state_on(self, today: date | None = None) -> str:
+        today = today or timezone.localdate()
+        if self.voided_at:
+            return ObligationState.CANCELLED
+        if self.fulfilled_on:
+            return ObligationState.FULFILLED
+        return ObligationState.OVERDUE if self.due_on < today else ObligationState.DUE
+
+
+class MediaRecord(VoidableModel):
+    """A video, photo or document about one or more captives, and who published it."""
+
+    captives = models.ManyToManyField(Captive, related_name="media_records")
+    kind = models.CharField(max_length=16, choices=MediaKind.choices)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    publisher_state = models.ForeignKey(
+        STATE, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_on = models.DateField(null=True, blank=True)
+    location = models.CharField(
+        "where", max_length=500, blank=True, help_text="Channel, address or archive reference."
+    )
+    description = models.TextField(blank=True)
+    exposes_to_public_curiosity = models.BooleanField(
+        "exposes to public curiosity (Art. 13)", default=False
+    )
+    art13_notes = models.TextField("Art. 13 assessment", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=["captives"])
+
+    class Meta(VoidableModel.Meta):
+        ordering = ["-published_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _media_link_label(link: models.Model) -> str:
+    return str(link.mediarecord)  # type: ignore[attr-defined]
+
+
+# The row label of a captive's media on his page.
+MediaRecord.captives.through.__str__ = _media_link_label  # type: ignore[method-assign]

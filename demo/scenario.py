@@ -1,0 +1,493 @@
+"""The demo scenario: the January 2025 Kursk case under fictional names, and synthetic cases.
+
+Every person here is invented; no name, number or date of birth belongs to a real person.
+Loading twice changes nothing: records are found by their natural keys before being made.
+"""
+
+import random
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from cases import services
+from cases.choices import (
+    CustodyEventKind,
+    Health,
+    IdentityStatus,
+    LegalStatus,
+    MediaKind,
+    NameSystem,
+    Script,
+    Sex,
+    Voluntariness,
+    Wish,
+    WishMode,
+)
+from cases.models import Captive, MediaRecord
+from diplomacy.choices import (
+    Classification,
+    ContactChannel,
+    InclusionStatus,
+    InvolvementRole,
+    ProposalStatus,
+)
+from diplomacy.models import (
+    DiplomaticContact,
+    ExchangeProposal,
+    Involvement,
+    OfferedCaptive,
+    RequestedPerson,
+    State,
+)
+from powtracker.roles import ROLE_ANALYST, ROLE_CASEWORKER, ROLE_SUPERVISOR
+
+STATES = [
+    ("UKR", "Ukraine"),
+    ("RUS", "Russian Federation"),
+    ("PRK", "Democratic People's Republic of Korea"),
+    ("KOR", "Republic of Korea"),
+    ("NPL", "Nepal"),
+    ("LKA", "Sri Lanka"),
+    ("CUB", "Cuba"),
+    ("ARE", "United Arab Emirates"),
+    ("CHE", "Switzerland"),
+]
+
+LOGINS = [
+    ("caseworker", ROLE_CASEWORKER),
+    ("supervisor", ROLE_SUPERVISOR),
+    ("analyst", ROLE_ANALYST),
+]
+
+FICTIONAL = "Fictional demo identity: not a real person."
+
+
+def _at(day: date, hour: int = 12) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)), timezone.get_fixed_timezone(180))
+
+
+def _logins() -> Any:
+    User = get_user_model()
+    for username, role in LOGINS:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"is_staff": True, "first_name": role.capitalize()}
+        )
+        if created:
+            user.set_password(settings.DEMO_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
+    loader, _ = User.objects.get_or_create(
+        username="demo-loader", defaults={"is_active": False, "first_name": "Demo loader"}
+    )
+    return loader
+
+
+def _states() -> dict[str, State]:
+    states = {}
+    for code, name in STATES:
+        states[code], _ = State.objects.get_or_create(code=code, defaults={"name": name})
+    return states
+
+
+def _register(loader: Any, service_number: str, **fields: Any) -> tuple[Captive, bool]:
+    existing = Captive.objects.filter(fictional=True, service_number=service_number).first()
+    if existing:
+        return existing, False
+    captive = services.captive_register(acting_user=loader, service_number=service_number, **fields)
+    Captive.objects.filter(pk=captive.pk).update(fictional=True)
+    captive.refresh_from_db()
+    return captive, True
+
+
+def _kursk_case(loader: Any, s: dict[str, State]) -> list[Captive]:
+    common = {
+        "detaining_power": s["UKR"],
+        "nationality": s["PRK"],
+        "power_depended_on": s["PRK"],
+        "allied_power": s["RUS"],
+        "armed_force": "Korean People's Army",
+        "capture_region": "Kursk Oblast",
+        "capture_territory_state": s["RUS"],
+        "legal_status": LegalStatus.PRISONER_OF_WAR,
+        "health": Health.WOUNDED,
+        "sex": Sex.MALE,
+        "original_script": Script.HANGUL,
+        "languages": "Korean",
+        "identity_status": IdentityStatus.VERIFIED,
+        "identity_verified_by": "National Intelligence Service, Republic of Korea",
+        "identity_verified_on": date(2025, 1, 12),
+        "notes": FICTIONAL,
+    }
+    first, created_first = _register(
+        loader,
+        "DEMO-KPA-0001",
+        family_name="Pak",
+        given_names="Song-il",
+        name_original="박성일",
+        rank="Private",
+        birth_year=2005,
+        capture_place="Woodland near the front line",
+        captured_on=date(2025, 1, 5),
+        captured_at=_at(date(2025, 1, 5), 10),
+        capture_circumstances=(
+            "Says he was told he was going to 'just an exercise'. Hid in a dugout from "
+            "3 to 5 January before Ukrainian forces found him. Carried a Russian military "
+            "identity card issued in another man's name."
+        ),
+        health_notes="Wounded in the leg.",
+        identity_notes="Carried a Russian military ID in the name of another man (fictional).",
+        names=[
+            (NameSystem.REVISED_ROMANIZATION, "Bak Seong-il"),
+            (NameSystem.MCCUNE_REISCHAUER, "Pak Sŏng-il"),
+            (NameSystem.CYRILLIC, "Пак Сон Иль"),
+            (NameSystem.ALIAS, "Ондар Айдыс Сергеевич"),
+        ],
+        **common,
+    )
+    second, created_second = _register(
+        loader,
+        "DEMO-KPA-0002",
+        family_name="Ri",
+        given_names="Kwang-myong",
+        name_original="리광명",
+        rank="Corporal",
+        birth_year=1999,
+        capture_place="Village outskirts",
+        captured_on=date(2025, 1, 9),
+        captured_at=_at(date(2025, 1, 9), 15),
+        capture_circumstances="Captured wounded after an assault.",
+        health_notes="Jaw wound.",
+        names=[
+            (NameSystem.REVISED_ROMANIZATION, "Ri Gwang-myeong"),
+            (NameSystem.MCCUNE_REISCHAUER, "Ri Kwang-myŏng"),
+            (NameSystem.CYRILLIC, "Ри Гван Мён"),
+        ],
+        **common,
+    )
+    video, _ = MediaRecord.objects.get_or_create(
+        title="Video of two captured Korean soldiers answering questions",
+        defaults={
+            "kind": MediaKind.VIDEO,
+            "publisher": "President of Ukraine",
+            "publisher_state": s["UKR"],
+            "published_on": date(2025, 1, 12),
+            "location": "Official social media channels of the President of Ukraine",
+            "description": "Both captives, wounded, questioned through an interpreter.",
+            "exposes_to_public_curiosity": True,
+            "art13_notes": "Faces and voices of identifiable prisoners shown to the public: "
+            "exposes them to public curiosity (GC III Art. 13).",
+            "recorded_by": loader,
+        },
+    )
+    video.captives.add(first, second)
+
+    for captive, created, wish, words in [
+        (
+            first,
+            created_first,
+            Wish.RETURN,
+            "Said he wished to go home to his country.",
+        ),
+        (
+            second,
+            created_second,
+            Wish.REMAIN,
+            "Said he wished to stay in Ukraine, leaving the decision to the authorities.",
+        ),
+    ]:
+        if not created:
+            continue
+        captured = captive.captured_on
+        services.custody_event_record(
+            acting_user=loader,
+            captive=captive,
+            kind=CustodyEventKind.HOSPITALIZED,
+            occurred_at=_at(captured + timedelta(days=1)),
+            place="Military hospital, Kyiv",
+        )
+        services.custody_event_record(
+            acting_user=loader,
+            captive=captive,
+            kind=CustodyEventKind.INTERNED,
+            occurred_at=_at(date(2025, 2, 20)),
+            place="Prisoner of war camp (location withheld)",
+        )
+        services.wish_statement_record(
+            acting_user=loader,
+            captive=captive,
+            wish=wish,
+            stated_at=_at(date(2025, 1, 11)),
+            mode=WishMode.PUBLISHED_VIDEO,
+            statement=words,
+            language="Korean",
+            interpreter="Interpreter of the Security Service of Ukraine",
+            persons_present="Ukrainian interrogators; camera operator",
+            voluntariness=Voluntariness.NOT_ASSESSED,
+            source_media=video,
+        )
+    for captive in (first, second):
+        for state, role, position in [
+            ("UKR", InvolvementRole.DETAINING_POWER, "Holds both; offers them in an exchange."),
+            ("PRK", InvolvementRole.POWER_DEPENDED_ON, "Has not acknowledged its soldiers."),
+            ("RUS", InvolvementRole.ALLIED_POWER, "Holds the Ukrainians requested in return."),
+            (
+                "KOR",
+                InvolvementRole.RECEIVING_STATE,
+                "Will facilitate transfer if they seek asylum; no official request yet.",
+            ),
+            ("KOR", InvolvementRole.VERIFIER, "Its intelligence service verified the capture."),
+        ]:
+            Involvement.objects.get_or_create(
+                captive=captive,
+                state=s[state],
+                role=role,
+                defaults={"position": position, "started_on": date(2025, 1, 12)},
+            )
+    proposal, created = ExchangeProposal.objects.get_or_create(
+        title="Korean People's Army soldiers for Ukrainians held by Russia",
+        defaults={
+            "proposing_state": s["UKR"],
+            "counterpart_state": s["PRK"],
+            "status": ProposalStatus.PROPOSED,
+            "proposed_on": date(2025, 1, 12),
+            "terms": "Ukraine is ready to hand both soldiers over if their exchange for "
+            "Ukrainian prisoners held in Russia can be organised.",
+        },
+    )
+    if created:
+        for captive in (first, second):
+            OfferedCaptive.objects.create(
+                proposal=proposal, captive=captive, inclusion_status=InclusionStatus.INCLUDED
+            )
+        RequestedPerson.objects.create(
+            proposal=proposal,
+            count=None,
+            description="Ukrainian prisoners of war held by Russia (number unspecified)",
+            held_by=s["RUS"],
+        )
+    contact, created = DiplomaticContact.objects.get_or_create(
+        from_state=s["KOR"],
+        to_state=s["UKR"],
+        occurred_on=date(2025, 1, 20),
+        channel=ContactChannel.CALL,
+        defaults={
+            "from_party": "Ministry of Foreign Affairs",
+            "to_party": "Ministry of Foreign Affairs of Ukraine",
+            "summary": "Stays in contact about the two captives; would hold talks to bring them "
+            "to Seoul if they chose to defect. No official request made.",
+            "classification": Classification.CONFIDENTIAL,
+            "recorded_by": loader,
+        },
+    )
+    if created:
+        contact.captives.add(first, second)
+    return [first, second]
+
+
+# Synthetic cases: Cyrillic names transliterated, so every rendering is consistent.
+_FAMILY = [
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Соколов",
+    "Лебедев",
+    "Козлов",
+    "Новиков",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Захаров",
+    "Зайцев",
+    "Павлов",
+    "Семёнов",
+]
+_GIVEN = [
+    "Иван",
+    "Алексей",
+    "Дмитрий",
+    "Сергей",
+    "Андрей",
+    "Михаил",
+    "Николай",
+    "Артём",
+    "Павел",
+    "Егор",
+    "Кирилл",
+    "Роман",
+]
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "yo",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
+_RECRUITS = [
+    ("NPL", "Gurung", "Bikash"),
+    ("NPL", "Tamang", "Suman"),
+    ("LKA", "Perera", "Nuwan"),
+    ("CUB", "Rodríguez", "Yoandri"),
+    ("LKA", "Fernando", "Kasun"),
+]
+_REGIONS = [
+    "Donetsk Oblast",
+    "Kharkiv Oblast",
+    "Zaporizhzhia Oblast",
+    "Kursk Oblast",
+    "Luhansk Oblast",
+]
+_PATHS = [
+    [CustodyEventKind.INTERNED],
+    [CustodyEventKind.HOSPITALIZED, CustodyEventKind.INTERNED],
+    [CustodyEventKind.HOSPITALIZED],
+    [CustodyEventKind.IN_TRANSIT, CustodyEventKind.INTERNED, CustodyEventKind.EXCHANGED],
+    [CustodyEventKind.INTERNED, CustodyEventKind.REPATRIATED],
+    [CustodyEventKind.INTERNED, CustodyEventKind.ESCAPED],
+    [CustodyEventKind.HOSPITALIZED, CustodyEventKind.DECEASED],
+    [CustodyEventKind.INTERNED, CustodyEventKind.RELEASED],
+]
+
+
+def _latin(cyrillic: str) -> str:
+    return "".join(
+        _TRANSLIT.get(ch.lower(), ch).capitalize() if ch.isupper() else _TRANSLIT.get(ch, ch)
+        for ch in cyrillic
+    )
+
+
+def _synthetic_cases(loader: Any, s: dict[str, State], count: int = 36) -> None:
+    rng = random.Random(2025)  # noqa: S311 — demo data, not security
+    for n in range(count):
+        service_number = f"DEMO-SYN-{n + 1:04d}"
+        captured_on = date(2024, 3, 1) + timedelta(days=rng.randrange(0, 940))
+        if n % 7 == 6:
+            code, family, given = _RECRUITS[n % len(_RECRUITS)]
+            names: list[tuple[str, str]] = []
+            original, script, nationality = "", Script.LATIN, s[code]
+        else:
+            family_cyr, given_cyr = rng.choice(_FAMILY), rng.choice(_GIVEN)
+            family, given = _latin(family_cyr), _latin(given_cyr)
+            original, script, nationality = f"{family_cyr} {given_cyr}", Script.CYRILLIC, s["RUS"]
+            names = [(NameSystem.CYRILLIC, original)]
+        health = rng.choice(list(Health))
+        captive, created = _register(
+            loader,
+            service_number,
+            family_name=family,
+            given_names=given,
+            name_original=original,
+            original_script=script,
+            names=names,
+            rank=rng.choice(["Private", "Junior Sergeant", "Sergeant", "Lieutenant"]),
+            birth_year=rng.randrange(1970, 2006),
+            sex=Sex.MALE,
+            nationality=nationality,
+            power_depended_on=s["RUS"],
+            armed_force="Armed Forces of the Russian Federation",
+            detaining_power=s["UKR"],
+            captured_on=captured_on,
+            capture_region=rng.choice(_REGIONS),
+            capture_territory_state=s["UKR"] if n % 5 else s["RUS"],
+            health=health,
+            legal_status=LegalStatus.PRISONER_OF_WAR if n % 9 else LegalStatus.ART5_PENDING,
+            place_of_birth_declined=n % 4 == 0,
+            notes=FICTIONAL,
+        )
+        if not created:
+            continue
+        path = _PATHS[n % len(_PATHS)]
+        handed_over = {CustodyEventKind.EXCHANGED, CustodyEventKind.REPATRIATED} & set(path)
+        # Nobody in the demo was handed back without a free wish to return (rule 1).
+        wish = (
+            Wish.RETURN
+            if handed_over
+            else [Wish.RETURN, Wish.REMAIN, Wish.UNDECIDED, Wish.DEFECT][n % 4]
+        )
+        services.wish_statement_record(
+            acting_user=loader,
+            captive=captive,
+            wish=wish,
+            destination=s["CHE"] if wish == Wish.DEFECT else None,
+            stated_at=_at(captured_on + timedelta(days=1), 9),
+            mode=[WishMode.CASEWORKER_INTERVIEW, WishMode.PRIVATE_INTERVIEW][n % 2],
+            language="Russian" if script == Script.CYRILLIC else "English",
+            voluntariness=Voluntariness.FREE
+            if handed_over
+            else [Voluntariness.FREE, Voluntariness.NOT_ASSESSED, Voluntariness.DOUBTFUL][n % 3],
+        )
+        moment = _at(captured_on + timedelta(days=1))
+        for kind in path:
+            moment += timedelta(days=rng.randrange(1, 60))
+            if moment > timezone.now():
+                break
+            services.custody_event_record(
+                acting_user=loader,
+                captive=captive,
+                kind=kind,
+                occurred_at=moment,
+                place={
+                    CustodyEventKind.HOSPITALIZED: "Military hospital",
+                    CustodyEventKind.INTERNED: "Prisoner of war camp",
+                }.get(kind, ""),
+                custodian=s["RUS"] if kind in handed_over else None,
+            )
+        Involvement.objects.get_or_create(
+            captive=captive, state=s["UKR"], role=InvolvementRole.DETAINING_POWER
+        )
+        Involvement.objects.get_or_create(
+            captive=captive, state=s["RUS"], role=InvolvementRole.POWER_DEPENDED_ON
+        )
+
+
+@transaction.atomic
+def demo_load() -> dict[str, Any]:
+    """Load the demo scenario, leaving whatever is already there as it is."""
+    loader = _logins()
+    states = _states()
+    _kursk_case(loader, states)
+    _synthetic_cases(loader, states)
+    return {
+        "captives": Captive.objects.count(),
+        "states": State.objects.count(),
+        "proposals": ExchangeProposal.objects.count(),
+        "logins": LOGINS,
+    }

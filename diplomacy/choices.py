@@ -1,0 +1,60 @@
+"""Choices of the diplomacy app: roles of states, proposal and transfer statuses, channels."""
+
+from django.db import models
+
+
+class InvolvementRole(models.TextChoices):
+    DETAINING_POWER = "detaining_power", "Detaining power"
+    POWER_DEPENDED_ON = "power_depended_on", "Power depended on"
+    ALLIED_POWER = "allied_power", "Allied power"
+    RECEIVING_STATE = "receiving_state", "Receiving state"
+    PROTECTING_POWER = "protecting_power", "Protecting power"
+    MEDIATOR = "mediator", "Mediator"
+    VERIFIER = "verifier", "Verifier"
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PROPOSED = "proposed", "Proposed"
+    UNDER_NEGOTIATION = "under_negotiation", "Under negotiation"
+    AGREED = "agreed", "Agreed"
+    EXECUTED = "executed", "Executed"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+
+
+class InclusionStatus(models.TextChoices):
+    INCLUDED = "included", "Included"
+    EXCLUDED = "excluded", "Excluded"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    HANDED_OVER = "handed_over", "Handed over"
+
+
+class ContactChannel(models.TextChoices):
+    NOTE_VERBALE = "note_verbale", "Note verbale"
+    MEETING = "meeting", "Meeting"
+    CALL = "call", "Call"
+    PUBLIC_STATEMENT = "public_statement", "Public statement"
+    INTERMEDIARY = "intermediary", "Via an intermediary"
+
+
+class Classification(models.TextChoices):
+    PUBLIC = "public", "Public"
+    RESTRICTED = "restricted", "Restricted"
+    CONFIDENTIAL = "confidential", "Confidential"
+    SECRET = "secret", "Secret"
+
+
+class TransferKind(models.TextChoices):
+    RESETTLEMENT = "resettlement", "Resettlement in a third state"
+    CUSTODY_TRANSFER = "custody_transfer", "Transfer of custody to another power"
+
+
+class TransferStatus(models.TextChoices):
+    INTENT_STATED = "intent_stated", "Intent stated"
+    REQUESTED = "requested", "Formally requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"

@@ -1,0 +1,300 @@
+"""States and what passes between them about captives: roles, proposals, contacts, transfers."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from diplomacy.choices import (
+    Classification,
+    ContactChannel,
+    InclusionStatus,
+    InvolvementRole,
+    ProposalStatus,
+    TransferKind,
+    TransferStatus,
+)
+from powtracker.permanence import PermanentModel
+
+
+class State(PermanentModel):
+    code = models.CharField(
+        "ISO 3166-1 alpha-3 code", max_length=3, help_text="Three capital letters, e.g. UKR."
+    )
+    name = models.CharField(max_length=120)
+    gc3_party = models.BooleanField("party to the Third Geneva Convention", default=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="diplomacy_state_unique_code"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{3}$"), name="diplomacy_state_code_alpha3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Involvement(PermanentModel):
+    """The role one state plays in one captive's case, and what it has said."""
+
+    captive = models.ForeignKey(
+        "cases.Captive", on_delete=models.PROTECT, related_name="involvements"
+    )
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="involvements")
+    role = models.CharField(max_length=32, choices=InvolvementRole.choices)
+    position = models.TextField("stated position", blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["captive", "role", "state__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["captive", "state", "role"], name="diplomacy_involvement_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="diplomacy_involvement_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state.code} as {self.get_role_display().lower()}"
+
+
+class ExchangeProposal(PermanentModel):
+    """A proposed swap of captives offered for persons requested in return."""
+
+    title = models.CharField(max_length=200)
+    proposing_state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="proposals_made"
+    )
+    counterpart_state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="proposals_received"
+    )
+    mediator = models.ForeignKey(
+        State, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals_mediated"
+    )
+    status = models.CharField(
+        max_length=24,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.DRAFT,
+        editable=False,
+    )
+    terms = models.TextField(blank=True)
+    proposed_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True, editable=False)
+    executed_on = models.DateField(null=True, blank=True, editable=False)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(proposing_state=F("counterpart_state")),
+                name="diplomacy_exchangeproposal_distinct_parties",
+            ),
+            models.CheckConstraint(
+                condition=Q(mediator__isnull=True)
+                | (~Q(mediator=F("proposing_state")) & ~Q(mediator=F("counterpart_state"))),
+                name="diplomacy_exchangeproposal_mediator_is_third",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="diplomacy_proposal_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OfferedCaptive(PermanentModel):
+    """A captive offered in a proposal, with his own inclusion status and its reason."""
+
+    proposal = models.ForeignKey(
+        ExchangeProposal, on_delete=models.PROTECT, related_name="offered_captives"
+    )
+    captive = models.ForeignKey(
+        "cases.Captive", on_delete=models.PROTECT, related_name="exchange_offers"
+    )
+    inclusion_status = models.CharField(
+        max_length=16, choices=InclusionStatus.choices, default=InclusionStatus.INCLUDED
+    )
+    reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "captive"], name="diplomacy_offeredcaptive_unique_captive"
+            ),
+            models.CheckConstraint(
+                condition=Q(inclusion_status=InclusionStatus.INCLUDED)
+                | Q(inclusion_status=InclusionStatus.HANDED_OVER)
+                | ~Q(reason=""),
+                name="diplomacy_offeredcaptive_exclusion_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.captive} ({self.get_inclusion_status_display().lower()})"
+
+
+class RequestedPerson(PermanentModel):
+    """Persons asked for in return: one named person, or a group of a given (or unknown) size.
+
+    They are usually held by the other side and are not captives in this system.
+    """
+
+    proposal = models.ForeignKey(
+        ExchangeProposal, on_delete=models.PROTECT, related_name="requested_persons"
+    )
+    name = models.CharField(max_length=200, blank=True, help_text="Blank for an unnamed group.")
+    count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many; blank when the number is unspecified."
+    )
+    description = models.TextField(blank=True)
+    held_by = models.ForeignKey(
+        State, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(name="") | Q(count=1),
+                name="diplomacy_requestedperson_named_counts_one",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name="") | ~Q(description=""),
+                name="diplomacy_requestedperson_group_described",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__isnull=True) | Q(count__gte=1),
+                name="diplomacy_requestedperson_count_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.name:
+            return self.name
+        return f"{self.count if self.count else 'An unspecified number of'} — {self.description}"
+
+
+class DiplomaticContact(PermanentModel):
+    """A recorded contact between states about cases."""
+
+    from_state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="contacts_made")
+    to_state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="contacts_received")
+    intermediary = models.ForeignKey(
+        State, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts_relayed"
+    )
+    channel = models.CharField(max_length=24, choices=ContactChannel.choices)
+    occurred_on = models.DateField()
+    from_party = models.CharField(
+        "who", max_length=200, blank=True, help_text="Office or official on the initiating side."
+    )
+    to_party = models.CharField(
+        "with whom", max_length=200, blank=True, help_text="Office or official contacted."
+    )
+    summary = models.TextField()
+    captives = models.ManyToManyField("cases.Captive", blank=True, related_name="contacts")
+    proposal = models.ForeignKey(
+        ExchangeProposal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    classification = models.CharField(
+        max_length=16, choices=Classification.choices, default=Classification.RESTRICTED
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=["captives"])
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_state=F("to_state")),
+                name="diplomacy_diplomaticcontact_distinct_parties",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel=ContactChannel.INTERMEDIARY, intermediary__isnull=False)
+                | (~Q(channel=ContactChannel.INTERMEDIARY) & Q(intermediary__isnull=True)),
+                name="diplomacy_diplomaticcontact_intermediary_iff_channel",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.occurred_on}: {self.from_state.code} → {self.to_state.code} "
+            f"({self.get_channel_display().lower()})"
+        )
+
+
+class TransferRequest(PermanentModel):
+    """A state's request or offer to take custody of a captive."""
+
+    captive = models.ForeignKey(
+        "cases.Captive", on_delete=models.PROTECT, related_name="transfer_requests"
+    )
+    requesting_state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="transfer_requests"
+    )
+    kind = models.CharField(
+        max_length=24, choices=TransferKind.choices, default=TransferKind.RESETTLEMENT
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=TransferStatus.choices,
+        default=TransferStatus.INTENT_STATED,
+        editable=False,
+    )
+    basis = models.TextField(
+        blank=True, help_text="On what grounds the state asks, e.g. constitutional citizenship."
+    )
+    stated_on = models.DateField(null=True, blank=True)
+    requested_on = models.DateField(null=True, blank=True, editable=False)
+    decided_on = models.DateField(null=True, blank=True, editable=False)
+    completed_on = models.DateField(null=True, blank=True, editable=False)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-stated_on", "-id"]
+        indexes = [models.Index(fields=["status"], name="diplomacy_transfer_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.requesting_state.code} for {self.captive} ({self.get_status_display()})"

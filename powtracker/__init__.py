@@ -1,0 +1,1 @@
+"""powtracker: case tracking for prisoners of war under the Third Geneva Convention."""

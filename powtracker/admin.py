@@ -1,0 +1,122 @@
+"""Admin pieces every app shares: no deletion anywhere, history on every page, void forms."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from powtracker.errors import RuleError
+
+# Records are permanent: the bulk "delete selected" action is gone from every list.
+admin.site.disable_action("delete_selected")
+
+
+class PermanentAdmin(SimpleHistoryAdmin):
+    """A model admin that never deletes and links every record to its change history.
+
+    Formsets of a RecordInline are handed to that inline's service instead of being saved.
+    """
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        inline = getattr(formset, "record_inline", None)
+        if inline is None:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for entry in formset.forms:
+            if not entry.has_changed():
+                continue
+            data = {name: entry.cleaned_data[name] for name in entry._meta.fields}
+            try:
+                formset.new_objects.append(
+                    inline.record(request=request, parent=form.instance, data=data)
+                )
+            except RuleError as refusal:
+                # The case changed between the form's check and the save: keep nothing.
+                transaction.set_rollback(True)
+                messages.error(request, f"Nothing was saved: {' '.join(refusal.messages)}")
+                return
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on a parent's page, changed only through their own page or a service."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RecordInline(admin.StackedInline):
+    """One blank form on a parent's page whose entry is handed to a service, never saved raw.
+
+    `check` is the service's own check, so the caseworker sees the same refusal the service
+    would give, and nothing is written.
+    """
+
+    extra = 1
+    max_num = 1
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_add_permission(request, obj)
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.record_inline = self
+        return formset
+
+    def record(self, *, request: HttpRequest, parent: Any, data: dict[str, Any]) -> Any:
+        """Hand one filled form's data to the service and return what it recorded."""
+        raise NotImplementedError
+
+
+def check_form(form: forms.ModelForm, check: Callable[..., None], **kwargs: Any) -> None:
+    """Run a service's check and show its refusal on the form."""
+    try:
+        check(**kwargs)
+    except RuleError as refusal:
+        form.add_error(None, refusal)
+
+
+class VoidForm(forms.ModelForm):
+    """The only change a recorded event or statement allows: voiding it with a reason."""
+
+    void_with_reason = forms.CharField(
+        label="Void with reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="To correct a mistake, give the reason; the record stays, marked void, "
+        "and is ignored from then on.",
+    )
+    # Set by subclasses: the service's check, and the name it gives the record.
+    void_check: Callable[..., None]
+    record_kwarg: str
+
+    class Meta:
+        fields: list[str] = []
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        reason = cleaned.get("void_with_reason", "")
+        if reason:
+            check_form(self, self.void_check, reason=reason, **{self.record_kwarg: self.instance})
+        return cleaned

@@ -1,0 +1,24 @@
+"""Stable error codes and the exception every service raises when a rule refuses a change."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class ErrorCode(models.TextChoices):
+    TRANSITION_NOT_ALLOWED = "transition_not_allowed", "Transition not allowed"
+    TIMELINE_BROKEN = "timeline_broken", "Voiding would break the custody timeline"
+    EVENT_IN_FUTURE = "event_in_future", "Event dated in the future"
+    ALREADY_VOIDED = "already_voided", "Already voided"
+    VOID_REASON_REQUIRED = "void_reason_required", "A reason is required to void"
+    HARD_DELETE_FORBIDDEN = "hard_delete_forbidden", "Records are never deleted"
+    INVALID = "invalid", "Invalid data"
+
+
+class RuleError(ValidationError):
+    """A domain rule refused a change. Carries a stable `code` that the admin and API show."""
+
+    def __init__(self, code: ErrorCode, message: str, params: dict[str, Any] | None = None):
+        super().__init__(message, code=str(code), params=params)
+        self.error_code = code

@@ -1,0 +1,70 @@
+"""Abstract bases that keep records forever: never deleted, mistakes are voided with a reason."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from powtracker.errors import ErrorCode, RuleError
+
+
+class HardDeleteForbidden(RuleError):
+    def __init__(self, label: str):
+        super().__init__(
+            ErrorCode.HARD_DELETE_FORBIDDEN,
+            "%(label)s records are never deleted; void them with a reason instead.",
+            {"label": label},
+        )
+
+
+class PermanentQuerySet(models.QuerySet):
+    def delete(self):  # type: ignore[override]
+        raise HardDeleteForbidden(self.model._meta.verbose_name.capitalize())
+
+
+class PermanentModel(models.Model):
+    """A record that can never be hard-deleted, neither one by one nor in bulk."""
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise HardDeleteForbidden(self._meta.verbose_name.capitalize())
+
+
+class VoidableQuerySet(PermanentQuerySet):
+    def active(self) -> "VoidableQuerySet":
+        return self.filter(voided_at__isnull=True)
+
+
+class VoidableModel(PermanentModel):
+    """A record corrected by voiding: it stays, with who voided it, when and why."""
+
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    void_reason = models.TextField(blank=True, editable=False)
+
+    objects = VoidableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="%(app_label)s_%(class)s_void_has_reason",
+                violation_error_code="void_reason_required",
+                violation_error_message="Give the reason for voiding.",
+            ),
+        ]
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None

@@ -1,0 +1,70 @@
+"""The staff roles and their permissions. Nobody gets a delete permission: records are permanent."""
+
+from typing import Any
+
+CASEWORK_MODELS = {
+    "cases": [
+        "captive",
+        "captivename",
+        "custodyevent",
+        "wishstatement",
+        "obligation",
+        "mediarecord",
+    ],
+    "diplomacy": [
+        "involvement",
+        "exchangeproposal",
+        "offeredcaptive",
+        "requestedperson",
+        "diplomaticcontact",
+        "transferrequest",
+    ],
+}
+REFERENCE_MODELS = {"diplomacy": ["state"]}
+
+ROLE_CASEWORKER = "caseworker"
+ROLE_SUPERVISOR = "supervisor"
+ROLE_ANALYST = "analyst"
+
+
+def _codenames(models: dict[str, list[str]], actions: list[str]) -> set[tuple[str, str]]:
+    return {
+        (app, f"{action}_{model}")
+        for app, names in models.items()
+        for model in names
+        for action in actions
+    }
+
+
+def role_permissions() -> dict[str, set[tuple[str, str]]]:
+    """(app label, codename) pairs each role holds, besides viewing every case record."""
+    edit_cases = _codenames(CASEWORK_MODELS, ["add", "change"])
+    return {
+        ROLE_CASEWORKER: edit_cases,
+        ROLE_SUPERVISOR: edit_cases | _codenames(REFERENCE_MODELS, ["add", "change"]),
+        ROLE_ANALYST: set(),
+    }
+
+
+def roles_sync(apps: Any) -> None:
+    """Create the role groups and set exactly their permissions (idempotent; used by migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    viewing = Permission.objects.filter(
+        content_type__app_label__in=["cases", "diplomacy"], codename__startswith="view_"
+    )
+    for role, pairs in role_permissions().items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = list(viewing)
+        for app_label, codename in sorted(pairs):
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
