@@ -66,11 +66,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "powtracker.wsgi.application"
 
 # The embedded SQLite file is the zero-setup default; production and CI use PostgreSQL.
-DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'powtracker.sqlite3'}"
-    )
-}
+DATABASE_URL = (
+    env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'var' / 'powtracker.sqlite3'}"
+)
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
