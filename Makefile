@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy clean
+.PHONY: run test lint format check check-deploy clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,10 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# What production settings look like to Django's deployment checks.
+# Migrations complete, and production settings clean under Django's deployment checks.
+check: check-deploy
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
 check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	ALLOWED_HOSTS=powtracker.example.org $(PY) manage.py check --deploy --fail-level WARNING

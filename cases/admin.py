@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from cases import services
 from cases.choices import ObligationState, Wish
@@ -89,7 +90,7 @@ class CustodyEventRecordForm(forms.ModelForm):
 class CustodyEventRecordInline(RecordInline):
     model = CustodyEvent
     form = CustodyEventRecordForm
-    verbose_name = "new custody event"
+    verbose_name = "Record a custody event"
     verbose_name_plural = "Record a custody event"
 
     def record(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
@@ -158,7 +159,7 @@ class WishStatementRecordForm(forms.ModelForm):
 class WishStatementRecordInline(RecordInline):
     model = WishStatement
     form = WishStatementRecordForm
-    verbose_name = "new wish statement"
+    verbose_name = "Record a wish statement"
     verbose_name_plural = "Record a wish statement"
 
     def record(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
@@ -341,10 +342,13 @@ class CaptiveAdmin(PermanentAdmin):
         ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Captive]:
+        # The change list skips list_select_related once a queryset selects related rows.
         return (
             super()
             .get_queryset(request)
-            .select_related("custodian", "effective_wish_statement__assessed_by")
+            .select_related(
+                *self.list_select_related, "custodian", "effective_wish_statement__assessed_by"
+            )
         )
 
     @admin.display(description="name (Latin)", ordering="family_name")
@@ -410,11 +414,11 @@ class CaptiveAdmin(PermanentAdmin):
                 (
                     "Latest statement",
                     f"{wish_label(latest.wish, latest.destination)}, stated "
-                    f"{latest.stated_at:%Y-%m-%d} ({latest.get_mode_display().lower()}), "
+                    f"{latest.stated_at:%Y-%m-%d} ({latest.get_mode_display()}), "
                     f"{latest.get_voluntariness_display().lower()} — {verified}",
                 )
             )
-        return format_html_join(format_html("<br>"), "<strong>{}</strong>: {}", lines)
+        return format_html_join(mark_safe("<br>"), "<strong>{}</strong>: {}", lines)
 
     def save_model(self, request: HttpRequest, obj: Captive, form: Any, change: bool) -> None:
         if change:

@@ -8,6 +8,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -44,7 +45,7 @@ from diplomacy.models import (
     RequestedPerson,
     State,
 )
-from powtracker.roles import ROLE_ANALYST, ROLE_CASEWORKER, ROLE_SUPERVISOR
+from powtracker.roles import ROLE_ANALYST, ROLE_CASEWORKER, ROLE_SUPERVISOR, roles_sync
 
 STATES = [
     ("UKR", "Ukraine"),
@@ -72,6 +73,7 @@ def _at(day: date, hour: int = 12) -> datetime:
 
 
 def _logins() -> Any:
+    roles_sync(django_apps)  # the groups exist even if the tables were emptied since migrating
     User = get_user_model()
     for username, role in LOGINS:
         user, created = User.objects.get_or_create(

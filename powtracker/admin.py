@@ -33,7 +33,11 @@ class PermanentAdmin(SimpleHistoryAdmin):
         for entry in formset.forms:
             if not entry.has_changed():
                 continue
-            data = {name: entry.cleaned_data[name] for name in entry._meta.fields}
+            data = {
+                name: entry.cleaned_data[name]
+                for name in entry._meta.fields
+                if name != formset.fk.name
+            }
             try:
                 formset.new_objects.append(
                     inline.record(request=request, parent=form.instance, data=data)

@@ -47,13 +47,19 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
 
 
 def roles_sync(apps: Any) -> None:
-    """Create the role groups and set exactly their permissions (idempotent; used by migrations)."""
+    """Create the role groups and set exactly their permissions (idempotent).
+
+    `apps` is a migration's app registry, or django.apps.apps outside migrations.
+    """
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Inside a migration the app configs have no models module yet, and without one
+        # create_permissions does nothing.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

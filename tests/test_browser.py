@@ -1,0 +1,83 @@
+"""A caseworker, in a real browser: logs in, opens a demo captive, records a wish."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cases.models import Captive
+from demo.scenario import demo_load
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags for a closed network: no background calls, no updates, no GPU, a fresh profile.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(
+        "Browser test skipped: Debian's chromium is not installed "
+        "(enable it with `apt-get install chromium`; .ci/run does this).",
+        allow_module_level=True,
+    )
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_caseworker_records_a_wish_for_a_demo_captive(live_server, settings, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    assert os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE") == "true"
+    demo_load()
+    soldier = Captive.objects.get(case_number="UKR-2025-00002")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_FLAGS,
+            headless=True,
+            viewport={"width": 1400, "height": 1000},
+        )
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/admin/")
+        page.fill("#id_username", "caseworker")
+        page.fill("#id_password", settings.DEMO_PASSWORD)
+        page.click("input[type=submit]")
+        expect(page.locator("#site-name")).to_contain_text("powtracker")
+
+        page.get_by_role("link", name="Captives", exact=True).first.click()
+        page.fill("#searchbar", "리광명")
+        page.press("#searchbar", "Enter")
+        page.click("text=UKR-2025-00002")
+        expect(page.locator("h2").first).to_contain_text("UKR-2025-00002")
+
+        page.select_option("select[name$='-0-wish']", "defect")
+        page.select_option("select[name$='-0-destination']", label="KOR — Republic of Korea")
+        page.fill("textarea[name$='-0-statement']", "Asks to go to Seoul.")
+        page.fill("input[name$='-0-stated_at_0']", "2025-03-01")
+        page.fill("input[name$='-0-stated_at_1']", "10:00:00")
+        page.select_option("select[name$='-0-mode']", "private_interview")
+        page.fill("input[name$='-0-language']", "Korean")
+        page.click("input[name=_continue]")
+
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        expect(page.locator("body")).to_contain_text("Defect → KOR")
+        page.screenshot(path=str(ARTIFACTS / "captive-wish-recorded.png"), full_page=True)
+        browser.close()
+
+    soldier.refresh_from_db()
+    latest = soldier.latest_wish_statement
+    assert (latest.wish, latest.destination.code) == ("defect", "KOR")
+    assert latest.recorded_by.username == "caseworker"
+    assert soldier.effective_wish == ""  # not assessed: it is not consent
