@@ -159,6 +159,15 @@ class WishStatementRecordForm(forms.ModelForm):
 class WishStatementRecordInline(RecordInline):
     model = WishStatement
     form = WishStatementRecordForm
+    assessment_fields = ("voluntariness", "assessment_notes")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(WishStatementRecordForm.Meta.fields)
+        if not request.user.has_perm("cases.assess_wishstatement"):
+            # Assessing voluntariness is a supervisor's decision; a caseworker records words.
+            fields = [f for f in fields if f not in self.assessment_fields]
+        return fields
+
     verbose_name = "Record a wish statement"
     verbose_name_plural = "Record a wish statement"
 

@@ -125,6 +125,15 @@ class Voluntariness(models.TextChoices):
     NOT_ASSESSED = "not_assessed", "Not assessed"
 
 
+# Custody events that hand a captive to another state: each goes through the repatriation gate.
+HANDOVER_KINDS: frozenset[str] = frozenset({K.EXCHANGED, K.REPATRIATED, K.RESETTLED, K.TRANSFERRED})
+
+
+class ReviewDecision(models.TextChoices):
+    CLEARED = "cleared", "Cleared: no risk of persecution or serious harm found"
+    NOT_CLEARED = "not_cleared", "Not cleared"
+
+
 class ObligationKind(models.TextChoices):
     CAPTURE_CARD = "capture_card", "Capture card (Art. 70)"
     NIB_NOTIFICATION = (

@@ -18,6 +18,7 @@ from cases.choices import (
     NameSystem,
     ObligationKind,
     ObligationState,
+    ReviewDecision,
     Script,
     Sex,
     Voluntariness,
@@ -385,6 +386,7 @@ class WishStatement(VoidableModel):
 
     class Meta(VoidableModel.Meta):
         ordering = ["captive", "stated_at", "id"]
+        permissions = [("assess_wishstatement", "Can assess the voluntariness of a wish")]
         constraints = [
             *VoidableModel.Meta.constraints,
             models.CheckConstraint(
@@ -454,6 +456,17 @@ class Obligation(VoidableModel):
 
     class Meta(VoidableModel.Meta):
         ordering = ["due_on", "id"]
+        constraints = [
+            *VoidableModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(fulfilled_on__isnull=True) | ~Q(reference=""),
+                name="cases_obligation_fulfilled_has_reference",
+                violation_error_code="reference_required",
+                violation_error_message=(
+                    "A fulfilled obligation gives the reference of what was sent."
+                ),
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["due_on"],
@@ -472,6 +485,43 @@ class Obligation(VoidableModel):
         if self.fulfilled_on:
             return ObligationState.FULFILLED
         return ObligationState.OVERDUE if self.due_on < today else ObligationState.DUE
+
+
+class NonRefoulementReview(VoidableModel):
+    """A supervisor's decision whether a captive may be sent to a state against or without his
+    free wish (GC III Art. 109(3); non-refoulement)."""
+
+    captive = models.ForeignKey(
+        Captive, on_delete=models.PROTECT, related_name="non_refoulement_reviews"
+    )
+    destination = models.ForeignKey(STATE, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=16, choices=ReviewDecision.choices)
+    reasons = models.TextField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta(VoidableModel.Meta):
+        ordering = ["captive", "-reviewed_at", "-id"]
+        constraints = [
+            *VoidableModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=~Q(reasons=""),
+                name="cases_nonrefoulementreview_has_reasons",
+                violation_error_message="A review gives its reasons.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} for {self.destination_id and self.destination.code}"
 
 
 class MediaRecord(VoidableModel):

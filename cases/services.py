@@ -1,26 +1,41 @@
-"""Every write to a case: registration, custody events, wish statements and their voiding.
+"""Every write to a case: registration, custody events, wishes, reviews, obligations, voiding.
 
-Each function is one transaction that locks the captive, checks the rule, saves and leaves
-history with the acting user.
+Each function is one transaction that checks the acting user's role, locks the captive, checks
+the rule, saves and leaves history with the acting user.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from cases.choices import (
     CUSTODY_TRANSITIONS,
     FINAL_CUSTODY_STATUSES,
+    HANDOVER_KINDS,
     CustodyEventKind,
+    ObligationKind,
+    ReviewDecision,
     Voluntariness,
 )
-from cases.models import Captive, CaptiveName, CaseNumberSequence, CustodyEvent, WishStatement
+from cases.gate import repatriation_require
+from cases.models import (
+    Captive,
+    CaptiveName,
+    CaseNumberSequence,
+    CustodyEvent,
+    NonRefoulementReview,
+    Obligation,
+    WishStatement,
+)
 from powtracker.errors import ErrorCode, RuleError
+from powtracker.history import acting_person, history_save
+from powtracker.roles import role_require
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -31,24 +46,6 @@ CLOCK_TOLERANCE = timedelta(minutes=5)
 _SAME_CUSTODIAN = frozenset(
     {CustodyEventKind.IN_TRANSIT, CustodyEventKind.HOSPITALIZED, CustodyEventKind.INTERNED}
 )
-
-
-def _save(
-    instance: models.Model,
-    *,
-    acting_user: User,
-    reason: str,
-    update_fields: Iterable[str] | None = None,
-) -> None:
-    """Save with the acting user and a change reason in the history row."""
-    if acting_user is not None and getattr(acting_user, "is_authenticated", False):
-        instance._history_user = acting_user  # type: ignore[attr-defined]
-    instance._change_reason = reason  # type: ignore[attr-defined]
-    instance.save(update_fields=list(update_fields) if update_fields is not None else None)
-
-
-def _user_or_none(acting_user: User) -> AbstractBaseUser | None:
-    return acting_user if getattr(acting_user, "is_authenticated", False) else None  # type: ignore[return-value]
 
 
 def _lock(captive: Captive) -> Captive:
@@ -99,6 +96,7 @@ def captive_register(
     **attributes: Any,
 ) -> Captive:
     """Register a captive, give him a case number and open his timeline with the capture."""
+    role_require(acting_user, "cases.add_captive", "register a captive")
     captive = Captive(
         detaining_power=detaining_power,
         captured_on=captured_on,
@@ -110,11 +108,11 @@ def captive_register(
     captive.case_number = case_number_next(
         detaining_power_code=detaining_power.code, year=captured_on.year
     )
-    _save(captive, acting_user=acting_user, reason="Registered")
+    history_save(captive, acting_user=acting_user, reason="Registered")
     for system, full_name in names:
         rendering = CaptiveName(captive=captive, system=system, full_name=full_name)
         rendering.full_clean()
-        _save(rendering, acting_user=acting_user, reason="Registered")
+        history_save(rendering, acting_user=acting_user, reason="Registered")
     custody_event_record(
         acting_user=acting_user,
         captive=captive,
@@ -124,6 +122,7 @@ def captive_register(
         custodian=detaining_power,
     )
     captive.refresh_from_db()
+    health_reports_sync(captive, acting_user=acting_user)
     return captive
 
 
@@ -147,6 +146,7 @@ CAPTIVE_DERIVED_FIELDS = frozenset(
 @transaction.atomic
 def captive_update(*, acting_user: User, captive: Captive, **changes: Any) -> Captive:
     """Change a captive's recorded particulars (never his case number or derived status)."""
+    role_require(acting_user, "cases.change_captive", "change a captive's particulars")
     forbidden = CAPTIVE_DERIVED_FIELDS.intersection(changes)
     if forbidden:
         raise RuleError(
@@ -159,12 +159,14 @@ def captive_update(*, acting_user: User, captive: Captive, **changes: Any) -> Ca
         setattr(locked, field, value)
     locked.full_clean()
     if changes:
-        _save(
+        history_save(
             locked,
             acting_user=acting_user,
             reason="Particulars changed",
             update_fields=[*changes, "updated_at"],
         )
+    if "health" in changes:
+        health_reports_sync(locked, acting_user=acting_user)
     return locked
 
 
@@ -201,8 +203,21 @@ def _active_events(captive: Captive) -> list[CustodyEvent]:
     return list(captive.custody_events.active().order_by("occurred_at", "id"))
 
 
-def custody_event_check(*, captive: Captive, kind: str, occurred_at: datetime) -> None:
-    """Say whether an event of `kind` at `occurred_at` may be added to the captive's timeline."""
+def handover_destination(*, captive: Captive, kind: str, custodian: Any) -> Any:
+    """The state a handover event sends the captive to (a repatriation goes home by default)."""
+    if kind == CustodyEventKind.REPATRIATED and custodian is None:
+        return captive.power_depended_on
+    return custodian
+
+
+def custody_event_check(
+    *, captive: Captive, kind: str, occurred_at: datetime, custodian: Any = None
+) -> None:
+    """Say whether an event may be added to the captive's timeline.
+
+    The step must be allowed by the transition table where its date puts it, and an event that
+    hands the captive to another state must pass the repatriation gate.
+    """
     _check_not_future(occurred_at, "the event's date")
     events = _active_events(captive)
     # A back-dated event goes into the timeline where its date puts it; ties go after.
@@ -210,6 +225,15 @@ def custody_event_check(*, captive: Captive, kind: str, occurred_at: datetime) -
     kinds.append(kind)
     kinds.extend(e.kind for e in events if e.occurred_at > occurred_at)
     custody_timeline_check(kinds)
+    if kind in HANDOVER_KINDS:
+        destination = handover_destination(captive=captive, kind=kind, custodian=custodian)
+        if destination is None:
+            raise RuleError(
+                ErrorCode.DESTINATION_REQUIRED,
+                "“%(kind)s” hands him to another state: name that state as the custodian.",
+                {"kind": CustodyEventKind(kind).label},
+            )
+        repatriation_require(captive=captive, destination=destination)
 
 
 def _captive_sync_custody(captive: Captive, *, acting_user: User, reason: str) -> None:
@@ -218,7 +242,7 @@ def _captive_sync_custody(captive: Captive, *, acting_user: User, reason: str) -
     captive.custody_place = latest.place if latest else ""
     captive.custodian = latest.custodian if latest else None
     captive.custody_since = latest.occurred_at if latest else None
-    _save(
+    history_save(
         captive,
         acting_user=acting_user,
         reason=reason,
@@ -243,11 +267,16 @@ def custody_event_record(
     custodian: Any = None,
     notes: str = "",
 ) -> CustodyEvent:
-    """Add an event to the custody timeline if the transition table allows it."""
+    """Add an event to the custody timeline if the transition table and the gate allow it.
+
+    The event creates the GC III obligations it triggers.
+    """
+    role_require(acting_user, "cases.add_custodyevent", "record a custody event")
     captive = _lock(captive)
-    custody_event_check(captive=captive, kind=kind, occurred_at=occurred_at)
     if custodian is None and kind in _SAME_CUSTODIAN:
         custodian = captive.custodian
+    custodian = handover_destination(captive=captive, kind=kind, custodian=custodian)
+    custody_event_check(captive=captive, kind=kind, occurred_at=occurred_at, custodian=custodian)
     event = CustodyEvent(
         captive=captive,
         kind=kind,
@@ -255,13 +284,15 @@ def custody_event_record(
         place=place,
         custodian=custodian,
         notes=notes,
-        recorded_by=_user_or_none(acting_user),
+        recorded_by=acting_person(acting_user),
     )
     event.full_clean()
-    _save(event, acting_user=acting_user, reason="Recorded")
+    history_save(event, acting_user=acting_user, reason="Recorded")
     _captive_sync_custody(
         captive, acting_user=acting_user, reason=f"Custody event: {event.get_kind_display()}"
     )
+    obligations_for_event(event, acting_user=acting_user)
+    health_reports_sync(captive, acting_user=acting_user)
     return event
 
 
@@ -274,9 +305,9 @@ def _check_void(record: Any, reason: str) -> None:
 
 def _mark_voided(record: Any, *, acting_user: User, reason: str) -> None:
     record.voided_at = timezone.now()
-    record.voided_by = _user_or_none(acting_user)
+    record.voided_by = acting_person(acting_user)
     record.void_reason = reason.strip()
-    _save(
+    history_save(
         record,
         acting_user=acting_user,
         reason=f"Voided: {record.void_reason}",
@@ -301,12 +332,16 @@ def custody_event_void_check(*, event: CustodyEvent, reason: str) -> None:
 
 @transaction.atomic
 def custody_event_void(*, acting_user: User, event: CustodyEvent, reason: str) -> CustodyEvent:
-    """Void a mistaken event; its obligations and status computations then ignore it."""
+    """Void a mistaken event; the status is computed without it and its open duties cancelled."""
+    role_require(acting_user, "cases.change_custodyevent", "void a custody event")
     captive = _lock(event.captive)
     event = CustodyEvent.objects.select_related("captive").get(pk=event.pk)
     custody_event_void_check(event=event, reason=reason)
     _mark_voided(event, acting_user=acting_user, reason=reason)
     _captive_sync_custody(captive, acting_user=acting_user, reason="Custody event voided")
+    for duty in event.obligations.active().filter(fulfilled_on__isnull=True):
+        _mark_voided(duty, acting_user=acting_user, reason="The event that created it was voided")
+    health_reports_sync(captive, acting_user=acting_user)
     return event
 
 
@@ -326,7 +361,7 @@ def _captive_sync_wishes(captive: Captive, *, acting_user: User, reason: str) ->
     captive.effective_wish_statement = effective
     captive.effective_wish = effective.wish if effective else ""
     captive.effective_wish_destination = effective.destination if effective else None
-    _save(
+    history_save(
         captive,
         acting_user=acting_user,
         reason=reason,
@@ -352,7 +387,15 @@ def wish_statement_record(
     voluntariness: str = Voluntariness.NOT_ASSESSED,
     **details: Any,
 ) -> WishStatement:
-    """Record what the captive said. It supersedes the statement before it; nothing is edited."""
+    """Record what the captive said. It supersedes the statement before it; nothing is edited.
+
+    Recording it with an assessment of voluntariness is a supervisor's decision.
+    """
+    role_require(acting_user, "cases.add_wishstatement", "record a wish statement")
+    if voluntariness != Voluntariness.NOT_ASSESSED:
+        role_require(
+            acting_user, "cases.assess_wishstatement", "assess the voluntariness of a wish"
+        )
     captive = _lock(captive)
     wish_statement_check(stated_at=stated_at)
     previous = (
@@ -369,14 +412,14 @@ def wish_statement_record(
         stated_at=stated_at,
         mode=mode,
         voluntariness=voluntariness,
-        assessed_by=_user_or_none(acting_user) if assessed else None,
+        assessed_by=acting_person(acting_user) if assessed else None,
         assessed_at=timezone.now() if assessed else None,
         supersedes=previous,
-        recorded_by=_user_or_none(acting_user),
+        recorded_by=acting_person(acting_user),
         **details,
     )
     statement.full_clean()
-    _save(statement, acting_user=acting_user, reason="Recorded")
+    history_save(statement, acting_user=acting_user, reason="Recorded")
     _captive_sync_wishes(captive, acting_user=acting_user, reason="Wish statement recorded")
     return statement
 
@@ -391,9 +434,167 @@ def wish_statement_void(
     *, acting_user: User, statement: WishStatement, reason: str
 ) -> WishStatement:
     """Void a mistaken statement; the effective wish is computed again without it."""
+    role_require(acting_user, "cases.change_wishstatement", "void a wish statement")
     captive = _lock(statement.captive)
     statement = WishStatement.objects.get(pk=statement.pk)
     wish_statement_void_check(statement=statement, reason=reason)
     _mark_voided(statement, acting_user=acting_user, reason=reason)
     _captive_sync_wishes(captive, acting_user=acting_user, reason="Wish statement voided")
     return statement
+
+
+@transaction.atomic
+def wish_statement_assess(
+    *, acting_user: User, statement: WishStatement, voluntariness: str, notes: str = ""
+) -> WishStatement:
+    """Record a supervisor's assessment of how freely a statement was made.
+
+    What he said is not touched; the assessment decides whether the statement counts as consent.
+    """
+    role_require(acting_user, "cases.assess_wishstatement", "assess the voluntariness of a wish")
+    captive = _lock(statement.captive)
+    statement = WishStatement.objects.get(pk=statement.pk)
+    if statement.is_voided:
+        raise RuleError(ErrorCode.ALREADY_VOIDED, "A voided statement cannot be assessed.")
+    statement.voluntariness = voluntariness
+    statement.assessment_notes = notes
+    assessed = voluntariness != Voluntariness.NOT_ASSESSED
+    statement.assessed_by = acting_person(acting_user) if assessed else None
+    statement.assessed_at = timezone.now() if assessed else None
+    statement.full_clean()
+    history_save(
+        statement,
+        acting_user=acting_user,
+        reason=f"Assessed: {statement.get_voluntariness_display()}",
+        update_fields=["voluntariness", "assessment_notes", "assessed_by", "assessed_at"],
+    )
+    _captive_sync_wishes(captive, acting_user=acting_user, reason="Wish statement assessed")
+    return statement
+
+
+# --- non-refoulement reviews -------------------------------------------------------------------
+
+
+@transaction.atomic
+def non_refoulement_review_record(
+    *, acting_user: User, captive: Captive, destination: Any, decision: str, reasons: str
+) -> NonRefoulementReview:
+    """Record a supervisor's review of whether the captive may be sent to `destination`."""
+    role_require(acting_user, "cases.add_nonrefoulementreview", "record a non-refoulement review")
+    captive = _lock(captive)
+    if not reasons.strip():
+        raise RuleError(ErrorCode.REASON_REQUIRED, "A review gives its reasons.")
+    review = NonRefoulementReview(
+        captive=captive,
+        destination=destination,
+        decision=ReviewDecision(decision),
+        reasons=reasons.strip(),
+        reviewed_by=acting_person(acting_user),
+        reviewed_at=timezone.now(),
+    )
+    review.full_clean()
+    history_save(review, acting_user=acting_user, reason=f"Review: {review.get_decision_display()}")
+    return review
+
+
+# --- obligations (GC III deadlines) ------------------------------------------------------------
+
+# Which duties each custody event creates: Art. 70 capture card on arrival at a camp or hospital
+# and on transfer; Art. 122 notification of capture, transfers, releases, repatriations, escapes,
+# admissions to hospital and deaths; Art. 120 death record.
+EVENT_OBLIGATIONS: dict[str, tuple[str, ...]] = {
+    CustodyEventKind.CAPTURED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.INTERNED: (ObligationKind.CAPTURE_CARD,),
+    CustodyEventKind.HOSPITALIZED: (ObligationKind.CAPTURE_CARD, ObligationKind.NIB_NOTIFICATION),
+    CustodyEventKind.TRANSFERRED: (ObligationKind.CAPTURE_CARD, ObligationKind.NIB_NOTIFICATION),
+    CustodyEventKind.RELEASED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.EXCHANGED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.REPATRIATED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.RESETTLED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.ESCAPED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.DECEASED: (ObligationKind.NIB_NOTIFICATION, ObligationKind.DEATH_RECORD),
+}
+
+
+def obligation_period(kind: str) -> timedelta:
+    """How long after its trigger a duty falls due (settings.OBLIGATION_PERIOD_DAYS)."""
+    return timedelta(days=settings.OBLIGATION_PERIOD_DAYS[kind])
+
+
+def obligations_for_event(event: CustodyEvent, *, acting_user: User) -> list[Obligation]:
+    """Create the duties an event triggers, due a set period after it."""
+    created = []
+    for kind in EVENT_OBLIGATIONS.get(event.kind, ()):
+        duty = Obligation(
+            captive=event.captive,
+            kind=kind,
+            due_on=timezone.localdate(event.occurred_at) + obligation_period(kind),
+            triggered_by=event,
+        )
+        history_save(
+            duty, acting_user=acting_user, reason=f"Created by: {event.get_kind_display()}"
+        )
+        created.append(duty)
+    return created
+
+
+def health_reports_sync(captive: Captive, *, acting_user: User, after: date | None = None) -> None:
+    """Keep one open weekly health report while he is seriously wounded or sick and held.
+
+    `after` is the due date of the report just sent, so the next falls a period after it.
+    """
+    open_reports = captive.obligations.active().filter(
+        kind=ObligationKind.HEALTH_REPORT, fulfilled_on__isnull=True
+    )
+    held = captive.custody_status not in FINAL_CUSTODY_STATUSES | {CustodyEventKind.ESCAPED, ""}
+    if captive.is_seriously_ill_or_wounded and held:
+        if not open_reports.exists():
+            start = after or timezone.localdate()
+            duty = Obligation(
+                captive=captive,
+                kind=ObligationKind.HEALTH_REPORT,
+                due_on=start + obligation_period(ObligationKind.HEALTH_REPORT),
+            )
+            history_save(
+                duty, acting_user=acting_user, reason="Seriously wounded or sick: weekly report"
+            )
+        return
+    for duty in open_reports:
+        _mark_voided(
+            duty,
+            acting_user=acting_user,
+            reason="No longer seriously wounded or sick in our custody",
+        )
+
+
+@transaction.atomic
+def obligation_fulfil(
+    *, acting_user: User, obligation: Obligation, fulfilled_on: date, reference: str
+) -> Obligation:
+    """Mark a duty done, with the date and the reference of what was sent.
+
+    A weekly health report fulfilled brings the next one, while he remains seriously ill.
+    """
+    role_require(acting_user, "cases.change_obligation", "fulfil an obligation")
+    captive = _lock(obligation.captive)
+    obligation = Obligation.objects.get(pk=obligation.pk)
+    if obligation.fulfilled_on is not None:
+        raise RuleError(ErrorCode.ALREADY_FULFILLED, "This obligation was fulfilled already.")
+    if obligation.is_voided:
+        raise RuleError(ErrorCode.ALREADY_VOIDED, "This obligation was cancelled.")
+    if not reference.strip():
+        raise RuleError(ErrorCode.REFERENCE_REQUIRED, "Give the reference of what was sent.")
+    if fulfilled_on > timezone.localdate():
+        raise RuleError(ErrorCode.EVENT_IN_FUTURE, "The date of fulfilment is in the future.")
+    obligation.fulfilled_on = fulfilled_on
+    obligation.reference = reference.strip()
+    obligation.full_clean()
+    history_save(
+        obligation,
+        acting_user=acting_user,
+        reason="Fulfilled",
+        update_fields=["fulfilled_on", "reference"],
+    )
+    if obligation.kind == ObligationKind.HEALTH_REPORT:
+        health_reports_sync(captive, acting_user=acting_user, after=obligation.due_on)
+    return obligation

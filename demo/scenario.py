@@ -30,10 +30,10 @@ from cases.choices import (
     WishMode,
 )
 from cases.models import Captive, MediaRecord
+from diplomacy import services as diplomacy_services
 from diplomacy.choices import (
     Classification,
     ContactChannel,
-    InclusionStatus,
     InvolvementRole,
     ProposalStatus,
 )
@@ -41,8 +41,6 @@ from diplomacy.models import (
     DiplomaticContact,
     ExchangeProposal,
     Involvement,
-    OfferedCaptive,
-    RequestedPerson,
     State,
 )
 from powtracker.roles import ROLE_ANALYST, ROLE_CASEWORKER, ROLE_SUPERVISOR, roles_sync
@@ -83,9 +81,15 @@ def _logins() -> Any:
             user.set_password(settings.DEMO_PASSWORD)
             user.save()
         user.groups.add(Group.objects.get(name=role))
-    loader, _ = User.objects.get_or_create(
-        username="demo-loader", defaults={"is_active": False, "first_name": "Demo loader"}
+    # The author of every demo record in the history. It holds every permission so that the
+    # services' role checks pass, and it cannot log in: its password is unusable.
+    loader, created = User.objects.get_or_create(
+        username="demo-loader",
+        defaults={"is_superuser": True, "first_name": "Demo loader"},
     )
+    if created:
+        loader.set_unusable_password()
+        loader.save()
     return loader
 
 
@@ -250,27 +254,30 @@ def _kursk_case(loader: Any, s: dict[str, State]) -> list[Captive]:
                 role=role,
                 defaults={"position": position, "started_on": date(2025, 1, 12)},
             )
-    proposal, created = ExchangeProposal.objects.get_or_create(
-        title="Korean People's Army soldiers for Ukrainians held by Russia",
-        defaults={
-            "proposing_state": s["UKR"],
-            "counterpart_state": s["PRK"],
-            "status": ProposalStatus.PROPOSED,
-            "proposed_on": date(2025, 1, 12),
-            "terms": "Ukraine is ready to hand both soldiers over if their exchange for "
+    title = "Korean People's Army soldiers for Ukrainians held by Russia"
+    if not ExchangeProposal.objects.filter(title=title).exists():
+        proposal = diplomacy_services.exchange_proposal_create(
+            acting_user=loader,
+            title=title,
+            proposing_state=s["UKR"],
+            counterpart_state=s["PRK"],
+            proposed_on=date(2025, 1, 12),
+            terms="Ukraine is ready to hand both soldiers over if their exchange for "
             "Ukrainian prisoners held in Russia can be organised.",
-        },
-    )
-    if created:
+        )
         for captive in (first, second):
-            OfferedCaptive.objects.create(
-                proposal=proposal, captive=captive, inclusion_status=InclusionStatus.INCLUDED
+            diplomacy_services.exchange_offer_add(
+                acting_user=loader, proposal=proposal, captive=captive
             )
-        RequestedPerson.objects.create(
+        diplomacy_services.exchange_request_add(
+            acting_user=loader,
             proposal=proposal,
             count=None,
             description="Ukrainian prisoners of war held by Russia (number unspecified)",
             held_by=s["RUS"],
+        )
+        diplomacy_services.exchange_proposal_transition(
+            acting_user=loader, proposal=proposal, to_status=ProposalStatus.PROPOSED
         )
     contact, created = DiplomaticContact.objects.get_or_create(
         from_state=s["KOR"],

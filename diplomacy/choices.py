@@ -58,3 +58,27 @@ class TransferStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     COMPLETED = "completed", "Completed"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+P = ProposalStatus
+FINAL_PROPOSAL_STATUSES: frozenset[str] = frozenset(
+    {P.EXECUTED, P.REJECTED, P.WITHDRAWN, P.EXPIRED}
+)
+PROPOSAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    P.DRAFT: frozenset({P.PROPOSED, P.WITHDRAWN}),
+    P.PROPOSED: frozenset({P.UNDER_NEGOTIATION, P.AGREED, P.REJECTED, P.WITHDRAWN, P.EXPIRED}),
+    P.UNDER_NEGOTIATION: frozenset({P.AGREED, P.REJECTED, P.WITHDRAWN, P.EXPIRED}),
+    P.AGREED: frozenset({P.EXECUTED, P.WITHDRAWN, P.EXPIRED}),
+    **{final: frozenset() for final in FINAL_PROPOSAL_STATUSES},
+}
+# While the list of captives may still change.
+PROPOSAL_OPEN_STATUSES: frozenset[str] = frozenset({P.DRAFT, P.PROPOSED, P.UNDER_NEGOTIATION})
+
+T = TransferStatus
+FINAL_TRANSFER_STATUSES: frozenset[str] = frozenset({T.REJECTED, T.COMPLETED, T.WITHDRAWN})
+TRANSFER_TRANSITIONS: dict[str, frozenset[str]] = {
+    T.INTENT_STATED: frozenset({T.REQUESTED, T.WITHDRAWN}),
+    T.REQUESTED: frozenset({T.APPROVED, T.REJECTED, T.WITHDRAWN}),
+    T.APPROVED: frozenset({T.COMPLETED, T.WITHDRAWN}),
+    **{final: frozenset() for final in FINAL_TRANSFER_STATUSES},
+}

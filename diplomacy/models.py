@@ -105,6 +105,10 @@ class ExchangeProposal(PermanentModel):
 
     class Meta:
         ordering = ["-proposed_on", "-id"]
+        permissions = [
+            ("agree_exchangeproposal", "Can agree an exchange proposal"),
+            ("execute_exchangeproposal", "Can execute an agreed exchange"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(proposing_state=F("counterpart_state")),
@@ -294,6 +298,7 @@ class TransferRequest(PermanentModel):
 
     class Meta:
         ordering = ["-stated_on", "-id"]
+        permissions = [("approve_transferrequest", "Can approve, reject and complete transfers")]
         indexes = [models.Index(fields=["status"], name="diplomacy_transfer_status_idx")]
 
     def __str__(self) -> str:

@@ -5,8 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from powtracker.errors import RuleError
@@ -24,6 +23,21 @@ class PermanentAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # Forms run the services' checks, so a refusal here means the case changed between the
+        # check and the save. The admin's transaction is rolled back whole: nothing is kept.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RuleError as refusal:
+            messages.error(request, f"Nothing was saved: {' '.join(refusal.messages)}")
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         inline = getattr(formset, "record_inline", None)
         if inline is None:
@@ -31,22 +45,15 @@ class PermanentAdmin(SimpleHistoryAdmin):
             return
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for entry in formset.forms:
-            if not entry.has_changed():
-                continue
-            data = {
-                name: entry.cleaned_data[name]
-                for name in entry._meta.fields
-                if name != formset.fk.name
-            }
-            try:
+            if entry.has_changed():
+                data = {
+                    name: entry.cleaned_data[name]
+                    for name in entry._meta.fields
+                    if name != formset.fk.name and name in entry.cleaned_data
+                }
                 formset.new_objects.append(
                     inline.record(request=request, parent=form.instance, data=data)
                 )
-            except RuleError as refusal:
-                # The case changed between the form's check and the save: keep nothing.
-                transaction.set_rollback(True)
-                messages.error(request, f"Nothing was saved: {' '.join(refusal.messages)}")
-                return
 
 
 class ReadOnlyInline(admin.TabularInline):

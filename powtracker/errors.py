@@ -13,6 +13,13 @@ class ErrorCode(models.TextChoices):
     ALREADY_VOIDED = "already_voided", "Already voided"
     VOID_REASON_REQUIRED = "void_reason_required", "A reason is required to void"
     HARD_DELETE_FORBIDDEN = "hard_delete_forbidden", "Records are never deleted"
+    PERMISSION_DENIED = "permission_denied", "Your role may not do this"
+    REPATRIATION_NOT_CLEARED = "repatriation_not_cleared", "Not cleared to be handed over"
+    DESTINATION_REQUIRED = "destination_required", "A handover names the receiving state"
+    NOT_IN_CUSTODY = "not_in_custody", "Not held by the proposing state"
+    ALREADY_FULFILLED = "already_fulfilled", "Obligation already fulfilled"
+    REFERENCE_REQUIRED = "reference_required", "A reference is required"
+    REASON_REQUIRED = "reason_required", "A reason is required"
     INVALID = "invalid", "Invalid data"
 
 

@@ -21,6 +21,15 @@ CASEWORK_MODELS = {
     ],
 }
 REFERENCE_MODELS = {"diplomacy": ["state"]}
+# What only a supervisor may decide.
+SUPERVISION = {
+    ("cases", "assess_wishstatement"),
+    ("cases", "add_nonrefoulementreview"),
+    ("cases", "change_nonrefoulementreview"),
+    ("diplomacy", "agree_exchangeproposal"),
+    ("diplomacy", "execute_exchangeproposal"),
+    ("diplomacy", "approve_transferrequest"),
+}
 
 ROLE_CASEWORKER = "caseworker"
 ROLE_SUPERVISOR = "supervisor"
@@ -41,7 +50,7 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
     edit_cases = _codenames(CASEWORK_MODELS, ["add", "change"])
     return {
         ROLE_CASEWORKER: edit_cases,
-        ROLE_SUPERVISOR: edit_cases | _codenames(REFERENCE_MODELS, ["add", "change"]),
+        ROLE_SUPERVISOR: edit_cases | _codenames(REFERENCE_MODELS, ["add", "change"]) | SUPERVISION,
         ROLE_ANALYST: set(),
     }
 
@@ -70,7 +79,26 @@ def roles_sync(apps: Any) -> None:
         group, _ = Group.objects.get_or_create(name=role)
         wanted = list(viewing)
         for app_label, codename in sorted(pairs):
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            # A permission of a model that a later migration adds is granted by that migration.
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(wanted)
+
+
+def role_require(acting_user: Any, permission: str, action: str) -> None:
+    """Refuse `action` unless the acting user's role grants `permission` ("app.codename").
+
+    `acting_user=None` is the system itself (migrations, the demo loader), never a person:
+    the admin and the API always pass the signed-in user.
+    """
+    from powtracker.errors import ErrorCode, RuleError
+
+    if acting_user is None:
+        return
+    if not acting_user.has_perm(permission):
+        raise RuleError(
+            ErrorCode.PERMISSION_DENIED,
+            "Your role does not allow you to %(action)s.",
+            {"action": action},
+        )

@@ -119,6 +119,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# GC III deadlines, in days after the triggering event. Art. 70 gives a week for the capture card
+# and Art. 122 asks for weekly health reports; Arts. 120 and 122 say "as rapidly as possible" for
+# death records and notifications, for which a week is the default here.
+OBLIGATION_PERIOD_DAYS = {
+    "capture_card": env.int("CAPTURE_CARD_DAYS", default=7),
+    "nib_notification": env.int("NIB_NOTIFICATION_DAYS", default=7),
+    "health_report": env.int("HEALTH_REPORT_DAYS", default=7),
+    "death_record": env.int("DEATH_RECORD_DAYS", default=7),
+}
+
 # Demo logins created by `manage.py load_demo` (never in production: the command refuses when
 # DEBUG is off unless forced).
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="powtracker-demo")

@@ -251,10 +251,24 @@ def test_an_allowed_custody_event_is_recorded_through_the_service(client, casewo
     )
 
 
-def test_a_wish_recorded_in_the_admin_supersedes_and_updates_the_effective_wish(
-    client, caseworker, states
+def test_a_caseworker_records_words_and_only_a_supervisor_assesses_them(
+    client, caseworker, supervisor, states
 ):
+    captive = CaptiveFactory()
+    url = reverse("admin:cases_captive_change", args=[captive.pk])
     client.force_login(caseworker)
+    caseworker_form = admin_form_data(client.get(url).content.decode())
+    client.force_login(supervisor)
+    supervisor_form = admin_form_data(client.get(url).content.decode())
+
+    assert not any(name.endswith("-0-voluntariness") for name in caseworker_form)
+    assert any(name.endswith("-0-voluntariness") for name in supervisor_form)
+
+
+def test_a_wish_recorded_in_the_admin_supersedes_and_updates_the_effective_wish(
+    client, supervisor, states
+):
+    client.force_login(supervisor)
     captive = CaptiveFactory()
 
     refused = _post_record(
@@ -283,7 +297,7 @@ def test_a_wish_recorded_in_the_admin_supersedes_and_updates_the_effective_wish(
     captive.refresh_from_db()
     assert captive.effective_wish == Wish.DEFECT
     assert captive.effective_wish_destination == states["KOR"]
-    assert captive.wish_statements.get().assessed_by == caseworker
+    assert captive.wish_statements.get().assessed_by == supervisor
 
 
 def test_voiding_from_the_event_page_keeps_the_event_and_says_why(client, caseworker, states):

@@ -13,6 +13,7 @@ from cases import services
 from cases.choices import (
     CUSTODY_TRANSITIONS,
     FINAL_CUSTODY_STATUSES,
+    HANDOVER_KINDS,
     CustodyEventKind,
     Voluntariness,
     Wish,
@@ -134,11 +135,17 @@ def test_concurrent_registrations_never_share_a_case_number():
 ALL_PAIRS = list(product(CustodyEventKind.values, CustodyEventKind.values))
 
 
+def home(captive: Captive, kind: str) -> dict:
+    """The custodian of a handover event: his own state, which his free wish to return clears."""
+    return {"custodian": captive.power_depended_on} if kind in HANDOVER_KINDS else {}
+
+
 def captive_in(status: str) -> tuple[Captive, datetime]:
-    """A captive whose timeline is capture, then `status`; and a moment after it."""
+    """A captive free to go home, whose timeline is capture, then `status`; and a later moment."""
     captive = CaptiveFactory(captured_on=date(2025, 1, 1))
+    wish(captive, Wish.RETURN, at(date(2025, 1, 1)))
     if status != K.CAPTURED:
-        record(captive, status, at(date(2025, 1, 2)))
+        record(captive, status, at(date(2025, 1, 2)), **home(captive, status))
     return captive, at(date(2025, 1, 3))
 
 
@@ -160,7 +167,7 @@ def test_a_timeline_starts_with_the_capture(kind):
 def test_allowed_transition_is_recorded_and_becomes_the_status(states, status, kind):
     captive, when = captive_in(status)
 
-    event = record(captive, kind, when, place="Somewhere")
+    event = record(captive, kind, when, place="Somewhere", **home(captive, kind))
 
     captive.refresh_from_db()
     assert captive.custody_status == kind
@@ -176,7 +183,7 @@ def test_forbidden_transition_is_refused_and_writes_nothing(states, status, kind
     events_before = CustodyEvent.objects.count()
 
     with pytest.raises(RuleError) as refusal:
-        record(captive, kind, when)
+        record(captive, kind, when, **home(captive, kind))
 
     assert refusal.value.code == "transition_not_allowed"
     assert CustodyEvent.objects.count() == events_before
@@ -233,6 +240,7 @@ def test_staying_in_custody_keeps_the_custodian_unless_told(states):
     captive.refresh_from_db()
     assert captive.custodian.code == "UKR"
 
+    wish(captive, Wish.DEFECT, at(date(2025, 1, 2)), destination=states["KOR"])
     record(captive, K.TRANSFERRED, at(date(2025, 1, 3)), custodian=states["KOR"])
     captive.refresh_from_db()
     assert captive.custodian.code == "KOR"

@@ -1,0 +1,62 @@
+"""Reads about proposals: the balance of an exchange and who must go home regardless of it."""
+
+from dataclasses import dataclass, field
+
+from cases.choices import Health
+from cases.models import Captive
+from diplomacy.choices import InclusionStatus
+from diplomacy.models import ExchangeProposal
+
+PRIORITY_HEALTH = (Health.SERIOUSLY_WOUNDED, Health.SERIOUSLY_SICK)
+
+
+@dataclass
+class ExchangeBalance:
+    """Offered against requested, and the captives GC III Arts. 109-110 send home regardless."""
+
+    offered_included: int = 0
+    offered_other: int = 0
+    requested_named: int = 0
+    requested_counted: int = 0
+    requested_unspecified: bool = False
+    priority_captives: list[Captive] = field(default_factory=list)
+
+    @property
+    def requested_total(self) -> str:
+        total = self.requested_named + self.requested_counted
+        return f"{total} and an unspecified number" if self.requested_unspecified else str(total)
+
+    def __str__(self) -> str:
+        text = (
+            f"Offered: {self.offered_included} included ({self.offered_other} excluded or "
+            f"withdrawn). Requested: {self.requested_total} ({self.requested_named} named)."
+        )
+        if self.priority_captives:
+            names = ", ".join(c.case_number for c in self.priority_captives)
+            text += (
+                f" Seriously wounded or sick, to be repatriated regardless of numbers "
+                f"(GC III Arts. 109-110): {names}."
+            )
+        return text
+
+
+def exchange_proposal_balance(proposal: ExchangeProposal) -> ExchangeBalance:
+    """Count both sides of a proposal and flag the seriously wounded or sick on it."""
+    balance = ExchangeBalance()
+    for offer in proposal.offered_captives.select_related("captive").order_by(
+        "captive__case_number"
+    ):
+        if offer.inclusion_status in {InclusionStatus.INCLUDED, InclusionStatus.HANDED_OVER}:
+            balance.offered_included += 1
+        else:
+            balance.offered_other += 1
+        if offer.captive.health in PRIORITY_HEALTH:
+            balance.priority_captives.append(offer.captive)
+    for person in proposal.requested_persons.all():
+        if person.name:
+            balance.requested_named += 1
+        elif person.count is None:
+            balance.requested_unspecified = True
+        else:
+            balance.requested_counted += person.count
+    return balance

@@ -1,0 +1,371 @@
+"""Every write about exchange proposals and transfer requests.
+
+Handing a captive over goes through the cases services, so the custody transition table and the
+repatriation gate apply here exactly as everywhere else.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.choices import FINAL_CUSTODY_STATUSES, CustodyEventKind
+from cases.models import Captive
+from diplomacy.choices import (
+    FINAL_PROPOSAL_STATUSES,
+    PROPOSAL_OPEN_STATUSES,
+    PROPOSAL_TRANSITIONS,
+    TRANSFER_TRANSITIONS,
+    InclusionStatus,
+    ProposalStatus,
+    TransferKind,
+    TransferStatus,
+)
+from diplomacy.models import ExchangeProposal, OfferedCaptive, RequestedPerson, TransferRequest
+from powtracker.errors import ErrorCode, RuleError
+from powtracker.history import history_save
+from powtracker.roles import role_require
+
+User = Any
+
+# Who may move a proposal into each status; every other step needs the change permission.
+PROPOSAL_STEP_PERMISSIONS = {
+    ProposalStatus.AGREED: ("diplomacy.agree_exchangeproposal", "agree an exchange"),
+    ProposalStatus.EXECUTED: ("diplomacy.execute_exchangeproposal", "execute an exchange"),
+}
+TRANSFER_STEP_PERMISSIONS = {
+    TransferStatus.APPROVED: ("diplomacy.approve_transferrequest", "approve a transfer"),
+    TransferStatus.REJECTED: ("diplomacy.approve_transferrequest", "reject a transfer"),
+    TransferStatus.COMPLETED: ("diplomacy.approve_transferrequest", "complete a transfer"),
+}
+
+
+def _status_check(table: dict[str, frozenset[str]], current: str, wanted: str, labels: Any) -> None:
+    if wanted not in table[current]:
+        allowed = ", ".join(labels(s).label for s in labels.values if s in table[current]) or "none"
+        raise RuleError(
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            "It is “%(current)s”: it cannot become “%(wanted)s”. Allowed next: %(allowed)s.",
+            {"current": labels(current).label, "wanted": labels(wanted).label, "allowed": allowed},
+        )
+
+
+# --- exchange proposals ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def exchange_proposal_create(
+    *,
+    acting_user: User,
+    title: str,
+    proposing_state: Any,
+    counterpart_state: Any,
+    **details: Any,
+) -> ExchangeProposal:
+    """Open a draft proposal between two states."""
+    role_require(acting_user, "diplomacy.add_exchangeproposal", "prepare an exchange")
+    proposal = ExchangeProposal(
+        title=title,
+        proposing_state=proposing_state,
+        counterpart_state=counterpart_state,
+        **details,
+    )
+    proposal.full_clean()
+    history_save(proposal, acting_user=acting_user, reason="Drafted")
+    return proposal
+
+
+def exchange_offer_check(*, proposal: ExchangeProposal, captive: Captive) -> None:
+    """A captive may be offered only while the list is open, and only if the proposer holds him."""
+    if proposal.status not in PROPOSAL_OPEN_STATUSES:
+        raise RuleError(
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            "The proposal is “%(status)s”: its list of captives is closed.",
+            {"status": proposal.get_status_display()},
+        )
+    held = (
+        captive.custodian_id == proposal.proposing_state_id
+        and captive.custody_status not in FINAL_CUSTODY_STATUSES | {CustodyEventKind.ESCAPED}
+    )
+    if not held:
+        raise RuleError(
+            ErrorCode.NOT_IN_CUSTODY,
+            "%(case)s is not held by %(state)s (custody: %(status)s).",
+            {
+                "case": captive.case_number,
+                "state": proposal.proposing_state.code,
+                "status": captive.get_custody_status_display() or "none",
+            },
+        )
+
+
+@transaction.atomic
+def exchange_offer_add(
+    *, acting_user: User, proposal: ExchangeProposal, captive: Captive, reason: str = ""
+) -> OfferedCaptive:
+    """Offer a captive held by the proposing state."""
+    role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
+    proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    exchange_offer_check(proposal=proposal, captive=captive)
+    offer = OfferedCaptive(proposal=proposal, captive=captive, reason=reason)
+    offer.full_clean()
+    history_save(offer, acting_user=acting_user, reason="Offered")
+    return offer
+
+
+def exchange_inclusion_check(*, offer: OfferedCaptive, inclusion_status: str, reason: str) -> None:
+    """Say whether a captive's place on the list may change that way."""
+    if offer.proposal.status in FINAL_PROPOSAL_STATUSES:
+        raise RuleError(
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            "The proposal is “%(status)s”: nothing on it changes any more.",
+            {"status": offer.proposal.get_status_display()},
+        )
+    if inclusion_status == InclusionStatus.HANDED_OVER or (
+        offer.inclusion_status == InclusionStatus.HANDED_OVER
+    ):
+        raise RuleError(
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            "Only the execution of the exchange hands a captive over.",
+        )
+    if inclusion_status != InclusionStatus.INCLUDED and not reason.strip():
+        raise RuleError(ErrorCode.REASON_REQUIRED, "Say why he is excluded or withdrawn.")
+
+
+@transaction.atomic
+def exchange_offer_set_inclusion(
+    *, acting_user: User, offer: OfferedCaptive, inclusion_status: str, reason: str = ""
+) -> OfferedCaptive:
+    """Include, exclude or withdraw an offered captive, with the reason."""
+    role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
+    ExchangeProposal.objects.select_for_update().get(pk=offer.proposal_id)
+    offer = OfferedCaptive.objects.select_related("proposal").get(pk=offer.pk)
+    exchange_inclusion_check(offer=offer, inclusion_status=inclusion_status, reason=reason)
+    offer.inclusion_status = inclusion_status
+    offer.reason = reason.strip()
+    offer.full_clean()
+    history_save(
+        offer,
+        acting_user=acting_user,
+        reason=f"{InclusionStatus(inclusion_status).label}: {offer.reason or '—'}",
+        update_fields=["inclusion_status", "reason"],
+    )
+    return offer
+
+
+@transaction.atomic
+def exchange_request_add(
+    *, acting_user: User, proposal: ExchangeProposal, **person: Any
+) -> RequestedPerson:
+    """Add a person, or a group of a given or unspecified size, requested in return."""
+    role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
+    proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status not in PROPOSAL_OPEN_STATUSES:
+        raise RuleError(
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            "The proposal is “%(status)s”: its terms are closed.",
+            {"status": proposal.get_status_display()},
+        )
+    requested = RequestedPerson(proposal=proposal, **person)
+    requested.full_clean()
+    history_save(requested, acting_user=acting_user, reason="Requested")
+    return requested
+
+
+@transaction.atomic
+def exchange_proposal_transition(
+    *, acting_user: User, proposal: ExchangeProposal, to_status: str
+) -> ExchangeProposal:
+    """Move a proposal one step along its table (execution is exchange_proposal_execute)."""
+    if to_status == ProposalStatus.EXECUTED:
+        return exchange_proposal_execute(acting_user=acting_user, proposal=proposal)
+    permission, action = PROPOSAL_STEP_PERMISSIONS.get(
+        to_status, ("diplomacy.change_exchangeproposal", "change an exchange")
+    )
+    role_require(acting_user, permission, action)
+    proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    _status_check(PROPOSAL_TRANSITIONS, proposal.status, to_status, ProposalStatus)
+    if (
+        to_status == ProposalStatus.AGREED
+        and not proposal.offered_captives.filter(inclusion_status=InclusionStatus.INCLUDED).exists()
+    ):
+        raise RuleError(ErrorCode.INVALID, "No captive is included: there is nothing to agree.")
+    proposal.status = to_status
+    fields = ["status", "updated_at"]
+    today = timezone.localdate()
+    if to_status == ProposalStatus.PROPOSED and proposal.proposed_on is None:
+        proposal.proposed_on = today
+        fields.append("proposed_on")
+    if to_status in {ProposalStatus.AGREED, ProposalStatus.REJECTED}:
+        proposal.decided_on = today
+        fields.append("decided_on")
+    history_save(
+        proposal,
+        acting_user=acting_user,
+        reason=f"Status: {proposal.get_status_display()}",
+        update_fields=fields,
+    )
+    return proposal
+
+
+@transaction.atomic
+def exchange_proposal_execute(
+    *, acting_user: User, proposal: ExchangeProposal, executed_at: datetime | None = None
+) -> ExchangeProposal:
+    """Hand over every included captive in one transaction, or nobody.
+
+    Each included captive must be cleared by the repatriation gate for the counterpart state
+    and allowed an `exchanged` event; if any is not, nothing is written and the error names each
+    one with the reason.
+    """
+    role_require(acting_user, "diplomacy.execute_exchangeproposal", "execute an exchange")
+    # The proposal row lock makes a second, simultaneous execution wait, then see "executed".
+    proposal = (
+        ExchangeProposal.objects.select_for_update()
+        .select_related("counterpart_state")
+        .get(pk=proposal.pk)
+    )
+    when = executed_at or timezone.now()
+    offers = list(
+        proposal.offered_captives.filter(inclusion_status=InclusionStatus.INCLUDED).order_by(
+            "captive_id"
+        )
+    )
+    # Lock the captives in a fixed order so that overlapping executions cannot deadlock.
+    captives = {
+        c.pk: c
+        for c in Captive.objects.select_for_update()
+        .filter(pk__in=[o.captive_id for o in offers])
+        .order_by("pk")
+    }
+    problems = []
+    for offer in offers:
+        captive = captives[offer.captive_id]
+        try:
+            case_services.custody_event_check(
+                captive=captive,
+                kind=CustodyEventKind.EXCHANGED,
+                occurred_at=when,
+                custodian=proposal.counterpart_state,
+            )
+        except RuleError as refusal:
+            problems.append(" ".join(refusal.messages))
+    if problems:
+        raise RuleError(
+            ErrorCode.REPATRIATION_NOT_CLEARED,
+            "Nothing was executed. %(problems)s",
+            {"problems": " ".join(problems)},
+        )
+    _status_check(PROPOSAL_TRANSITIONS, proposal.status, ProposalStatus.EXECUTED, ProposalStatus)
+    if not offers:
+        raise RuleError(ErrorCode.INVALID, "No captive is included: there is nothing to execute.")
+    for offer in offers:
+        case_services.custody_event_record(
+            acting_user=acting_user,
+            captive=captives[offer.captive_id],
+            kind=CustodyEventKind.EXCHANGED,
+            occurred_at=when,
+            custodian=proposal.counterpart_state,
+            notes=f"Exchange: {proposal.title}",
+        )
+        offer.inclusion_status = InclusionStatus.HANDED_OVER
+        history_save(
+            offer, acting_user=acting_user, reason="Handed over", update_fields=["inclusion_status"]
+        )
+    proposal.status = ProposalStatus.EXECUTED
+    proposal.executed_on = timezone.localdate(when)
+    history_save(
+        proposal,
+        acting_user=acting_user,
+        reason="Executed",
+        update_fields=["status", "executed_on", "updated_at"],
+    )
+    return proposal
+
+
+# --- transfer requests -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_request_create(
+    *, acting_user: User, captive: Captive, requesting_state: Any, **details: Any
+) -> TransferRequest:
+    """Record a state's stated intent to take a captive."""
+    role_require(acting_user, "diplomacy.add_transferrequest", "record a transfer request")
+    transfer = TransferRequest(captive=captive, requesting_state=requesting_state, **details)
+    if transfer.stated_on is None:
+        transfer.stated_on = timezone.localdate()
+    transfer.full_clean()
+    history_save(transfer, acting_user=acting_user, reason="Intent stated")
+    return transfer
+
+
+@transaction.atomic
+def transfer_request_transition(
+    *, acting_user: User, transfer: TransferRequest, to_status: str, on: date | None = None
+) -> TransferRequest:
+    """Move a transfer request one step (completion is transfer_request_complete)."""
+    if to_status == TransferStatus.COMPLETED:
+        return transfer_request_complete(acting_user=acting_user, transfer=transfer)
+    permission, action = TRANSFER_STEP_PERMISSIONS.get(
+        to_status, ("diplomacy.change_transferrequest", "change a transfer request")
+    )
+    role_require(acting_user, permission, action)
+    transfer = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
+    _status_check(TRANSFER_TRANSITIONS, transfer.status, to_status, TransferStatus)
+    transfer.status = to_status
+    fields = ["status", "updated_at"]
+    day = on or timezone.localdate()
+    if to_status == TransferStatus.REQUESTED:
+        transfer.requested_on = day
+        fields.append("requested_on")
+    if to_status in {TransferStatus.APPROVED, TransferStatus.REJECTED}:
+        transfer.decided_on = day
+        fields.append("decided_on")
+    history_save(
+        transfer,
+        acting_user=acting_user,
+        reason=f"Status: {transfer.get_status_display()}",
+        update_fields=fields,
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_request_complete(
+    *, acting_user: User, transfer: TransferRequest, completed_at: datetime | None = None
+) -> TransferRequest:
+    """Hand the captive to the requesting state, through the repatriation gate."""
+    permission, action = TRANSFER_STEP_PERMISSIONS[TransferStatus.COMPLETED]
+    role_require(acting_user, permission, action)
+    transfer = (
+        TransferRequest.objects.select_for_update()
+        .select_related("captive", "requesting_state")
+        .get(pk=transfer.pk)
+    )
+    _status_check(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.COMPLETED, TransferStatus)
+    when = completed_at or timezone.now()
+    kind = (
+        CustodyEventKind.RESETTLED
+        if transfer.kind == TransferKind.RESETTLEMENT
+        else CustodyEventKind.TRANSFERRED
+    )
+    case_services.custody_event_record(
+        acting_user=acting_user,
+        captive=transfer.captive,
+        kind=kind,
+        occurred_at=when,
+        custodian=transfer.requesting_state,
+        notes=f"Transfer request #{transfer.pk} completed",
+    )
+    transfer.status = TransferStatus.COMPLETED
+    transfer.completed_on = timezone.localdate(when)
+    history_save(
+        transfer,
+        acting_user=acting_user,
+        reason="Completed",
+        update_fields=["status", "completed_on", "updated_at"],
+    )
+    return transfer
