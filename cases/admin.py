@@ -8,18 +8,21 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from cases import services
-from cases.choices import ObligationState, Wish
+from cases.choices import ObligationState, Voluntariness, Wish
+from cases.gate import captive_clearances
 from cases.models import (
     Captive,
     CaptiveName,
     CustodyEvent,
     MediaRecord,
+    NonRefoulementReview,
     Obligation,
     WishStatement,
 )
@@ -83,6 +86,11 @@ class CustodyEventRecordForm(forms.ModelForm):
                 captive=self.instance.captive,
                 kind=cleaned["kind"],
                 occurred_at=cleaned["occurred_at"],
+                custodian=services.handover_destination(
+                    captive=self.instance.captive,
+                    kind=cleaned["kind"],
+                    custodian=cleaned.get("custodian"),
+                ),
             )
         return cleaned
 
@@ -173,6 +181,28 @@ class WishStatementRecordInline(RecordInline):
 
     def record(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
         return services.wish_statement_record(acting_user=request.user, captive=parent, **data)
+
+
+class ReviewsInline(ReadOnlyInline):
+    model = NonRefoulementReview
+    fields = ["destination", "decision", "reasons", "reviewed_by", "reviewed_at", "void_note"]
+    readonly_fields = fields
+    verbose_name_plural = "Non-refoulement reviews"
+
+    @admin.display(description="voided")
+    def void_note(self, review: NonRefoulementReview) -> str:
+        return f"VOID: {review.void_reason}" if review.is_voided else ""
+
+
+class ReviewRecordInline(RecordInline):
+    model = NonRefoulementReview
+    fields = ["destination", "decision", "reasons"]
+    verbose_name = verbose_name_plural = "Record a non-refoulement review (supervisors)"
+
+    def record(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
+        return services.non_refoulement_review_record(
+            acting_user=request.user, captive=parent, **data
+        )
 
 
 class InvolvementInline(admin.TabularInline):
@@ -279,13 +309,22 @@ class CaptiveAdmin(PermanentAdmin):
         "fictional_warning",
         "custody_summary",
         "wish_summary",
+        "clearance",
         "created_at",
         "updated_at",
     ]
     fieldsets = [
         (
             "Case",
-            {"fields": ["case_number", "fictional_warning", "custody_summary", "wish_summary"]},
+            {
+                "fields": [
+                    "case_number",
+                    "fictional_warning",
+                    "custody_summary",
+                    "wish_summary",
+                    "clearance",
+                ]
+            },
         ),
         (
             "Identity",
@@ -345,6 +384,8 @@ class CaptiveAdmin(PermanentAdmin):
             CustodyEventRecordInline,
             WishStatementsInline,
             WishStatementRecordInline,
+            ReviewsInline,
+            ReviewRecordInline,
             InvolvementInline,
             MediaInline,
             ObligationsInline,
@@ -429,6 +470,18 @@ class CaptiveAdmin(PermanentAdmin):
             )
         return format_html_join(mark_safe("<br>"), "<strong>{}</strong>: {}", lines)
 
+    @admin.display(description="may be handed to")
+    def clearance(self, captive: Captive) -> str:
+        if captive.pk is None:
+            return "—"
+        lines = [
+            ("cleared" if c.cleared else "NOT cleared", c.destination.code, c.reason)
+            for c in captive_clearances(captive)
+        ]
+        if not lines:
+            return "No other state is involved."
+        return format_html_join(mark_safe("<br>"), "<strong>{1}</strong>: {0} — {2}", lines)
+
     def save_model(self, request: HttpRequest, obj: Captive, form: Any, change: bool) -> None:
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -500,17 +553,33 @@ class CustodyEventAdmin(RecordAdmin):
     date_hierarchy = "occurred_at"
 
 
-class WishStatementVoidForm(VoidForm):
+class WishStatementForm(VoidForm):
     void_check = staticmethod(services.wish_statement_void_check)
     record_kwarg = "statement"
+
+    assess_as = forms.ChoiceField(
+        label="Voluntariness",
+        required=False,
+        choices=[("", "— keep as it is —"), *Voluntariness.choices],
+        help_text="Only a statement assessed as free counts as his wish.",
+    )
+    assessment_note = forms.CharField(
+        label="Assessment notes", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     class Meta(VoidForm.Meta):
         model = WishStatement
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("void_with_reason") and cleaned.get("assess_as"):
+            self.add_error(None, "Either void the statement or assess it, not both at once.")
+        return cleaned
+
 
 @admin.register(WishStatement)
 class WishStatementAdmin(RecordAdmin):
-    form = WishStatementVoidForm
+    form = WishStatementForm
     void_service = staticmethod(services.wish_statement_void)
     record_kwarg = "statement"
     list_display = [
@@ -526,6 +595,52 @@ class WishStatementAdmin(RecordAdmin):
     list_filter = ["wish", "voluntariness", "mode", ("voided_at", admin.EmptyFieldListFilter)]
     search_fields = ["captive__case_number", "captive__family_name", "statement"]
     date_hierarchy = "stated_at"
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if (
+            obj is not None
+            and not obj.is_voided
+            and request.user.has_perm("cases.assess_wishstatement")
+        ):
+            fieldsets.insert(
+                1,
+                (
+                    "Assess voluntariness (supervisors)",
+                    {"fields": ["assess_as", "assessment_note"]},
+                ),
+            )
+        return fieldsets
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if form.cleaned_data.get("assess_as"):
+            services.wish_statement_assess(
+                acting_user=request.user,
+                statement=obj,
+                voluntariness=form.cleaned_data["assess_as"],
+                notes=form.cleaned_data.get("assessment_note", ""),
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+
+class ReviewVoidForm(VoidForm):
+    void_check = staticmethod(services.non_refoulement_review_void_check)
+    record_kwarg = "review"
+
+    class Meta(VoidForm.Meta):
+        model = NonRefoulementReview
+
+
+@admin.register(NonRefoulementReview)
+class NonRefoulementReviewAdmin(RecordAdmin):
+    form = ReviewVoidForm
+    void_service = staticmethod(services.non_refoulement_review_void)
+    record_kwarg = "review"
+    list_display = ["captive", "destination", "decision", "reviewed_by", "reviewed_at", "voided_at"]
+    list_select_related = ["captive", "destination", "reviewed_by"]
+    list_filter = ["decision", "destination", ("voided_at", admin.EmptyFieldListFilter)]
+    search_fields = ["captive__case_number", "captive__family_name", "reasons"]
 
 
 # --- obligations and media ---------------------------------------------------------------------
@@ -546,6 +661,15 @@ class ObligationStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FulfilForm(forms.Form):
+    fulfilled_on = forms.DateField(
+        label="Fulfilled on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(
+        max_length=200, help_text="Reference of the card, notification or report sent."
+    )
+
+
 @admin.register(Obligation)
 class ObligationAdmin(PermanentAdmin):
     list_display = ["captive", "kind", "due_on", "state", "fulfilled_on", "reference"]
@@ -554,11 +678,55 @@ class ObligationAdmin(PermanentAdmin):
     search_fields = ["captive__case_number", "captive__family_name", "reference"]
     date_hierarchy = "due_on"
     autocomplete_fields = ["captive"]
-    raw_id_fields = ["triggered_by"]
+    readonly_fields = ["state", "fulfilled_on", "reference", "triggered_by", "void_reason"]
+    fields = [
+        "captive",
+        "kind",
+        "due_on",
+        "state",
+        "fulfilled_on",
+        "reference",
+        "triggered_by",
+        "notes",
+        "void_reason",
+    ]
+    actions = ["fulfil"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fixed = ["captive", "kind", "due_on"] if obj is not None else []
+        return [*fixed, *self.readonly_fields]
 
     @admin.display(description="state")
     def state(self, obligation: Obligation) -> str:
+        if obligation.pk is None:
+            return "—"
         return ObligationState(obligation.state_on()).label
+
+    @admin.action(description="Fulfil the selected obligations…", permissions=["change"])
+    def fulfil(self, request: HttpRequest, queryset: QuerySet[Obligation]) -> Any:
+        form = FulfilForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self.service_action_run(
+                request,
+                queryset,
+                "Fulfilled",
+                lambda duty: services.obligation_fulfil(
+                    acting_user=request.user, obligation=duty, **form.cleaned_data
+                ),
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/cases/obligation/fulfil.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Fulfil obligations",
+                "opts": self.model._meta,
+                "form": form,
+                "obligations": queryset.select_related("captive"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(MediaRecord)

@@ -86,3 +86,16 @@ def repatriation_require(*, captive: Captive, destination: Any) -> None:
                 "reason": clearance.reason,
             },
         )
+
+
+def captive_clearances(captive: Captive) -> list[Clearance]:
+    """The clearance for each state he could be handed to: his own, and every involved state."""
+    # Involvements belong to diplomacy; the reverse relation reads them without importing it.
+    states = {inv.state for inv in captive.involvements.select_related("state")}
+    if captive.power_depended_on is not None:
+        states.add(captive.power_depended_on)
+    states.discard(captive.detaining_power)
+    return [
+        repatriation_clearance(captive=captive, destination=state)
+        for state in sorted(states, key=lambda s: s.code)
+    ]

@@ -497,6 +497,24 @@ def non_refoulement_review_record(
     return review
 
 
+def non_refoulement_review_void_check(*, review: NonRefoulementReview, reason: str) -> None:
+    """Say whether the review may be voided."""
+    _check_void(review, reason)
+
+
+@transaction.atomic
+def non_refoulement_review_void(
+    *, acting_user: User, review: NonRefoulementReview, reason: str
+) -> NonRefoulementReview:
+    """Void a mistaken review: it no longer clears anyone."""
+    role_require(acting_user, "cases.change_nonrefoulementreview", "void a review")
+    _lock(review.captive)
+    review = NonRefoulementReview.objects.get(pk=review.pk)
+    non_refoulement_review_void_check(review=review, reason=reason)
+    _mark_voided(review, acting_user=acting_user, reason=reason)
+    return review
+
+
 # --- obligations (GC III deadlines) ------------------------------------------------------------
 
 # Which duties each custody event creates: Art. 70 capture card on arrival at a camp or hospital

@@ -29,7 +29,7 @@ from cases.choices import (
     Wish,
     WishMode,
 )
-from cases.models import Captive, MediaRecord
+from cases.models import Captive, MediaRecord, Obligation
 from diplomacy import services as diplomacy_services
 from diplomacy.choices import (
     Classification,
@@ -487,6 +487,18 @@ def _synthetic_cases(loader: Any, s: dict[str, State], count: int = 36) -> None:
         )
 
 
+def _paperwork_done(loader: Any) -> None:
+    """Mark the demo's older duties fulfilled, as a working bureau would have; recent ones stay."""
+    cutoff = timezone.localdate() - timedelta(days=45)
+    for duty in Obligation.objects.active().filter(fulfilled_on__isnull=True, due_on__lt=cutoff):
+        services.obligation_fulfil(
+            acting_user=loader,
+            obligation=duty,
+            fulfilled_on=duty.due_on - timedelta(days=1),
+            reference=f"DEMO-{duty.kind.upper()}-{duty.pk:05d}",
+        )
+
+
 @transaction.atomic
 def demo_load() -> dict[str, Any]:
     """Load the demo scenario, leaving whatever is already there as it is."""
@@ -494,6 +506,7 @@ def demo_load() -> dict[str, Any]:
     states = _states()
     _kursk_case(loader, states)
     _synthetic_cases(loader, states)
+    _paperwork_done(loader)
     return {
         "captives": Captive.objects.count(),
         "states": State.objects.count(),

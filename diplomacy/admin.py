@@ -2,10 +2,18 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from diplomacy import services
+from diplomacy.choices import (
+    FINAL_PROPOSAL_STATUSES,
+    InclusionStatus,
+    ProposalStatus,
+    TransferStatus,
+)
 from diplomacy.models import (
     DiplomaticContact,
     ExchangeProposal,
@@ -15,7 +23,8 @@ from diplomacy.models import (
     State,
     TransferRequest,
 )
-from powtracker.admin import PermanentAdmin
+from diplomacy.selectors import PRIORITY_HEALTH, exchange_proposal_balance
+from powtracker.admin import PermanentAdmin, ServiceInlineMixin, check_form
 
 
 @admin.register(State)
@@ -34,20 +43,108 @@ class InvolvementAdmin(PermanentAdmin):
     autocomplete_fields = ["captive", "state"]
 
 
-class OfferedCaptiveInline(admin.TabularInline):
+class OfferedCaptiveForm(forms.ModelForm):
+    class Meta:
+        model = OfferedCaptive
+        fields = ["captive", "inclusion_status", "reason"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "captive" in self.fields:
+            # Who is offered is fixed once on the list; his inclusion may change, with a reason.
+            self.fields["captive"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            if cleaned.get("captive") and self.instance.proposal_id:
+                check_form(
+                    self,
+                    services.exchange_offer_check,
+                    proposal=self.instance.proposal,
+                    captive=cleaned["captive"],
+                )
+        elif self.has_changed():
+            check_form(
+                self,
+                services.exchange_inclusion_check,
+                offer=OfferedCaptive.objects.select_related("proposal").get(pk=self.instance.pk),
+                inclusion_status=cleaned.get("inclusion_status", ""),
+                reason=cleaned.get("reason", ""),
+            )
+        return cleaned
+
+
+class OfferedCaptiveInline(ServiceInlineMixin, admin.TabularInline):
     model = OfferedCaptive
+    form = OfferedCaptiveForm
     extra = 0
     can_delete = False
     autocomplete_fields = ["captive"]
-    fields = ["captive", "inclusion_status", "reason"]
+    fields = ["captive", "inclusion_status", "reason", "health"]
+    readonly_fields = ["health"]
+    verbose_name_plural = "Captives offered"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OfferedCaptive]:
+        return super().get_queryset(request).select_related("captive")
+
+    @admin.display(description="health")
+    def health(self, offer: OfferedCaptive) -> str:
+        if offer.pk is None:
+            return ""
+        priority = offer.captive.health in PRIORITY_HEALTH
+        label = offer.captive.get_health_display()
+        return f"{label} — goes home regardless of numbers (Arts. 109-110)" if priority else label
+
+    def save_entry(self, *, request: HttpRequest, parent: Any, form: Any, fk_name: str) -> Any:
+        data = form.cleaned_data
+        if form.instance.pk is None:
+            offer = services.exchange_offer_add(
+                acting_user=request.user, proposal=parent, captive=data["captive"]
+            )
+            if data["inclusion_status"] == InclusionStatus.INCLUDED:
+                return offer
+        else:
+            offer = form.instance
+        return services.exchange_offer_set_inclusion(
+            acting_user=request.user,
+            offer=offer,
+            inclusion_status=data["inclusion_status"],
+            reason=data.get("reason", ""),
+        )
 
 
-class RequestedPersonInline(admin.TabularInline):
+class RequestedPersonInline(ServiceInlineMixin, admin.TabularInline):
     model = RequestedPerson
     extra = 0
     can_delete = False
     fields = ["name", "count", "description", "held_by"]
     autocomplete_fields = ["held_by"]
+    verbose_name_plural = "Persons requested in return"
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Requests are added while the terms are open; a correction is a new proposal.
+        return False
+
+    def save_entry(self, *, request: HttpRequest, parent: Any, form: Any, fk_name: str) -> Any:
+        person = {k: v for k, v in form.cleaned_data.items() if k in self.fields}
+        return services.exchange_request_add(acting_user=request.user, proposal=parent, **person)
+
+
+def _proposal_step(to_status: str, description: str, permission: str) -> Any:
+    @admin.action(description=description, permissions=[permission])
+    def step(modeladmin: "ExchangeProposalAdmin", request: HttpRequest, queryset: Any) -> None:
+        modeladmin.service_action_run(
+            request,
+            queryset,
+            description,
+            lambda proposal: services.exchange_proposal_transition(
+                acting_user=request.user, proposal=proposal, to_status=to_status
+            ),
+        )
+
+    step.__name__ = f"to_{to_status}"
+    return step
 
 
 @admin.register(ExchangeProposal)
@@ -65,12 +162,19 @@ class ExchangeProposalAdmin(PermanentAdmin):
     list_filter = ["status", "proposing_state", "counterpart_state"]
     search_fields = ["title", "terms", "offered_captives__captive__case_number"]
     autocomplete_fields = ["proposing_state", "counterpart_state", "mediator"]
-    readonly_fields = ["status", "decided_on", "executed_on", "created_at", "updated_at"]
+    readonly_fields = ["status", "balance", "decided_on", "executed_on", "created_at", "updated_at"]
     inlines = [OfferedCaptiveInline, RequestedPersonInline]
     fieldsets = [
         (
             None,
-            {"fields": ["title", "status", ("proposing_state", "counterpart_state", "mediator")]},
+            {
+                "fields": [
+                    "title",
+                    "status",
+                    ("proposing_state", "counterpart_state", "mediator"),
+                    "balance",
+                ]
+            },
         ),
         (
             "Terms and dates",
@@ -78,15 +182,61 @@ class ExchangeProposalAdmin(PermanentAdmin):
         ),
         ("Notes", {"fields": ["notes", ("created_at", "updated_at")]}),
     ]
+    actions = [
+        _proposal_step(ProposalStatus.PROPOSED, "Submit to the counterpart", "change"),
+        _proposal_step(ProposalStatus.UNDER_NEGOTIATION, "Mark under negotiation", "change"),
+        _proposal_step(ProposalStatus.AGREED, "Agree (supervisors)", "agree"),
+        _proposal_step(
+            ProposalStatus.EXECUTED, "Execute: hand over the included captives", "execute"
+        ),
+        _proposal_step(ProposalStatus.REJECTED, "Mark rejected", "change"),
+        _proposal_step(ProposalStatus.WITHDRAWN, "Withdraw", "change"),
+        _proposal_step(ProposalStatus.EXPIRED, "Mark expired", "change"),
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExchangeProposal]:
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(offered=Count("offered_captives"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is not None and obj.status in FINAL_PROPOSAL_STATUSES:
+            return [
+                *self.readonly_fields,
+                "title",
+                "proposing_state",
+                "counterpart_state",
+                "mediator",
+                "terms",
+                "proposed_on",
+                "expires_on",
+            ]
+        if obj is not None:
+            return [*self.readonly_fields, "proposing_state"]
+        return self.readonly_fields
+
+    def has_agree_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("diplomacy.agree_exchangeproposal")
+
+    def has_execute_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("diplomacy.execute_exchangeproposal")
 
     @admin.display(description="captives offered", ordering="offered")
     def offered_count(self, proposal: Any) -> int:
         return proposal.offered
+
+    @admin.display(description="balance")
+    def balance(self, proposal: ExchangeProposal) -> str:
+        return str(exchange_proposal_balance(proposal)) if proposal.pk else "—"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {
+            name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data
+        }
+        created = services.exchange_proposal_create(acting_user=request.user, **fields)
+        obj.pk = created.pk
+        obj.refresh_from_db()
 
 
 @admin.register(DiplomaticContact)
@@ -107,6 +257,22 @@ class DiplomaticContactAdmin(PermanentAdmin):
         super().save_model(request, obj, form, change)
 
 
+def _transfer_step(to_status: str, description: str, permission: str) -> Any:
+    @admin.action(description=description, permissions=[permission])
+    def step(modeladmin: "TransferRequestAdmin", request: HttpRequest, queryset: Any) -> None:
+        modeladmin.service_action_run(
+            request,
+            queryset,
+            description,
+            lambda transfer: services.transfer_request_transition(
+                acting_user=request.user, transfer=transfer, to_status=to_status
+            ),
+        )
+
+    step.__name__ = f"to_{to_status}"
+    return step
+
+
 @admin.register(TransferRequest)
 class TransferRequestAdmin(PermanentAdmin):
     list_display = ["captive", "requesting_state", "kind", "status", "stated_on"]
@@ -122,3 +288,31 @@ class TransferRequestAdmin(PermanentAdmin):
         "created_at",
         "updated_at",
     ]
+    actions = [
+        _transfer_step(TransferStatus.REQUESTED, "Mark formally requested", "change"),
+        _transfer_step(TransferStatus.APPROVED, "Approve (supervisors)", "approve"),
+        _transfer_step(TransferStatus.REJECTED, "Reject (supervisors)", "approve"),
+        _transfer_step(
+            TransferStatus.COMPLETED, "Complete: hand him over (supervisors)", "approve"
+        ),
+        _transfer_step(TransferStatus.WITHDRAWN, "Mark withdrawn", "change"),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is not None:
+            return [*self.readonly_fields, "captive", "requesting_state", "kind"]
+        return self.readonly_fields
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("diplomacy.approve_transferrequest")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {
+            name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data
+        }
+        created = services.transfer_request_create(acting_user=request.user, **fields)
+        obj.pk = created.pk
+        obj.refresh_from_db()

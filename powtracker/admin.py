@@ -39,21 +39,54 @@ class PermanentAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        inline = getattr(formset, "record_inline", None)
+        inline = getattr(formset, "service_inline", None)
         if inline is None:
             super().save_formset(request, form, formset, change)
             return
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for entry in formset.forms:
-            if entry.has_changed():
-                data = {
-                    name: entry.cleaned_data[name]
-                    for name in entry._meta.fields
-                    if name != formset.fk.name and name in entry.cleaned_data
-                }
-                formset.new_objects.append(
-                    inline.record(request=request, parent=form.instance, data=data)
-                )
+            if not entry.has_changed():
+                continue
+            is_new = entry.instance.pk is None
+            saved = inline.save_entry(
+                request=request, parent=form.instance, form=entry, fk_name=formset.fk.name
+            )
+            if is_new:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, entry.changed_data))
+
+    def service_action_run(
+        self, request: HttpRequest, queryset: Any, done: str, call: Callable[[Any], Any]
+    ) -> None:
+        """Run a service on each selected record; report what it did and each refusal."""
+        succeeded = 0
+        for record in queryset:
+            try:
+                call(record)
+            except RuleError as refusal:
+                messages.error(request, f"{record}: {' '.join(refusal.messages)}")
+            else:
+                succeeded += 1
+        if succeeded:
+            messages.success(request, f"{done}: {succeeded} of {len(queryset)}.")
+
+
+class ServiceInlineMixin:
+    """An inline whose changed rows are handed to services, never saved raw.
+
+    Its form's clean() runs the service's own check, so the user sees the same refusal the
+    service would give, and nothing is written.
+    """
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        formset.service_inline = self
+        return formset
+
+    def save_entry(self, *, request: HttpRequest, parent: Any, form: Any, fk_name: str) -> Any:
+        """Hand one changed row to its service and return the record."""
+        raise NotImplementedError
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -73,12 +106,8 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class RecordInline(admin.StackedInline):
-    """One blank form on a parent's page whose entry is handed to a service, never saved raw.
-
-    `check` is the service's own check, so the caseworker sees the same refusal the service
-    would give, and nothing is written.
-    """
+class RecordInline(ServiceInlineMixin, admin.StackedInline):
+    """One blank form on a parent's page whose entry records a new fact through a service."""
 
     extra = 1
     max_num = 1
@@ -90,10 +119,10 @@ class RecordInline(admin.StackedInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_add_permission(request, obj)
 
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.record_inline = self
-        return formset
+    def save_entry(self, *, request: HttpRequest, parent: Any, form: Any, fk_name: str) -> Any:
+        skipped = {fk_name, "id", "DELETE"}
+        data = {name: value for name, value in form.cleaned_data.items() if name not in skipped}
+        return self.record(request=request, parent=parent, data=data)
 
     def record(self, *, request: HttpRequest, parent: Any, data: dict[str, Any]) -> Any:
         """Hand one filled form's data to the service and return what it recorded."""

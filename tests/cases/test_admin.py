@@ -50,6 +50,13 @@ def one_of_each(states):
         mode=WishMode.PUBLISHED_VIDEO,
     )
     Obligation.objects.create(captive=captive, kind="capture_card", due_on=date(2025, 1, 12))
+    services.non_refoulement_review_record(
+        acting_user=None,
+        captive=captive,
+        destination=states["KOR"],
+        decision="cleared",
+        reasons="No risk found.",
+    )
     media = MediaRecord.objects.create(kind="video", title="Video")
     media.captives.add(captive)
     Involvement.objects.create(captive=captive, state=states["KOR"], role=InvolvementRole.VERIFIER)
