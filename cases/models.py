@@ -511,6 +511,7 @@ class NonRefoulementReview(VoidableModel):
 
     class Meta(VoidableModel.Meta):
         ordering = ["captive", "-reviewed_at", "-id"]
+        verbose_name = "non-refoulement review"
         constraints = [
             *VoidableModel.Meta.constraints,
             models.CheckConstraint(
