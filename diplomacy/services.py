@@ -108,6 +108,7 @@ def exchange_offer_add(
     """Offer a captive held by the proposing state."""
     role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    captive = Captive.objects.select_for_update().get(pk=captive.pk)
     exchange_offer_check(proposal=proposal, captive=captive)
     offer = OfferedCaptive(proposal=proposal, captive=captive, reason=reason)
     offer.full_clean()
