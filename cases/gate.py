@@ -89,9 +89,14 @@ def repatriation_require(*, captive: Captive, destination: Any) -> None:
 
 
 def captive_clearances(captive: Captive) -> list[Clearance]:
-    """The clearance for each state he could be handed to: his own, and every involved state."""
+    """The clearance for each state he could be handed to: his own, every involved state and
+    every state a review was made for."""
     # Involvements belong to diplomacy; the reverse relation reads them without importing it.
     states = {inv.state for inv in captive.involvements.select_related("state")}
+    states |= {
+        r.destination
+        for r in captive.non_refoulement_reviews.active().select_related("destination")
+    }
     if captive.power_depended_on is not None:
         states.add(captive.power_depended_on)
     states.discard(captive.detaining_power)

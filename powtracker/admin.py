@@ -119,6 +119,10 @@ class RecordInline(ServiceInlineMixin, admin.StackedInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_add_permission(request, obj)
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A blank form is no use to someone who may not fill it: hide it altogether.
+        return self.has_add_permission(request, obj)
+
     def save_entry(self, *, request: HttpRequest, parent: Any, form: Any, fk_name: str) -> Any:
         skipped = {fk_name, "id", "DELETE"}
         data = {name: value for name, value in form.cleaned_data.items() if name not in skipped}
