@@ -29,6 +29,10 @@ SUPERVISION = {
     ("diplomacy", "agree_exchangeproposal"),
     ("diplomacy", "execute_exchangeproposal"),
     ("diplomacy", "approve_transferrequest"),
+    ("partners", "add_partner"),
+    ("partners", "change_partner"),
+    ("partners", "add_caseshare"),
+    ("partners", "change_caseshare"),
 }
 
 ROLE_CASEWORKER = "caseworker"
@@ -73,7 +77,8 @@ def roles_sync(apps: Any) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     viewing = Permission.objects.filter(
-        content_type__app_label__in=["cases", "diplomacy"], codename__startswith="view_"
+        content_type__app_label__in=["cases", "diplomacy", "partners"],
+        codename__startswith="view_",
     )
     for role, pairs in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=role)

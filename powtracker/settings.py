@@ -29,8 +29,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
     "diplomacy",
     "cases",
+    "partners",
     "demo",
 ]
 
@@ -45,6 +51,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+# The API refuses oversize bodies with 413 before anything reads them.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
+MIDDLEWARE.insert(1, "powtracker.api.middleware.ApiBodyLimitMiddleware")
 
 ROOT_URLCONF = "powtracker.urls"
 
@@ -127,6 +136,95 @@ OBLIGATION_PERIOD_DAYS = {
     "nib_notification": env.int("NIB_NOTIFICATION_DAYS", default=7),
     "health_report": env.int("HEALTH_REPORT_DAYS", default=7),
     "death_record": env.int("DEATH_RECORD_DAYS", default=7),
+}
+
+# --- the partner API -------------------------------------------------------------------------
+
+API_SCOPES = {
+    "cases:read": "Read the cases shared with the partner, at its disclosure level",
+    "cases:write": "Record custody events and wishes; correct particulars",
+    "wishes:read": "Read wishes (with full disclosure only)",
+    "diplomacy:read": "Read exchange proposals, contacts and transfer requests",
+    "diplomacy:write": "Move proposals and transfer requests along their steps",
+}
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+
+OAUTH2_PROVIDER = {
+    "SCOPES": API_SCOPES,
+    "DEFAULT_SCOPES": ["cases:read"],
+    "SCOPES_BACKEND_CLASS": "partners.scopes.PartnerScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("ACCESS_TOKEN_EXPIRE_SECONDS", default=3600),
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "ALLOW_URI_WILDCARDS": False,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice): every gate on.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partners.authentication.PartnerAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["powtracker.api.permissions.PartnerOrStaff"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "powtracker.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["powtracker.api.throttles.PartnerThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"partner": env.str("API_RATE", default="600/minute")},
+    "EXCEPTION_HANDLER": "powtracker.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "powtracker partner API",
+    "DESCRIPTION": (
+        "Cases of prisoners of war, shared with partner agencies as far as their role requires "
+        "(GC III Art. 123). Authenticate with the OAuth2 client-credentials grant at /o/token/."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CustodyEventKindEnum": "cases.choices.CustodyEventKind",
+        "MediaKindEnum": "cases.choices.MediaKind",
+        "ObligationKindEnum": "cases.choices.ObligationKind",
+        "WishEnum": "cases.choices.Wish",
+        "TransferKindEnum": "diplomacy.choices.TransferKind",
+        "TransferStatusEnum": "diplomacy.choices.TransferStatus",
+        "ProposalStatusEnum": "diplomacy.choices.ProposalStatus",
+    },
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 # Demo logins created by `manage.py load_demo` (never in production: the command refuses when

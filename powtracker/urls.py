@@ -1,8 +1,10 @@
-"""Root URL configuration: the caseworkers' admin."""
+"""Root URL configuration: the caseworkers' admin, the partner API and its documentation."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from oauth2_provider import views as oauth2_views
 
 admin.site.site_header = "powtracker — prisoner of war case register"
 admin.site.site_title = "powtracker"
@@ -11,4 +13,11 @@ admin.site.index_title = "Cases and diplomacy"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("powtracker.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Partners use the client-credentials grant only: the token and revocation endpoints.
+    path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
+    path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke"),
 ]

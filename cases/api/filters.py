@@ -1,0 +1,56 @@
+"""Filters of the captive list. Filters on fields some readers may not see apply, for them, only
+among the captives whose field they may see — so a filter can never reveal a hidden value."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+
+from cases.choices import CustodyEventKind, Wish
+from cases.models import Captive
+from partners.choices import DisclosureLevel
+from partners.disclosure import level_q, viewer_for, wishes_q
+
+
+class CaptiveFilter(django_filters.FilterSet):
+    custody_status = django_filters.ChoiceFilter(choices=CustodyEventKind.choices)
+    nationality = django_filters.CharFilter(
+        field_name="nationality__code", label="Nationality (ISO alpha-3)"
+    )
+    detaining_power = django_filters.CharFilter(
+        field_name="detaining_power__code", label="Detaining power (ISO alpha-3)"
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
+    )
+    effective_wish = django_filters.ChoiceFilter(choices=Wish.choices, method="filter_wish")
+    captured_after = django_filters.DateFilter(
+        method="filter_captured_after", label="Captured on or after"
+    )
+    captured_before = django_filters.DateFilter(
+        method="filter_captured_before", label="Captured on or before"
+    )
+
+    class Meta:
+        model = Captive
+        fields: list[str] = []
+
+    def _viewer(self) -> Any:
+        return viewer_for(self.request)
+
+    def filter_wish(self, queryset: QuerySet[Captive], name: str, value: str) -> QuerySet[Captive]:
+        return queryset.filter(wishes_q(self._viewer()), effective_wish=value)
+
+    def filter_captured_after(
+        self, queryset: QuerySet[Captive], name: str, value: Any
+    ) -> QuerySet[Captive]:
+        return queryset.filter(
+            level_q(self._viewer(), DisclosureLevel.CASE), captured_on__gte=value
+        )
+
+    def filter_captured_before(
+        self, queryset: QuerySet[Captive], name: str, value: Any
+    ) -> QuerySet[Captive]:
+        return queryset.filter(
+            level_q(self._viewer(), DisclosureLevel.CASE), captured_on__lte=value
+        )

@@ -1,0 +1,300 @@
+"""Captives and their records as partners see them: fields above the reader's level are absent."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from cases.choices import CustodyEventKind, Health, LegalStatus, Wish, WishMode
+from cases.models import (
+    Captive,
+    CaptiveName,
+    CustodyEvent,
+    MediaRecord,
+    Obligation,
+    WishStatement,
+)
+from diplomacy.api.brief import StateBriefSerializer, StateCodeField
+from partners.choices import DisclosureLevel, level_at_least
+from partners.disclosure import Viewer, captive_level, defect_hidden, may_see_wishes
+from powtracker.api.serializers import StrictInputSerializer
+
+# What each level adds (GC III Art. 17 identity; the case; then everything).
+IDENTITY_FIELDS = [
+    "id",
+    "case_number",
+    "family_name",
+    "given_names",
+    "name_original",
+    "original_script",
+    "names",
+    "rank",
+    "rank_declined",
+    "service_number",
+    "service_number_declined",
+    "birth_date",
+    "birth_year",
+    "birth_date_declined",
+    "nationality",
+    "power_depended_on",
+    "detaining_power",
+    "custody_status",
+    "custody_since",
+    "updated_at",
+    "disclosure_level",
+]
+CASE_FIELDS = [
+    "sex",
+    "armed_force",
+    "unit",
+    "unit_declined",
+    "allied_power",
+    "captured_on",
+    "capture_place",
+    "capture_region",
+    "capture_territory_state",
+    "legal_status",
+    "health",
+    "custody_place",
+    "custodian",
+    "identity_status",
+]
+FULL_FIELDS = [
+    "place_of_birth",
+    "place_of_birth_declined",
+    "father_first_name",
+    "father_first_name_declined",
+    "mother_maiden_name",
+    "mother_maiden_name_declined",
+    "languages",
+    "identity_verified_by",
+    "identity_verified_on",
+    "identity_notes",
+    "capture_circumstances",
+    "health_notes",
+    "next_of_kin_name",
+    "next_of_kin_relationship",
+    "next_of_kin_address",
+]
+WISH_FIELDS = ["effective_wish", "effective_wish_destination", "latest_wish"]
+LEVEL_FIELDS = {
+    DisclosureLevel.IDENTITY: IDENTITY_FIELDS,
+    DisclosureLevel.CASE: IDENTITY_FIELDS + CASE_FIELDS,
+    DisclosureLevel.FULL: IDENTITY_FIELDS + CASE_FIELDS + FULL_FIELDS,
+}
+
+
+def visible_fields(viewer: Viewer, captive: Captive) -> list[str]:
+    """The fields of a captive this viewer may read."""
+    fields = list(LEVEL_FIELDS[captive_level(viewer, captive)])
+    if may_see_wishes(viewer, captive) and not defect_hidden(viewer, captive):
+        fields += WISH_FIELDS
+    return fields
+
+
+class CaptiveNameSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaptiveName
+        fields = ["system", "full_name"]
+        read_only_fields = fields
+
+
+class WishBriefSerializer(serializers.ModelSerializer):
+    destination = StateBriefSerializer(read_only=True)
+
+    class Meta:
+        model = WishStatement
+        fields = ["id", "wish", "destination", "stated_at", "mode", "voluntariness"]
+        read_only_fields = fields
+
+
+class CaptiveSerializer(serializers.ModelSerializer):
+    """A captive; each response carries only the fields the reader's level allows."""
+
+    names = CaptiveNameSerializer(many=True, read_only=True)
+    nationality = StateBriefSerializer(read_only=True)
+    power_depended_on = StateBriefSerializer(read_only=True)
+    detaining_power = StateBriefSerializer(read_only=True)
+    allied_power = StateBriefSerializer(read_only=True)
+    capture_territory_state = StateBriefSerializer(read_only=True)
+    custodian = StateBriefSerializer(read_only=True)
+    effective_wish_destination = StateBriefSerializer(read_only=True)
+    latest_wish = WishBriefSerializer(source="latest_wish_statement", read_only=True)
+    disclosure_level = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Captive
+        fields = IDENTITY_FIELDS + CASE_FIELDS + FULL_FIELDS + WISH_FIELDS
+        read_only_fields = fields
+
+    def get_disclosure_level(self, captive: Captive) -> str:
+        return captive_level(self.context["viewer"], captive)
+
+    def to_representation(self, captive: Captive) -> dict[str, Any]:
+        data = super().to_representation(captive)
+        allowed = set(visible_fields(self.context["viewer"], captive))
+        return {name: value for name, value in data.items() if name in allowed}
+
+
+class CaptiveUpdateSerializer(StrictInputSerializer):
+    """Particulars a partner may correct (PATCH, with If-Match)."""
+
+    rank = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    service_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_year = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1900, max_value=2100
+    )
+    languages = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    unit = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    legal_status = serializers.ChoiceField(choices=LegalStatus.choices, required=False)
+    health = serializers.ChoiceField(choices=Health.choices, required=False)
+    health_notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    next_of_kin_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    next_of_kin_address = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class CustodyEventSerializer(serializers.ModelSerializer):
+    custodian = StateBriefSerializer(read_only=True)
+
+    class Meta:
+        model = CustodyEvent
+        fields = [
+            "id",
+            "kind",
+            "occurred_at",
+            "place",
+            "custodian",
+            "notes",
+            "recorded_at",
+            "voided_at",
+            "void_reason",
+        ]
+        read_only_fields = fields
+
+
+class CustodyEventInputSerializer(StrictInputSerializer):
+    kind = serializers.ChoiceField(choices=CustodyEventKind.choices)
+    occurred_at = serializers.DateTimeField()
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    custodian = StateCodeField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class WishStatementSerializer(serializers.ModelSerializer):
+    destination = StateBriefSerializer(read_only=True)
+
+    class Meta:
+        model = WishStatement
+        fields = [
+            "id",
+            "wish",
+            "destination",
+            "statement",
+            "stated_at",
+            "mode",
+            "language",
+            "interpreter",
+            "is_formal_request",
+            "voluntariness",
+            "assessed_at",
+            "supersedes",
+            "recorded_at",
+            "voided_at",
+            "void_reason",
+        ]
+        read_only_fields = fields
+
+
+class WishStatementInputSerializer(StrictInputSerializer):
+    """A statement as heard; a partner records words, it does not assess them."""
+
+    wish = serializers.ChoiceField(choices=Wish.choices)
+    destination = StateCodeField(required=False, allow_null=True, default=None)
+    stated_at = serializers.DateTimeField()
+    mode = serializers.ChoiceField(choices=WishMode.choices)
+    statement = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=10000
+    )
+    language = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    interpreter = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    persons_present = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
+    is_formal_request = serializers.BooleanField(required=False, default=False)
+
+
+class InvolvementSerializer(serializers.Serializer):
+    state = StateBriefSerializer(read_only=True)
+    role = serializers.CharField(read_only=True)
+    position = serializers.CharField(read_only=True)
+    started_on = serializers.DateField(read_only=True)
+    ended_on = serializers.DateField(read_only=True)
+
+
+class MediaRecordSerializer(serializers.ModelSerializer):
+    publisher_state = StateBriefSerializer(read_only=True)
+
+    class Meta:
+        model = MediaRecord
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "publisher",
+            "publisher_state",
+            "published_on",
+            "location",
+            "exposes_to_public_curiosity",
+        ]
+        read_only_fields = fields
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Obligation
+        fields = ["id", "kind", "due_on", "state", "fulfilled_on", "reference"]
+        read_only_fields = fields
+
+    def get_state(self, obligation: Obligation) -> str:
+        return obligation.state_on()
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One saved version of the captive, with only the fields the reader may see."""
+
+    history_id = serializers.IntegerField(read_only=True)
+    history_date = serializers.DateTimeField(read_only=True)
+    history_type = serializers.CharField(read_only=True)
+    history_change_reason = serializers.CharField(read_only=True, allow_null=True)
+    values = serializers.SerializerMethodField()
+
+    def get_values(self, row: Any) -> dict[str, Any]:
+        allowed = self.context["history_fields"]
+        out: dict[str, Any] = {}
+        for name in allowed:
+            field = Captive._meta.get_field(name)
+            if field.is_relation:
+                value = getattr(row, field.attname, None)
+            else:
+                value = getattr(row, name, None)
+            out[name] = (
+                value if value is None or isinstance(value, (bool, int, str)) else str(value)
+            )
+        return out
+
+
+def history_fields(viewer: Viewer, captive: Captive) -> list[str]:
+    """Concrete captive fields visible to the viewer, for history snapshots."""
+    concrete = {f.name for f in Captive._meta.concrete_fields}
+    names = [n for n in visible_fields(viewer, captive) if n in concrete]
+    if "effective_wish" in names:
+        names.append("effective_wish_destination")
+    return names
+
+
+def level_allows(viewer: Viewer, captive: Captive, wanted: str) -> bool:
+    return level_at_least(captive_level(viewer, captive), wanted)

@@ -1,0 +1,361 @@
+"""The captives API: list, read, correct; nested timeline, wishes, involvements, media,
+obligations and history. Every read goes through the disclosure rules and into the ledger."""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import services
+from cases.api.filters import CaptiveFilter
+from cases.api.serializers import (
+    CaptiveSerializer,
+    CaptiveUpdateSerializer,
+    CustodyEventInputSerializer,
+    CustodyEventSerializer,
+    HistoryEntrySerializer,
+    InvolvementSerializer,
+    MediaRecordSerializer,
+    ObligationSerializer,
+    WishStatementInputSerializer,
+    WishStatementSerializer,
+    history_fields,
+    level_allows,
+)
+from cases.models import Captive, CaptiveName, CustodyEvent, WishStatement
+from partners.choices import DisclosureLevel
+from partners.disclosure import (
+    Viewer,
+    captive_level,
+    captives_for,
+    defect_hidden,
+    may_see_wishes,
+    viewer_for,
+)
+from partners.services import disclosure_record
+from powtracker.api.concurrency import idempotent, if_match_check, with_etag
+from powtracker.api.serializers import VoidInputSerializer
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the version you read; 412 if it changed since, 428 if missing.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string: a retry with the same key returns the first response.",
+)
+
+
+def captive_queryset() -> QuerySet[Captive]:
+    """Captives with everything their representation reads, in a fixed number of queries."""
+    return Captive.objects.select_related(
+        "nationality",
+        "power_depended_on",
+        "detaining_power",
+        "allied_power",
+        "capture_territory_state",
+        "custodian",
+        "effective_wish_destination",
+        "latest_wish_statement__destination",
+    ).prefetch_related(Prefetch("names", queryset=CaptiveName.objects.order_by("system", "id")))
+
+
+class DisclosureMixin:
+    """Finds captives through the disclosure rules and writes each partner read to the ledger."""
+
+    scope_area = "cases"
+    request: Request
+
+    def viewer(self) -> Viewer:
+        return viewer_for(self.request)
+
+    def visible_captive(self, pk: Any, *, at_least: str = DisclosureLevel.IDENTITY) -> Captive:
+        """The captive if this reader may see him at `at_least`; 404 otherwise, exactly as if
+        he did not exist."""
+        viewer = self.viewer()
+        captive = captives_for(viewer, captive_queryset()).filter(pk=pk).first()
+        if captive is None or not level_allows(viewer, captive, at_least):
+            raise NotFound()
+        return captive
+
+    def ledger(self, captives: list[Captive]) -> None:
+        viewer = self.viewer()
+        if viewer.partner is not None and captives:
+            disclosure_record(
+                partner=viewer.partner,
+                reads=[(c.pk, captive_level(viewer, c)) for c in captives],
+                method=self.request.method,
+                path=self.request.get_full_path(),
+            )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the captives you may see"),
+    retrieve=extend_schema(summary="Read a captive (ETag header for later writes)"),
+    partial_update=extend_schema(
+        summary="Correct a captive's particulars",
+        parameters=[IF_MATCH],
+        request=CaptiveUpdateSerializer,
+    ),
+)
+class CaptiveViewSet(
+    DisclosureMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CaptiveSerializer
+    filterset_class = CaptiveFilter
+    search_fields = [
+        "case_number",
+        "family_name",
+        "given_names",
+        "name_original",
+        "names__full_name",
+        "service_number",
+    ]
+    ordering_fields = ["case_number", "family_name", "updated_at"]
+    ordering = ["case_number"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Captive]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Captive.objects.none()
+        return captives_for(self.viewer(), captive_queryset())
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "viewer": self.viewer()}
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.ledger(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        captive = self.visible_captive(kwargs["pk"])
+        self.ledger([captive])
+        return with_etag(Response(self.get_serializer(captive).data), captive)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not kwargs.get("partial"):
+            raise NotFound()
+        visible = self.visible_captive(kwargs["pk"], at_least=DisclosureLevel.CASE)
+        changes = CaptiveUpdateSerializer(data=request.data, partial=True)
+        changes.is_valid(raise_exception=True)
+        with transaction.atomic():
+            locked = Captive.objects.select_for_update().get(pk=visible.pk)
+            if_match_check(request, locked)
+            services.captive_update(
+                acting_user=request.user, captive=locked, **changes.validated_data
+            )
+        captive = self.visible_captive(visible.pk)
+        self.ledger([captive])
+        return with_etag(Response(self.get_serializer(captive).data), captive)
+
+
+class NestedMixin(DisclosureMixin):
+    """A list under /captives/{captive_pk}/ that needs a level (and perhaps the wish rules)."""
+
+    level = DisclosureLevel.CASE
+
+    def captive(self) -> Captive:
+        captive = self.visible_captive(self.kwargs["captive_pk"], at_least=self.level)
+        self.ledger([captive])
+        return captive
+
+
+@extend_schema_view(
+    list=extend_schema(summary="A captive's custody timeline (case level)"),
+    retrieve=extend_schema(summary="One custody event"),
+    create=extend_schema(
+        summary="Record a custody event",
+        request=CustodyEventInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    ),
+    void=extend_schema(
+        summary="Void a mistaken event, with the reason",
+        request=VoidInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    ),
+)
+class CustodyEventViewSet(NestedMixin, viewsets.GenericViewSet):
+    serializer_class = CustodyEventSerializer
+    queryset = CustodyEvent.objects.none()
+    filter_backends: list[Any] = []
+
+    def list(self, request: Request, captive_pk: int) -> Response:
+        captive = self.captive()
+        events = captive.custody_events.select_related("custodian").order_by("occurred_at", "id")
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, captive_pk: int, pk: int) -> Response:
+        captive = self.captive()
+        event = captive.custody_events.select_related("custodian").filter(pk=pk).first()
+        if event is None:
+            raise NotFound()
+        return Response(self.get_serializer(event).data)
+
+    @idempotent
+    def create(self, request: Request, captive_pk: int) -> Response:
+        captive = self.captive()
+        data = CustodyEventInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.custody_event_record(
+            acting_user=request.user, captive=captive, **data.validated_data
+        )
+        return Response(self.get_serializer(event).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def void(self, request: Request, captive_pk: int, pk: int) -> Response:
+        captive = self.captive()
+        event = captive.custody_events.filter(pk=pk).first()
+        if event is None:
+            raise NotFound()
+        data = VoidInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.custody_event_void(
+            acting_user=request.user, event=event, reason=data.validated_data["reason"]
+        )
+        return Response(self.get_serializer(event).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="A captive's wish statements (full level, wishes:read)"),
+    retrieve=extend_schema(summary="One wish statement"),
+    create=extend_schema(
+        summary="Record a wish statement as heard (not assessed)",
+        request=WishStatementInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    ),
+    void=extend_schema(
+        summary="Void a mistaken statement, with the reason",
+        request=VoidInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    ),
+)
+class WishStatementViewSet(NestedMixin, viewsets.GenericViewSet):
+    serializer_class = WishStatementSerializer
+    queryset = WishStatement.objects.none()
+    filter_backends: list[Any] = []
+    level = DisclosureLevel.FULL
+    required_scopes = {"list": "wishes:read", "retrieve": "wishes:read"}
+
+    def captive(self) -> Captive:
+        viewer = self.viewer()
+        captive = self.visible_captive(self.kwargs["captive_pk"], at_least=self.level)
+        if not may_see_wishes(viewer, captive) or defect_hidden(viewer, captive):
+            raise NotFound()
+        self.ledger([captive])
+        return captive
+
+    def list(self, request: Request, captive_pk: int) -> Response:
+        captive = self.captive()
+        statements = captive.wish_statements.select_related("destination").order_by(
+            "stated_at", "id"
+        )
+        page = self.paginate_queryset(statements)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, captive_pk: int, pk: int) -> Response:
+        statement = (
+            self.captive().wish_statements.select_related("destination").filter(pk=pk).first()
+        )
+        if statement is None:
+            raise NotFound()
+        return Response(self.get_serializer(statement).data)
+
+    @idempotent
+    def create(self, request: Request, captive_pk: int) -> Response:
+        captive = self.captive()
+        data = WishStatementInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        statement = services.wish_statement_record(
+            acting_user=request.user, captive=captive, **data.validated_data
+        )
+        return Response(self.get_serializer(statement).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def void(self, request: Request, captive_pk: int, pk: int) -> Response:
+        statement = self.captive().wish_statements.filter(pk=pk).first()
+        if statement is None:
+            raise NotFound()
+        data = VoidInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        statement = services.wish_statement_void(
+            acting_user=request.user, statement=statement, reason=data.validated_data["reason"]
+        )
+        return Response(self.get_serializer(statement).data)
+
+
+class _ReadOnlyNested(NestedMixin, viewsets.GenericViewSet):
+    queryset = Captive.objects.none()
+    filter_backends: list[Any] = []
+
+    def rows(self, captive: Captive) -> Any:
+        raise NotImplementedError
+
+    def list(self, request: Request, captive_pk: int) -> Response:
+        page = self.paginate_queryset(self.rows(self.captive()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The states involved in a captive's case (case level)")
+)
+class InvolvementViewSet(_ReadOnlyNested):
+    serializer_class = InvolvementSerializer
+
+    def rows(self, captive: Captive) -> Any:
+        return captive.involvements.select_related("state").order_by("role", "state__code")
+
+
+@extend_schema_view(list=extend_schema(summary="Media about a captive (case level)"))
+class MediaViewSet(_ReadOnlyNested):
+    serializer_class = MediaRecordSerializer
+
+    def rows(self, captive: Captive) -> Any:
+        return (
+            captive.media_records.active()
+            .select_related("publisher_state")
+            .order_by("-published_on", "-id")
+        )
+
+
+@extend_schema_view(list=extend_schema(summary="A captive's GC III obligations (case level)"))
+class ObligationViewSet(_ReadOnlyNested):
+    serializer_class = ObligationSerializer
+
+    def rows(self, captive: Captive) -> Any:
+        return captive.obligations.order_by("due_on", "id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Every saved version of the captive, as far as you may see it")
+)
+class HistoryViewSet(_ReadOnlyNested):
+    serializer_class = HistoryEntrySerializer
+    level = DisclosureLevel.IDENTITY
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "history_fields": self._fields}
+
+    def rows(self, captive: Captive) -> Any:
+        self._fields = history_fields(self.viewer(), captive)
+        return captive.history.order_by("-history_id")

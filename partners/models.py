@@ -1,0 +1,151 @@
+"""Partners (OAuth2 clients), the cases shared with them, and the ledger of what they read."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from partners.choices import DisclosureLevel, PartnerKind
+from powtracker.permanence import PermanentModel, VoidableModel
+
+
+class Partner(PermanentModel):
+    """An organisation whose system reads (and perhaps writes) cases over the API."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=24, choices=PartnerKind.choices)
+    state = models.ForeignKey(
+        "diplomacy.State",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+        help_text="The state it speaks for; it sees the cases that state is involved in.",
+    )
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.PROTECT,
+        related_name="partner",
+        editable=False,
+    )
+    service_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="partner",
+        editable=False,
+        help_text="The account its writes are recorded under in every history.",
+    )
+    scopes = models.CharField(max_length=200, help_text="Space-separated OAuth2 scopes.")
+    default_level = models.CharField(
+        max_length=16,
+        choices=DisclosureLevel.choices,
+        default=DisclosureLevel.IDENTITY,
+        help_text="What it sees of a case its state is involved in, unless a share says more.",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revocation_reason = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="partners_partner_unique_name"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revocation_reason=""),
+                name="partners_partner_revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_set(self) -> set[str]:
+        return set(self.scopes.split())
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class CaseShare(VoidableModel):
+    """An explicit decision to share one case with a partner, at a level, and why."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="shares")
+    captive = models.ForeignKey("cases.Captive", on_delete=models.PROTECT, related_name="shares")
+    level = models.CharField(max_length=16, choices=DisclosureLevel.choices)
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta(VoidableModel.Meta):
+        ordering = ["partner", "captive"]
+        constraints = [
+            *VoidableModel.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["partner", "captive"],
+                condition=Q(voided_at__isnull=True),
+                name="partners_caseshare_one_active_share",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.captive} shared with {self.partner} ({self.get_level_display()})"
+
+
+class DisclosureRecord(PermanentModel):
+    """One read of one captive by one partner: the ledger caseworkers can audit."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="disclosures")
+    captive = models.ForeignKey(
+        "cases.Captive", on_delete=models.PROTECT, related_name="disclosures"
+    )
+    level = models.CharField(max_length=16, choices=DisclosureLevel.choices)
+    read_at = models.DateTimeField(auto_now_add=True)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        indexes = [
+            models.Index(fields=["captive", "read_at"], name="partners_disclosure_case_idx"),
+            models.Index(fields=["partner", "read_at"], name="partners_disclosure_who_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} read {self.captive_id} at {self.level}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST carrying an Idempotency-Key, replayed on retries."""
+
+    client = models.CharField(max_length=64)
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    request_hash = models.CharField(max_length=64)
+    completed = models.BooleanField(default=False)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "key"], name="partners_idempotencyrecord_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.key}"

@@ -1,0 +1,184 @@
+"""Every write about partners: creating and revoking clients, sharing cases, the read ledger."""
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from oauth2_provider.models import AccessToken, Application, RefreshToken
+
+from cases.models import Captive
+from partners.choices import DisclosureLevel
+from partners.models import CaseShare, DisclosureRecord, Partner
+from powtracker.errors import ErrorCode, RuleError
+from powtracker.history import acting_person, history_save
+from powtracker.roles import role_require
+
+# What a partner's writes may do, by scope; the services check these like any role's.
+SCOPE_PERMISSIONS = {
+    "cases:write": [
+        ("cases", "add_custodyevent"),
+        ("cases", "change_custodyevent"),
+        ("cases", "add_wishstatement"),
+        ("cases", "change_wishstatement"),
+        ("cases", "change_captive"),
+    ],
+    "diplomacy:write": [
+        ("diplomacy", "change_exchangeproposal"),
+        ("diplomacy", "add_transferrequest"),
+        ("diplomacy", "change_transferrequest"),
+    ],
+}
+
+
+def _check_scopes(scopes: Iterable[str]) -> list[str]:
+    from django.conf import settings
+
+    wanted = sorted(set(scopes))
+    unknown = [s for s in wanted if s not in settings.API_SCOPES]
+    if unknown or not wanted:
+        raise RuleError(
+            ErrorCode.INVALID,
+            "Unknown or missing scopes: %(scopes)s. Known: %(known)s.",
+            {"scopes": ", ".join(unknown) or "none", "known": ", ".join(settings.API_SCOPES)},
+        )
+    return wanted
+
+
+@transaction.atomic
+def partner_create(
+    *,
+    acting_user: Any,
+    name: str,
+    kind: str,
+    scopes: Iterable[str],
+    state: Any = None,
+    default_level: str = DisclosureLevel.IDENTITY,
+) -> tuple[Partner, str]:
+    """Register a partner as an OAuth2 client; return it and its secret, shown only this once."""
+    role_require(acting_user, "partners.add_partner", "register a partner")
+    scope_list = _check_scopes(scopes)
+    User = get_user_model()
+    user = User(username=f"partner-{slugify(name)[:40]}-{secrets.token_hex(3)}", is_active=True)
+    user.set_unusable_password()
+    user.save()
+    for scope in scope_list:
+        for app_label, codename in SCOPE_PERMISSIONS.get(scope, []):
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    secret = secrets.token_urlsafe(48)
+    application = Application.objects.create(
+        name=name,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        client_secret=secret,  # hashed on save
+        user=None,
+    )
+    partner = Partner(
+        name=name,
+        kind=kind,
+        state=state,
+        application=application,
+        service_user=user,
+        scopes=" ".join(scope_list),
+        default_level=default_level,
+    )
+    partner.full_clean()
+    history_save(partner, acting_user=acting_user, reason="Registered")
+    return partner, secret
+
+
+@transaction.atomic
+def partner_revoke(*, acting_user: Any, partner: Partner, reason: str) -> Partner:
+    """Revoke a partner: its tokens stop working at once and it gets no new ones."""
+    role_require(acting_user, "partners.change_partner", "revoke a partner")
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if partner.revoked_at is not None:
+        raise RuleError(ErrorCode.ALREADY_VOIDED, "This partner was revoked already.")
+    if not reason.strip():
+        raise RuleError(ErrorCode.REASON_REQUIRED, "Say why the partner is revoked.")
+    now = timezone.now()
+    # Tokens are credentials, not case records: expiring them is the revocation.
+    AccessToken.objects.filter(application=partner.application).update(expires=now)
+    RefreshToken.objects.filter(application=partner.application, revoked__isnull=True).update(
+        revoked=now
+    )
+    partner.revoked_at = now
+    partner.revocation_reason = reason.strip()
+    history_save(
+        partner,
+        acting_user=acting_user,
+        reason=f"Revoked: {partner.revocation_reason}",
+        update_fields=["revoked_at", "revocation_reason"],
+    )
+    return partner
+
+
+@transaction.atomic
+def case_share_grant(
+    *, acting_user: Any, partner: Partner, captive: Captive, level: str, reason: str
+) -> CaseShare:
+    """Share one case with a partner at a level (replacing any share it had)."""
+    role_require(acting_user, "partners.add_caseshare", "share a case")
+    if not reason.strip():
+        raise RuleError(ErrorCode.REASON_REQUIRED, "Say why the case is shared.")
+    for previous in (
+        CaseShare.objects.active().select_for_update().filter(partner=partner, captive=captive)
+    ):
+        previous.voided_at = timezone.now()
+        previous.voided_by = acting_person(acting_user)
+        previous.void_reason = "Replaced by a new share"
+        history_save(
+            previous,
+            acting_user=acting_user,
+            reason="Replaced",
+            update_fields=["voided_at", "voided_by", "void_reason"],
+        )
+    share = CaseShare(
+        partner=partner,
+        captive=captive,
+        level=level,
+        reason=reason.strip(),
+        granted_by=acting_person(acting_user),
+    )
+    share.full_clean()
+    history_save(share, acting_user=acting_user, reason="Shared")
+    return share
+
+
+def disclosure_record(
+    *, partner: Partner, reads: Iterable[tuple[int, str]], method: str, path: str
+) -> None:
+    """Write one ledger row per captive read (captive id, level), in one insert."""
+    DisclosureRecord.objects.bulk_create(
+        DisclosureRecord(
+            partner=partner, captive_id=captive_id, level=level, method=method, path=path[:300]
+        )
+        for captive_id, level in reads
+    )
+
+
+@transaction.atomic
+def case_share_void(*, acting_user: Any, share: CaseShare, reason: str) -> CaseShare:
+    """Stop sharing a case; the share stays on record with who stopped it and why."""
+    role_require(acting_user, "partners.change_caseshare", "stop sharing a case")
+    share = CaseShare.objects.select_for_update().get(pk=share.pk)
+    if share.voided_at is not None:
+        raise RuleError(ErrorCode.ALREADY_VOIDED, "This share was ended already.")
+    if not reason.strip():
+        raise RuleError(ErrorCode.VOID_REASON_REQUIRED, "Give the reason for ending the share.")
+    share.voided_at = timezone.now()
+    share.voided_by = acting_person(acting_user)
+    share.void_reason = reason.strip()
+    history_save(
+        share,
+        acting_user=acting_user,
+        reason=f"Ended: {share.void_reason}",
+        update_fields=["voided_at", "voided_by", "void_reason"],
+    )
+    return share
