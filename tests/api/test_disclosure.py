@@ -1,0 +1,189 @@
+"""The permission matrix: every endpoint × method × partner kind × shared or not.
+
+Rule 4: a partner sees a case only if its state is involved or the case is shared with it, only
+as far as its level allows; a defection never reaches the power he depends on or its ally; and
+every read is in the ledger.
+"""
+
+from typing import Any
+
+import pytest
+
+from partners.models import DisclosureRecord
+from tests.api.conftest import defect, share
+
+pytestmark = pytest.mark.django_db
+
+KINDS = ["power_depended_on", "ally", "receiving_state", "tracing_agency", "unrelated", "anonymous"]
+INVOLVED = {"power_depended_on", "ally", "receiving_state"}
+
+# GC III Art. 17 identity and custody status: all an identity-level reader gets.
+ART17_IDENTITY = {
+    "id", "case_number", "family_name", "given_names", "name_original", "original_script",
+    "names", "rank", "rank_declined", "service_number", "service_number_declined", "birth_date",
+    "birth_year", "birth_date_declined", "nationality", "power_depended_on", "detaining_power",
+    "custody_status", "custody_since", "updated_at", "disclosure_level",
+}  # fmt: skip
+CASE_ONLY = {"health", "custody_place", "captured_on", "allied_power", "legal_status"}
+FULL_ONLY = {"next_of_kin_name", "capture_circumstances", "identity_notes"}
+WISH_FIELDS = {"effective_wish", "effective_wish_destination", "latest_wish"}
+NESTED_CASE = ["events", "involvements", "media", "obligations"]
+
+
+def expected_level(kind: str, shared: bool) -> str | None:
+    if shared:
+        return "case"  # the share's level replaces the default
+    return "full" if kind in INVOLVED else None
+
+
+def captive_path(captive: Any, nested: str = "") -> str:
+    return f"/api/v1/captives/{captive.pk}/{nested + '/' if nested else ''}"
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["not-shared", "shared"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_permission_matrix(world, partners, kind, shared):
+    api = partners[kind]
+    first, second, other = world["first"], world["second"], world["other"]
+    if shared and kind != "anonymous":
+        share(api, first)
+    level = expected_level(kind, shared)
+
+    if kind == "anonymous":
+        for path in [
+            "/api/v1/captives/",
+            captive_path(first),
+            captive_path(first, "wishes"),
+            "/api/v1/exchange-proposals/",
+            "/api/v1/states/",
+        ]:
+            response = api.get(path)
+            assert response.status_code == 401, path
+            assert response.json()["error"]["code"] == "not_authenticated"
+        assert api.delete(captive_path(first)).status_code == 401
+        return
+
+    listed = {row["case_number"] for row in api.get("/api/v1/captives/").json()["results"]}
+    detail = api.get(captive_path(first))
+
+    # List: the involved see both soldiers; a share adds the first; nobody sees the other case.
+    expected_list = set()
+    if kind in INVOLVED:
+        expected_list |= {first.case_number, second.case_number}
+    if shared:
+        expected_list.add(first.case_number)
+    assert listed == expected_list
+    assert api.get("/api/v1/captives/", search="Unrelated").json()["count"] == 0
+
+    # Detail and nested reads: 404 exactly as for a missing record when not visible.
+    if level is None:
+        assert detail.status_code == 404
+        assert detail.json() == {"error": {"code": "not_found", "message": "Not found."}}
+    else:
+        fields = set(detail.json())
+        assert detail.status_code == 200
+        assert fields >= ART17_IDENTITY
+        assert detail.json()["disclosure_level"] == level
+        assert (fields >= CASE_ONLY) == (level in {"case", "full"})
+        assert bool(CASE_ONLY & fields) == (level in {"case", "full"})
+        assert bool(FULL_ONLY & fields) == (level == "full")
+        assert bool(WISH_FIELDS & fields) == (level == "full")
+        assert "ETag" in detail
+    for nested in NESTED_CASE:
+        status = api.get(captive_path(first, nested)).status_code
+        assert status == (200 if level in {"case", "full"} else 404), nested
+    assert api.get(captive_path(first, "wishes")).status_code == (200 if level == "full" else 404)
+    assert api.get(captive_path(first, "history")).status_code == (200 if level else 404)
+    for nested in ["", "events", "wishes", "history"]:
+        assert api.get(captive_path(other, nested)).status_code == 404
+
+    # Writes: only where the reader sees at least the case; never a delete.
+    etag = detail["ETag"] if level else '"x"'
+    patch = api.patch(captive_path(first), {"rank": "Private"}, headers={"If-Match": etag})
+    assert patch.status_code == (200 if level in {"case", "full"} else 404)
+    assert api.delete(captive_path(first)).status_code == 405
+    assert api.put(captive_path(first), {"rank": "x"}).status_code == 405
+    assert (
+        api.patch(captive_path(other), {"rank": "x"}, headers={"If-Match": '"x"'}).status_code
+        == 404
+    )
+
+    # Diplomacy: proposals for the parties; contacts for a party or a full-level reader.
+    proposals = api.get("/api/v1/exchange-proposals/").json()["count"]
+    assert proposals == (1 if kind == "power_depended_on" else 0)
+    contacts = api.get("/api/v1/diplomatic-contacts/").json()["count"]
+    # The KOR contact concerns both soldiers; the involved read the second in full either way.
+    assert contacts == (1 if kind in INVOLVED else 0)
+    assert api.get("/api/v1/states/").status_code == 200
+
+    # The ledger holds a row for every read of the first soldier, at the level served.
+    rows = DisclosureRecord.objects.filter(partner=api.partner, captive=first)
+    assert rows.exists() == (level is not None)
+    assert set(rows.values_list("level", flat=True)) <= {level}
+
+
+@pytest.mark.parametrize("kind", ["power_depended_on", "ally", "receiving_state"])
+def test_a_defection_never_reaches_his_own_power_or_its_ally(world, partners, kind):
+    api = partners[kind]
+    second = world["second"]
+    defect(second, world["states"]["KOR"])
+    hostile = kind != "receiving_state"
+
+    detail = api.get(captive_path(second)).json()
+    wishes = api.get(captive_path(second, "wishes"))
+    contacts = api.get("/api/v1/diplomatic-contacts/").json()["count"]
+    filtered = api.get("/api/v1/captives/", effective_wish="defect").json()["count"]
+    history = api.get(captive_path(second, "history")).json()["results"]
+
+    assert bool(WISH_FIELDS & set(detail)) is not hostile
+    assert wishes.status_code == (404 if hostile else 200)
+    assert contacts == (0 if hostile else 1)
+    assert filtered == (0 if hostile else 1)
+    assert all("effective_wish" not in row["values"] for row in history) is hostile
+    # Identity and custody stay visible to all of them.
+    assert detail["case_number"] == second.case_number
+    assert detail["custody_status"] == "captured"
+
+
+def test_transfer_requests_about_a_defector_are_hidden_from_his_power(world, partners):
+    from diplomacy.services import transfer_request_create
+
+    second = world["second"]
+    defect(second, world["states"]["KOR"])
+    transfer_request_create(
+        acting_user=None, captive=second, requesting_state=world["states"]["KOR"]
+    )
+
+    seen = {
+        kind: partners[kind].get("/api/v1/transfer-requests/").json()["count"] for kind in INVOLVED
+    }
+
+    assert seen == {"power_depended_on": 0, "ally": 0, "receiving_state": 1}
+
+
+def test_a_shared_case_is_read_at_the_shared_level_by_a_tracing_agency(world, partners):
+    api = partners["tracing_agency"]
+    share(api, world["first"], level="identity")
+
+    fields = set(api.get(captive_path(world["first"])).json())
+
+    assert fields == ART17_IDENTITY
+    assert api.get(captive_path(world["first"], "events")).status_code == 404
+
+
+def test_without_the_wishes_scope_no_wish_is_shown(client, world):
+    from tests.api.conftest import make_partner
+
+    api = make_partner(
+        client,
+        "KOR without wishes",
+        state=world["states"]["KOR"],
+        default_level="full",
+        scopes=["cases:read"],
+    )
+
+    detail = api.get(captive_path(world["first"])).json()
+
+    assert not WISH_FIELDS & set(detail)
+    assert api.get(captive_path(world["first"], "wishes")).status_code == 403
+    assert api.get("/api/v1/captives/", effective_wish="return").json()["count"] == 0
