@@ -34,3 +34,9 @@ def supervisor(db: Any) -> Any:
 @pytest.fixture
 def analyst(db: Any) -> Any:
     return UserFactory(username="an", role=ROLE_ANALYST)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Hash passwords and client secrets cheaply in tests; production keeps PBKDF2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,244 @@
+"""Writes that cannot corrupt a case: versions, retries, clear errors, never a 500."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+
+from cases.models import WishStatement
+from partners.models import IdempotencyRecord
+from tests.api.conftest import Api
+
+pytestmark = pytest.mark.django_db
+
+
+def path(captive, nested=""):
+    return f"/api/v1/captives/{captive.pk}/{nested + '/' if nested else ''}"
+
+
+WISH = {
+    "wish": "defect",
+    "destination": "KOR",
+    "stated_at": "2025-03-01T10:00:00Z",
+    "mode": "private_interview",
+    "statement": "Asks to go to Seoul.",
+}
+
+
+def test_a_patch_needs_the_current_version(world, partners):
+    api = partners["receiving_state"]
+    first = world["first"]
+    etag = api.get(path(first))["ETag"]
+
+    missing = api.patch(path(first), {"rank": "Corporal"})
+    done = api.patch(path(first), {"rank": "Corporal"}, headers={"If-Match": etag})
+    stale = api.patch(path(first), {"rank": "Sergeant"}, headers={"If-Match": etag})
+
+    assert (missing.status_code, missing.json()["error"]["code"]) == (428, "if_match_required")
+    assert done.status_code == 200 and done.json()["rank"] == "Corporal"
+    assert done["ETag"] != etag
+    assert (stale.status_code, stale.json()["error"]["code"]) == (412, "version_mismatch")
+    first.refresh_from_db()
+    assert first.rank == "Corporal"
+    assert first.history.latest("history_id").history_user == api.partner.service_user
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_conflicting_patches_one_wins_the_rest_get_412(world, partners):
+    api = partners["receiving_state"]
+    first = world["first"]
+    etag = api.get(path(first))["ETag"]
+    workers = 6
+    barrier = threading.Barrier(workers)
+    statuses: list[int] = []
+
+    def edit(n: int) -> None:
+        try:
+            barrier.wait()
+            own = Api(client=Client(), token=api.token)
+            statuses.append(
+                own.patch(
+                    path(first), {"rank": f"Rank {n}"}, headers={"If-Match": etag}
+                ).status_code
+            )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200] + [412] * (workers - 1)
+    first.refresh_from_db()
+    winner = first.rank
+    assert winner.startswith("Rank ")
+    assert first.history.filter(history_change_reason="Particulars changed").count() == 1
+
+
+def test_a_retried_post_returns_the_first_response_and_creates_nothing(world, partners):
+    api = partners["receiving_state"]
+    second = world["second"]
+    before = WishStatement.objects.count()
+
+    first_try = api.post(path(second, "wishes"), WISH, headers={"Idempotency-Key": "wish-1"})
+    retry = api.post(path(second, "wishes"), WISH, headers={"Idempotency-Key": "wish-1"})
+    reused = api.post(
+        path(second, "wishes"),
+        {**WISH, "statement": "Other"},
+        headers={"Idempotency-Key": "wish-1"},
+    )
+
+    assert first_try.status_code == retry.status_code == 201
+    assert retry.json() == first_try.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert (reused.status_code, reused.json()["error"]["code"]) == (422, "idempotency_key_reused")
+    assert WishStatement.objects.count() == before + 1
+
+
+def test_a_concurrent_duplicate_gets_409(world, partners):
+    api = partners["receiving_state"]
+    # The first request is still being processed: its key is taken but not completed.
+    IdempotencyRecord.objects.create(
+        client=f"partner:{api.partner.pk}", key="wish-2", method="POST", path="/", request_hash="x"
+    )
+    import hashlib
+    import json
+
+    body = json.dumps(WISH, sort_keys=True, default=str)
+    digest = hashlib.sha256(f"{path(world['second'], 'wishes')}\n{body}".encode()).hexdigest()
+    IdempotencyRecord.objects.filter(key="wish-2").update(request_hash=digest)
+
+    duplicate = api.post(
+        path(world["second"], "wishes"), WISH, headers={"Idempotency-Key": "wish-2"}
+    )
+
+    assert (duplicate.status_code, duplicate.json()["error"]["code"]) == (
+        409,
+        "request_in_progress",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ('{"wish": ', 400, "malformed_json"),
+        (
+            '{"wish": "defect", "destination": "KOR", "stated_at": "yesterday", "mode": "x"}',
+            400,
+            "invalid",
+        ),
+        (
+            '{"wish": 5, "stated_at": "2025-03-01T10:00:00Z", "mode": "private_interview"}',
+            400,
+            "invalid",
+        ),
+        (
+            '{"wish": "remain", "stated_at": "2025-03-01T10:00:00Z", "voluntariness": "free"}',
+            400,
+            "unknown_field",
+        ),
+        (
+            '{"wish": "defect", "stated_at": "2025-03-01T10:00:00Z", "mode": "private_interview"}',
+            400,
+            "defect_needs_destination",
+        ),
+        ('["a", "list"]', 400, "invalid"),
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_writes_nothing(world, partners, body, status, code):
+    api = partners["receiving_state"]
+    before = WishStatement.objects.count()
+
+    response = api.client.post(
+        path(world["second"], "wishes"),
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+    )
+
+    assert response.status_code == status, response.content
+    assert response.json()["error"]["code"] == code
+    assert WishStatement.objects.count() == before
+
+
+def test_an_oversize_body_gets_413(world, partners, settings):
+    settings.API_MAX_BODY_BYTES = 1000
+    api = partners["receiving_state"]
+    response = api.post(path(world["second"], "wishes"), {**WISH, "statement": "x" * 2000})
+    assert (response.status_code, response.json()["error"]["code"]) == (413, "body_too_large")
+
+
+def test_a_rule_refusal_answers_409_with_its_code(world, partners):
+    api = partners["receiving_state"]
+    refused = api.post(
+        path(world["first"], "events"),
+        {"kind": "resettled", "occurred_at": "2025-03-01T10:00:00Z", "custodian": "KOR"},
+    )
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "repatriation_not_cleared"
+    assert world["first"].custody_events.count() == 1
+
+
+def test_a_partner_cannot_take_a_supervisors_decision(world, partners):
+    api = partners["power_depended_on"]
+    proposal = world["proposal"]
+    etag = api.get(f"/api/v1/exchange-proposals/{proposal.pk}/")["ETag"]
+
+    submitted = api.post(
+        f"/api/v1/exchange-proposals/{proposal.pk}/submit/", headers={"If-Match": etag}
+    )
+    agreed = api.post(
+        f"/api/v1/exchange-proposals/{proposal.pk}/agree/", headers={"If-Match": submitted["ETag"]}
+    )
+    no_version = api.post(f"/api/v1/exchange-proposals/{proposal.pk}/withdraw/")
+
+    assert submitted.status_code == 200 and submitted.json()["status"] == "proposed"
+    assert (agreed.status_code, agreed.json()["error"]["code"]) == (403, "permission_denied")
+    assert (no_version.status_code, no_version.json()["error"]["code"]) == (
+        428,
+        "if_match_required",
+    )
+
+
+def test_events_are_recorded_and_voided_never_deleted(world, partners):
+    api = partners["receiving_state"]
+    first = world["first"]
+    created = api.post(
+        path(first, "events"),
+        {"kind": "hospitalized", "occurred_at": "2025-01-07T10:00:00Z", "place": "Kyiv"},
+    )
+    event_id = created.json()["id"]
+
+    no_reason = api.post(path(first, f"events/{event_id}/void"), {})
+    voided = api.post(path(first, f"events/{event_id}/void"), {"reason": "Wrong captive"})
+    delete = api.delete(path(first, f"events/{event_id}"))
+
+    assert created.status_code == 201
+    assert no_reason.status_code == 400
+    assert voided.status_code == 200 and voided.json()["void_reason"] == "Wrong captive"
+    assert delete.status_code == 405
+    first.refresh_from_db()
+    assert first.custody_status == "captured"
+    assert first.custody_events.filter(pk=event_id).exists()
+
+
+def test_throttling_answers_429(world, partners, monkeypatch):
+    from django.core.cache import cache
+
+    from powtracker.api.throttles import PartnerThrottle
+
+    cache.clear()
+    monkeypatch.setattr(PartnerThrottle, "THROTTLE_RATES", {"partner": "3/minute"})
+    api = partners["tracing_agency"]
+
+    statuses = [api.get("/api/v1/states/").status_code for _ in range(4)]
+    refused = api.get("/api/v1/states/")
+    cache.clear()
+
+    assert statuses == [200, 200, 200, 429]
+    assert refused.json()["error"]["code"] == "throttled"
+    assert "Retry-After" in refused
