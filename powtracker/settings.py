@@ -224,6 +224,10 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "diplomacy.choices.ProposalStatus",
     },
     "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "powtracker.api.schema.add_error_responses",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 

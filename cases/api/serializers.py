@@ -99,7 +99,7 @@ class CaptiveNameSerializer(serializers.ModelSerializer):
 
 
 class WishBriefSerializer(serializers.ModelSerializer):
-    destination = StateBriefSerializer(read_only=True)
+    destination = StateBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = WishStatement
@@ -111,14 +111,20 @@ class CaptiveSerializer(serializers.ModelSerializer):
     """A captive; each response carries only the fields the reader's level allows."""
 
     names = CaptiveNameSerializer(many=True, read_only=True)
-    nationality = StateBriefSerializer(read_only=True)
-    power_depended_on = StateBriefSerializer(read_only=True)
+    nationality = StateBriefSerializer(read_only=True, allow_null=True)
+    power_depended_on = StateBriefSerializer(read_only=True, allow_null=True)
     detaining_power = StateBriefSerializer(read_only=True)
-    allied_power = StateBriefSerializer(read_only=True)
-    capture_territory_state = StateBriefSerializer(read_only=True)
-    custodian = StateBriefSerializer(read_only=True)
-    effective_wish_destination = StateBriefSerializer(read_only=True)
-    latest_wish = WishBriefSerializer(source="latest_wish_statement", read_only=True)
+    allied_power = StateBriefSerializer(read_only=True, allow_null=True)
+    capture_territory_state = StateBriefSerializer(read_only=True, allow_null=True)
+    custodian = StateBriefSerializer(read_only=True, allow_null=True)
+    effective_wish_destination = StateBriefSerializer(read_only=True, allow_null=True)
+    latest_wish = WishBriefSerializer(
+        source="latest_wish_statement", read_only=True, allow_null=True
+    )
+    custody_status = serializers.ChoiceField(
+        choices=CustodyEventKind.choices, read_only=True, allow_blank=True
+    )
+    effective_wish = serializers.ChoiceField(choices=Wish.choices, read_only=True, allow_blank=True)
     disclosure_level = serializers.SerializerMethodField()
 
     class Meta:
@@ -154,7 +160,7 @@ class CaptiveUpdateSerializer(StrictInputSerializer):
 
 
 class CustodyEventSerializer(serializers.ModelSerializer):
-    custodian = StateBriefSerializer(read_only=True)
+    custodian = StateBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = CustodyEvent
@@ -181,7 +187,7 @@ class CustodyEventInputSerializer(StrictInputSerializer):
 
 
 class WishStatementSerializer(serializers.ModelSerializer):
-    destination = StateBriefSerializer(read_only=True)
+    destination = StateBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = WishStatement
@@ -229,12 +235,12 @@ class InvolvementSerializer(serializers.Serializer):
     state = StateBriefSerializer(read_only=True)
     role = serializers.CharField(read_only=True)
     position = serializers.CharField(read_only=True)
-    started_on = serializers.DateField(read_only=True)
-    ended_on = serializers.DateField(read_only=True)
+    started_on = serializers.DateField(read_only=True, allow_null=True)
+    ended_on = serializers.DateField(read_only=True, allow_null=True)
 
 
 class MediaRecordSerializer(serializers.ModelSerializer):
-    publisher_state = StateBriefSerializer(read_only=True)
+    publisher_state = StateBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = MediaRecord

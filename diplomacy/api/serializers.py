@@ -38,7 +38,7 @@ class OfferedCaptiveSerializer(serializers.ModelSerializer):
 
 
 class RequestedPersonSerializer(serializers.ModelSerializer):
-    held_by = StateBriefSerializer(read_only=True)
+    held_by = StateBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = RequestedPerson
@@ -60,7 +60,7 @@ class ExchangeProposalSerializer(serializers.ModelSerializer):
 
     proposing_state = StateBriefSerializer(read_only=True)
     counterpart_state = StateBriefSerializer(read_only=True)
-    mediator = StateBriefSerializer(read_only=True)
+    mediator = StateBriefSerializer(read_only=True, allow_null=True)
     offered_captives = serializers.SerializerMethodField()
     requested_persons = RequestedPersonSerializer(many=True, read_only=True)
     balance = serializers.SerializerMethodField()
@@ -98,7 +98,7 @@ class ExchangeProposalSerializer(serializers.ModelSerializer):
 class DiplomaticContactSerializer(serializers.ModelSerializer):
     from_state = StateBriefSerializer(read_only=True)
     to_state = StateBriefSerializer(read_only=True)
-    intermediary = StateBriefSerializer(read_only=True)
+    intermediary = StateBriefSerializer(read_only=True, allow_null=True)
     captives = serializers.SerializerMethodField()
 
     class Meta:
