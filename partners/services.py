@@ -103,6 +103,10 @@ def partner_revoke(*, acting_user: Any, partner: Partner, reason: str) -> Partne
     if not reason.strip():
         raise RuleError(ErrorCode.REASON_REQUIRED, "Say why the partner is revoked.")
     now = timezone.now()
+    # A secret nobody knows: the client can no longer even ask for a token.
+    application = partner.application
+    application.client_secret = secrets.token_urlsafe(48)
+    application.save(update_fields=["client_secret"])
     # Tokens are credentials, not case records: expiring them is the revocation.
     AccessToken.objects.filter(application=partner.application).update(expires=now)
     RefreshToken.objects.filter(application=partner.application, revoked__isnull=True).update(
