@@ -34,7 +34,7 @@ from cases.models import (
     WishStatement,
 )
 from powtracker.errors import ErrorCode, RuleError
-from powtracker.history import acting_person, history_save
+from powtracker.history import acting_person, history_save, void_check, void_record
 from powtracker.roles import role_require
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -296,28 +296,9 @@ def custody_event_record(
     return event
 
 
-def _check_void(record: Any, reason: str) -> None:
-    if record.voided_at is not None:
-        raise RuleError(ErrorCode.ALREADY_VOIDED, "This record was voided already.")
-    if not reason.strip():
-        raise RuleError(ErrorCode.VOID_REASON_REQUIRED, "Give the reason for voiding.")
-
-
-def _mark_voided(record: Any, *, acting_user: User, reason: str) -> None:
-    record.voided_at = timezone.now()
-    record.voided_by = acting_person(acting_user)
-    record.void_reason = reason.strip()
-    history_save(
-        record,
-        acting_user=acting_user,
-        reason=f"Voided: {record.void_reason}",
-        update_fields=["voided_at", "voided_by", "void_reason"],
-    )
-
-
 def custody_event_void_check(*, event: CustodyEvent, reason: str) -> None:
     """Say whether the event may be voided: the timeline without it must still be allowed."""
-    _check_void(event, reason)
+    void_check(event, reason)
     remaining = [e.kind for e in _active_events(event.captive) if e.pk != event.pk]
     try:
         custody_timeline_check(remaining)
@@ -337,10 +318,10 @@ def custody_event_void(*, acting_user: User, event: CustodyEvent, reason: str) -
     captive = _lock(event.captive)
     event = CustodyEvent.objects.select_related("captive").get(pk=event.pk)
     custody_event_void_check(event=event, reason=reason)
-    _mark_voided(event, acting_user=acting_user, reason=reason)
+    void_record(event, acting_user=acting_user, reason=reason)
     _captive_sync_custody(captive, acting_user=acting_user, reason="Custody event voided")
     for duty in event.obligations.active().filter(fulfilled_on__isnull=True):
-        _mark_voided(duty, acting_user=acting_user, reason="The event that created it was voided")
+        void_record(duty, acting_user=acting_user, reason="The event that created it was voided")
     health_reports_sync(captive, acting_user=acting_user)
     return event
 
@@ -426,7 +407,7 @@ def wish_statement_record(
 
 def wish_statement_void_check(*, statement: "WishStatement", reason: str) -> None:
     """Say whether the statement may be voided."""
-    _check_void(statement, reason)
+    void_check(statement, reason)
 
 
 @transaction.atomic
@@ -438,7 +419,7 @@ def wish_statement_void(
     captive = _lock(statement.captive)
     statement = WishStatement.objects.get(pk=statement.pk)
     wish_statement_void_check(statement=statement, reason=reason)
-    _mark_voided(statement, acting_user=acting_user, reason=reason)
+    void_record(statement, acting_user=acting_user, reason=reason)
     _captive_sync_wishes(captive, acting_user=acting_user, reason="Wish statement voided")
     return statement
 
@@ -499,7 +480,7 @@ def non_refoulement_review_record(
 
 def non_refoulement_review_void_check(*, review: NonRefoulementReview, reason: str) -> None:
     """Say whether the review may be voided."""
-    _check_void(review, reason)
+    void_check(review, reason)
 
 
 @transaction.atomic
@@ -511,7 +492,7 @@ def non_refoulement_review_void(
     _lock(review.captive)
     review = NonRefoulementReview.objects.get(pk=review.pk)
     non_refoulement_review_void_check(review=review, reason=reason)
-    _mark_voided(review, acting_user=acting_user, reason=reason)
+    void_record(review, acting_user=acting_user, reason=reason)
     return review
 
 
@@ -578,7 +559,7 @@ def health_reports_sync(captive: Captive, *, acting_user: User, after: date | No
             )
         return
     for duty in open_reports:
-        _mark_voided(
+        void_record(
             duty,
             acting_user=acting_user,
             reason="No longer seriously wounded or sick in our custody",

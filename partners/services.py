@@ -15,7 +15,7 @@ from cases.models import Captive
 from partners.choices import DisclosureLevel
 from partners.models import CaseShare, DisclosureRecord, Partner
 from powtracker.errors import ErrorCode, RuleError
-from powtracker.history import acting_person, history_save
+from powtracker.history import acting_person, history_save, void_check, void_record
 from powtracker.roles import role_require
 
 # What a partner's writes may do, by scope; the services check these like any role's.
@@ -134,15 +134,7 @@ def case_share_grant(
     for previous in (
         CaseShare.objects.active().select_for_update().filter(partner=partner, captive=captive)
     ):
-        previous.voided_at = timezone.now()
-        previous.voided_by = acting_person(acting_user)
-        previous.void_reason = "Replaced by a new share"
-        history_save(
-            previous,
-            acting_user=acting_user,
-            reason="Replaced",
-            update_fields=["voided_at", "voided_by", "void_reason"],
-        )
+        void_record(previous, acting_user=acting_user, reason="Replaced by a new share")
     share = CaseShare(
         partner=partner,
         captive=captive,
@@ -172,17 +164,6 @@ def case_share_void(*, acting_user: Any, share: CaseShare, reason: str) -> CaseS
     """Stop sharing a case; the share stays on record with who stopped it and why."""
     role_require(acting_user, "partners.change_caseshare", "stop sharing a case")
     share = CaseShare.objects.select_for_update().get(pk=share.pk)
-    if share.voided_at is not None:
-        raise RuleError(ErrorCode.ALREADY_VOIDED, "This share was ended already.")
-    if not reason.strip():
-        raise RuleError(ErrorCode.VOID_REASON_REQUIRED, "Give the reason for ending the share.")
-    share.voided_at = timezone.now()
-    share.voided_by = acting_person(acting_user)
-    share.void_reason = reason.strip()
-    history_save(
-        share,
-        acting_user=acting_user,
-        reason=f"Ended: {share.void_reason}",
-        update_fields=["voided_at", "voided_by", "void_reason"],
-    )
+    void_check(share, reason)
+    void_record(share, acting_user=acting_user, reason=reason)
     return share

@@ -1,9 +1,13 @@
-"""Saving with history: every service write names who made it and why."""
+"""Saving with history: every service write names who made it and why; voiding, the one
+correction a permanent record allows."""
 
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
+
+from powtracker.errors import ErrorCode, RuleError
 
 
 def acting_person(acting_user: Any) -> Any:
@@ -24,3 +28,24 @@ def history_save(
         instance._history_user = person  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
     instance.save(update_fields=list(update_fields) if update_fields is not None else None)
+
+
+def void_check(record: Any, reason: str) -> None:
+    """Refuse to void a record twice, or without a reason."""
+    if record.voided_at is not None:
+        raise RuleError(ErrorCode.ALREADY_VOIDED, "This record was voided already.")
+    if not reason.strip():
+        raise RuleError(ErrorCode.VOID_REASON_REQUIRED, "Give the reason for voiding.")
+
+
+def void_record(record: Any, *, acting_user: Any, reason: str) -> None:
+    """Mark a record void, with who, when and why; it stays and is ignored from then on."""
+    record.voided_at = timezone.now()
+    record.voided_by = acting_person(acting_user)
+    record.void_reason = reason.strip()
+    history_save(
+        record,
+        acting_user=acting_user,
+        reason=f"Voided: {record.void_reason}",
+        update_fields=["voided_at", "voided_by", "void_reason"],
+    )

@@ -56,6 +56,24 @@ class DiplomacyMixin:
     def viewer(self) -> Viewer:
         return viewer_for(self.request)
 
+    def step(self, *, request: Request, record: Any, to_status: str) -> None:
+        """Take one step through the record's service."""
+        raise NotImplementedError
+
+    def transition(self, request: Request, pk: Any, to_status: str) -> Response:
+        """Lock the record, check If-Match, take the step, answer with the new version;
+        404 if the reader may not see the record."""
+        visible = self.get_queryset().filter(pk=pk).first()  # type: ignore[attr-defined]
+        if visible is None:
+            raise NotFound()
+        with transaction.atomic():
+            locked = type(visible).objects.select_for_update().get(pk=visible.pk)
+            if_match_check(request, locked)
+            self.step(request=request, record=locked, to_status=to_status)
+        record = self.get_queryset().get(pk=visible.pk)  # type: ignore[attr-defined]
+        data = self.get_serializer(record).data  # type: ignore[attr-defined]
+        return with_etag(Response(data), record)
+
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()  # type: ignore[misc]
         return {**context, "visible_captive_ids": visible_captive_ids(self.viewer())}
@@ -115,18 +133,10 @@ class ExchangeProposalViewSet(DiplomacyMixin, viewsets.ReadOnlyModelViewSet):
         proposal = self.get_object()
         return with_etag(Response(self.get_serializer(proposal).data), proposal)
 
-    def transition(self, request: Request, pk: Any, to_status: str) -> Response:
-        visible = self.get_queryset().filter(pk=pk).first()
-        if visible is None:
-            raise NotFound()
-        with transaction.atomic():
-            locked = ExchangeProposal.objects.select_for_update().get(pk=visible.pk)
-            if_match_check(request, locked)
-            services.exchange_proposal_transition(
-                acting_user=request.user, proposal=locked, to_status=to_status
-            )
-        proposal = self.get_queryset().get(pk=visible.pk)
-        return with_etag(Response(self.get_serializer(proposal).data), proposal)
+    def step(self, *, request: Request, record: Any, to_status: str) -> None:
+        services.exchange_proposal_transition(
+            acting_user=request.user, proposal=record, to_status=to_status
+        )
 
     submit = _step_action(
         "submit", ProposalStatus.PROPOSED, "Submit the proposal to the counterpart"
@@ -183,18 +193,10 @@ class TransferRequestViewSet(DiplomacyMixin, viewsets.ReadOnlyModelViewSet):
         transfer = self.get_object()
         return with_etag(Response(self.get_serializer(transfer).data), transfer)
 
-    def transition(self, request: Request, pk: Any, to_status: str) -> Response:
-        visible = self.get_queryset().filter(pk=pk).first()
-        if visible is None:
-            raise NotFound()
-        with transaction.atomic():
-            locked = TransferRequest.objects.select_for_update().get(pk=visible.pk)
-            if_match_check(request, locked)
-            services.transfer_request_transition(
-                acting_user=request.user, transfer=locked, to_status=to_status
-            )
-        transfer = self.get_queryset().get(pk=visible.pk)
-        return with_etag(Response(self.get_serializer(transfer).data), transfer)
+    def step(self, *, request: Request, record: Any, to_status: str) -> None:
+        services.transfer_request_transition(
+            acting_user=request.user, transfer=record, to_status=to_status
+        )
 
     request_formally = _step_action(
         "request_formally", TransferStatus.REQUESTED, "Mark formally requested"
