@@ -310,6 +310,7 @@ class CaptiveAdmin(PermanentAdmin):
         "custody_summary",
         "wish_summary",
         "clearance",
+        "disclosures",
         "created_at",
         "updated_at",
     ]
@@ -323,6 +324,7 @@ class CaptiveAdmin(PermanentAdmin):
                     "custody_summary",
                     "wish_summary",
                     "clearance",
+                    "disclosures",
                 ]
             },
         ),
@@ -481,6 +483,20 @@ class CaptiveAdmin(PermanentAdmin):
         if not lines:
             return "No other state is involved."
         return format_html_join(mark_safe("<br>"), "<strong>{1}</strong>: {0} — {2}", lines)
+
+    @admin.display(description="disclosed to partners")
+    def disclosures(self, captive: Captive) -> str:
+        if captive.pk is None:
+            return "—"
+        reads = captive.disclosures.count()
+        url = reverse("admin:partners_disclosurerecord_changelist")
+        return format_html(
+            '<a href="{}?captive__id__exact={}">{} read{} by partners</a> (the disclosure ledger)',
+            url,
+            captive.pk,
+            reads,
+            "" if reads == 1 else "s",
+        )
 
     def save_model(self, request: HttpRequest, obj: Captive, form: Any, change: bool) -> None:
         if change:

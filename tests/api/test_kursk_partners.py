@@ -108,3 +108,5 @@ def test_caseworkers_see_the_ledger_in_the_admin(demo, client, caseworker):
     page = client.get("/admin/partners/disclosurerecord/", {"q": "UKR-2025-00001"}).content.decode()
 
     assert "PRK agency" in page and "UKR-2025-00001" in page
+    captive_page = client.get(f"/admin/cases/captive/{demo['first'].pk}/change/").content.decode()
+    assert "1 read by partners" in captive_page
