@@ -269,33 +269,31 @@ class ObligationSerializer(serializers.ModelSerializer):
         return obligation.state_on()
 
 
+def history_snapshot(row: Any, fields: list[str]) -> dict[str, Any]:
+    """The values of `fields` in one saved version, as JSON-ready values."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = Captive._meta.get_field(name)
+        value = getattr(row, field.attname if field.is_relation else name, None)
+        out[name] = value if value is None or isinstance(value, (bool, int, str)) else str(value)
+    return out
+
+
 class HistoryEntrySerializer(serializers.Serializer):
-    """One saved version of the captive, with only the fields the reader may see."""
+    """A version of the captive in which something the reader may see changed: what it became.
+    The reason is given only to full-level readers (it may speak of wishes or health)."""
 
     history_id = serializers.IntegerField(read_only=True)
     history_date = serializers.DateTimeField(read_only=True)
     history_type = serializers.CharField(read_only=True)
     history_change_reason = serializers.CharField(read_only=True, allow_null=True)
-    values = serializers.SerializerMethodField()
-
-    def get_values(self, row: Any) -> dict[str, Any]:
-        allowed = self.context["history_fields"]
-        out: dict[str, Any] = {}
-        for name in allowed:
-            field = Captive._meta.get_field(name)
-            if field.is_relation:
-                value = getattr(row, field.attname, None)
-            else:
-                value = getattr(row, name, None)
-            out[name] = (
-                value if value is None or isinstance(value, (bool, int, str)) else str(value)
-            )
-        return out
+    values = serializers.DictField(read_only=True)
 
 
 def history_fields(viewer: Viewer, captive: Captive) -> list[str]:
     """Concrete captive fields visible to the viewer, for history snapshots."""
-    concrete = {f.name for f in Captive._meta.concrete_fields}
+    # updated_at changes with every save: it would mark versions the reader cannot see.
+    concrete = {f.name for f in Captive._meta.concrete_fields} - {"updated_at"}
     names = [n for n in visible_fields(viewer, captive) if n in concrete]
     if "effective_wish" in names:
         names.append("effective_wish_destination")

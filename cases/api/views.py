@@ -27,6 +27,7 @@ from cases.api.serializers import (
     WishStatementInputSerializer,
     WishStatementSerializer,
     history_fields,
+    history_snapshot,
     level_allows,
 )
 from cases.models import Captive, CaptiveName, CustodyEvent, WishStatement
@@ -353,9 +354,28 @@ class HistoryViewSet(_ReadOnlyNested):
     serializer_class = HistoryEntrySerializer
     level = DisclosureLevel.IDENTITY
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "history_fields": self._fields}
-
     def rows(self, captive: Captive) -> Any:
-        self._fields = history_fields(self.viewer(), captive)
-        return captive.history.order_by("-history_id")
+        """Only the versions that changed something this reader may see, newest first — so the
+        history reveals no more than the record itself."""
+        viewer = self.viewer()
+        fields = history_fields(viewer, captive)
+        with_reasons = level_allows(viewer, captive, DisclosureLevel.FULL) and not defect_hidden(
+            viewer, captive
+        )
+        entries, previous = [], None
+        for row in captive.history.order_by("history_id"):
+            values = history_snapshot(row, fields)
+            if values != previous:
+                entries.append(
+                    {
+                        "history_id": row.history_id,
+                        "history_date": row.history_date,
+                        "history_type": row.history_type,
+                        "history_change_reason": row.history_change_reason
+                        if with_reasons
+                        else None,
+                        "values": values,
+                    }
+                )
+            previous = values
+        return entries[::-1]

@@ -187,3 +187,24 @@ def test_without_the_wishes_scope_no_wish_is_shown(client, world):
     assert not WISH_FIELDS & set(detail)
     assert api.get(captive_path(world["first"], "wishes")).status_code == 403
     assert api.get("/api/v1/captives/", effective_wish="return").json()["count"] == 0
+
+
+def test_the_history_reveals_no_more_than_the_record(world, partners):
+    from cases import services as case_services
+
+    first = world["first"]
+    tracing = partners["tracing_agency"]
+    share(tracing, first, level="identity")
+    case_services.captive_update(acting_user=None, captive=first, health="seriously_wounded")
+    case_services.captive_update(acting_user=None, captive=first, rank="Corporal")
+
+    identity_rows = tracing.get(captive_path(first, "history")).json()["results"]
+    full_rows = partners["receiving_state"].get(captive_path(first, "history")).json()["results"]
+
+    # The health change is invisible at identity level: no row for it, no reasons at all.
+    assert [row["values"]["rank"] for row in identity_rows][:1] == ["Corporal"]
+    assert all("health" not in row["values"] for row in identity_rows)
+    assert all(row["history_change_reason"] is None for row in identity_rows)
+    assert len(identity_rows) < len(full_rows)
+    assert {"health": "seriously_wounded"}.items() <= full_rows[1]["values"].items()
+    assert full_rows[0]["history_change_reason"] == "Particulars changed"
