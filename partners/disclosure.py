@@ -50,13 +50,14 @@ def _has_defect_wish() -> Exists:
 
 
 def captives_for(viewer: Viewer, queryset: QuerySet[Captive] | None = None) -> QuerySet[Captive]:
-    """The captives the viewer may see, each annotated with its `disclosure_level`,
-    `has_defect_wish` and `hostile` (the viewer's state is his own power or its ally)."""
+    """The captives the viewer may see, annotated with `shared_level` (the level of an active
+    share, if any), `state_involved` and `has_defect_wish` — what `captive_level` and
+    `defect_hidden` read."""
     queryset = Captive.objects.all() if queryset is None else queryset
     queryset = queryset.annotate(has_defect_wish=_has_defect_wish())
     if viewer.is_staff:
         return queryset.annotate(
-            shared_level=_constant(DisclosureLevel.FULL), state_involved=_constant(True)
+            shared_level=Value(DisclosureLevel.FULL), state_involved=Value(True)
         )
     partner = viewer.partner
     state_id = partner.state_id if partner.state_id else -1
@@ -71,10 +72,6 @@ def captives_for(viewer: Viewer, queryset: QuerySet[Captive] | None = None) -> Q
         ),
     )
     return queryset.filter(Q(state_involved=True) | Q(shared_level__isnull=False))
-
-
-def _constant(value: Any) -> Value:
-    return Value(value)
 
 
 def captive_level(viewer: Viewer, captive: Captive) -> str:
@@ -105,6 +102,8 @@ def defect_hidden(viewer: Viewer, captive: Captive) -> bool:
 def _sensitive_captives(viewer: Viewer) -> QuerySet[Captive]:
     """Captives whose defection must be hidden from this viewer."""
     state_id = viewer.partner.state_id
+    if state_id is None:
+        return Captive.objects.none()
     return Captive.objects.filter(
         Q(power_depended_on_id=state_id) | Q(allied_power_id=state_id)
     ).filter(_has_defect_wish())
