@@ -36,6 +36,7 @@ from partners.disclosure import (
     viewer_for,
 )
 from powtracker.api.concurrency import idempotent, if_match_check, with_etag
+from powtracker.errors import ErrorCode, RuleError
 
 
 class _Everything:
@@ -134,6 +135,13 @@ class ExchangeProposalViewSet(DiplomacyMixin, viewsets.ReadOnlyModelViewSet):
         return with_etag(Response(self.get_serializer(proposal).data), proposal)
 
     def step(self, *, request: Request, record: Any, to_status: str) -> None:
+        partner = self.viewer().partner
+        if partner is not None and partner.state_id != record.proposing_state_id:
+            # The counterpart and the mediator read a proposal; its steps are the proposer's.
+            raise RuleError(
+                ErrorCode.PERMISSION_DENIED,
+                "Only the proposing state's partners take a proposal's steps.",
+            )
         services.exchange_proposal_transition(
             acting_user=request.user, proposal=record, to_status=to_status
         )

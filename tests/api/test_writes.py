@@ -183,19 +183,29 @@ def test_a_rule_refusal_answers_409_with_its_code(world, partners):
     assert world["first"].custody_events.count() == 1
 
 
-def test_a_partner_cannot_take_a_supervisors_decision(world, partners):
-    api = partners["power_depended_on"]
-    proposal = world["proposal"]
-    etag = api.get(f"/api/v1/exchange-proposals/{proposal.pk}/")["ETag"]
+def test_a_partner_cannot_take_a_supervisors_decision(client, world, partners):
+    from tests.api.conftest import make_partner
 
-    submitted = api.post(
+    ukr = make_partner(client, "UKR bureau", state=world["states"]["UKR"])
+    counterpart = partners["power_depended_on"]
+    proposal = world["proposal"]
+    etag = ukr.get(f"/api/v1/exchange-proposals/{proposal.pk}/")["ETag"]
+
+    by_counterpart = counterpart.post(
+        f"/api/v1/exchange-proposals/{proposal.pk}/withdraw/", headers={"If-Match": etag}
+    )
+    submitted = ukr.post(
         f"/api/v1/exchange-proposals/{proposal.pk}/submit/", headers={"If-Match": etag}
     )
-    agreed = api.post(
+    agreed = ukr.post(
         f"/api/v1/exchange-proposals/{proposal.pk}/agree/", headers={"If-Match": submitted["ETag"]}
     )
-    no_version = api.post(f"/api/v1/exchange-proposals/{proposal.pk}/withdraw/")
+    no_version = ukr.post(f"/api/v1/exchange-proposals/{proposal.pk}/withdraw/")
 
+    assert (by_counterpart.status_code, by_counterpart.json()["error"]["code"]) == (
+        403,
+        "permission_denied",
+    )
     assert submitted.status_code == 200 and submitted.json()["status"] == "proposed"
     assert (agreed.status_code, agreed.json()["error"]["code"]) == (403, "permission_denied")
     assert (no_version.status_code, no_version.json()["error"]["code"]) == (
