@@ -21,3 +21,6 @@ urlpatterns = [
     path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
     path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke"),
 ]
+
+handler404 = "powtracker.api.errors.handler404"
+handler500 = "powtracker.api.errors.handler500"

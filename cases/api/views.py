@@ -78,6 +78,7 @@ class DisclosureMixin:
     """Finds captives through the disclosure rules and writes each partner read to the ledger."""
 
     scope_area = "cases"
+    lookup_value_regex = "[0-9]+"
     request: Request
 
     def viewer(self) -> Viewer:

@@ -52,6 +52,7 @@ def visible_captive_ids(viewer: Viewer) -> Any:
 
 class DiplomacyMixin:
     scope_area = "diplomacy"
+    lookup_value_regex = "[0-9]+"
     request: Request
 
     def viewer(self) -> Viewer:
@@ -85,6 +86,7 @@ class StateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StateSerializer
     queryset = State.objects.order_by("code")
     lookup_field = "code"
+    lookup_value_regex = "[A-Za-z]{3}"
     search_fields = ["code", "name"]
     ordering_fields = ["code", "name"]
     scope_area = None

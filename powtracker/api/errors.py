@@ -117,3 +117,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         fields = None
     response.data = envelope(code, message, fields)
     return response
+
+
+def handler404(request: Any, exception: Exception | None = None) -> Any:
+    """Unknown API paths answer with the envelope; the rest of the site keeps Django's page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(envelope("not_found", "Not found."), status=404)
+    return page_not_found(request, exception)
+
+
+def handler500(request: Any) -> Any:
+    from django.http import JsonResponse
+    from django.views.defaults import server_error
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            envelope("server_error", "Something went wrong on our side."), status=500
+        )
+    return server_error(request)

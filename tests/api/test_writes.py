@@ -252,3 +252,20 @@ def test_throttling_answers_429(world, partners, monkeypatch):
     assert statuses == [200, 200, 200, 429]
     assert refused.json()["error"]["code"] == "throttled"
     assert "Retry-After" in refused
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/captives/abc/",
+        "/api/v1/captives/1/events/zz/",
+        "/api/v1/exchange-proposals/x/",
+        "/api/v1/states/toolong/",
+        "/api/v1/nothing-here/",
+    ],
+)
+def test_junk_in_the_path_is_a_404_envelope_never_a_500(world, partners, path, settings):
+    settings.DEBUG = False
+    response = partners["receiving_state"].get(path)
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
