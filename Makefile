@@ -43,7 +43,7 @@ format: $(VENV)/.installed-dev
 
 # Migrations complete, and production settings clean under Django's deployment checks.
 check: check-deploy
-	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 
 check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -12,16 +12,20 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Only ever used on a developer's machine with DEBUG on.
-    SECRET_KEY = "insecure-development-key-never-used-with-debug-off"  # noqa: S105
+SECRET_KEY_IS_SET = bool(SECRET_KEY)
+if not SECRET_KEY_IS_SET:
+    # Management commands (migrate, makemigrations --check) may run without a key; serving may
+    # not: with DEBUG off the WSGI/ASGI entry points refuse to start and `check --deploy` fails
+    # (powtracker.checks). The development key is only ever used with DEBUG on.
+    SECRET_KEY = (
+        "insecure-development-key-never-used-with-debug-off" if DEBUG else get_random_secret_key()
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "powtracker.apps.PowtrackerConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -37,7 +37,25 @@ def test_production_settings_pass_the_deployment_checks():
     assert "no issues" in result.stdout
 
 
-def test_a_missing_secret_key_is_refused_when_debug_is_off():
-    result = manage("check", DEBUG="false")
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+def test_a_missing_secret_key_is_refused_when_serving_with_debug_off():
+    deploy = manage("check", "--deploy", DEBUG="false", ALLOWED_HOSTS="powtracker.example.org")
+    serving = subprocess.run(
+        [sys.executable, "-c", "import powtracker.wsgi"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k not in STRIPPED}, "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert deploy.returncode != 0
+    assert "powtracker.E001" in deploy.stderr + deploy.stdout
+    assert serving.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in serving.stderr
+
+
+def test_maintenance_commands_run_without_a_secret_key():
+    result = manage("makemigrations", "--check", "--dry-run", DEBUG="false")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
