@@ -21,10 +21,6 @@ class Clearance:
     cleared: bool
     reason: str
 
-    def __str__(self) -> str:
-        verdict = "cleared" if self.cleared else "NOT cleared"
-        return f"{self.destination.code}: {verdict} — {self.reason}"
-
 
 def _standing_review(captive: Captive, destination: Any) -> NonRefoulementReview | None:
     """The latest review for that state, unless he has said something new since it was made."""

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.choices import ObligationState
 from cases.models import Obligation
 
 
@@ -18,10 +17,4 @@ def obligations_open(*, today: date | None = None, within_days: int = 7) -> Quer
         .with_state(today)
         .select_related("captive")
         .order_by("due_on", "captive__case_number", "id")
-    )
-
-
-def obligations_overdue_count(*, today: date | None = None) -> int:
-    return (
-        obligations_open(today=today, within_days=0).filter(state=ObligationState.OVERDUE).count()
     )

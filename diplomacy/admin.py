@@ -196,7 +196,12 @@ class ExchangeProposalAdmin(PermanentAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExchangeProposal]:
-        return super().get_queryset(request).annotate(offered=Count("offered_captives"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(offered=Count("offered_captives", distinct=True))
+            .prefetch_related("offered_captives__captive", "requested_persons")
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is not None and obj.status in FINAL_PROPOSAL_STATUSES:

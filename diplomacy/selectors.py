@@ -41,11 +41,14 @@ class ExchangeBalance:
 
 
 def exchange_proposal_balance(proposal: ExchangeProposal) -> ExchangeBalance:
-    """Count both sides of a proposal and flag the seriously wounded or sick on it."""
+    """Count both sides of a proposal and flag the seriously wounded or sick on it.
+
+    Uses `.all()` so that a list's prefetch of `offered_captives__captive` and
+    `requested_persons` serves every row without further queries.
+    """
     balance = ExchangeBalance()
-    for offer in proposal.offered_captives.select_related("captive").order_by(
-        "captive__case_number"
-    ):
+    offers = sorted(proposal.offered_captives.all(), key=lambda o: o.captive.case_number)
+    for offer in offers:
         if offer.inclusion_status in {InclusionStatus.INCLUDED, InclusionStatus.HANDED_OVER}:
             balance.offered_included += 1
         else:

@@ -81,6 +81,11 @@ def captive_level(viewer: Viewer, captive: Captive) -> str:
     return captive.shared_level or viewer.partner.default_level
 
 
+def level_allows(viewer: Viewer, captive: Captive, wanted: str) -> bool:
+    """Whether the viewer sees this (annotated) captive at `wanted` or above."""
+    return level_at_least(captive_level(viewer, captive), wanted)
+
+
 def is_hostile(viewer: Viewer, captive: Captive) -> bool:
     """Whether the viewer speaks for the power he depends on or its ally."""
     if viewer.is_staff or viewer.partner.state_id is None:
@@ -89,9 +94,7 @@ def is_hostile(viewer: Viewer, captive: Captive) -> bool:
 
 
 def may_see_wishes(viewer: Viewer, captive: Captive) -> bool:
-    return viewer.has_scope("wishes:read") and level_at_least(
-        captive_level(viewer, captive), DisclosureLevel.FULL
-    )
+    return viewer.has_scope("wishes:read") and level_allows(viewer, captive, DisclosureLevel.FULL)
 
 
 def defect_hidden(viewer: Viewer, captive: Captive) -> bool:

@@ -14,7 +14,7 @@ from cases.models import (
     WishStatement,
 )
 from diplomacy.api.brief import StateBriefSerializer, StateCodeField
-from partners.choices import DisclosureLevel, level_at_least
+from partners.choices import DisclosureLevel
 from partners.disclosure import Viewer, captive_level, defect_hidden, may_see_wishes
 from powtracker.api.serializers import StrictInputSerializer
 
@@ -298,7 +298,3 @@ def history_fields(viewer: Viewer, captive: Captive) -> list[str]:
     if "effective_wish" in names:
         names.append("effective_wish_destination")
     return names
-
-
-def level_allows(viewer: Viewer, captive: Captive, wanted: str) -> bool:
-    return level_at_least(captive_level(viewer, captive), wanted)

@@ -28,7 +28,6 @@ from cases.api.serializers import (
     WishStatementSerializer,
     history_fields,
     history_snapshot,
-    level_allows,
 )
 from cases.models import Captive, CaptiveName, CustodyEvent, WishStatement
 from partners.choices import DisclosureLevel
@@ -37,6 +36,7 @@ from partners.disclosure import (
     captive_level,
     captives_for,
     defect_hidden,
+    level_allows,
     may_see_wishes,
     viewer_for,
 )
