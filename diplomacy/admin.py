@@ -24,7 +24,7 @@ from diplomacy.models import (
     TransferRequest,
 )
 from diplomacy.selectors import PRIORITY_HEALTH, exchange_proposal_balance
-from powtracker.admin import PermanentAdmin, ServiceInlineMixin, check_form
+from powtracker.admin import PermanentAdmin, ServiceInlineMixin, check_form, step_action
 
 
 @admin.register(State)
@@ -132,22 +132,6 @@ class RequestedPersonInline(ServiceInlineMixin, admin.TabularInline):
         return services.exchange_request_add(acting_user=request.user, proposal=parent, **person)
 
 
-def _proposal_step(to_status: str, description: str, permission: str) -> Any:
-    @admin.action(description=description, permissions=[permission])
-    def step(modeladmin: "ExchangeProposalAdmin", request: HttpRequest, queryset: Any) -> None:
-        modeladmin.service_action_run(
-            request,
-            queryset,
-            description,
-            lambda proposal: services.exchange_proposal_transition(
-                acting_user=request.user, proposal=proposal, to_status=to_status
-            ),
-        )
-
-    step.__name__ = f"to_{to_status}"
-    return step
-
-
 @admin.register(ExchangeProposal)
 class ExchangeProposalAdmin(PermanentAdmin):
     list_display = [
@@ -184,15 +168,13 @@ class ExchangeProposalAdmin(PermanentAdmin):
         ("Notes", {"fields": ["notes", ("created_at", "updated_at")]}),
     ]
     actions = [
-        _proposal_step(ProposalStatus.PROPOSED, "Submit to the counterpart", "change"),
-        _proposal_step(ProposalStatus.UNDER_NEGOTIATION, "Mark under negotiation", "change"),
-        _proposal_step(ProposalStatus.AGREED, "Agree (supervisors)", "agree"),
-        _proposal_step(
-            ProposalStatus.EXECUTED, "Execute: hand over the included captives", "execute"
-        ),
-        _proposal_step(ProposalStatus.REJECTED, "Mark rejected", "change"),
-        _proposal_step(ProposalStatus.WITHDRAWN, "Withdraw", "change"),
-        _proposal_step(ProposalStatus.EXPIRED, "Mark expired", "change"),
+        step_action(ProposalStatus.PROPOSED, "Submit to the counterpart", "change"),
+        step_action(ProposalStatus.UNDER_NEGOTIATION, "Mark under negotiation", "change"),
+        step_action(ProposalStatus.AGREED, "Agree (supervisors)", "agree"),
+        step_action(ProposalStatus.EXECUTED, "Execute: hand over the included captives", "execute"),
+        step_action(ProposalStatus.REJECTED, "Mark rejected", "change"),
+        step_action(ProposalStatus.WITHDRAWN, "Withdraw", "change"),
+        step_action(ProposalStatus.EXPIRED, "Mark expired", "change"),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExchangeProposal]:
@@ -218,6 +200,11 @@ class ExchangeProposalAdmin(PermanentAdmin):
         if obj is not None:
             return [*self.readonly_fields, "proposing_state"]
         return self.readonly_fields
+
+    def step(self, request: HttpRequest, record: ExchangeProposal, to_status: str) -> None:
+        services.exchange_proposal_transition(
+            acting_user=request.user, proposal=record, to_status=to_status
+        )
 
     def has_agree_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("diplomacy.agree_exchangeproposal")
@@ -263,22 +250,6 @@ class DiplomaticContactAdmin(PermanentAdmin):
         super().save_model(request, obj, form, change)
 
 
-def _transfer_step(to_status: str, description: str, permission: str) -> Any:
-    @admin.action(description=description, permissions=[permission])
-    def step(modeladmin: "TransferRequestAdmin", request: HttpRequest, queryset: Any) -> None:
-        modeladmin.service_action_run(
-            request,
-            queryset,
-            description,
-            lambda transfer: services.transfer_request_transition(
-                acting_user=request.user, transfer=transfer, to_status=to_status
-            ),
-        )
-
-    step.__name__ = f"to_{to_status}"
-    return step
-
-
 @admin.register(TransferRequest)
 class TransferRequestAdmin(PermanentAdmin):
     list_display = ["captive", "requesting_state", "kind", "status", "stated_on"]
@@ -295,19 +266,22 @@ class TransferRequestAdmin(PermanentAdmin):
         "updated_at",
     ]
     actions = [
-        _transfer_step(TransferStatus.REQUESTED, "Mark formally requested", "change"),
-        _transfer_step(TransferStatus.APPROVED, "Approve (supervisors)", "approve"),
-        _transfer_step(TransferStatus.REJECTED, "Reject (supervisors)", "approve"),
-        _transfer_step(
-            TransferStatus.COMPLETED, "Complete: hand him over (supervisors)", "approve"
-        ),
-        _transfer_step(TransferStatus.WITHDRAWN, "Mark withdrawn", "change"),
+        step_action(TransferStatus.REQUESTED, "Mark formally requested", "change"),
+        step_action(TransferStatus.APPROVED, "Approve (supervisors)", "approve"),
+        step_action(TransferStatus.REJECTED, "Reject (supervisors)", "approve"),
+        step_action(TransferStatus.COMPLETED, "Complete: hand him over (supervisors)", "approve"),
+        step_action(TransferStatus.WITHDRAWN, "Mark withdrawn", "change"),
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is not None:
             return [*self.readonly_fields, "captive", "requesting_state", "kind"]
         return self.readonly_fields
+
+    def step(self, request: HttpRequest, record: TransferRequest, to_status: str) -> None:
+        services.transfer_request_transition(
+            acting_user=request.user, transfer=record, to_status=to_status
+        )
 
     def has_approve_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("diplomacy.approve_transferrequest")

@@ -72,6 +72,23 @@ class PermanentAdmin(SimpleHistoryAdmin):
             messages.success(request, f"{done}: {succeeded} of {len(queryset)}.")
 
 
+def step_action(to_status: str, description: str, permission: str) -> Any:
+    """An admin action `to_<status>` that moves each selected record through the model admin's
+    `step(request, record, to_status)` service call, reporting each refusal in plain words."""
+
+    @admin.action(description=description, permissions=[permission])
+    def action(modeladmin: Any, request: HttpRequest, queryset: Any) -> None:
+        modeladmin.service_action_run(
+            request,
+            queryset,
+            description,
+            lambda record: modeladmin.step(request, record, to_status),
+        )
+
+    action.__name__ = f"to_{to_status}"
+    return action
+
+
 class ServiceInlineMixin:
     """An inline whose changed rows are handed to services, never saved raw.
 
