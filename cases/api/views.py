@@ -180,6 +180,52 @@ class NestedMixin(DisclosureMixin):
         return captive
 
 
+class _CaptiveRecordsViewSet(NestedMixin, viewsets.GenericViewSet):
+    """Recorded facts under a captive: list, read, record through a service, void with a reason.
+    Subclasses say which records, how one is recorded and how one is voided."""
+
+    filter_backends: list[Any] = []
+    input_serializer_class: type[Any]
+
+    def records(self, captive: Captive) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def record(self, request: Request, captive: Captive, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def void_record(self, request: Request, record: Any, reason: str) -> Any:
+        raise NotImplementedError
+
+    def list(self, request: Request, captive_pk: int) -> Response:
+        page = self.paginate_queryset(self.records(self.captive()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, captive_pk: int, pk: int) -> Response:
+        found = self.records(self.captive()).filter(pk=pk).first()
+        if found is None:
+            raise NotFound()
+        return Response(self.get_serializer(found).data)
+
+    @idempotent
+    def create(self, request: Request, captive_pk: int) -> Response:
+        captive = self.captive()
+        data = self.input_serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = self.record(request, captive, data.validated_data)
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def void(self, request: Request, captive_pk: int, pk: int) -> Response:
+        found = self.records(self.captive()).filter(pk=pk).first()
+        if found is None:
+            raise NotFound()
+        data = VoidInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        voided = self.void_record(request, found, data.validated_data["reason"])
+        return Response(self.get_serializer(voided).data)
+
+
 @extend_schema_view(
     list=extend_schema(summary="A captive's custody timeline (case level)"),
     retrieve=extend_schema(summary="One custody event"),
@@ -194,47 +240,19 @@ class NestedMixin(DisclosureMixin):
         parameters=[IDEMPOTENCY_KEY],
     ),
 )
-class CustodyEventViewSet(NestedMixin, viewsets.GenericViewSet):
+class CustodyEventViewSet(_CaptiveRecordsViewSet):
     serializer_class = CustodyEventSerializer
+    input_serializer_class = CustodyEventInputSerializer
     queryset = CustodyEvent.objects.none()
-    filter_backends: list[Any] = []
 
-    def list(self, request: Request, captive_pk: int) -> Response:
-        captive = self.captive()
-        events = captive.custody_events.select_related("custodian").order_by("occurred_at", "id")
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def records(self, captive: Captive) -> QuerySet[CustodyEvent]:
+        return captive.custody_events.select_related("custodian").order_by("occurred_at", "id")
 
-    def retrieve(self, request: Request, captive_pk: int, pk: int) -> Response:
-        captive = self.captive()
-        event = captive.custody_events.select_related("custodian").filter(pk=pk).first()
-        if event is None:
-            raise NotFound()
-        return Response(self.get_serializer(event).data)
+    def record(self, request: Request, captive: Captive, data: dict[str, Any]) -> CustodyEvent:
+        return services.custody_event_record(acting_user=request.user, captive=captive, **data)
 
-    @idempotent
-    def create(self, request: Request, captive_pk: int) -> Response:
-        captive = self.captive()
-        data = CustodyEventInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        event = services.custody_event_record(
-            acting_user=request.user, captive=captive, **data.validated_data
-        )
-        return Response(self.get_serializer(event).data, status=status.HTTP_201_CREATED)
-
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def void(self, request: Request, captive_pk: int, pk: int) -> Response:
-        captive = self.captive()
-        event = captive.custody_events.filter(pk=pk).first()
-        if event is None:
-            raise NotFound()
-        data = VoidInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        event = services.custody_event_void(
-            acting_user=request.user, event=event, reason=data.validated_data["reason"]
-        )
-        return Response(self.get_serializer(event).data)
+    def void_record(self, request: Request, record: Any, reason: str) -> CustodyEvent:
+        return services.custody_event_void(acting_user=request.user, event=record, reason=reason)
 
 
 @extend_schema_view(
@@ -251,10 +269,10 @@ class CustodyEventViewSet(NestedMixin, viewsets.GenericViewSet):
         parameters=[IDEMPOTENCY_KEY],
     ),
 )
-class WishStatementViewSet(NestedMixin, viewsets.GenericViewSet):
+class WishStatementViewSet(_CaptiveRecordsViewSet):
     serializer_class = WishStatementSerializer
+    input_serializer_class = WishStatementInputSerializer
     queryset = WishStatement.objects.none()
-    filter_backends: list[Any] = []
     level = DisclosureLevel.FULL
     required_scopes = {"list": "wishes:read", "retrieve": "wishes:read"}
 
@@ -266,44 +284,16 @@ class WishStatementViewSet(NestedMixin, viewsets.GenericViewSet):
         self.ledger([captive])
         return captive
 
-    def list(self, request: Request, captive_pk: int) -> Response:
-        captive = self.captive()
-        statements = captive.wish_statements.select_related("destination").order_by(
-            "stated_at", "id"
-        )
-        page = self.paginate_queryset(statements)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def records(self, captive: Captive) -> QuerySet[WishStatement]:
+        return captive.wish_statements.select_related("destination").order_by("stated_at", "id")
 
-    def retrieve(self, request: Request, captive_pk: int, pk: int) -> Response:
-        statement = (
-            self.captive().wish_statements.select_related("destination").filter(pk=pk).first()
-        )
-        if statement is None:
-            raise NotFound()
-        return Response(self.get_serializer(statement).data)
+    def record(self, request: Request, captive: Captive, data: dict[str, Any]) -> WishStatement:
+        return services.wish_statement_record(acting_user=request.user, captive=captive, **data)
 
-    @idempotent
-    def create(self, request: Request, captive_pk: int) -> Response:
-        captive = self.captive()
-        data = WishStatementInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        statement = services.wish_statement_record(
-            acting_user=request.user, captive=captive, **data.validated_data
+    def void_record(self, request: Request, record: Any, reason: str) -> WishStatement:
+        return services.wish_statement_void(
+            acting_user=request.user, statement=record, reason=reason
         )
-        return Response(self.get_serializer(statement).data, status=status.HTTP_201_CREATED)
-
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def void(self, request: Request, captive_pk: int, pk: int) -> Response:
-        statement = self.captive().wish_statements.filter(pk=pk).first()
-        if statement is None:
-            raise NotFound()
-        data = VoidInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        statement = services.wish_statement_void(
-            acting_user=request.user, statement=statement, reason=data.validated_data["reason"]
-        )
-        return Response(self.get_serializer(statement).data)
 
 
 class _ReadOnlyNested(NestedMixin, viewsets.GenericViewSet):
