@@ -104,9 +104,9 @@ def _register(loader: Any, service_number: str, **fields: Any) -> tuple[Captive,
     existing = Captive.objects.filter(fictional=True, service_number=service_number).first()
     if existing:
         return existing, False
-    captive = services.captive_register(acting_user=loader, service_number=service_number, **fields)
-    Captive.objects.filter(pk=captive.pk).update(fictional=True)
-    captive.refresh_from_db()
+    captive = services.captive_register(
+        acting_user=loader, service_number=service_number, fictional=True, **fields
+    )
     return captive, True
 
 
