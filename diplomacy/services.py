@@ -55,6 +55,12 @@ def _status_check(table: dict[str, frozenset[str]], current: str, wanted: str, l
 # --- exchange proposals ------------------------------------------------------------------------
 
 
+def _proposal_touch(proposal: ExchangeProposal, *, acting_user: User, reason: str) -> None:
+    """Give the proposal a new version when its lists change, so an ETag read before the change
+    no longer allows a step (an agreement or execution on a list the reader did not see)."""
+    history_save(proposal, acting_user=acting_user, reason=reason, update_fields=["updated_at"])
+
+
 @transaction.atomic
 def exchange_proposal_create(
     *,
@@ -113,6 +119,7 @@ def exchange_offer_add(
     offer = OfferedCaptive(proposal=proposal, captive=captive, reason=reason)
     offer.full_clean()
     history_save(offer, acting_user=acting_user, reason="Offered")
+    _proposal_touch(proposal, acting_user=acting_user, reason=f"Offered: {captive.case_number}")
     return offer
 
 
@@ -141,7 +148,7 @@ def exchange_offer_set_inclusion(
 ) -> OfferedCaptive:
     """Include, exclude or withdraw an offered captive, with the reason."""
     role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
-    ExchangeProposal.objects.select_for_update().get(pk=offer.proposal_id)
+    proposal = ExchangeProposal.objects.select_for_update().get(pk=offer.proposal_id)
     offer = OfferedCaptive.objects.select_related("proposal").get(pk=offer.pk)
     exchange_inclusion_check(offer=offer, inclusion_status=inclusion_status, reason=reason)
     offer.inclusion_status = inclusion_status
@@ -153,6 +160,7 @@ def exchange_offer_set_inclusion(
         reason=f"{InclusionStatus(inclusion_status).label}: {offer.reason or '—'}",
         update_fields=["inclusion_status", "reason"],
     )
+    _proposal_touch(proposal, acting_user=acting_user, reason="Inclusion changed")
     return offer
 
 
@@ -172,6 +180,7 @@ def exchange_request_add(
     requested = RequestedPerson(proposal=proposal, **person)
     requested.full_clean()
     history_save(requested, acting_user=acting_user, reason="Requested")
+    _proposal_touch(proposal, acting_user=acting_user, reason="Persons requested changed")
     return requested
 
 

@@ -269,3 +269,24 @@ def test_junk_in_the_path_is_a_404_envelope_never_a_500(world, partners, path, s
     response = partners["receiving_state"].get(path)
     assert response.status_code == 404
     assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+
+
+def test_a_changed_list_of_captives_gives_the_proposal_a_new_version(client, world):
+    from diplomacy.services import exchange_offer_set_inclusion
+    from tests.api.conftest import make_partner
+
+    ukr = make_partner(client, "UKR bureau", state=world["states"]["UKR"])
+    proposal = world["proposal"]
+    etag = ukr.get(f"/api/v1/exchange-proposals/{proposal.pk}/")["ETag"]
+
+    exchange_offer_set_inclusion(
+        acting_user=None,
+        offer=proposal.offered_captives.get(captive=world["second"]),
+        inclusion_status="excluded",
+        reason="Wishes to remain",
+    )
+    stale = ukr.post(
+        f"/api/v1/exchange-proposals/{proposal.pk}/submit/", headers={"If-Match": etag}
+    )
+
+    assert (stale.status_code, stale.json()["error"]["code"]) == (412, "version_mismatch")
