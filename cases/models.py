@@ -1,6 +1,7 @@
 """The case register: captives, their custody timeline, wishes, obligations and media."""
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +29,18 @@ from cases.choices import (
 from powtracker.permanence import PermanentModel, VoidableModel, VoidableQuerySet
 
 STATE = "diplomacy.State"
+
+# The captive's fields that follow from his wish statements (and `updated_at`, which every save
+# moves): a save of only these is invisible to a reader who may not see wishes.
+WISH_DERIVED_FIELDS = frozenset(
+    {
+        "effective_wish",
+        "effective_wish_destination",
+        "effective_wish_statement",
+        "latest_wish_statement",
+        "updated_at",
+    }
+)
 
 # Identity items a prisoner may decline to give. Declined is a fact to record, not the same as
 # unknown: a declined item holds no value, and the database enforces it.
@@ -176,6 +189,9 @@ class Captive(PermanentModel):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When something changed that a reader who may not see his wishes can see: such a reader's
+    # `updated_at`, ETag and `updated_since` follow this, so they never move with a statement.
+    disclosed_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     history = HistoricalRecords()
 
@@ -224,10 +240,21 @@ class Captive(PermanentModel):
             models.Index(fields=["family_name", "given_names"], name="cases_captive_name_idx"),
             models.Index(fields=["service_number"], name="cases_captive_service_no_idx"),
             models.Index(fields=["updated_at"], name="cases_captive_updated_at_idx"),
+            models.Index(fields=["disclosed_changed_at"], name="cases_captive_disclosed_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.case_number} {self.name_latin}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; unless only wish-derived fields change, move `disclosed_changed_at` too (like
+        `auto_now`, it is kept here so that no write path can forget it)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or not set(update_fields) <= WISH_DERIVED_FIELDS:
+            self.disclosed_changed_at = timezone.now()
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "disclosed_changed_at"]
+        super().save(*args, **kwargs)
 
     @property
     def name_latin(self) -> str:
