@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from cases import services
 from cases.choices import ObligationState, Voluntariness, Wish
-from cases.gate import captive_clearances
+from cases.gate import captive_clearances, pending_statement
 from cases.models import (
     Captive,
     CaptiveName,
@@ -468,6 +469,18 @@ class CaptiveAdmin(PermanentAdmin):
                     f"{wish_label(latest.wish, latest.destination)}, stated "
                     f"{latest.stated_at:%Y-%m-%d} ({latest.get_mode_display()}), "
                     f"{latest.get_voluntariness_display().lower()} — {verified}",
+                )
+            )
+        pending = pending_statement(captive) if effective else None
+        if pending is not None:
+            lines.append(
+                (
+                    _("Suspended"),
+                    _(
+                        "his statement of %(day)s (“%(wish)s”) is newer and not yet assessed: "
+                        "until a supervisor assesses it, the effective wish clears no handover"
+                    )
+                    % {"day": f"{pending.stated_at:%Y-%m-%d}", "wish": pending.get_wish_display()},
                 )
             )
         return format_html_join(mark_safe("<br>"), "<strong>{}</strong>: {}", lines)

@@ -2,14 +2,19 @@
 
 Sending a captive to the power he depends on needs his free wish to return; sending him to a third
 state needs his free wish to defect to that state; anything else needs a supervisor's standing
-non-refoulement review. An unassessed or doubtful statement is never consent.
+non-refoulement review. An unassessed or doubtful statement is never consent, and a newer
+statement not yet assessed suspends what older ones cleared: a man may change his mind until the
+day of the handover.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from cases.choices import ReviewDecision, Wish
-from cases.models import Captive, NonRefoulementReview
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from cases.choices import ReviewDecision, Voluntariness, Wish
+from cases.models import Captive, NonRefoulementReview, WishStatement
 from powtracker.errors import ErrorCode, RuleError
 
 
@@ -37,36 +42,63 @@ def _standing_review(captive: Captive, destination: Any) -> NonRefoulementReview
     return None if newer_statement.exists() else review
 
 
+def pending_statement(captive: Captive) -> WishStatement | None:
+    """His newest statement that nobody has assessed yet and that is newer than his effective
+    wish: until a supervisor assesses it, it suspends what the older statements cleared."""
+    pending = captive.wish_statements.active().filter(voluntariness=Voluntariness.NOT_ASSESSED)
+    effective = captive.effective_wish_statement
+    if effective is not None:
+        pending = pending.filter(
+            Q(stated_at__gt=effective.stated_at)
+            | Q(stated_at=effective.stated_at, pk__gt=effective.pk)
+        )
+    return pending.order_by("-stated_at", "-id").first()
+
+
 def repatriation_clearance(*, captive: Captive, destination: Any) -> Clearance:
     """Decide whether `captive` may be handed to `destination`, and say why."""
     if destination is None:
-        return Clearance(destination, False, "no receiving state is named")
+        return Clearance(destination, False, _("no receiving state is named"))
     to_home = (
         captive.power_depended_on_id is not None and captive.power_depended_on_id == destination.pk
     )
-    if to_home and captive.effective_wish == Wish.RETURN:
-        return Clearance(destination, True, "his free wish is to return")
-    if (
+    wished = (to_home and captive.effective_wish == Wish.RETURN) or (
         not to_home
         and captive.effective_wish == Wish.DEFECT
         and captive.effective_wish_destination_id == destination.pk
-    ):
-        return Clearance(destination, True, f"his free wish is to go to {destination.code}")
+    )
+    wanted = _("to return") if to_home else _("to go to %(state)s") % {"state": destination.code}
+    pending = pending_statement(captive) if wished else None
+    if wished and pending is None:
+        return Clearance(destination, True, _("his free wish is %(wanted)s") % {"wanted": wanted})
     review = _standing_review(captive, destination)
     if review is not None and review.decision == ReviewDecision.CLEARED:
-        by = review.reviewed_by.get_username() if review.reviewed_by else "the system"
+        by = review.reviewed_by.get_username() if review.reviewed_by else _("the system")
         return Clearance(
             destination,
             True,
-            f"non-refoulement review by {by} on {review.reviewed_at:%Y-%m-%d}",
+            _("non-refoulement review by %(by)s on %(day)s")
+            % {"by": by, "day": f"{review.reviewed_at:%Y-%m-%d}"},
         )
-    wanted = "to return" if to_home else f"to go to {destination.code}"
-    if captive.effective_wish_statement is None:
-        said = "no statement of his has been assessed as free"
+    if pending is not None:
+        said = _(
+            "his newer statement of %(day)s (“%(wish)s”) is not yet assessed, and until it is "
+            "it suspends his earlier free wish %(wanted)s"
+        ) % {
+            "day": f"{pending.stated_at:%Y-%m-%d}",
+            "wish": pending.get_wish_display(),
+            "wanted": wanted,
+        }
+    elif captive.effective_wish_statement is None:
+        said = _("no statement of his has been assessed as free")
     else:
-        said = f"his free wish is not {wanted}"
-    refusal = "a review refused it" if review is not None else "no non-refoulement review clears it"
-    return Clearance(destination, False, f"{said}, and {refusal}")
+        said = _("his free wish is not %(wanted)s") % {"wanted": wanted}
+    refusal = (
+        _("a review refused it") if review is not None else _("no non-refoulement review clears it")
+    )
+    return Clearance(
+        destination, False, _("%(said)s, and %(refusal)s") % {"said": said, "refusal": refusal}
+    )
 
 
 def repatriation_require(*, captive: Captive, destination: Any) -> None:
@@ -75,7 +107,7 @@ def repatriation_require(*, captive: Captive, destination: Any) -> None:
     if not clearance.cleared:
         raise RuleError(
             ErrorCode.REPATRIATION_NOT_CLEARED,
-            "%(case)s may not be handed to %(state)s: %(reason)s.",
+            _("%(case)s may not be handed to %(state)s: %(reason)s."),
             {
                 "case": captive.case_number,
                 "state": destination.code if destination else "—",

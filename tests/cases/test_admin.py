@@ -383,3 +383,30 @@ def test_the_captive_page_shows_timeline_wishes_involvements_media_and_obligatio
         assert heading in page, heading
     assert "NOT verified" in page
     assert reverse("admin:cases_captive_history", args=[one_of_each.pk]) in page
+
+
+def test_the_captive_page_says_a_newer_unassessed_statement_suspends_his_consent(
+    client, caseworker, states
+):
+    captive = CaptiveFactory(nationality=states["PRK"], power_depended_on=states["PRK"])
+    for wish, voluntariness, day in [
+        (Wish.RETURN, Voluntariness.FREE, date(2025, 1, 10)),
+        (Wish.REMAIN, Voluntariness.NOT_ASSESSED, date(2025, 2, 10)),
+    ]:
+        services.wish_statement_record(
+            acting_user=None,
+            captive=captive,
+            wish=wish,
+            stated_at=at(day),
+            mode=WishMode.CASEWORKER_INTERVIEW,
+            voluntariness=voluntariness,
+        )
+    client.force_login(caseworker)
+
+    page = client.get(reverse("admin:cases_captive_change", args=[captive.pk])).content.decode()
+
+    assert (
+        "his statement of 2025-02-10 (“Remain in the detaining state”) is newer and not yet "
+        "assessed" in page
+    )
+    assert "<strong>PRK</strong>: NOT cleared — his newer statement of 2025-02-10" in page

@@ -196,3 +196,73 @@ def test_the_captive_page_clearances_cover_home_and_every_involved_state(soldier
     codes = [c.destination.code for c in captive_clearances(soldier)]
 
     assert codes == ["KOR", "PRK"]  # never the detaining power itself
+
+
+# --- consent that changed (rule 1: a man may change his mind until the day of the handover) ---
+
+
+def test_a_newer_unassessed_statement_suspends_the_free_wish_it_follows(soldier, states):
+    say(soldier, Wish.RETURN, Voluntariness.FREE, date(2025, 1, 10))
+    say(soldier, Wish.REMAIN, Voluntariness.NOT_ASSESSED, date(2025, 2, 10))
+    soldier.refresh_from_db()
+
+    clearance = repatriation_clearance(captive=soldier, destination=states["PRK"])
+
+    assert not clearance.cleared
+    assert clearance.reason == (
+        "his newer statement of 2025-02-10 (“Remain in the detaining state”) is not yet "
+        "assessed, and until it is it suspends his earlier free wish to return, and no "
+        "non-refoulement review clears it"
+    )
+
+
+def test_once_the_newer_statement_is_assessed_the_gate_follows_it(soldier, states, supervisor):
+    say(soldier, Wish.RETURN, Voluntariness.FREE, date(2025, 1, 10))
+    newer = say(soldier, Wish.REMAIN, Voluntariness.NOT_ASSESSED, date(2025, 2, 10))
+
+    services.wish_statement_assess(
+        acting_user=supervisor, statement=newer, voluntariness=Voluntariness.FREE
+    )
+    soldier.refresh_from_db()
+    assert not repatriation_clearance(captive=soldier, destination=states["PRK"]).cleared
+
+    services.wish_statement_assess(
+        acting_user=supervisor, statement=newer, voluntariness=Voluntariness.COERCION_SUSPECTED
+    )
+    soldier.refresh_from_db()
+    # A coerced "remain" is not his wish: the older free wish to return stands again.
+    assert repatriation_clearance(captive=soldier, destination=states["PRK"]).cleared
+
+
+def test_a_newer_unassessed_statement_suspends_a_free_wish_to_defect_too(soldier, states):
+    say(soldier, ("defect", "KOR"), Voluntariness.FREE, date(2025, 1, 10))
+    say(soldier, Wish.UNDECIDED, Voluntariness.NOT_ASSESSED, date(2025, 1, 20))
+    soldier.refresh_from_db()
+
+    clearance = repatriation_clearance(captive=soldier, destination=states["KOR"])
+
+    assert not clearance.cleared
+    assert "suspends his earlier free wish to go to KOR" in clearance.reason
+
+
+def test_an_older_statement_entered_late_does_not_suspend_a_newer_free_wish(soldier, states):
+    say(soldier, Wish.RETURN, Voluntariness.FREE, date(2025, 2, 10))
+    say(soldier, Wish.REMAIN, Voluntariness.NOT_ASSESSED, date(2025, 1, 10))
+    soldier.refresh_from_db()
+
+    assert repatriation_clearance(captive=soldier, destination=states["PRK"]).cleared
+
+
+def test_a_review_made_after_the_newer_statement_still_clears(soldier, states, supervisor):
+    say(soldier, Wish.RETURN, Voluntariness.FREE, date(2025, 1, 10))
+    say(soldier, Wish.REMAIN, Voluntariness.NOT_ASSESSED, date(2025, 2, 10))
+    services.non_refoulement_review_record(
+        acting_user=supervisor,
+        captive=soldier,
+        destination=states["PRK"],
+        decision=ReviewDecision.CLEARED,
+        reasons="Heard him again in private: no risk on return.",
+    )
+    soldier.refresh_from_db()
+
+    assert repatriation_clearance(captive=soldier, destination=states["PRK"]).cleared

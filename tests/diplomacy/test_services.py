@@ -459,3 +459,27 @@ def test_offered_captives_keep_history_of_each_change(states, supervisor):
         .values_list("history_change_reason", "history_user__username")
     )
     assert history == [("Offered", "sup"), ("Excluded: Asks to stay", "sup")]
+
+
+def test_a_man_who_changed_his_mind_the_day_before_is_not_exchanged(states, supervisor):
+    """Assessed free to return, then a newer `remain` nobody has assessed: the exchange refuses
+    him and says why, and nothing is written."""
+    changed = soldier(states)
+    free_wish(changed)
+    proposal = walk(proposal_with(states, [changed]), [P.PROPOSED, P.AGREED])
+    case_services.wish_statement_record(
+        acting_user=None,
+        captive=changed,
+        wish=Wish.REMAIN,
+        stated_at=timezone.now() - timedelta(days=1),
+        mode=WishMode.CASEWORKER_INTERVIEW,
+    )
+
+    with pytest.raises(RuleError) as refusal:
+        services.exchange_proposal_execute(acting_user=supervisor, proposal=proposal)
+
+    message = refusal.value.messages[0]
+    assert refusal.value.code == "repatriation_not_cleared"
+    assert f"{changed.case_number} may not be handed to PRK" in message
+    assert "is not yet assessed, and until it is it suspends his earlier free wish" in message
+    assert not CustodyEvent.objects.filter(kind=CustodyEventKind.EXCHANGED).exists()
