@@ -128,7 +128,8 @@ class DisclosureRecord(PermanentModel):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a POST carrying an Idempotency-Key, replayed on retries."""
+    """The first response to a POST carrying an Idempotency-Key, replayed on retries. Written in
+    the same transaction as the response it keeps, so a request that fails leaves none."""
 
     client = models.CharField(max_length=64)
     key = models.CharField(max_length=200)

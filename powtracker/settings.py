@@ -144,6 +144,10 @@ OBLIGATION_PERIOD_DAYS = {
 
 # --- the partner API -------------------------------------------------------------------------
 
+# How long a request may hold an Idempotency-Key while it sits idle in its transaction (a hung
+# worker): past it PostgreSQL ends the transaction and the key is free for a retry.
+IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
+
 API_SCOPES = {
     "cases:read": "Read the cases shared with the partner, at its disclosure level",
     "cases:write": "Record custody events and wishes; correct particulars",

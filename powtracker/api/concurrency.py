@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from rest_framework.response import Response
 
 from powtracker.api.errors import APIError, precondition_failed, precondition_required
@@ -40,9 +41,38 @@ def _client_of(request: Any) -> str:
     return f"partner:{partner.pk}" if partner is not None else f"user:{request.user.pk}"
 
 
+def _key_hold(client: str, key: str) -> bool:
+    """Hold the key for the rest of the current transaction; False if another request holds it.
+
+    On PostgreSQL this is a transaction-level advisory lock, so whatever ends the transaction —
+    a commit, an error, a killed worker, a lost connection — releases the key; and a worker that
+    hangs while holding it is cut off by the server once the lease has run out. SQLite runs one
+    writing transaction at a time (`transaction_mode: IMMEDIATE`), which holds the key as well.
+    """
+    if connection.vendor != "postgresql":
+        return True
+    digest = hashlib.sha256(f"{client}\n{key}".encode()).digest()
+    lock_id = int.from_bytes(digest[:8], "big", signed=True)
+    lease_ms = int(settings.IDEMPOTENCY_LEASE_SECONDS * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id])
+        (held,) = cursor.fetchone()
+        if held:
+            cursor.execute(
+                "SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
+                [str(lease_ms)],
+            )
+    return bool(held)
+
+
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
     """Replay the first response to a POST with the same Idempotency-Key; a concurrent
-    duplicate gets 409, and the same key on a different request 422."""
+    duplicate gets 409, and the same key on a different request 422.
+
+    The key is taken in the same transaction as the write it guards: a request that fails,
+    crashes or loses its database mid-write leaves no trace, so a retry with the same key simply
+    runs again.
+    """
     from partners.models import IdempotencyRecord
 
     @functools.wraps(handler)
@@ -55,39 +85,40 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         body = json.dumps(request.data, sort_keys=True, default=str)
         request_hash = hashlib.sha256(f"{request.path}\n{body}".encode()).hexdigest()
         client = _client_of(request)
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    client=client,
-                    key=key,
-                    method=request.method,
-                    path=request.path[:300],
-                    request_hash=request_hash,
-                )
-        except IntegrityError:
-            record = IdempotencyRecord.objects.get(client=client, key=key)
-            if record.request_hash != request_hash:
+        with transaction.atomic():
+            if not _key_hold(client, key):
                 raise APIError(
-                    422,
-                    "idempotency_key_reused",
-                    "This Idempotency-Key was used for another request.",
-                ) from None
-            if not record.completed:
+                    409, "request_in_progress", "The same request is still being processed."
+                )
+            done = IdempotencyRecord.objects.filter(client=client, key=key).first()
+            if done is not None:
+                if done.request_hash != request_hash:
+                    raise APIError(
+                        422,
+                        "idempotency_key_reused",
+                        "This Idempotency-Key was used for another request.",
+                    )
+                replay = Response(done.response_body, status=done.response_status)
+                replay["Idempotent-Replayed"] = "true"
+                return replay
+            response = handler(view, request, *args, **kwargs)
+            try:
+                with transaction.atomic():
+                    IdempotencyRecord.objects.create(
+                        client=client,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:300],
+                        request_hash=request_hash,
+                        completed=True,
+                        response_status=response.status_code,
+                        response_body=response.data,
+                    )
+            except IntegrityError:
+                # A duplicate finished first (only where no lock could hold the key): undo ours.
                 raise APIError(
                     409, "request_in_progress", "The same request is still being processed."
                 ) from None
-            replay = Response(record.response_body, status=record.response_status)
-            replay["Idempotent-Replayed"] = "true"
-            return replay
-        try:
-            response = handler(view, request, *args, **kwargs)
-        except Exception:
-            # Nothing was done; let the client retry with the same key.
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
-            raise
-        IdempotencyRecord.objects.filter(pk=record.pk).update(
-            completed=True, response_status=response.status_code, response_body=response.data
-        )
         return response
 
     return wrapper

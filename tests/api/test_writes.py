@@ -99,27 +99,131 @@ def test_a_retried_post_returns_the_first_response_and_creates_nothing(world, pa
     assert WishStatement.objects.count() == before + 1
 
 
-def test_a_concurrent_duplicate_gets_409(world, partners):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two live transactions")
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_duplicate_gets_409_and_a_retry_after_it_replays(world, partners, monkeypatch):
+    """The first request is still writing when its duplicate arrives: the duplicate is told to
+    wait (409); once the first has answered, the same key replays its response."""
+    from cases import services
+
     api = partners["receiving_state"]
-    # The first request is still being processed: its key is taken but not completed.
-    IdempotencyRecord.objects.create(
-        client=f"partner:{api.partner.pk}", key="wish-2", method="POST", path="/", request_hash="x"
-    )
-    import hashlib
-    import json
+    target = path(world["second"], "wishes")
+    before = WishStatement.objects.filter(captive=world["second"]).count()
+    writing, release = threading.Event(), threading.Event()
+    record = services.wish_statement_record
 
-    body = json.dumps(WISH, sort_keys=True, default=str)
-    digest = hashlib.sha256(f"{path(world['second'], 'wishes')}\n{body}".encode()).hexdigest()
-    IdempotencyRecord.objects.filter(key="wish-2").update(request_hash=digest)
+    def slow_record(**kwargs):
+        statement = record(**kwargs)
+        writing.set()
+        assert release.wait(30)
+        return statement
 
-    duplicate = api.post(
-        path(world["second"], "wishes"), WISH, headers={"Idempotency-Key": "wish-2"}
-    )
+    monkeypatch.setattr(services, "wish_statement_record", slow_record)
+    first: dict[str, object] = {}
+
+    def post_first() -> None:
+        try:
+            response = api.post(target, WISH, headers={"Idempotency-Key": "wish-2"})
+            first["status"], first["body"] = response.status_code, response.json()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=post_first)
+    thread.start()
+    assert writing.wait(30)
+    duplicate = api.post(target, WISH, headers={"Idempotency-Key": "wish-2"})
+    release.set()
+    thread.join(30)
+    retry = api.post(target, WISH, headers={"Idempotency-Key": "wish-2"})
 
     assert (duplicate.status_code, duplicate.json()["error"]["code"]) == (
         409,
         "request_in_progress",
     )
+    assert first["status"] == retry.status_code == 201
+    assert retry.json() == first["body"]
+    assert retry["Idempotent-Replayed"] == "true"
+    assert WishStatement.objects.filter(captive=world["second"]).count() == before + 1
+
+
+def test_a_request_that_fails_mid_write_releases_its_key(world, partners, monkeypatch):
+    """The database goes away after the statement was written: nothing of it stays, and the
+    retry with the same key is done once, not refused as "in progress"."""
+    from django.db import OperationalError
+    from django.test import Client
+
+    from cases import services
+
+    api = Api(client=Client(raise_request_exception=False), token=partners["receiving_state"].token)
+    target = path(world["second"], "wishes")
+    before = WishStatement.objects.filter(captive=world["second"]).count()
+
+    def outage(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "_captive_sync_wishes", outage)
+    crashed = api.post(target, WISH, headers={"Idempotency-Key": "wish-3"})
+    monkeypatch.undo()
+    retry = api.post(target, WISH, headers={"Idempotency-Key": "wish-3"})
+
+    assert crashed.status_code == 500
+    assert retry.status_code == 201
+    assert "Idempotent-Replayed" not in retry
+    assert WishStatement.objects.filter(captive=world["second"]).count() == before + 1
+    assert IdempotencyRecord.objects.filter(key="wish-3").count() == 1
+
+
+KILLED_MID_WRITE = """
+import os, signal, sys
+import django
+django.setup()
+from django.test import Client
+from cases import services
+from cases.models import WishStatement
+
+record = services.wish_statement_record
+
+def record_then_die(**kwargs):
+    record(**kwargs)
+    assert WishStatement.objects.filter(captive_id=kwargs["captive"].pk).exists()
+    os.kill(os.getpid(), signal.SIGKILL)  # the worker dies with the statement written
+
+services.wish_statement_record = record_then_die
+Client().post(
+    sys.argv[1], sys.argv[2], content_type="application/json",
+    HTTP_AUTHORIZATION="Bearer " + sys.argv[3], HTTP_IDEMPOTENCY_KEY="wish-4",
+)
+"""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a second live server process")
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_write_leaves_nothing_and_the_retry_goes_through(world, partners):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    api = partners["receiving_state"]
+    target = path(world["second"], "wishes")
+    before = WishStatement.objects.filter(captive=world["second"]).count()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_WRITE, target, json.dumps(WISH), api.token],
+        env=env,
+        timeout=120,
+        capture_output=True,
+    )
+    retry = api.post(target, WISH, headers={"Idempotency-Key": "wish-4"})
+
+    assert killed.returncode == -9, killed.stderr.decode()[-2000:]
+    assert retry.status_code == 201, retry.content
+    assert WishStatement.objects.filter(captive=world["second"]).count() == before + 1
 
 
 @pytest.mark.parametrize(
