@@ -1,21 +1,35 @@
-"""Minimum disclosure (rule 4): which cases a reader sees, and how much of each.
+"""Minimum disclosure (rule 4): which cases a reader sees, and how much of each — stated once.
 
 A partner sees a case only if its state is involved in it or the case is shared with it; the
-level is the share's, else the partner's default. Whatever the level, a wish to defect — and every
-contact and transfer request about such a captive — is never shown to the power he depends on or
-to its ally. Staff signed in to the admin see everything.
+level is the share's, else the partner's default.
+
+A partner speaking for the power a captive depends on, or for that power's ally, is *hostile* to
+him. Whatever its level, scopes or shares, a hostile partner never receives his wishes (any of
+them: a wish to remain endangers a family as surely as one to defect), nor other states' contacts
+and transfer requests about him, nor the involvements of states that offer to receive him.
+
+Non-interference: what any partner receives may not depend on what is hidden from it. So a reader
+who may not see a captive's wishes reads a version of him — `updated_at`, the ETag, `updated_since`
+and the ordering by change — that wish statements never move (`Captive.disclosed_changed_at`),
+and the wish endpoints answer such a reader alike for every captive. Whether a partner is hostile
+depends only on what it sees (his power and its ally), never on what he said.
+
+Staff signed in to the admin see everything.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from cases.choices import Wish
-from cases.models import Captive, WishStatement
+from cases.models import Captive
+from diplomacy.choices import InvolvementRole
 from diplomacy.models import DiplomaticContact, ExchangeProposal, Involvement, TransferRequest
 from partners.choices import DisclosureLevel, level_at_least
 from partners.models import CaseShare, Partner
+
+# Involvements a hostile partner never receives: who offers to take him in.
+HIDDEN_FROM_HOSTILE_ROLES = frozenset({InvolvementRole.RECEIVING_STATE})
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,13 @@ class Viewer:
     def is_staff(self) -> bool:
         return self.partner is None
 
+    @property
+    def state_id(self) -> int:
+        """The partner's state, or an id no state has (a stateless partner is nobody's enemy)."""
+        if self.partner is None or self.partner.state_id is None:
+            return -1
+        return self.partner.state_id
+
     def has_scope(self, scope: str) -> bool:
         return self.is_staff or scope in self.scopes
 
@@ -41,35 +62,75 @@ def viewer_for(request: Any) -> Viewer:
     return Viewer(partner=partner, scopes=frozenset(token.scope.split()))
 
 
-def _has_defect_wish() -> Exists:
-    return Exists(
-        WishStatement.objects.filter(
-            captive=OuterRef("pk"), wish=Wish.DEFECT, voided_at__isnull=True
-        )
+# --- hostility: decided by what the partner sees, never by what the captive said -----------------
+
+
+def hostile_q(viewer: Viewer, prefix: str = "") -> Q:
+    """Captives (at `prefix`) to whom the viewer is hostile: it speaks for his power or its ally."""
+    if viewer.is_staff:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}power_depended_on_id": viewer.state_id}) | Q(
+        **{f"{prefix}allied_power_id": viewer.state_id}
     )
+
+
+def is_hostile(viewer: Viewer, captive: Captive) -> bool:
+    """Whether the viewer speaks for the power he depends on or its ally."""
+    if viewer.is_staff:
+        return False
+    return viewer.state_id in {captive.power_depended_on_id, captive.allied_power_id}
+
+
+# --- captives ------------------------------------------------------------------------------
+
+
+def level_q(viewer: Viewer, wanted: str) -> Q:
+    """A filter on an annotated captive queryset: the captives seen at `wanted` or above."""
+    if viewer.is_staff:
+        return Q()
+    levels = [lvl for lvl in DisclosureLevel.values if level_at_least(lvl, wanted)]
+    by_share = Q(shared_level__in=levels)
+    if level_at_least(viewer.partner.default_level, wanted):
+        return by_share | Q(shared_level__isnull=True)
+    return by_share
+
+
+def wishes_q(viewer: Viewer) -> Q:
+    """The captives (annotated by `captives_for`) whose wishes this viewer may see."""
+    if viewer.is_staff:
+        return Q()
+    if not viewer.has_scope("wishes:read"):
+        return Q(pk__in=[])
+    return level_q(viewer, DisclosureLevel.FULL) & ~hostile_q(viewer)
 
 
 def captives_for(viewer: Viewer, queryset: QuerySet[Captive] | None = None) -> QuerySet[Captive]:
     """The captives the viewer may see, annotated with `shared_level` (the level of an active
-    share, if any), `state_involved` and `has_defect_wish` — what `captive_level` and
-    `defect_hidden` read."""
+    share, if any), `state_involved`, and `shown_updated_at` — his `updated_at` as this reader may
+    know it (wish statements move it only for those who may see them)."""
     queryset = Captive.objects.all() if queryset is None else queryset
-    queryset = queryset.annotate(has_defect_wish=_has_defect_wish())
     if viewer.is_staff:
         return queryset.annotate(
-            shared_level=Value(DisclosureLevel.FULL), state_involved=Value(True)
+            shared_level=Value(DisclosureLevel.FULL),
+            state_involved=Value(True),
+            shown_updated_at=F("updated_at"),
         )
-    partner = viewer.partner
-    state_id = partner.state_id if partner.state_id else -1
     queryset = queryset.annotate(
         shared_level=Subquery(
             CaseShare.objects.filter(
-                partner=partner, captive=OuterRef("pk"), voided_at__isnull=True
-            ).values("level")[:1]
+                partner=viewer.partner, captive=OuterRef("pk"), voided_at__isnull=True
+            )
+            .order_by()
+            .values("level")[:1]
         ),
         state_involved=Exists(
-            Involvement.objects.filter(captive=OuterRef("pk"), state_id=state_id)
+            Involvement.objects.filter(captive=OuterRef("pk"), state_id=viewer.state_id)
         ),
+    )
+    queryset = queryset.annotate(
+        shown_updated_at=Case(
+            When(wishes_q(viewer), then=F("updated_at")), default=F("disclosed_changed_at")
+        )
     )
     return queryset.filter(Q(state_involved=True) | Q(shared_level__isnull=False))
 
@@ -86,92 +147,73 @@ def level_allows(viewer: Viewer, captive: Captive, wanted: str) -> bool:
     return level_at_least(captive_level(viewer, captive), wanted)
 
 
-def is_hostile(viewer: Viewer, captive: Captive) -> bool:
-    """Whether the viewer speaks for the power he depends on or its ally."""
-    if viewer.is_staff or viewer.partner.state_id is None:
-        return False
-    return viewer.partner.state_id in {captive.power_depended_on_id, captive.allied_power_id}
-
-
 def may_see_wishes(viewer: Viewer, captive: Captive) -> bool:
-    return viewer.has_scope("wishes:read") and level_allows(viewer, captive, DisclosureLevel.FULL)
+    """The wish rule for one (annotated) captive: full level, `wishes:read`, and not hostile."""
+    return (
+        viewer.has_scope("wishes:read")
+        and level_allows(viewer, captive, DisclosureLevel.FULL)
+        and not is_hostile(viewer, captive)
+    )
 
 
-def defect_hidden(viewer: Viewer, captive: Captive) -> bool:
-    """The hard rule: nothing about a defection reaches his own power or its ally."""
-    return is_hostile(viewer, captive) and bool(getattr(captive, "has_defect_wish", True))
+def may_see_reasons(viewer: Viewer, captive: Captive) -> bool:
+    """Whether the reasons written in his history reach the viewer: they may speak of his wishes
+    or health, so only a full-level reader who is not hostile to him reads them."""
+    return level_allows(viewer, captive, DisclosureLevel.FULL) and not is_hostile(viewer, captive)
 
 
-def _sensitive_captives(viewer: Viewer) -> QuerySet[Captive]:
-    """Captives whose defection must be hidden from this viewer."""
-    state_id = viewer.partner.state_id
-    if state_id is None:
-        return Captive.objects.none()
-    return Captive.objects.filter(
-        Q(power_depended_on_id=state_id) | Q(allied_power_id=state_id)
-    ).filter(_has_defect_wish())
+def involvements_for(viewer: Viewer, captive: Captive) -> QuerySet[Involvement]:
+    """The states involved in his case, as far as the viewer may know of them."""
+    involvements = captive.involvements.all()
+    if is_hostile(viewer, captive):
+        involvements = involvements.exclude(role__in=HIDDEN_FROM_HOSTILE_ROLES)
+    return involvements
+
+
+# --- diplomacy ---------------------------------------------------------------------------------
 
 
 def _full_level_captives(viewer: Viewer) -> QuerySet[Captive]:
-    """Captives the viewer sees in full (by a full share, or by default if its default is full)."""
-    visible = captives_for(viewer)
-    if viewer.partner.default_level == DisclosureLevel.FULL:
-        return visible.filter(Q(shared_level=DisclosureLevel.FULL) | Q(shared_level__isnull=True))
-    return visible.filter(shared_level=DisclosureLevel.FULL)
+    """Captives the viewer sees in full and is not hostile to: those whose contacts and transfer
+    requests it may read although its state is not a party to them."""
+    return (
+        captives_for(viewer)
+        .filter(level_q(viewer, DisclosureLevel.FULL))
+        .exclude(hostile_q(viewer))
+    )
 
 
 def contacts_for(viewer: Viewer) -> QuerySet[DiplomaticContact]:
-    """Contacts a party to them, or a full-level reader of a captive they concern, may see —
-    never one about a captive whose defection must be hidden from it."""
+    """Contacts its state is a party to; and contacts about captives it sees in full — unless
+    one of them is a captive it is hostile to."""
     contacts = DiplomaticContact.objects.all()
     if viewer.is_staff:
         return contacts
-    state_id = viewer.partner.state_id or -1
+    state_id = viewer.state_id
     party = Q(from_state_id=state_id) | Q(to_state_id=state_id) | Q(intermediary_id=state_id)
-    concerning = Q(captives__in=_full_level_captives(viewer))
-    sensitive = DiplomaticContact.objects.filter(captives__in=_sensitive_captives(viewer))
-    ids = contacts.filter(party | concerning).exclude(pk__in=sensitive.values("pk")).values("pk")
-    return contacts.filter(pk__in=ids)
+    about_hostile = DiplomaticContact.objects.filter(
+        captives__in=Captive.objects.filter(hostile_q(viewer))
+    ).values("pk")
+    concerning = Q(captives__in=_full_level_captives(viewer)) & ~Q(pk__in=about_hostile)
+    return contacts.filter(pk__in=contacts.filter(party | concerning).values("pk"))
 
 
 def transfers_for(viewer: Viewer) -> QuerySet[TransferRequest]:
+    """Its own state's requests; and others' requests about captives it sees in full and is not
+    hostile to."""
     transfers = TransferRequest.objects.all()
     if viewer.is_staff:
         return transfers
-    state_id = viewer.partner.state_id or -1
-    visible = Q(requesting_state_id=state_id) | Q(captive__in=_full_level_captives(viewer))
-    return transfers.filter(visible).exclude(captive__in=_sensitive_captives(viewer))
+    return transfers.filter(
+        Q(requesting_state_id=viewer.state_id) | Q(captive__in=_full_level_captives(viewer))
+    )
 
 
 def proposals_for(viewer: Viewer) -> QuerySet[ExchangeProposal]:
     proposals = ExchangeProposal.objects.all()
     if viewer.is_staff:
         return proposals
-    state_id = viewer.partner.state_id or -1
+    state_id = viewer.state_id
     return proposals.filter(
         Q(proposing_state_id=state_id) | Q(counterpart_state_id=state_id) | Q(mediator_id=state_id)
     )
-
-
-def level_q(viewer: Viewer, wanted: str) -> Q:
-    """A filter on an annotated captive queryset: the captives seen at `wanted` or above."""
-    if viewer.is_staff:
-        return Q()
-    levels = [lvl for lvl in DisclosureLevel.values if level_at_least(lvl, wanted)]
-    by_share = Q(shared_level__in=levels)
-    if level_at_least(viewer.partner.default_level, wanted):
-        return by_share | Q(shared_level__isnull=True)
-    return by_share
-
-
-def wishes_q(viewer: Viewer) -> Q:
-    """The captives whose wishes this viewer may see (so filtering by wish reveals nothing)."""
-    if viewer.is_staff:
-        return Q()
-    if not viewer.has_scope("wishes:read"):
-        return Q(pk__in=[])
-    state_id = viewer.partner.state_id or -1
-    hostile_defect = Q(has_defect_wish=True) & (
-        Q(power_depended_on_id=state_id) | Q(allied_power_id=state_id)
-    )
-    return level_q(viewer, DisclosureLevel.FULL) & ~hostile_defect

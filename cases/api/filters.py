@@ -5,6 +5,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from rest_framework.filters import OrderingFilter
 
 from cases.choices import CustodyEventKind, Wish
 from cases.models import Captive
@@ -20,8 +21,11 @@ class CaptiveFilter(django_filters.FilterSet):
     detaining_power = django_filters.CharFilter(
         field_name="detaining_power__code", label="Detaining power (ISO alpha-3)"
     )
+    # A reader's `updated_at` is the one it may know (partners.disclosure.captives_for).
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
+        field_name="shown_updated_at",
+        lookup_expr="gte",
+        label="Changed (as far as you may see) at or after (ISO 8601)",
     )
     effective_wish = django_filters.ChoiceFilter(choices=Wish.choices, method="filter_wish")
     captured_after = django_filters.DateFilter(
@@ -54,3 +58,18 @@ class CaptiveFilter(django_filters.FilterSet):
         return queryset.filter(
             level_q(self._viewer(), DisclosureLevel.CASE), captured_on__lte=value
         )
+
+
+class CaptiveOrdering(OrderingFilter):
+    """Ordering by `updated_at` follows the reader's own `updated_at` (so it never moves with
+    what is hidden from it); ties fall back on the id, so the order is always the same."""
+
+    ALIASES = {"updated_at": "shown_updated_at"}
+
+    def get_ordering(self, request: Any, queryset: QuerySet[Captive], view: Any) -> list[str]:
+        ordering = []
+        for term in super().get_ordering(request, queryset, view) or []:
+            descending = term.startswith("-")
+            name = self.ALIASES.get(term.lstrip("-"), term.lstrip("-"))
+            ordering.append(f"-{name}" if descending else name)
+        return [*ordering, "id"]

@@ -15,7 +15,7 @@ from cases.models import (
 )
 from diplomacy.api.brief import StateBriefSerializer, StateCodeField
 from partners.choices import DisclosureLevel
-from partners.disclosure import Viewer, captive_level, defect_hidden, may_see_wishes
+from partners.disclosure import Viewer, captive_level, may_see_wishes
 from powtracker.api.serializers import StrictInputSerializer
 
 # What each level adds (GC III Art. 17 identity; the case; then everything).
@@ -86,7 +86,7 @@ LEVEL_FIELDS = {
 def visible_fields(viewer: Viewer, captive: Captive) -> list[str]:
     """The fields of a captive this viewer may read."""
     fields = list(LEVEL_FIELDS[captive_level(viewer, captive)])
-    if may_see_wishes(viewer, captive) and not defect_hidden(viewer, captive):
+    if may_see_wishes(viewer, captive):
         fields += WISH_FIELDS
     return fields
 
@@ -126,6 +126,11 @@ class CaptiveSerializer(serializers.ModelSerializer):
     )
     effective_wish = serializers.ChoiceField(choices=Wish.choices, read_only=True, allow_blank=True)
     disclosure_level = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(
+        source="shown_updated_at",
+        read_only=True,
+        help_text="When something you may see of him last changed.",
+    )
 
     class Meta:
         model = Captive
@@ -281,9 +286,11 @@ def history_snapshot(row: Any, fields: list[str]) -> dict[str, Any]:
 
 class HistoryEntrySerializer(serializers.Serializer):
     """A version of the captive in which something the reader may see changed: what it became.
-    The reason is given only to full-level readers (it may speak of wishes or health)."""
+    `version` counts only those versions (a database id would count the hidden ones too). The
+    reason is given only to full-level readers who are not hostile to him (it may speak of
+    wishes or health)."""
 
-    history_id = serializers.IntegerField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
     history_date = serializers.DateTimeField(read_only=True)
     history_type = serializers.CharField(read_only=True)
     history_change_reason = serializers.CharField(read_only=True, allow_null=True)

@@ -5,16 +5,18 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.filters import SearchFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import services
-from cases.api.filters import CaptiveFilter
+from cases.api.filters import CaptiveFilter, CaptiveOrdering
 from cases.api.serializers import (
     CaptiveSerializer,
     CaptiveUpdateSerializer,
@@ -35,8 +37,9 @@ from partners.disclosure import (
     Viewer,
     captive_level,
     captives_for,
-    defect_hidden,
+    involvements_for,
     level_allows,
+    may_see_reasons,
     may_see_wishes,
     viewer_for,
 )
@@ -122,6 +125,7 @@ class CaptiveViewSet(
 ):
     serializer_class = CaptiveSerializer
     filterset_class = CaptiveFilter
+    filter_backends = [DjangoFilterBackend, SearchFilter, CaptiveOrdering]
     search_fields = [
         "case_number",
         "family_name",
@@ -160,7 +164,8 @@ class CaptiveViewSet(
         changes.is_valid(raise_exception=True)
         with transaction.atomic():
             locked = Captive.objects.select_for_update().get(pk=visible.pk)
-            if_match_check(request, locked)
+            # The version this reader knows is the one to match (read under the lock).
+            if_match_check(request, self.visible_captive(visible.pk))
             services.captive_update(
                 acting_user=request.user, captive=locked, **changes.validated_data
             )
@@ -277,9 +282,9 @@ class WishStatementViewSet(_CaptiveRecordsViewSet):
     required_scopes = {"list": "wishes:read", "retrieve": "wishes:read"}
 
     def captive(self) -> Captive:
-        viewer = self.viewer()
+        # The same 404 for every captive whose wishes this reader may not see, whatever he said.
         captive = self.visible_captive(self.kwargs["captive_pk"], at_least=self.level)
-        if not may_see_wishes(viewer, captive) or defect_hidden(viewer, captive):
+        if not may_see_wishes(self.viewer(), captive):
             raise NotFound()
         self.ledger([captive])
         return captive
@@ -315,7 +320,11 @@ class InvolvementViewSet(_ReadOnlyNested):
     serializer_class = InvolvementSerializer
 
     def rows(self, captive: Captive) -> Any:
-        return captive.involvements.select_related("state").order_by("role", "state__code")
+        return (
+            involvements_for(self.viewer(), captive)
+            .select_related("state")
+            .order_by("role", "state__code")
+        )
 
 
 @extend_schema_view(list=extend_schema(summary="Media about a captive (case level)"))
@@ -350,16 +359,14 @@ class HistoryViewSet(_ReadOnlyNested):
         history reveals no more than the record itself."""
         viewer = self.viewer()
         fields = history_fields(viewer, captive)
-        with_reasons = level_allows(viewer, captive, DisclosureLevel.FULL) and not defect_hidden(
-            viewer, captive
-        )
+        with_reasons = may_see_reasons(viewer, captive)
         entries, previous = [], None
         for row in captive.history.order_by("history_id"):
             values = history_snapshot(row, fields)
             if values != previous:
                 entries.append(
                     {
-                        "history_id": row.history_id,
+                        "version": len(entries) + 1,
                         "history_date": row.history_date,
                         "history_type": row.history_type,
                         "history_change_reason": row.history_change_reason

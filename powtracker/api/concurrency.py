@@ -14,8 +14,9 @@ from powtracker.api.errors import APIError, precondition_failed, precondition_re
 
 
 def etag_for(instance: Any) -> str:
-    """A strong validator that changes with every save of the record."""
-    stamp = instance.updated_at.isoformat()
+    """A strong validator that changes with every save of the record the reader may see: a
+    captive read through the disclosure rules carries the `shown_updated_at` of its reader."""
+    stamp = getattr(instance, "shown_updated_at", instance.updated_at).isoformat()
     digest = hashlib.sha256(f"{type(instance).__name__}:{instance.pk}:{stamp}".encode()).hexdigest()
     return f'"{digest[:32]}"'
 

@@ -184,3 +184,14 @@ def defect(captive: Captive, destination: Any) -> None:
         mode=WishMode.PRIVATE_INTERVIEW,
         voluntariness=Voluntariness.FREE,
     )
+
+
+def remain(captive: Captive) -> None:
+    case_services.wish_statement_record(
+        acting_user=None,
+        captive=captive,
+        wish=Wish.REMAIN,
+        stated_at=at(date(2025, 2, 1)),
+        mode=WishMode.PRIVATE_INTERVIEW,
+        voluntariness=Voluntariness.FREE,
+    )

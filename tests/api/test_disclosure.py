@@ -1,8 +1,8 @@
 """The permission matrix: every endpoint × method × partner kind × shared or not.
 
 Rule 4: a partner sees a case only if its state is involved or the case is shared with it, only
-as far as its level allows; a defection never reaches the power he depends on or its ally; and
-every read is in the ledger.
+as far as its level allows; no wish of his, and nobody else's contacts or transfer requests about
+him, ever reach the power he depends on or its ally; and every read is in the ledger.
 """
 
 from typing import Any
@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from partners.models import DisclosureRecord
-from tests.api.conftest import defect, share
+from tests.api.conftest import defect, remain, share
 
 pytestmark = pytest.mark.django_db
 
 KINDS = ["power_depended_on", "ally", "receiving_state", "tracing_agency", "unrelated", "anonymous"]
 INVOLVED = {"power_depended_on", "ally", "receiving_state"}
+HOSTILE = {"power_depended_on", "ally"}
 
 # GC III Art. 17 identity and custody status: all an identity-level reader gets.
 ART17_IDENTITY = {
@@ -87,12 +88,13 @@ def test_permission_matrix(world, partners, kind, shared):
         assert (fields >= CASE_ONLY) == (level in {"case", "full"})
         assert bool(CASE_ONLY & fields) == (level in {"case", "full"})
         assert bool(FULL_ONLY & fields) == (level == "full")
-        assert bool(WISH_FIELDS & fields) == (level == "full")
+        assert bool(WISH_FIELDS & fields) == (level == "full" and kind not in HOSTILE)
         assert "ETag" in detail
     for nested in NESTED_CASE:
         status = api.get(captive_path(first, nested)).status_code
         assert status == (200 if level in {"case", "full"} else 404), nested
-    assert api.get(captive_path(first, "wishes")).status_code == (200 if level == "full" else 404)
+    sees_wishes = level == "full" and kind not in HOSTILE
+    assert api.get(captive_path(first, "wishes")).status_code == (200 if sees_wishes else 404)
     assert api.get(captive_path(first, "history")).status_code == (200 if level else 404)
     for nested in ["", "events", "wishes", "history"]:
         assert api.get(captive_path(other, nested)).status_code == 404
@@ -112,8 +114,9 @@ def test_permission_matrix(world, partners, kind, shared):
     proposals = api.get("/api/v1/exchange-proposals/").json()["count"]
     assert proposals == (1 if kind == "power_depended_on" else 0)
     contacts = api.get("/api/v1/diplomatic-contacts/").json()["count"]
-    # The KOR contact concerns both soldiers; the involved read the second in full either way.
-    assert contacts == (1 if kind in INVOLVED else 0)
+    # The KOR contact concerns both soldiers: KOR is a party to it; PRK and RUS never read
+    # another state's contact about them.
+    assert contacts == (1 if kind == "receiving_state" else 0)
     assert api.get("/api/v1/states/").status_code == 200
 
     # The ledger holds a row for every read of the first soldier, at the level served.
@@ -122,30 +125,40 @@ def test_permission_matrix(world, partners, kind, shared):
     assert set(rows.values_list("level", flat=True)) <= {level}
 
 
+@pytest.mark.parametrize("said", ["defect", "remain"])
 @pytest.mark.parametrize("kind", ["power_depended_on", "ally", "receiving_state"])
-def test_a_defection_never_reaches_his_own_power_or_its_ally(world, partners, kind):
+def test_no_wish_reaches_his_own_power_or_its_ally(world, partners, kind, said):
     api = partners[kind]
     second = world["second"]
-    defect(second, world["states"]["KOR"])
-    hostile = kind != "receiving_state"
+    if said == "defect":
+        defect(second, world["states"]["KOR"])
+    else:
+        remain(second)
+    second.refresh_from_db()
+    hostile = kind in HOSTILE
 
     detail = api.get(captive_path(second)).json()
     wishes = api.get(captive_path(second, "wishes"))
+    one_wish = api.get(captive_path(second, f"wishes/{second.latest_wish_statement_id}"))
     contacts = api.get("/api/v1/diplomatic-contacts/").json()["count"]
-    filtered = api.get("/api/v1/captives/", effective_wish="defect").json()["count"]
+    filtered = api.get("/api/v1/captives/", effective_wish=said).json()["count"]
     history = api.get(captive_path(second, "history")).json()["results"]
+    involved = {row["state"]["code"] for row in api.get(captive_path(second, "involvements"))
+                .json()["results"]}  # fmt: skip
 
     assert bool(WISH_FIELDS & set(detail)) is not hostile
     assert wishes.status_code == (404 if hostile else 200)
+    assert one_wish.status_code == (404 if hostile else 200)
     assert contacts == (0 if hostile else 1)
     assert filtered == (0 if hostile else 1)
     assert all("effective_wish" not in row["values"] for row in history) is hostile
+    assert ("KOR" in involved) is not hostile  # who offers to take him in
     # Identity and custody stay visible to all of them.
     assert detail["case_number"] == second.case_number
     assert detail["custody_status"] == "captured"
 
 
-def test_transfer_requests_about_a_defector_are_hidden_from_his_power(world, partners):
+def test_transfer_requests_about_him_are_hidden_from_his_power_but_its_own_are_not(world, partners):
     from diplomacy.services import transfer_request_create
 
     second = world["second"]
@@ -153,12 +166,16 @@ def test_transfer_requests_about_a_defector_are_hidden_from_his_power(world, par
     transfer_request_create(
         acting_user=None, captive=second, requesting_state=world["states"]["KOR"]
     )
+    transfer_request_create(
+        acting_user=None, captive=world["first"], requesting_state=world["states"]["RUS"]
+    )
 
     seen = {
         kind: partners[kind].get("/api/v1/transfer-requests/").json()["count"] for kind in INVOLVED
     }
 
-    assert seen == {"power_depended_on": 0, "ally": 0, "receiving_state": 1}
+    # RUS reads its own request; nobody hostile reads KOR's; KOR reads both (full level).
+    assert seen == {"power_depended_on": 0, "ally": 1, "receiving_state": 2}
 
 
 def test_a_shared_case_is_read_at_the_shared_level_by_a_tracing_agency(world, partners):
