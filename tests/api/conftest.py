@@ -53,6 +53,9 @@ class Api:
             path, data, content_type="application/json", **self._headers(headers)
         )
 
+    def options(self, path: str):
+        return self.client.options(path, **self._headers(None))
+
     def delete(self, path: str):
         return self.client.delete(path, **self._headers(None))
 

@@ -165,6 +165,27 @@ def crawl(api: Api, world: dict[str, Any], ids: dict[str, int], stale_etag: str)
         )
         answers.append(answer(again))
     answers.append(answer(api.get(f"/api/v1/captives/{second}/history/")))
+    event = {"kind": "hospitalized", "occurred_at": timezone.now().isoformat(), "place": "Kyiv"}
+    answers.append(answer(api.post(f"/api/v1/captives/{first}/events/", event)))
+    answers.append(answer(api.options(f"/api/v1/captives/{first}/")))
+    # Steps: the proposal's belong to UKR; RUS withdraws its own transfer request.
+    proposal = f"/api/v1/exchange-proposals/{world['proposal'].pk}/"
+    answers.append(
+        answer(
+            api.post(
+                f"{proposal}withdraw/",
+                headers={"If-Match": api.get(proposal).get("ETag", '"none"')},
+            )
+        )
+    )
+    for transfer in range(ids["transfer"] - 1, ids["transfer"] + 1):
+        read = api.get(f"/api/v1/transfer-requests/{transfer}/")
+        etag = read.get("ETag", '"none"')
+        withdrawn = api.post(
+            f"/api/v1/transfer-requests/{transfer}/withdraw/", headers={"If-Match": etag}
+        )
+        answers.append(answer(withdrawn))
+    answers.append(answer(api.get("/api/v1/states/KOR/")))
     return answers
 
 
