@@ -5,7 +5,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import ValidationError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from simple_history.admin import SimpleHistoryAdmin
 
 from powtracker.errors import RuleError
@@ -17,11 +26,52 @@ admin.site.disable_action("delete_selected")
 class PermanentAdmin(SimpleHistoryAdmin):
     """A model admin that never deletes and links every record to its change history.
 
+    History is read-only: an old version is shown, never put back. simple-history's revert
+    view checks only the view permission and saves the old row whole, past every service;
+    SIMPLE_HISTORY_REVERT_DISABLED only hides its button, so the view itself refuses here.
+
     Formsets of a RecordInline are handed to that inline's service instead of being saved.
     """
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Show one old version, read-only; any other method than GET is refused."""
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        if not version_id.isascii() or not version_id.isdigit():
+            raise Http404
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as invalid:
+            raise Http404 from invalid
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def render_history_view(
+        self, request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any
+    ) -> HttpResponse:
+        shown = context.get("adminform")
+        if shown is not None:
+            # Every field of the old version is shown as text: there is nothing to submit.
+            form = shown.form
+            fieldsets = [
+                (name, {**options, "fields": _without(options["fields"], form.declared_fields)})
+                for name, options in shown.fieldsets
+            ]
+            context["adminform"] = helpers.AdminForm(
+                form, fieldsets, {}, flatten_fieldsets(fieldsets), model_admin=self
+            )
+        return super().render_history_view(request, template, context, **kwargs)
 
     def changeform_view(
         self,
@@ -70,6 +120,20 @@ class PermanentAdmin(SimpleHistoryAdmin):
                 succeeded += 1
         if succeeded:
             messages.success(request, f"{done}: {succeeded} of {len(queryset)}.")
+
+
+def _without(fields: Any, hidden: Any) -> list[Any]:
+    """The fieldset's fields minus form-only ones (a void reason, an assessment): they are
+    not part of any version."""
+    kept = []
+    for entry in fields:
+        if isinstance(entry, (list, tuple)):
+            row = [name for name in entry if name not in hidden]
+            if row:
+                kept.append(tuple(row))
+        elif entry not in hidden:
+            kept.append(entry)
+    return kept
 
 
 def step_action(to_status: str, description: str, permission: str) -> Any:
