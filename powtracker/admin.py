@@ -36,6 +36,14 @@ class PermanentAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        # A new class each call: the form's checks know who is acting.
+        form.acting_user = request.user
+        return form
+
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
 
@@ -235,6 +243,8 @@ class VoidForm(forms.ModelForm):
     # Set by subclasses: the service's check, and the name it gives the record.
     void_check: Callable[..., None]
     record_kwarg: str
+    # Set by PermanentAdmin.get_form: who is voiding, for the check.
+    acting_user: Any = None
 
     class Meta:
         fields: list[str] = []
@@ -243,5 +253,11 @@ class VoidForm(forms.ModelForm):
         cleaned = super().clean()
         reason = cleaned.get("void_with_reason", "")
         if reason:
-            check_form(self, self.void_check, reason=reason, **{self.record_kwarg: self.instance})
+            check_form(
+                self,
+                self.void_check,
+                acting_user=self.acting_user,
+                reason=reason,
+                **{self.record_kwarg: self.instance},
+            )
         return cleaned
