@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
@@ -21,6 +23,18 @@ from powtracker.errors import RuleError
 
 # Records are permanent: the bulk "delete selected" action is gone from every list.
 admin.site.disable_action("delete_selected")
+
+
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin, without deletion: a user is deactivated, never deleted, so that
+    every history keeps naming who made each change."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)
 
 
 class PermanentAdmin(SimpleHistoryAdmin):

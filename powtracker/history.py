@@ -4,12 +4,35 @@ correction a permanent record allows."""
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history import models as simple_history_models
 
 from powtracker.errors import ErrorCode, RuleError
+from powtracker.permanence import protect_authorship
 from powtracker.roles import role_require
+
+
+class HistoricalRecords(simple_history_models.HistoricalRecords):
+    """simple-history's HistoricalRecords whose `history_user` protects its user.
+
+    simple-history hard-codes `on_delete=SET_NULL` for `history_user` (no option sets it), so
+    deleting a user would erase who made each change; here the deletion is refused instead.
+    """
+
+    def _get_history_user_fields(self) -> dict[str, Any]:
+        fields = super()._get_history_user_fields()
+        if self.user_id_field is None:
+            fields["history_user"] = models.ForeignKey(
+                self.user_model or settings.AUTH_USER_MODEL,
+                null=True,
+                related_name=self.user_related_name,
+                on_delete=protect_authorship,
+                db_constraint=self.user_db_constraint,
+            )
+        return fields
 
 
 def acting_person(acting_user: Any) -> Any:
