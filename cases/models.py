@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from cases.choices import (
     CustodyEventKind,
@@ -26,6 +25,7 @@ from cases.choices import (
     Wish,
     WishMode,
 )
+from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel, VoidableModel, VoidableQuerySet
 
 STATE = "diplomacy.State"

@@ -34,7 +34,13 @@ from cases.models import (
     WishStatement,
 )
 from powtracker.errors import ErrorCode, RuleError
-from powtracker.history import acting_person, history_save, void_check, void_record
+from powtracker.history import (
+    acting_person,
+    history_save,
+    void_check,
+    void_record,
+    void_rights_check,
+)
 from powtracker.roles import role_require
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -296,9 +302,11 @@ def custody_event_record(
     return event
 
 
-def custody_event_void_check(*, event: CustodyEvent, reason: str) -> None:
-    """Say whether the event may be voided: the timeline without it must still be allowed."""
+def custody_event_void_check(*, acting_user: User, event: CustodyEvent, reason: str) -> None:
+    """Say whether the acting user may void the event: a partner only its own, and the
+    timeline without it must still be allowed."""
     void_check(event, reason)
+    void_rights_check(acting_user=acting_user, author_id=event.recorded_by_id)
     remaining = [e.kind for e in _active_events(event.captive) if e.pk != event.pk]
     try:
         custody_timeline_check(remaining)
@@ -317,7 +325,7 @@ def custody_event_void(*, acting_user: User, event: CustodyEvent, reason: str) -
     role_require(acting_user, "cases.change_custodyevent", "void a custody event")
     captive = _lock(event.captive)
     event = CustodyEvent.objects.select_related("captive").get(pk=event.pk)
-    custody_event_void_check(event=event, reason=reason)
+    custody_event_void_check(acting_user=acting_user, event=event, reason=reason)
     void_record(event, acting_user=acting_user, reason=reason)
     _captive_sync_custody(captive, acting_user=acting_user, reason="Custody event voided")
     for duty in event.obligations.active().filter(fulfilled_on__isnull=True):
@@ -405,9 +413,16 @@ def wish_statement_record(
     return statement
 
 
-def wish_statement_void_check(*, statement: "WishStatement", reason: str) -> None:
-    """Say whether the statement may be voided."""
+def wish_statement_void_check(*, acting_user: User, statement: WishStatement, reason: str) -> None:
+    """Say whether the acting user may void the statement: a partner only its own, and an
+    assessed statement only a supervisor, since voiding it may change his effective wish."""
     void_check(statement, reason)
+    assessed = statement.voluntariness != Voluntariness.NOT_ASSESSED
+    void_rights_check(
+        acting_user=acting_user,
+        author_id=statement.recorded_by_id,
+        decision=("cases.assess_wishstatement", "void an assessed statement") if assessed else None,
+    )
 
 
 @transaction.atomic
@@ -418,7 +433,7 @@ def wish_statement_void(
     role_require(acting_user, "cases.change_wishstatement", "void a wish statement")
     captive = _lock(statement.captive)
     statement = WishStatement.objects.get(pk=statement.pk)
-    wish_statement_void_check(statement=statement, reason=reason)
+    wish_statement_void_check(acting_user=acting_user, statement=statement, reason=reason)
     void_record(statement, acting_user=acting_user, reason=reason)
     _captive_sync_wishes(captive, acting_user=acting_user, reason="Wish statement voided")
     return statement
@@ -478,9 +493,12 @@ def non_refoulement_review_record(
     return review
 
 
-def non_refoulement_review_void_check(*, review: NonRefoulementReview, reason: str) -> None:
-    """Say whether the review may be voided."""
+def non_refoulement_review_void_check(
+    *, acting_user: User, review: NonRefoulementReview, reason: str
+) -> None:
+    """Say whether the acting user may void the review."""
     void_check(review, reason)
+    void_rights_check(acting_user=acting_user, author_id=review.reviewed_by_id)
 
 
 @transaction.atomic
@@ -491,7 +509,7 @@ def non_refoulement_review_void(
     role_require(acting_user, "cases.change_nonrefoulementreview", "void a review")
     _lock(review.captive)
     review = NonRefoulementReview.objects.get(pk=review.pk)
-    non_refoulement_review_void_check(review=review, reason=reason)
+    non_refoulement_review_void_check(acting_user=acting_user, review=review, reason=reason)
     void_record(review, acting_user=acting_user, reason=reason)
     return review
 

@@ -6,10 +6,12 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from diplomacy import services
 from diplomacy.choices import (
-    FINAL_PROPOSAL_STATUSES,
+    PROPOSAL_OPEN_STATUSES,
+    PROPOSAL_REOPENING,
     InclusionStatus,
     ProposalStatus,
     TransferStatus,
@@ -76,7 +78,21 @@ class OfferedCaptiveForm(forms.ModelForm):
         return cleaned
 
 
-class OfferedCaptiveInline(ServiceInlineMixin, admin.TabularInline):
+class FrozenAfterAgreementInline:
+    """A proposal's list, added to and changed only while the proposal is open."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _proposal_open(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _proposal_open(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+
+def _proposal_open(proposal: Any) -> bool:
+    return proposal is None or proposal.status in PROPOSAL_OPEN_STATUSES
+
+
+class OfferedCaptiveInline(FrozenAfterAgreementInline, ServiceInlineMixin, admin.TabularInline):
     model = OfferedCaptive
     form = OfferedCaptiveForm
     extra = 0
@@ -115,7 +131,7 @@ class OfferedCaptiveInline(ServiceInlineMixin, admin.TabularInline):
         )
 
 
-class RequestedPersonInline(ServiceInlineMixin, admin.TabularInline):
+class RequestedPersonInline(FrozenAfterAgreementInline, ServiceInlineMixin, admin.TabularInline):
     model = RequestedPerson
     extra = 0
     can_delete = False
@@ -132,8 +148,25 @@ class RequestedPersonInline(ServiceInlineMixin, admin.TabularInline):
         return services.exchange_request_add(acting_user=request.user, proposal=parent, **person)
 
 
+class ExchangeProposalForm(forms.ModelForm):
+    reopen_with_reason = forms.CharField(
+        label=_("Reopen negotiation, with reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Sends the agreed proposal back to negotiation so that its parties, terms and "
+            "lists may change again. The reason is kept in its history."
+        ),
+    )
+
+    class Meta:
+        model = ExchangeProposal
+        fields: list[str] = []
+
+
 @admin.register(ExchangeProposal)
 class ExchangeProposalAdmin(PermanentAdmin):
+    form = ExchangeProposalForm
     list_display = [
         "title",
         "proposing_state",
@@ -186,20 +219,26 @@ class ExchangeProposalAdmin(PermanentAdmin):
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        if obj is not None and obj.status in FINAL_PROPOSAL_STATUSES:
+        if obj is not None and not _proposal_open(obj):
+            # Agreed or final: the parties, terms and lists are frozen.
             return [
                 *self.readonly_fields,
-                "title",
                 "proposing_state",
-                "counterpart_state",
-                "mediator",
-                "terms",
-                "proposed_on",
-                "expires_on",
+                *sorted(services.PROPOSAL_TERMS_FIELDS),
             ]
         if obj is not None:
             return [*self.readonly_fields, "proposing_state"]
         return self.readonly_fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if (
+            obj is not None
+            and obj.status == PROPOSAL_REOPENING[0]
+            and request.user.has_perm(services.PROPOSAL_REOPEN_PERMISSION[0])
+        ):
+            fieldsets.append((_("Reopen (supervisors)"), {"fields": ["reopen_with_reason"]}))
+        return fieldsets
 
     def step(self, request: HttpRequest, record: ExchangeProposal, to_status: str) -> None:
         services.exchange_proposal_transition(
@@ -222,10 +261,24 @@ class ExchangeProposalAdmin(PermanentAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            reason = form.cleaned_data.get("reopen_with_reason", "")
+            if reason:
+                services.exchange_proposal_reopen(
+                    acting_user=request.user, proposal=obj, reason=reason
+                )
+                return
+            changes = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in services.PROPOSAL_TERMS_FIELDS
+            }
+            if changes:
+                services.exchange_proposal_update(acting_user=request.user, proposal=obj, **changes)
             return
         fields = {
-            name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data
+            name: form.cleaned_data[name]
+            for name in form.fields
+            if name in form.cleaned_data and name != "reopen_with_reason"
         }
         created = services.exchange_proposal_create(acting_user=request.user, **fields)
         obj.pk = created.pk

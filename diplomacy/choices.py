@@ -68,9 +68,12 @@ PROPOSAL_TRANSITIONS: dict[str, frozenset[str]] = {
     P.DRAFT: frozenset({P.PROPOSED, P.WITHDRAWN}),
     P.PROPOSED: frozenset({P.UNDER_NEGOTIATION, P.AGREED, P.REJECTED, P.WITHDRAWN, P.EXPIRED}),
     P.UNDER_NEGOTIATION: frozenset({P.AGREED, P.REJECTED, P.WITHDRAWN, P.EXPIRED}),
-    P.AGREED: frozenset({P.EXECUTED, P.WITHDRAWN, P.EXPIRED}),
+    P.AGREED: frozenset({P.EXECUTED, P.WITHDRAWN, P.EXPIRED, P.UNDER_NEGOTIATION}),
     **{final: frozenset() for final in FINAL_PROPOSAL_STATUSES},
 }
+# Back from agreement to negotiation: only a supervisor reopens, and says why
+# (exchange_proposal_reopen); every other step is taken as the table says.
+PROPOSAL_REOPENING: tuple[str, str] = (P.AGREED, P.UNDER_NEGOTIATION)
 # While the list of captives may still change.
 PROPOSAL_OPEN_STATUSES: frozenset[str] = frozenset({P.DRAFT, P.PROPOSED, P.UNDER_NEGOTIATION})
 

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
 from diplomacy.choices import (
     Classification,
@@ -14,6 +13,7 @@ from diplomacy.choices import (
     TransferKind,
     TransferStatus,
 )
+from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel
 
 

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases import services as case_services
 from cases.choices import FINAL_CUSTODY_STATUSES, CustodyEventKind
 from cases.models import Captive
 from diplomacy.choices import (
-    FINAL_PROPOSAL_STATUSES,
     PROPOSAL_OPEN_STATUSES,
+    PROPOSAL_REOPENING,
     PROPOSAL_TRANSITIONS,
     TRANSFER_TRANSITIONS,
     InclusionStatus,
@@ -35,6 +36,12 @@ PROPOSAL_STEP_PERMISSIONS = {
     ProposalStatus.AGREED: ("diplomacy.agree_exchangeproposal", "agree an exchange"),
     ProposalStatus.EXECUTED: ("diplomacy.execute_exchangeproposal", "execute an exchange"),
 }
+# Reopening undoes an agreement: whoever may agree an exchange may reopen it.
+PROPOSAL_REOPEN_PERMISSION = ("diplomacy.agree_exchangeproposal", "reopen an agreed exchange")
+# What the proposal's change form may change while it is open.
+PROPOSAL_TERMS_FIELDS = frozenset(
+    {"title", "counterpart_state", "mediator", "terms", "proposed_on", "expires_on", "notes"}
+)
 TRANSFER_STEP_PERMISSIONS = {
     TransferStatus.APPROVED: ("diplomacy.approve_transferrequest", "approve a transfer"),
     TransferStatus.REJECTED: ("diplomacy.approve_transferrequest", "reject a transfer"),
@@ -83,14 +90,77 @@ def exchange_proposal_create(
     return proposal
 
 
-def exchange_offer_check(*, proposal: ExchangeProposal, captive: Captive) -> None:
-    """A captive may be offered only while the list is open, and only if the proposer holds him."""
+def exchange_proposal_open_check(*, proposal: ExchangeProposal) -> None:
+    """Refuse any change to the parties, terms or lists once the proposal is agreed or final."""
     if proposal.status not in PROPOSAL_OPEN_STATUSES:
         raise RuleError(
             ErrorCode.TRANSITION_NOT_ALLOWED,
-            "The proposal is “%(status)s”: its list of captives is closed.",
+            _(
+                "The proposal is “%(status)s”: its parties, terms and lists are frozen. "
+                "Only a supervisor reopens negotiation, with a reason."
+            ),
             {"status": proposal.get_status_display()},
         )
+
+
+@transaction.atomic
+def exchange_proposal_update(
+    *, acting_user: User, proposal: ExchangeProposal, **changes: Any
+) -> ExchangeProposal:
+    """Change an open proposal's title, counterpart, mediator, terms, dates or notes."""
+    role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
+    proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    exchange_proposal_open_check(proposal=proposal)
+    unknown = sorted(set(changes) - PROPOSAL_TERMS_FIELDS)
+    if unknown:
+        raise RuleError(
+            ErrorCode.INVALID,
+            _("These cannot be changed here: %(fields)s."),
+            {"fields": ", ".join(unknown)},
+        )
+    for name, value in changes.items():
+        setattr(proposal, name, value)
+    proposal.full_clean()
+    history_save(
+        proposal,
+        acting_user=acting_user,
+        reason="Terms changed",
+        update_fields=[*sorted(changes), "updated_at"],
+    )
+    return proposal
+
+
+@transaction.atomic
+def exchange_proposal_reopen(
+    *, acting_user: User, proposal: ExchangeProposal, reason: str
+) -> ExchangeProposal:
+    """Send an agreed proposal back to negotiation, so that its parties, terms and lists may
+    change again: a supervisor's decision, with the reason kept in the proposal's history."""
+    role_require(acting_user, *PROPOSAL_REOPEN_PERMISSION)
+    proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    agreed, reopened = PROPOSAL_REOPENING
+    if proposal.status != agreed:
+        raise RuleError(
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            _("It is “%(current)s”: only an agreed proposal is reopened."),
+            {"current": proposal.get_status_display()},
+        )
+    if not reason.strip():
+        raise RuleError(ErrorCode.REASON_REQUIRED, _("Say why the agreement is reopened."))
+    proposal.status = reopened
+    proposal.decided_on = None
+    history_save(
+        proposal,
+        acting_user=acting_user,
+        reason=f"Reopened: {reason.strip()}",
+        update_fields=["status", "decided_on", "updated_at"],
+    )
+    return proposal
+
+
+def exchange_offer_check(*, proposal: ExchangeProposal, captive: Captive) -> None:
+    """A captive may be offered only while the list is open, and only if the proposer holds him."""
+    exchange_proposal_open_check(proposal=proposal)
     held = (
         captive.custodian_id == proposal.proposing_state_id
         and captive.custody_status not in FINAL_CUSTODY_STATUSES | {CustodyEventKind.ESCAPED}
@@ -125,12 +195,7 @@ def exchange_offer_add(
 
 def exchange_inclusion_check(*, offer: OfferedCaptive, inclusion_status: str, reason: str) -> None:
     """Say whether a captive's place on the list may change that way."""
-    if offer.proposal.status in FINAL_PROPOSAL_STATUSES:
-        raise RuleError(
-            ErrorCode.TRANSITION_NOT_ALLOWED,
-            "The proposal is “%(status)s”: nothing on it changes any more.",
-            {"status": offer.proposal.get_status_display()},
-        )
+    exchange_proposal_open_check(proposal=offer.proposal)
     if inclusion_status == InclusionStatus.HANDED_OVER or (
         offer.inclusion_status == InclusionStatus.HANDED_OVER
     ):
@@ -171,12 +236,7 @@ def exchange_request_add(
     """Add a person, or a group of a given or unspecified size, requested in return."""
     role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
-    if proposal.status not in PROPOSAL_OPEN_STATUSES:
-        raise RuleError(
-            ErrorCode.TRANSITION_NOT_ALLOWED,
-            "The proposal is “%(status)s”: its terms are closed.",
-            {"status": proposal.get_status_display()},
-        )
+    exchange_proposal_open_check(proposal=proposal)
     requested = RequestedPerson(proposal=proposal, **person)
     requested.full_clean()
     history_save(requested, acting_user=acting_user, reason="Requested")
@@ -186,16 +246,19 @@ def exchange_request_add(
 
 @transaction.atomic
 def exchange_proposal_transition(
-    *, acting_user: User, proposal: ExchangeProposal, to_status: str
+    *, acting_user: User, proposal: ExchangeProposal, to_status: str, reason: str = ""
 ) -> ExchangeProposal:
-    """Move a proposal one step along its table (execution is exchange_proposal_execute)."""
+    """Move a proposal one step along its table, with an optional reason (execution is
+    exchange_proposal_execute, reopening an agreement exchange_proposal_reopen)."""
     if to_status == ProposalStatus.EXECUTED:
         return exchange_proposal_execute(acting_user=acting_user, proposal=proposal)
+    proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    if (proposal.status, to_status) == PROPOSAL_REOPENING:
+        return exchange_proposal_reopen(acting_user=acting_user, proposal=proposal, reason=reason)
     permission, action = PROPOSAL_STEP_PERMISSIONS.get(
         to_status, ("diplomacy.change_exchangeproposal", "change an exchange")
     )
     role_require(acting_user, permission, action)
-    proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
     _status_check(PROPOSAL_TRANSITIONS, proposal.status, to_status, ProposalStatus)
     if (
         to_status == ProposalStatus.AGREED
@@ -211,10 +274,11 @@ def exchange_proposal_transition(
     if to_status in {ProposalStatus.AGREED, ProposalStatus.REJECTED}:
         proposal.decided_on = today
         fields.append("decided_on")
+    why = f" — {reason.strip()}" if reason.strip() else ""
     history_save(
         proposal,
         acting_user=acting_user,
-        reason=f"Status: {proposal.get_status_display()}",
+        reason=f"Status: {proposal.get_status_display()}{why}",
         update_fields=fields,
     )
     return proposal

@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from partners.choices import DisclosureLevel, PartnerKind
+from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel, VoidableModel
 
 

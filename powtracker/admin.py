@@ -5,7 +5,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from simple_history.admin import SimpleHistoryAdmin
 
 from powtracker.errors import RuleError
@@ -14,14 +25,75 @@ from powtracker.errors import RuleError
 admin.site.disable_action("delete_selected")
 
 
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin, without deletion: a user is deactivated, never deleted, so that
+    every history keeps naming who made each change."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)
+
+
 class PermanentAdmin(SimpleHistoryAdmin):
     """A model admin that never deletes and links every record to its change history.
+
+    History is read-only: an old version is shown, never put back. simple-history's revert
+    view checks only the view permission and saves the old row whole, past every service;
+    SIMPLE_HISTORY_REVERT_DISABLED only hides its button, so the view itself refuses here.
 
     Formsets of a RecordInline are handed to that inline's service instead of being saved.
     """
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        # A new class each call: the form's checks know who is acting.
+        form.acting_user = request.user
+        return form
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Show one old version, read-only; any other method than GET is refused."""
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        if not version_id.isascii() or not version_id.isdigit():
+            raise Http404
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as invalid:
+            raise Http404 from invalid
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def render_history_view(
+        self, request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any
+    ) -> HttpResponse:
+        shown = context.get("adminform")
+        if shown is not None:
+            # Every field of the old version is shown as text: there is nothing to submit.
+            form = shown.form
+            fieldsets = [
+                (name, {**options, "fields": _without(options["fields"], form.declared_fields)})
+                for name, options in shown.fieldsets
+            ]
+            context["adminform"] = helpers.AdminForm(
+                form, fieldsets, {}, flatten_fieldsets(fieldsets), model_admin=self
+            )
+        return super().render_history_view(request, template, context, **kwargs)
 
     def changeform_view(
         self,
@@ -70,6 +142,20 @@ class PermanentAdmin(SimpleHistoryAdmin):
                 succeeded += 1
         if succeeded:
             messages.success(request, f"{done}: {succeeded} of {len(queryset)}.")
+
+
+def _without(fields: Any, hidden: Any) -> list[Any]:
+    """The fieldset's fields minus form-only ones (a void reason, an assessment): they are
+    not part of any version."""
+    kept = []
+    for entry in fields:
+        if isinstance(entry, (list, tuple)):
+            row = [name for name in entry if name not in hidden]
+            if row:
+                kept.append(tuple(row))
+        elif entry not in hidden:
+            kept.append(entry)
+    return kept
 
 
 def step_action(to_status: str, description: str, permission: str) -> Any:
@@ -171,6 +257,8 @@ class VoidForm(forms.ModelForm):
     # Set by subclasses: the service's check, and the name it gives the record.
     void_check: Callable[..., None]
     record_kwarg: str
+    # Set by PermanentAdmin.get_form: who is voiding, for the check.
+    acting_user: Any = None
 
     class Meta:
         fields: list[str] = []
@@ -179,5 +267,11 @@ class VoidForm(forms.ModelForm):
         cleaned = super().clean()
         reason = cleaned.get("void_with_reason", "")
         if reason:
-            check_form(self, self.void_check, reason=reason, **{self.record_kwarg: self.instance})
+            check_form(
+                self,
+                self.void_check,
+                acting_user=self.acting_user,
+                reason=reason,
+                **{self.record_kwarg: self.instance},
+            )
         return cleaned

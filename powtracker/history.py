@@ -4,10 +4,35 @@ correction a permanent record allows."""
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history import models as simple_history_models
 
 from powtracker.errors import ErrorCode, RuleError
+from powtracker.permanence import protect_authorship
+from powtracker.roles import role_require
+
+
+class HistoricalRecords(simple_history_models.HistoricalRecords):
+    """simple-history's HistoricalRecords whose `history_user` protects its user.
+
+    simple-history hard-codes `on_delete=SET_NULL` for `history_user` (no option sets it), so
+    deleting a user would erase who made each change; here the deletion is refused instead.
+    """
+
+    def _get_history_user_fields(self) -> dict[str, Any]:
+        fields = super()._get_history_user_fields()
+        if self.user_id_field is None:
+            fields["history_user"] = models.ForeignKey(
+                self.user_model or settings.AUTH_USER_MODEL,
+                null=True,
+                related_name=self.user_related_name,
+                on_delete=protect_authorship,
+                db_constraint=self.user_db_constraint,
+            )
+        return fields
 
 
 def acting_person(acting_user: Any) -> Any:
@@ -36,6 +61,26 @@ def void_check(record: Any, reason: str) -> None:
         raise RuleError(ErrorCode.ALREADY_VOIDED, "This record was voided already.")
     if not reason.strip():
         raise RuleError(ErrorCode.VOID_REASON_REQUIRED, "Give the reason for voiding.")
+
+
+def void_rights_check(
+    *, acting_user: Any, author_id: int | None, decision: tuple[str, str] | None = None
+) -> None:
+    """Refuse a void that is not the acting user's to make.
+
+    A partner (a partner's service user is `user.partner`) voids only what it recorded itself
+    (`author_id`), never the bureau's records nor another partner's. A record that carries a
+    supervisor's decision, such as an assessed statement, is voided only by a role that may take
+    that decision: `decision` is the permission and the action, as role_require takes them.
+    """
+    partner = getattr(acting_user, "partner", None) if acting_user is not None else None
+    if partner is not None and author_id != acting_user.pk:
+        raise RuleError(
+            ErrorCode.PERMISSION_DENIED,
+            _("A partner may void only what it recorded itself."),
+        )
+    if decision is not None:
+        role_require(acting_user, *decision)
 
 
 def void_record(record: Any, *, acting_user: Any, reason: str) -> None:

@@ -1,8 +1,11 @@
 """Abstract bases that keep records forever: never deleted, mistakes are voided with a reason."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from powtracker.errors import ErrorCode, RuleError
 
@@ -14,6 +17,32 @@ class HardDeleteForbidden(RuleError):
             "%(label)s records are never deleted; void them with a reason instead.",
             {"label": label},
         )
+
+
+class UserDeletionForbidden(RuleError):
+    def __init__(self) -> None:
+        super().__init__(
+            ErrorCode.HARD_DELETE_FORBIDDEN,
+            _(
+                "Users are never deleted: every history names who made each change. "
+                "Deactivate the account instead."
+            ),
+        )
+
+
+def protect_authorship(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
+    """on_delete of every history row's user: refuse, like PROTECT, with our own code.
+
+    Unlike PROTECT's ProtectedError (which Django gathers and raises after collecting), this
+    refusal stops the deletion at once, so a user's deletion always answers the same way.
+    """
+    raise UserDeletionForbidden()
+
+
+def user_delete_refuse(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """pre_delete of the user model: users are deactivated, never deleted — singly or in bulk,
+    whether or not they wrote anything yet."""
+    raise UserDeletionForbidden()
 
 
 class PermanentQuerySet(models.QuerySet):

@@ -14,6 +14,7 @@ from diplomacy.models import (
     TransferRequest,
 )
 from diplomacy.selectors import exchange_proposal_balance
+from powtracker.api.serializers import StrictInputSerializer
 
 
 class StateSerializer(serializers.ModelSerializer):
@@ -147,3 +148,9 @@ class TransferRequestSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class ReopenInputSerializer(StrictInputSerializer):
+    """Why an agreed proposal goes back to negotiation."""
+
+    reason = serializers.CharField(max_length=2000)

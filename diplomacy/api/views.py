@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -16,6 +17,7 @@ from diplomacy import services
 from diplomacy.api.serializers import (
     DiplomaticContactSerializer,
     ExchangeProposalSerializer,
+    ReopenInputSerializer,
     StateSerializer,
     TransferRequestSerializer,
 )
@@ -58,20 +60,38 @@ class DiplomacyMixin:
     def viewer(self) -> Viewer:
         return viewer_for(self.request)
 
-    def step(self, *, request: Request, record: Any, to_status: str) -> None:
-        """Take one step through the record's service."""
+    def step(self, *, request: Request, record: Any, to_status: str, reason: str | None) -> None:
+        """Take one step through the record's service (`reason` only from an endpoint that
+        asks for one)."""
         raise NotImplementedError
 
-    def transition(self, request: Request, pk: Any, to_status: str) -> Response:
-        """Lock the record, check If-Match, take the step, answer with the new version;
-        404 if the reader may not see the record."""
+    def owning_state_id(self, record: Any) -> int:
+        """The state whose partners take the record's steps (the proposer, the requester)."""
+        raise NotImplementedError
+
+    def owner_check(self, record: Any) -> None:
+        """Refuse a partner that does not speak for the record's owning state: the other
+        parties read the record, its steps are the owner's (and the supervisors')."""
+        partner = self.viewer().partner
+        if partner is not None and partner.state_id != self.owning_state_id(record):
+            raise RuleError(
+                ErrorCode.PERMISSION_DENIED,
+                _("Only the partners of the state that made it take this record's steps."),
+            )
+
+    def transition(
+        self, request: Request, pk: Any, to_status: str, reason: str | None = None
+    ) -> Response:
+        """Lock the record, check If-Match and ownership, take the step, answer with the new
+        version; 404 if the reader may not see the record."""
         visible = self.get_queryset().filter(pk=pk).first()  # type: ignore[attr-defined]
         if visible is None:
             raise NotFound()
         with transaction.atomic():
             locked = type(visible).objects.select_for_update().get(pk=visible.pk)
             if_match_check(request, locked)
-            self.step(request=request, record=locked, to_status=to_status)
+            self.owner_check(locked)
+            self.step(request=request, record=locked, to_status=to_status, reason=reason)
         record = self.get_queryset().get(pk=visible.pk)  # type: ignore[attr-defined]
         data = self.get_serializer(record).data  # type: ignore[attr-defined]
         return with_etag(Response(data), record)
@@ -136,16 +156,31 @@ class ExchangeProposalViewSet(DiplomacyMixin, viewsets.ReadOnlyModelViewSet):
         proposal = self.get_object()
         return with_etag(Response(self.get_serializer(proposal).data), proposal)
 
-    def step(self, *, request: Request, record: Any, to_status: str) -> None:
-        partner = self.viewer().partner
-        if partner is not None and partner.state_id != record.proposing_state_id:
-            # The counterpart and the mediator read a proposal; its steps are the proposer's.
-            raise RuleError(
-                ErrorCode.PERMISSION_DENIED,
-                "Only the proposing state's partners take a proposal's steps.",
+    def owning_state_id(self, record: ExchangeProposal) -> int:
+        return record.proposing_state_id
+
+    def step(self, *, request: Request, record: Any, to_status: str, reason: str | None) -> None:
+        if reason is not None:  # the reopen endpoint
+            services.exchange_proposal_reopen(
+                acting_user=request.user, proposal=record, reason=reason
             )
+            return
         services.exchange_proposal_transition(
             acting_user=request.user, proposal=record, to_status=to_status
+        )
+
+    @extend_schema(
+        summary="Reopen an agreed proposal for negotiation, with the reason (supervisors)",
+        request=ReopenInputSerializer,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reopen(self, request: Request, pk: Any = None) -> Response:
+        data = ReopenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.transition(
+            request, pk, ProposalStatus.UNDER_NEGOTIATION, reason=data.validated_data["reason"]
         )
 
     submit = _step_action(
@@ -203,7 +238,10 @@ class TransferRequestViewSet(DiplomacyMixin, viewsets.ReadOnlyModelViewSet):
         transfer = self.get_object()
         return with_etag(Response(self.get_serializer(transfer).data), transfer)
 
-    def step(self, *, request: Request, record: Any, to_status: str) -> None:
+    def owning_state_id(self, record: TransferRequest) -> int:
+        return record.requesting_state_id
+
+    def step(self, *, request: Request, record: Any, to_status: str, reason: str | None) -> None:
         services.transfer_request_transition(
             acting_user=request.user, transfer=record, to_status=to_status
         )

@@ -338,8 +338,9 @@ def test_voiding_from_the_event_page_keeps_the_event_and_says_why(client, casewo
     assert "VOID: Entered twice" in page
 
 
-def test_voiding_a_wish_from_its_page(client, caseworker, states):
-    client.force_login(caseworker)
+def test_voiding_a_wish_from_its_page(client, supervisor, states):
+    # The statement is assessed: voiding it is a supervisor's decision.
+    client.force_login(supervisor)
     captive = CaptiveFactory()
     statement = services.wish_statement_record(
         acting_user=None,

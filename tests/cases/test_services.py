@@ -357,12 +357,13 @@ def test_assessed_statements_record_who_assessed_them(states, supervisor):
     assert statement.recorded_by == supervisor
 
 
-def test_voiding_a_statement_restores_the_previous_effective_wish(states, caseworker):
+def test_voiding_a_statement_restores_the_previous_effective_wish(states, supervisor):
     captive = CaptiveFactory()
     wish(captive, Wish.RETURN, at(date(2025, 1, 10)))
     mistaken = wish(captive, Wish.REMAIN, at(date(2025, 1, 20)))
 
-    services.wish_statement_void(acting_user=caseworker, statement=mistaken, reason="Misheard")
+    # Both are assessed as free: voiding one is a supervisor's decision.
+    services.wish_statement_void(acting_user=supervisor, statement=mistaken, reason="Misheard")
 
     captive.refresh_from_db()
     assert captive.effective_wish == Wish.RETURN

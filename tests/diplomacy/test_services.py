@@ -85,7 +85,7 @@ def proposal_with(states, captives, supervisor=None) -> ExchangeProposal:
 def walk(proposal, path, user=None):
     for step in path:
         proposal = services.exchange_proposal_transition(
-            acting_user=user, proposal=proposal, to_status=step
+            acting_user=user, proposal=proposal, to_status=step, reason="A test walks it"
         )
     return proposal
 
