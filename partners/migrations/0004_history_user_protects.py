@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0002_roles'),
+        ('partners', '0003_idempotency_keys_in_transaction'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
