@@ -58,6 +58,9 @@ MIDDLEWARE = [
 # The API refuses oversize bodies with 413 before anything reads them.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
 MIDDLEWARE.insert(1, "powtracker.api.middleware.ApiBodyLimitMiddleware")
+# No 404 under /api/ is an HTML page, even with DEBUG on; no NUL character reaches a query.
+MIDDLEWARE.insert(2, "powtracker.api.middleware.ApiNotFoundMiddleware")
+MIDDLEWARE.insert(3, "powtracker.middleware.RefuseNulMiddleware")
 
 ROOT_URLCONF = "powtracker.urls"
 
@@ -187,7 +190,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["powtracker.api.permissions.PartnerOrStaff"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["powtracker.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
