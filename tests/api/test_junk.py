@@ -131,3 +131,17 @@ def test_a_body_that_is_deep_but_legal_still_works(world, partners):
         partners["receiving_state"], path(world["second"], "wishes"), json.dumps(body)
     )
     assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize(
+    ("stated_at", "code"),
+    [("0001-01-01T00:00:00Z", "date_before_gc3"), ("2025-01-04T10:00:00Z", "date_before_capture")],
+)
+def test_a_wish_dated_before_gc3_or_the_capture_is_a_400(world, partners, stated_at, code):
+    before = WishStatement.objects.count()
+    response = partners["receiving_state"].post(
+        path(world["second"], "wishes"),
+        {"wish": "remain", "stated_at": stated_at, "mode": "private_interview"},
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (400, code)
+    assert WishStatement.objects.count() == before
