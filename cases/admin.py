@@ -161,7 +161,12 @@ class WishStatementRecordForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("stated_at"):
-            check_form(self, services.wish_statement_check, stated_at=cleaned["stated_at"])
+            check_form(
+                self,
+                services.wish_statement_check,
+                stated_at=cleaned["stated_at"],
+                captive=self.instance.captive if self.instance.captive_id else None,
+            )
         return cleaned
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.choices import (
     CustodyEventKind,
@@ -25,6 +26,8 @@ from cases.choices import (
     Wish,
     WishMode,
 )
+from cases.dates import GC3_SIGNED, case_date_check
+from powtracker.errors import RuleError
 from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel, VoidableModel, VoidableQuerySet
 
@@ -214,6 +217,14 @@ class Captive(PermanentModel):
                 for item, empty in DECLINABLE_ITEMS.items()
             ),
             models.CheckConstraint(
+                condition=Q(captured_on__gte=GC3_SIGNED),
+                name="cases_captive_captured_after_gc3",
+                violation_error_code="date_before_gc3",
+                violation_error_message=(
+                    "The capture date is before the Third Geneva Convention (12 August 1949)."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(birth_year__isnull=True)
                 | Q(birth_year__gte=1900, birth_year__lte=2100),
                 name="cases_captive_birth_year_plausible",
@@ -270,6 +281,11 @@ class Captive(PermanentModel):
             errors["birth_year"] = "The year of birth does not match the date of birth."
         if self.captured_on and self.captured_on > timezone.localdate():
             errors["captured_on"] = "The capture date is in the future."
+        elif self.captured_on:
+            try:
+                case_date_check(self.captured_on, what=_("the capture date"))
+            except RuleError as refusal:
+                errors["captured_on"] = refusal
         if errors:
             raise ValidationError(errors)
 

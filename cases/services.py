@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.choices import (
     CUSTODY_TRANSITIONS,
@@ -23,6 +24,7 @@ from cases.choices import (
     ReviewDecision,
     Voluntariness,
 )
+from cases.dates import case_date_check
 from cases.gate import repatriation_require
 from cases.models import (
     Captive,
@@ -225,6 +227,7 @@ def custody_event_check(
     hands the captive to another state must pass the repatriation gate.
     """
     _check_not_future(occurred_at, "the event's date")
+    case_date_check(occurred_at, what=_("the event's date"), captured_on=captive.captured_on)
     events = _active_events(captive)
     # A back-dated event goes into the timeline where its date puts it; ties go after.
     kinds = [e.kind for e in events if e.occurred_at <= occurred_at]
@@ -337,9 +340,15 @@ def custody_event_void(*, acting_user: User, event: CustodyEvent, reason: str) -
 # --- wishes ------------------------------------------------------------------------------------
 
 
-def wish_statement_check(*, stated_at: datetime) -> None:
-    """Refuse a statement dated in the future (its other rules are the model's constraints)."""
+def wish_statement_check(*, stated_at: datetime, captive: Captive | None = None) -> None:
+    """Refuse a statement dated in the future, before GC III or before the captive's capture
+    (its other rules are the model's constraints)."""
     _check_not_future(stated_at, "the statement's date")
+    case_date_check(
+        stated_at,
+        what=_("the statement's date"),
+        captured_on=captive.captured_on if captive is not None else None,
+    )
 
 
 def _captive_sync_wishes(captive: Captive, *, acting_user: User, reason: str) -> None:
@@ -386,7 +395,7 @@ def wish_statement_record(
             acting_user, "cases.assess_wishstatement", "assess the voluntariness of a wish"
         )
     captive = _lock(captive)
-    wish_statement_check(stated_at=stated_at)
+    wish_statement_check(stated_at=stated_at, captive=captive)
     previous = (
         captive.wish_statements.active()
         .filter(stated_at__lte=stated_at)
@@ -603,6 +612,7 @@ def obligation_fulfil(
         raise RuleError(ErrorCode.REFERENCE_REQUIRED, "Give the reference of what was sent.")
     if fulfilled_on > timezone.localdate():
         raise RuleError(ErrorCode.EVENT_IN_FUTURE, "The date of fulfilment is in the future.")
+    case_date_check(fulfilled_on, what=_("the date of fulfilment"), captured_on=captive.captured_on)
     obligation.fulfilled_on = fulfilled_on
     obligation.reference = reference.strip()
     obligation.full_clean()

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from partners import services
 from partners.models import CaseShare, DisclosureRecord, Partner
-from powtracker.admin import PermanentAdmin
+from powtracker.admin import PermanentAdmin, StrictParametersMixin
 
 
 class PartnerForm(forms.ModelForm):
@@ -146,9 +146,11 @@ class CaseShareAdmin(PermanentAdmin):
 
 
 @admin.register(DisclosureRecord)
-class DisclosureRecordAdmin(admin.ModelAdmin):
+class DisclosureRecordAdmin(StrictParametersMixin, admin.ModelAdmin):
     """The ledger: every read of a captive by a partner. Nobody edits or deletes it."""
 
+    # A captive's page links to his reads in the ledger.
+    extra_lookups = ("captive__id__exact",)
     list_display = ["read_at", "partner", "captive", "level", "method", "path"]
     list_select_related = ["partner", "captive"]
     list_filter = ["partner", "level"]

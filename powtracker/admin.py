@@ -6,10 +6,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.forms.formsets import TOTAL_FORM_COUNT
 from django.http import (
     Http404,
     HttpRequest,
@@ -17,6 +21,7 @@ from django.http import (
     HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from powtracker.errors import RuleError
@@ -37,7 +42,103 @@ admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), UserAdmin)
 
 
-class PermanentAdmin(SimpleHistoryAdmin):
+# The lookups Django's own list filters put in the query string, after the filter's field path.
+FILTER_LOOKUPS = ("exact", "isnull", "isempty", "gte", "lt")
+DRILL_DOWN_PARTS = ("year", "month", "day")
+# No inline takes more rows in one submission: a formset claiming more builds no form at all.
+INLINE_FORMS_MAX = 1000
+
+
+class StrictChangeList(ChangeList):
+    """A change list whose date drill-down refuses dates past the calendar's end (year 9999)."""
+
+    def get_filters(self, request: HttpRequest) -> Any:
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+def _capped_formset(formset: Any) -> Any:
+    """The formset class, refusing (with Django's own "at most" message) more than
+    INLINE_FORMS_MAX forms before it builds any of them."""
+
+    class Capped(formset):  # type: ignore[misc, valid-type]
+        max_num = min(formset.max_num, INLINE_FORMS_MAX)
+        absolute_max = INLINE_FORMS_MAX
+
+        def total_form_count(self) -> int:
+            if self.is_bound and (
+                not self.management_form.is_valid()
+                or self.management_form.cleaned_data[TOTAL_FORM_COUNT] > self.absolute_max
+            ):
+                return 0
+            return super().total_form_count()
+
+    Capped.__name__ = formset.__name__
+    return Capped
+
+
+class StrictParametersMixin:
+    """Refuse junk in an admin's query string and POST data with a 400 instead of a crash.
+
+    Only the lookups the admin itself offers (its list filters, its date drill-down and the
+    `extra_lookups` its own links use) may filter a change list: `family_name__regex=(` and the
+    like are refused. Drill-down dates past 9999, selected ids that are no id, and formsets
+    claiming a million forms are refused too.
+    """
+
+    extra_lookups: tuple[str, ...] = ()
+
+    def offered_lookups(self, request: HttpRequest | None) -> set[str]:
+        offered = set(self.extra_lookups)
+        hierarchy = self.date_hierarchy  # type: ignore[attr-defined]
+        if hierarchy:
+            offered.update(f"{hierarchy}__{part}" for part in DRILL_DOWN_PARTS)
+        list_filter = (
+            self.get_list_filter(request)  # type: ignore[attr-defined]
+            if request is not None
+            else self.list_filter  # type: ignore[attr-defined]
+        )
+        for item in list_filter:
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+                offered.add(item.parameter_name)
+                continue
+            path = item[0] if isinstance(item, list | tuple) else item
+            offered.update(f"{path}__{lookup}" for lookup in FILTER_LOOKUPS)
+            field = get_fields_from_path(self.model, path)[-1]  # type: ignore[attr-defined]
+            if field.is_relation:
+                offered.add(f"{path}__{field.target_field.name}__exact")
+        return offered
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        return lookup in self.offered_lookups(request)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return StrictChangeList
+
+    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
+        try:
+            return super().get_changelist_instance(request)  # type: ignore[misc]
+        except IncorrectLookupParameters as error:
+            # Django would redirect to "?e=1" and then show a "database error" page.
+            raise BadRequest(_("These list filters are not valid.")) from error
+
+    def response_action(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
+        pk = self.model._meta.pk  # type: ignore[attr-defined]
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            try:
+                pk.clean(value, None)
+            except (ValidationError, FieldDoesNotExist) as error:
+                raise BadRequest(_("The selected records are not valid.")) from error
+        return super().response_action(request, queryset)  # type: ignore[misc]
+
+    def get_formsets_with_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        for formset, inline in super().get_formsets_with_inlines(request, obj):  # type: ignore[misc]
+            yield _capped_formset(formset), inline
+
+
+class PermanentAdmin(StrictParametersMixin, SimpleHistoryAdmin):
     """A model admin that never deletes and links every record to its change history.
 
     History is read-only: an old version is shown, never put back. simple-history's revert

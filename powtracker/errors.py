@@ -20,6 +20,8 @@ class ErrorCode(models.TextChoices):
     ALREADY_FULFILLED = "already_fulfilled", "Obligation already fulfilled"
     REFERENCE_REQUIRED = "reference_required", "A reference is required"
     REASON_REQUIRED = "reason_required", "A reason is required"
+    DATE_BEFORE_GC3 = "date_before_gc3", "Dated before the Third Geneva Convention"
+    DATE_BEFORE_CAPTURE = "date_before_capture", "Dated before the capture"
     INVALID = "invalid", "Invalid data"
 
 

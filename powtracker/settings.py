@@ -58,6 +58,9 @@ MIDDLEWARE = [
 # The API refuses oversize bodies with 413 before anything reads them.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
 MIDDLEWARE.insert(1, "powtracker.api.middleware.ApiBodyLimitMiddleware")
+# No 404 under /api/ is an HTML page, even with DEBUG on; no NUL character reaches a query.
+MIDDLEWARE.insert(2, "powtracker.api.middleware.ApiNotFoundMiddleware")
+MIDDLEWARE.insert(3, "powtracker.middleware.RefuseNulMiddleware")
 
 ROOT_URLCONF = "powtracker.urls"
 
@@ -87,6 +90,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite takes its write lock when a transaction first writes; two transactions that read
+    # first then both want to write deadlock, and one fails at once with "database is locked".
+    # Taking the lock at BEGIN makes writers queue instead, each waiting up to the busy timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -191,7 +204,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["powtracker.api.permissions.PartnerOrStaff"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["powtracker.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_captive_disclosed_changed_at'),
+        ('cases', '0007_captive_captured_after_gc3'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -22,6 +22,8 @@ BAD_REQUEST_CODES = {
     ErrorCode.VOID_REASON_REQUIRED,
     ErrorCode.DESTINATION_REQUIRED,
     ErrorCode.EVENT_IN_FUTURE,
+    ErrorCode.DATE_BEFORE_GC3,
+    ErrorCode.DATE_BEFORE_CAPTURE,
 }
 
 
@@ -112,7 +114,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         code = next((c for kind, c in DRF_CODES.items() if isinstance(exc, kind)), "error")
         if isinstance(exc, exceptions.AuthenticationFailed) and getattr(exc, "get_codes", None):
-            code = "client_revoked" if exc.get_codes() == "client_revoked" else code
+            own = exc.get_codes()
+            code = own if own in {"client_revoked", "invalid_token"} else code
         message = str(getattr(exc, "detail", exc))
         fields = None
     response.data = envelope(code, message, fields)

@@ -27,3 +27,24 @@ class ApiBodyLimitMiddleware:
                     status=413,
                 )
         return self.get_response(request)
+
+
+class ApiNotFoundMiddleware:
+    """Answer every 404 under /api/ with the JSON envelope.
+
+    Django calls `handler404` only with DEBUG off; with DEBUG on an unrouted path gets the
+    technical page, which lists the URL patterns. This holds either way.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return JsonResponse(envelope("not_found", "Not found."), status=404)
+        return response

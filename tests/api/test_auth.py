@@ -38,7 +38,7 @@ def test_a_revoked_client_is_refused_on_its_next_request(client, world, partners
 
     refused = api.get("/api/v1/captives/")
     assert refused.status_code == 401
-    assert refused.json()["error"]["code"] in {"not_authenticated", "client_revoked"}
+    assert refused.json()["error"]["code"] in {"invalid_token", "client_revoked"}
 
 
 def test_a_token_without_the_scope_is_refused(client, world):

@@ -1,0 +1,48 @@
+"""The API's one JSON parser: refuses bodies no partner sends but that would crash what reads them.
+
+Too deep a nesting exhausts Python's recursion; a NUL character cannot be stored in PostgreSQL
+text, nor is it part of any name, code or statement.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+# No body of this API nests more than three levels; the margin is generous.
+MAX_JSON_DEPTH = 32
+
+
+def json_junk_reason(data: Any) -> str | None:
+    """Say why a parsed JSON document is refused (too deep, a NUL character), or None."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return _("A NUL character is not allowed in the body.")
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return _("The body nests deeper than %(depth)d levels.") % {"depth": MAX_JSON_DEPTH}
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                stack.append((key, depth))
+                stack.append((item, depth + 1))
+    return None
+
+
+class StrictJSONParser(JSONParser):
+    """JSON that cannot crash the server: bounded depth, no NUL characters."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise ParseError(
+                _("The body nests deeper than %(depth)d levels.") % {"depth": MAX_JSON_DEPTH}
+            ) from error
+        reason = json_junk_reason(data)
+        if reason:
+            raise ParseError(reason)
+        return data

@@ -1,0 +1,193 @@
+"""On the SQLite file `make run` serves, concurrent writers queue instead of failing with
+"database is locked": of six PATCHes naming the same version one wins and five get 412, and six
+concurrent wish statements are all recorded.
+
+The suite's own SQLite database is in memory and does not lock like a file, so this test
+migrates a real file in a subprocess and serves it with gunicorn (two processes, four threads
+each) on a free local port.
+"""
+
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 6
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="runs once, in the SQLite pass of the suite (it serves its own SQLite file)",
+)
+
+SEED = """
+import json
+from datetime import date
+from cases.services import captive_register
+from diplomacy.choices import InvolvementRole
+from diplomacy.models import Involvement, State
+from partners.choices import DisclosureLevel, PartnerKind
+from partners.services import partner_create
+
+s = {c: State.objects.create(code=c, name=c) for c in ["UKR", "PRK", "KOR"]}
+captive = captive_register(
+    acting_user=None, detaining_power=s["UKR"], nationality=s["PRK"],
+    power_depended_on=s["PRK"], family_name="Pak", captured_on=date(2025, 1, 5),
+)
+Involvement.objects.create(captive=captive, state=s["KOR"], role=InvolvementRole.RECEIVING_STATE)
+partner, secret = partner_create(
+    acting_user=None, name="KOR ministry", kind=PartnerKind.STATE_AGENCY, state=s["KOR"],
+    default_level=DisclosureLevel.FULL,
+    scopes=["cases:read", "cases:write", "wishes:read"],
+)
+print(json.dumps({"captive": captive.pk, "client_id": partner.application.client_id,
+                  "secret": secret}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def call(method: str, url: str, body=None, headers=None, form=None):
+    """One HTTP request; returns (status, headers, body) whatever the status."""
+    data = json.dumps(body).encode() if body is not None else None
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})  # noqa: S310
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def all_at_once(task, count: int) -> list[int]:
+    barrier = threading.Barrier(count)
+    statuses: list[int] = []
+
+    def run(n: int) -> None:
+        barrier.wait()
+        statuses.append(task(n))
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    return sorted(statuses)
+
+
+@pytest.fixture
+def served_sqlite_file(tmp_path):
+    """A migrated SQLite file with a captive and a partner, served by gunicorn."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'powtracker.sqlite3'}",
+        "DEBUG": "false",
+        "HTTPS": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    manage("migrate", "--noinput", "-v", "0")
+    seed = json.loads(manage("shell", "-c", SEED).strip().splitlines()[-1])
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "powtracker.wsgi"),
+            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                call("GET", f"{base}/api/v1/")
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "gunicorn did not start within 60 s"
+                time.sleep(0.2)
+        yield base, seed
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=20)
+
+
+def test_concurrent_writes_on_the_sqlite_file_queue_instead_of_failing(served_sqlite_file):
+    base, seed = served_sqlite_file
+    basic = base64.b64encode(f"{seed['client_id']}:{seed['secret']}".encode()).decode()
+    status, _, body = call(
+        "POST",
+        f"{base}/o/token/",
+        form={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert status == 200, body
+    bearer = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+    captive = f"{base}/api/v1/captives/{seed['captive']}/"
+    status, headers, _ = call("GET", captive, headers=bearer)
+    assert status == 200
+    etag = headers["ETag"]
+
+    patches = all_at_once(
+        lambda n: call("PATCH", captive, {"rank": f"Rank {n}"}, {**bearer, "If-Match": etag})[0],
+        WORKERS,
+    )
+    wishes = all_at_once(
+        lambda n: call(
+            "POST",
+            f"{captive}wishes/",
+            {
+                "wish": "remain",
+                "stated_at": f"2025-03-0{n + 1}T10:00:00Z",
+                "mode": "private_interview",
+                "statement": f"Interview {n}",
+            },
+            bearer,
+        )[0],
+        WORKERS,
+    )
+
+    assert patches == [200] + [412] * (WORKERS - 1)
+    assert wishes == [201] * WORKERS
+    status, _, body = call("GET", f"{captive}wishes/", headers=bearer)
+    assert status == 200 and json.loads(body)["count"] == WORKERS
