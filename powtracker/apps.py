@@ -1,4 +1,6 @@
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PowtrackerConfig(AppConfig):
@@ -10,3 +12,9 @@ class PowtrackerConfig(AppConfig):
     def ready(self) -> None:
         # Importing registers the system checks and the sign-in audit's admin.
         from powtracker import checks, signin_admin  # noqa: F401
+
+
+class SigninAuditConfig(AxesConfig):
+    """django-axes, named for what the admin shows of it."""
+
+    verbose_name = _("Sign-in audit")

@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
-    "axes",
+    "powtracker.apps.SigninAuditConfig",  # django-axes
     "csp",
     "diplomacy",
     "cases",
