@@ -7,7 +7,9 @@ renders (Swagger and Redoc list an operation). Screenshots go to test-artifacts/
 from typing import Any
 
 import pytest
+from django.apps import apps
 
+from powtracker.roles import ROLE_SUPERVISOR, roles_sync
 from tests.factories import UserFactory
 from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
 
@@ -31,7 +33,8 @@ def test_admin_swagger_and_redoc_work_under_the_content_security_policy(
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    UserFactory(username="sup", role="supervisor")
+    roles_sync(apps)  # a transactional test before this one may have flushed the groups away
+    UserFactory(username="sup", role=ROLE_SUPERVISOR)
     ARTIFACTS.mkdir(exist_ok=True)
     problems: list[str] = []
     outside: list[str] = []
