@@ -1,5 +1,6 @@
 """Sign-in protection: lockout of the admin and the token endpoint, and the sign-in audit."""
 
+import base64
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,6 @@ from freezegun import freeze_time
 from partners.choices import PartnerKind
 from partners.services import partner_create
 from powtracker.signin import token_client_id
-from tests.api.conftest import token_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,13 @@ def sign_in(client: Client, username: str, password: str, address: str = "10.0.0
         "/admin/login/?next=/admin/",
         {"username": username, "password": password},
         REMOTE_ADDR=address,
+    )
+
+
+def token_for(client: Client, client_id: str, secret: str) -> Any:
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return client.post(
+        "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
     )
 
 
