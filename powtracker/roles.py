@@ -33,6 +33,10 @@ SUPERVISION = {
     ("partners", "change_partner"),
     ("partners", "add_caseshare"),
     ("partners", "change_caseshare"),
+    # The sign-in audit (django-axes): successes, failures, lockout counts.
+    ("axes", "view_accesslog"),
+    ("axes", "view_accessfailurelog"),
+    ("axes", "view_accessattempt"),
 }
 
 ROLE_CASEWORKER = "caseworker"

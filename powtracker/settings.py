@@ -1,8 +1,10 @@
 """The one settings module, driven by environment variables (see README, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
+    "powtracker.apps.SigninAuditConfig",  # django-axes
+    "csp",
     "diplomacy",
     "cases",
     "partners",
@@ -54,6 +58,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so that it turns a lockout flagged anywhere below into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 # The API refuses oversize bodies with 413 before anything reads them.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
@@ -103,6 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes vets every sign-in first (lockout), then Django checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -137,6 +150,58 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): everything from this server, no inline script, no CDN.
+# Styles may be inline: Swagger UI and Redoc set them from their scripts, and the admin uses
+# style attributes. Redoc builds its search worker from a blob: URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# The cache shared by every process and server: DRF's throttles count in it. The database cache
+# is the default (`manage.py createcachetable` makes its table); Redis where a deployment has it.
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://powtracker_cache")}
+# django-environ leaves KEY_PREFIX, TIMEOUT… in lower case for Django's own RedisCache, which
+# then ignores them; servers sharing one Redis need their own key prefix.
+for _option in ("key_prefix", "timeout", "version", "key_function"):
+    if _option in CACHES["default"]:
+        CACHES["default"][_option.upper()] = CACHES["default"].pop(_option)
+
+# Sign-in lockout (django-axes), for the admin and the OAuth2 token endpoint alike
+# (powtracker.signin): after AXES_FAILURE_LIMIT failures for one user name (or client id) or
+# from one address, further attempts are refused with 429 until the cool-off has passed since the
+# last failure. Failures are counted in the database (shared by every process and server) and
+# every sign-in, failure and lockout is kept for the supervisors' sign-in audit.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_ON_SUCCESS = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "powtracker.signin.lockout_response"
+AXES_ENABLE_ADMIN = False  # registered read-only by powtracker.signin_admin
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "client_secret",
+    "client_assertion",
+    "code",
+    "code_verifier",
+    "refresh_token",
+]
 
 LOGGING = {
     "version": 1,

@@ -3,8 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from oauth2_provider import views as oauth2_views
+
+from powtracker.signin import TokenView
 
 admin.site.site_header = "powtracker — prisoner of war case register"
 admin.site.site_title = "powtracker"
@@ -15,10 +21,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("powtracker.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     # Partners use the client-credentials grant only: the token and revocation endpoints.
-    path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
+    # The token endpoint is under the same sign-in lockout as the admin (powtracker.signin).
+    path("o/token/", TokenView.as_view(), name="oauth2-token"),
     path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke"),
 ]
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from cases.choices import CustodyEventKind, IdentityStatus, Voluntariness, Wish, WishMode
 from cases.models import Captive, CustodyEvent, MediaRecord, WishStatement
@@ -100,7 +101,9 @@ def test_the_video_proposal_and_contact_are_there(demo):
 
 def test_demo_logins_work_for_each_role(demo, settings):
     for username in ["caseworker", "supervisor", "analyst"]:
-        user = authenticate(username=username, password=settings.DEMO_PASSWORD)
+        # The sign-in lockout (django-axes) needs the request: it counts by address too.
+        request = RequestFactory().post("/admin/login/")
+        user = authenticate(request, username=username, password=settings.DEMO_PASSWORD)
         assert user is not None
         assert user.groups.filter(name=username).exists()
 
