@@ -30,18 +30,6 @@ from powtracker.errors import RuleError
 admin.site.disable_action("delete_selected")
 
 
-class UserAdmin(DjangoUserAdmin):
-    """Django's user admin, without deletion: a user is deactivated, never deleted, so that
-    every history keeps naming who made each change."""
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-admin.site.unregister(get_user_model())
-admin.site.register(get_user_model(), UserAdmin)
-
-
 # The lookups Django's own list filters put in the query string, after the filter's field path.
 FILTER_LOOKUPS = ("exact", "isnull", "isempty", "gte", "lt")
 DRILL_DOWN_PARTS = ("year", "month", "day")
@@ -136,6 +124,18 @@ class StrictParametersMixin:
     def get_formsets_with_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
         for formset, inline in super().get_formsets_with_inlines(request, obj):  # type: ignore[misc]
             yield _capped_formset(formset), inline
+
+
+class UserAdmin(StrictParametersMixin, DjangoUserAdmin):
+    """Django's user admin, without deletion: a user is deactivated, never deleted, so that
+    every history keeps naming who made each change."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)
 
 
 class PermanentAdmin(StrictParametersMixin, SimpleHistoryAdmin):

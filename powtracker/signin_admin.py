@@ -7,9 +7,12 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.http import HttpRequest
 
+from powtracker.admin import StrictParametersMixin
 
-class SigninAuditAdmin(admin.ModelAdmin):
-    """Read-only: no add, change, delete or bulk action, whoever asks (superusers included)."""
+
+class SigninAuditAdmin(StrictParametersMixin, admin.ModelAdmin):
+    """Read-only: no add, change, delete or bulk action, whoever asks (superusers included);
+    junk in its query string is refused like everywhere else."""
 
     actions = None
 

@@ -262,3 +262,17 @@ def test_no_admin_page_answers_5xx_to_junk_parameters(states, captive):
                     if response.status_code >= 500:
                         failures.append((role, "autocomplete", field_name, term[:20]))
     assert failures == []
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/admin/auth/user/", {"username__regex": "("}),
+        ("/admin/axes/accesslog/", {"attempt_time__year": "9999"}),
+        ("/admin/axes/accessfailurelog/", {"username__regex": "("}),
+    ],
+)
+def test_django_and_sign_in_audit_lists_refuse_junk_too(admin_client, url, query):
+    """The user list and the sign-in audit are not ours, but they are doors all the same."""
+    response = admin_client.get(url, query)
+    assert response.status_code == 400
