@@ -22,7 +22,6 @@ run: export DEBUG ?= true
 run: $(VENV)/.installed
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "  powtracker is running: open http://$(HOST):$(PORT)/admin/"

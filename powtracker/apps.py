@@ -1,3 +1,5 @@
+from typing import Any
+
 from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +14,7 @@ class PowtrackerConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
-        from django.db.models.signals import pre_delete
+        from django.db.models.signals import post_migrate, pre_delete
 
         # Importing registers the system checks and the sign-in audit's admin.
         from powtracker import checks, signin_admin  # noqa: F401
@@ -21,6 +23,17 @@ class PowtrackerConfig(AppConfig):
         pre_delete.connect(
             user_delete_refuse, sender=settings.AUTH_USER_MODEL, dispatch_uid="user_delete_refuse"
         )
+        post_migrate.connect(cache_table_create, dispatch_uid="cache_table_create")
+
+
+def cache_table_create(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """Make the database cache's table on every `migrate` (once, after our last app): the API's
+    throttles count in it, and a missing table would fail every API request."""
+    if sender.label != "partners":
+        return
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class SigninAuditConfig(AxesConfig):

@@ -171,7 +171,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # The cache shared by every process and server: DRF's throttles count in it. The database cache
-# is the default (`manage.py createcachetable` makes its table); Redis where a deployment has it.
+# is the default (every `migrate` makes its table: powtracker.apps); Redis where a deployment
+# has one.
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://powtracker_cache")}
 # django-environ leaves KEY_PREFIX, TIMEOUT… in lower case for Django's own RedisCache, which
 # then ignores them; servers sharing one Redis need their own key prefix.

@@ -77,7 +77,6 @@ def database(tmp_path_factory: Any) -> tuple[Path, str, str]:
     path = tmp_path_factory.mktemp("throttle") / "server.sqlite3"
     env = server_env(path, "dbcache://powtracker_cache")
     manage(env, "migrate", "--noinput")
-    manage(env, "createcachetable")
     out = manage(env, "partner_create", "Throttle probe", "--scopes", "cases:read")
     client_id = out.split("Client id:")[1].split()[0]
     secret = out.split("Client secret:")[1].split()[0]
