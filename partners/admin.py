@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
 
 from partners import services
 from partners.models import CaseShare, DisclosureRecord, Partner
@@ -35,6 +36,13 @@ class PartnerForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["scope_list"].initial = sorted(self.instance.scope_set)
             self.fields["scope_list"].disabled = True
+
+
+# OAuth2 clients and tokens are made and revoked only with their partner (Partners › Add,
+# Revoke): django-oauth-toolkit's own admin pages would edit them past those services.
+for _model in (Application, AccessToken, Grant, IDToken, RefreshToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(Partner)

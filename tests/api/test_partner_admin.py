@@ -39,3 +39,12 @@ def test_a_supervisor_registers_a_partner_and_revokes_it(client, supervisor, cas
     assert partner.revocation_reason == "Agreement ended"
     assert api.get("/api/v1/states/").status_code == 401
     assert token_for(Client(), partner.application.client_id, secret).status_code in {400, 401}
+
+
+@pytest.mark.parametrize(
+    "model", ["application", "accesstoken", "grant", "idtoken", "refreshtoken"]
+)
+def test_oauth2_clients_and_tokens_have_no_admin_pages_of_their_own(admin_client, model):
+    """A client or token made or edited by hand would bypass partner_create and revocation."""
+    assert admin_client.get(f"/admin/oauth2_provider/{model}/").status_code == 404
+    assert admin_client.get(f"/admin/oauth2_provider/{model}/add/").status_code == 404
