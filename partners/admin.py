@@ -9,7 +9,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, IDToken, Ref
 
 from partners import services
 from partners.models import CaseShare, DisclosureRecord, Partner
-from powtracker.admin import PermanentAdmin, StrictParametersMixin
+from powtracker.admin import PermanentAdmin, RecordsAdmin
 
 
 class PartnerForm(forms.ModelForm):
@@ -154,7 +154,7 @@ class CaseShareAdmin(PermanentAdmin):
 
 
 @admin.register(DisclosureRecord)
-class DisclosureRecordAdmin(StrictParametersMixin, admin.ModelAdmin):
+class DisclosureRecordAdmin(RecordsAdmin):
     """The ledger: every read of a captive by a partner. Nobody edits or deletes it."""
 
     # A captive's page links to his reads in the ledger.
@@ -164,12 +164,3 @@ class DisclosureRecordAdmin(StrictParametersMixin, admin.ModelAdmin):
     list_filter = ["partner", "level"]
     search_fields = ["captive__case_number", "partner__name"]
     date_hierarchy = "read_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

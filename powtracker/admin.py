@@ -126,6 +126,20 @@ class StrictParametersMixin:
             yield _capped_formset(formset), inline
 
 
+class RecordsAdmin(StrictParametersMixin, admin.ModelAdmin):
+    """A list kept by the system (the disclosure ledger, the sign-in audit): read, never added
+    to, changed or deleted here, whoever asks (superusers included)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class UserAdmin(StrictParametersMixin, DjangoUserAdmin):
     """Django's user admin, without deletion: a user is deactivated, never deleted, so that
     every history keeps naming who made each change."""

@@ -1,11 +1,27 @@
 """Shared fixtures: the states of the Kursk case and a user for each role."""
 
+from datetime import date, datetime
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from cases import services
+from cases.choices import NameSystem, Wish, WishMode
+from cases.models import MediaRecord, Obligation
+from diplomacy.choices import ContactChannel, InvolvementRole
+from diplomacy.models import (
+    DiplomaticContact,
+    ExchangeProposal,
+    Involvement,
+    OfferedCaptive,
+    RequestedPerson,
+    TransferRequest,
+)
+from partners.choices import DisclosureLevel, PartnerKind
+from partners.services import case_share_grant, partner_create
 from powtracker.roles import ROLE_ANALYST, ROLE_CASEWORKER, ROLE_SUPERVISOR
-from tests.factories import StateFactory, UserFactory
+from tests.factories import CaptiveFactory, StateFactory, UserFactory
 
 
 @pytest.fixture
@@ -40,3 +56,54 @@ def analyst(db: Any) -> Any:
 def fast_password_hashing(settings: Any) -> None:
     """Hash passwords and client secrets cheaply in tests; production keeps PBKDF2."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def one_of_each(states: dict[str, Any]) -> Any:
+    """A record of every model the admin shows, each with a history; returns the captive."""
+    captive = CaptiveFactory(names=[(NameSystem.CYRILLIC, "Тестов Иван")])
+    services.wish_statement_record(
+        acting_user=None,
+        captive=captive,
+        wish=Wish.RETURN,
+        stated_at=timezone.make_aware(datetime(2025, 1, 10, 12)),
+        mode=WishMode.PUBLISHED_VIDEO,
+    )
+    Obligation.objects.create(captive=captive, kind="capture_card", due_on=date(2025, 1, 12))
+    services.non_refoulement_review_record(
+        acting_user=None,
+        captive=captive,
+        destination=states["KOR"],
+        decision="cleared",
+        reasons="No risk found.",
+    )
+    MediaRecord.objects.create(kind="video", title="Video").captives.add(captive)
+    Involvement.objects.create(captive=captive, state=states["KOR"], role=InvolvementRole.VERIFIER)
+    proposal = ExchangeProposal.objects.create(
+        title="Swap", proposing_state=states["UKR"], counterpart_state=states["PRK"]
+    )
+    OfferedCaptive.objects.create(proposal=proposal, captive=captive)
+    RequestedPerson.objects.create(proposal=proposal, description="Ukrainian POWs")
+    DiplomaticContact.objects.create(
+        from_state=states["KOR"],
+        to_state=states["UKR"],
+        channel=ContactChannel.CALL,
+        occurred_on=date(2025, 1, 20),
+        summary="Call",
+    ).captives.add(captive)
+    TransferRequest.objects.create(captive=captive, requesting_state=states["KOR"])
+    partner, _ = partner_create(
+        acting_user=None,
+        name="KOR ministry",
+        kind=PartnerKind.STATE_AGENCY,
+        scopes=["cases:read"],
+        state=states["KOR"],
+    )
+    case_share_grant(
+        acting_user=None,
+        partner=partner,
+        captive=captive,
+        level=DisclosureLevel.CASE,
+        reason="Tracing request",
+    )
+    return captive

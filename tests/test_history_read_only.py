@@ -11,23 +11,9 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from cases import services
-from cases.choices import NameSystem, Wish, WishMode
-from cases.models import MediaRecord, Obligation
-from diplomacy.choices import ContactChannel, InvolvementRole
-from diplomacy.models import (
-    DiplomaticContact,
-    ExchangeProposal,
-    Involvement,
-    OfferedCaptive,
-    RequestedPerson,
-    TransferRequest,
-)
-from partners.choices import DisclosureLevel, PartnerKind
-from partners.services import case_share_grant, partner_create
 from powtracker.admin import PermanentAdmin
 from tests.admin_forms import admin_form_data
-from tests.factories import CaptiveFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,56 +24,6 @@ ROLES = ["caseworker", "supervisor", "analyst", "superuser"]
 
 def at(day: date) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, 12))
-
-
-@pytest.fixture
-def one_of_each(states: dict[str, Any]) -> None:
-    """A record of every model the admin shows, each with a history."""
-    captive = CaptiveFactory(names=[(NameSystem.CYRILLIC, "Тестов Иван")])
-    services.wish_statement_record(
-        acting_user=None,
-        captive=captive,
-        wish=Wish.RETURN,
-        stated_at=at(date(2025, 1, 10)),
-        mode=WishMode.PUBLISHED_VIDEO,
-    )
-    Obligation.objects.create(captive=captive, kind="capture_card", due_on=date(2025, 1, 12))
-    services.non_refoulement_review_record(
-        acting_user=None,
-        captive=captive,
-        destination=states["KOR"],
-        decision="cleared",
-        reasons="No risk found.",
-    )
-    MediaRecord.objects.create(kind="video", title="Video").captives.add(captive)
-    Involvement.objects.create(captive=captive, state=states["KOR"], role=InvolvementRole.VERIFIER)
-    proposal = ExchangeProposal.objects.create(
-        title="Swap", proposing_state=states["UKR"], counterpart_state=states["PRK"]
-    )
-    OfferedCaptive.objects.create(proposal=proposal, captive=captive)
-    RequestedPerson.objects.create(proposal=proposal, description="Ukrainian POWs")
-    DiplomaticContact.objects.create(
-        from_state=states["KOR"],
-        to_state=states["UKR"],
-        channel=ContactChannel.CALL,
-        occurred_on=date(2025, 1, 20),
-        summary="Call",
-    ).captives.add(captive)
-    TransferRequest.objects.create(captive=captive, requesting_state=states["KOR"])
-    partner, _ = partner_create(
-        acting_user=None,
-        name="KOR ministry",
-        kind=PartnerKind.STATE_AGENCY,
-        scopes=["cases:read"],
-        state=states["KOR"],
-    )
-    case_share_grant(
-        acting_user=None,
-        partner=partner,
-        captive=captive,
-        level=DisclosureLevel.CASE,
-        reason="Tracing request",
-    )
 
 
 def user_in(role: str) -> Any:

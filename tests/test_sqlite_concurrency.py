@@ -9,21 +9,14 @@ each) on a free local port.
 
 import base64
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.served import call, gunicorn, manage, sqlite_env
+
 WORKERS = 6
 
 pytestmark = pytest.mark.skipif(
@@ -56,25 +49,16 @@ print(json.dumps({"captive": captive.pk, "client_id": partner.application.client
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def call(method: str, url: str, body=None, headers=None, form=None):
-    """One HTTP request; returns (status, headers, body) whatever the status."""
-    data = json.dumps(body).encode() if body is not None else None
+def send(method: str, url: str, body=None, headers=None, form=None):
+    """One JSON (or form) request; (status, headers, body) whatever the status."""
+    headers = dict(headers or {})
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
     if form is not None:
         data = urllib.parse.urlencode(form).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})  # noqa: S310
-    if body is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+    return call(method, url, data=data, headers=headers)
 
 
 def all_at_once(task, count: int) -> list[int]:
@@ -95,67 +79,19 @@ def all_at_once(task, count: int) -> list[int]:
 
 @pytest.fixture
 def served_sqlite_file(tmp_path):
-    """A migrated SQLite file with a captive and a partner, served by gunicorn."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'powtracker.sqlite3'}",
-        "DEBUG": "false",
-        "HTTPS": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    }
-
-    def manage(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
-
-    manage("migrate", "--noinput", "-v", "0")
-    seed = json.loads(manage("shell", "-c", SEED).strip().splitlines()[-1])
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "powtracker.wsgi"),
-            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                call("GET", f"{base}/api/v1/")
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()
-                assert time.monotonic() < deadline, "gunicorn did not start within 60 s"
-                time.sleep(0.2)
+    """A migrated SQLite file with a captive and a partner, served by gunicorn (two processes,
+    four threads each)."""
+    env = sqlite_env(tmp_path / "powtracker.sqlite3")
+    manage(env, "migrate", "--noinput", "-v", "0")
+    seed = json.loads(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
+    with gunicorn(env, "--workers", "2", "--threads", "4") as base:
         yield base, seed
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=20)
 
 
 def test_concurrent_writes_on_the_sqlite_file_queue_instead_of_failing(served_sqlite_file):
     base, seed = served_sqlite_file
     basic = base64.b64encode(f"{seed['client_id']}:{seed['secret']}".encode()).decode()
-    status, _, body = call(
+    status, _, body = send(
         "POST",
         f"{base}/o/token/",
         form={"grant_type": "client_credentials"},
@@ -164,16 +100,16 @@ def test_concurrent_writes_on_the_sqlite_file_queue_instead_of_failing(served_sq
     assert status == 200, body
     bearer = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
     captive = f"{base}/api/v1/captives/{seed['captive']}/"
-    status, headers, _ = call("GET", captive, headers=bearer)
+    status, headers, _ = send("GET", captive, headers=bearer)
     assert status == 200
     etag = headers["ETag"]
 
     patches = all_at_once(
-        lambda n: call("PATCH", captive, {"rank": f"Rank {n}"}, {**bearer, "If-Match": etag})[0],
+        lambda n: send("PATCH", captive, {"rank": f"Rank {n}"}, {**bearer, "If-Match": etag})[0],
         WORKERS,
     )
     wishes = all_at_once(
-        lambda n: call(
+        lambda n: send(
             "POST",
             f"{captive}wishes/",
             {
@@ -189,5 +125,5 @@ def test_concurrent_writes_on_the_sqlite_file_queue_instead_of_failing(served_sq
 
     assert patches == [200] + [412] * (WORKERS - 1)
     assert wishes == [201] * WORKERS
-    status, _, body = call("GET", f"{captive}wishes/", headers=bearer)
+    status, _, body = send("GET", f"{captive}wishes/", headers=bearer)
     assert status == 200 and json.loads(body)["count"] == WORKERS

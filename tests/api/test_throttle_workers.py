@@ -9,13 +9,7 @@ served by at least three different processes: a per-process count would let them
 
 import base64
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,57 +17,21 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.served import call, gunicorn, manage, reachable, sqlite_env
+
 REQUESTS = 12
 RATE = 5
 MAX_REQUESTS_PER_WORKER = 4
 REDIS = ("127.0.0.1", 6379)
 
 
-def reachable(address: tuple[str, int]) -> bool:
-    try:
-        with socket.create_connection(address, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def server_env(database: Path, cache_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CACHE_URL"}}
-    return {
-        **env,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "CACHE_URL": cache_url,
-        "DEBUG": "false",
-        "HTTPS": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "API_RATE": f"{RATE}/minute",
-    }
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return sqlite_env(database, CACHE_URL=cache_url, API_RATE=f"{RATE}/minute")
 
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: Any) -> tuple[Path, str, str]:
-    """A migrated SQLite file with the cache table and one partner; its client id and secret."""
+    """A migrated SQLite file (with the cache table) and one partner; its client id and secret."""
     path = tmp_path_factory.mktemp("throttle") / "server.sqlite3"
     env = server_env(path, "dbcache://powtracker_cache")
     manage(env, "migrate", "--noinput")
@@ -83,59 +41,17 @@ def database(tmp_path_factory: Any) -> tuple[Path, str, str]:
     return path, client_id, secret
 
 
-def call(url: str, *, data: bytes | None = None, headers: dict[str, str]) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 — loopback
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
 @pytest.fixture
-def gunicorn(database: Any, request: Any, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """Serve on a free loopback port with 3 workers; always stopped, whatever happens."""
+def served(database: Any, request: Any, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """Serve with 3 workers, each recycled after a few requests, logging which process served."""
     path, _, _ = database
-    port = free_port()
     access_log = tmp_path / "access.log"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "powtracker.wsgi",
-            "--workers",
-            "3",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--max-requests",
-            str(MAX_REQUESTS_PER_WORKER),
-            "--access-logfile",
-            str(access_log),
-            "--access-logformat",
-            "%(p)s %(s)s %(U)s",
-            # Its default control socket is one path per machine: parallel runs would share it.
-            "--no-control-socket",
-        ],
-        cwd=ROOT,
-        env=server_env(path, request.param),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not reachable(("127.0.0.1", port)):
-            assert server.poll() is None, "gunicorn exited before serving"
-            assert time.monotonic() < deadline, "gunicorn did not start within 60 s"
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}", access_log
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+    with gunicorn(
+        server_env(path, request.param),
+        *("--workers", "3", "--max-requests", str(MAX_REQUESTS_PER_WORKER)),
+        *("--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s %(U)s"),
+    ) as base:
+        yield base, access_log
 
 
 CACHES = [
@@ -151,12 +67,13 @@ CACHES = [
 ]
 
 
-@pytest.mark.parametrize("gunicorn", CACHES, indirect=True)
-def test_three_workers_let_exactly_the_rate_through(gunicorn, database):
-    base, access_log = gunicorn
+@pytest.mark.parametrize("served", CACHES, indirect=True)
+def test_three_workers_let_exactly_the_rate_through(served, database):
+    base, access_log = served
     _, client_id, secret = database
     basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-    status, body = call(
+    status, _, body = call(
+        "POST",
         f"{base}/o/token/",
         data=b"grant_type=client_credentials",
         headers={
@@ -168,7 +85,7 @@ def test_three_workers_let_exactly_the_rate_through(gunicorn, database):
     token = json.loads(body)["access_token"]
 
     statuses = [
-        call(f"{base}/api/v1/captives/", headers={"Authorization": f"Bearer {token}"})[0]
+        call("GET", f"{base}/api/v1/captives/", headers={"Authorization": f"Bearer {token}"})[0]
         for _ in range(REQUESTS)
     ]
 

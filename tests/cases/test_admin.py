@@ -11,16 +11,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.choices import CustodyEventKind, NameSystem, Voluntariness, Wish, WishMode
-from cases.models import Captive, CustodyEvent, MediaRecord, Obligation, WishStatement
-from diplomacy.choices import ContactChannel, InvolvementRole
-from diplomacy.models import (
-    DiplomaticContact,
-    ExchangeProposal,
-    Involvement,
-    OfferedCaptive,
-    RequestedPerson,
-    TransferRequest,
-)
+from cases.models import Captive, CustodyEvent, WishStatement
 from tests.admin_forms import admin_form_data, inline_prefix
 from tests.factories import CaptiveFactory
 
@@ -36,44 +27,6 @@ REGISTERED = sorted(
 
 def at(day: date) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, 12))
-
-
-@pytest.fixture
-def one_of_each(states):
-    """A record of every model the admin shows."""
-    captive = CaptiveFactory(names=[(NameSystem.CYRILLIC, "Тестов Иван")])
-    services.wish_statement_record(
-        acting_user=None,
-        captive=captive,
-        wish=Wish.RETURN,
-        stated_at=at(date(2025, 1, 10)),
-        mode=WishMode.PUBLISHED_VIDEO,
-    )
-    Obligation.objects.create(captive=captive, kind="capture_card", due_on=date(2025, 1, 12))
-    services.non_refoulement_review_record(
-        acting_user=None,
-        captive=captive,
-        destination=states["KOR"],
-        decision="cleared",
-        reasons="No risk found.",
-    )
-    media = MediaRecord.objects.create(kind="video", title="Video")
-    media.captives.add(captive)
-    Involvement.objects.create(captive=captive, state=states["KOR"], role=InvolvementRole.VERIFIER)
-    proposal = ExchangeProposal.objects.create(
-        title="Swap", proposing_state=states["UKR"], counterpart_state=states["PRK"]
-    )
-    OfferedCaptive.objects.create(proposal=proposal, captive=captive)
-    RequestedPerson.objects.create(proposal=proposal, description="Ukrainian POWs")
-    DiplomaticContact.objects.create(
-        from_state=states["KOR"],
-        to_state=states["UKR"],
-        channel=ContactChannel.CALL,
-        occurred_on=date(2025, 1, 20),
-        summary="Call",
-    ).captives.add(captive)
-    TransferRequest.objects.create(captive=captive, requesting_state=states["KOR"])
-    return captive
 
 
 @pytest.mark.parametrize(("app", "model"), REGISTERED)
