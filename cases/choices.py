@@ -127,6 +127,9 @@ class Voluntariness(models.TextChoices):
 
 # Custody events that hand a captive to another state: each goes through the repatriation gate.
 HANDOVER_KINDS: frozenset[str] = frozenset({K.EXCHANGED, K.REPATRIATED, K.RESETTLED, K.TRANSFERRED})
+# What a partner may record of his custody: where he was moved, a hospital, a camp. Handing him
+# over and ending his case (release, escape, death) are the detaining power's own steps.
+PARTNER_EVENT_KINDS: frozenset[str] = frozenset({K.IN_TRANSIT, K.HOSPITALIZED, K.INTERNED})
 
 
 class ReviewDecision(models.TextChoices):

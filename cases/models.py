@@ -1,7 +1,6 @@
 """The case register: captives, their custody timeline, wishes, obligations and media."""
 
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,23 +26,13 @@ from cases.choices import (
     WishMode,
 )
 from cases.dates import GC3_SIGNED, case_date_check
+from powtracker.disclosed import DisclosedChangeModel
 from powtracker.errors import RuleError
 from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel, VoidableModel, VoidableQuerySet
 
 STATE = "diplomacy.State"
 
-# The captive's fields that follow from his wish statements (and `updated_at`, which every save
-# moves): a save of only these is invisible to a reader who may not see wishes.
-WISH_DERIVED_FIELDS = frozenset(
-    {
-        "effective_wish",
-        "effective_wish_destination",
-        "effective_wish_statement",
-        "latest_wish_statement",
-        "updated_at",
-    }
-)
 
 # Identity items a prisoner may decline to give. Declined is a fact to record, not the same as
 # unknown: a declined item holds no value, and the database enforces it.
@@ -66,7 +55,7 @@ def _declined_field(label: str) -> models.BooleanField:
     )
 
 
-class Captive(PermanentModel):
+class Captive(DisclosedChangeModel, PermanentModel):
     """One captured person: the case."""
 
     case_number = models.CharField(max_length=20, editable=False)
@@ -192,9 +181,19 @@ class Captive(PermanentModel):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # When something changed that a reader who may not see his wishes can see: such a reader's
-    # `updated_at`, ETag and `updated_since` follow this, so they never move with a statement.
-    disclosed_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # A reader who may not see his wishes gets `disclosed_changed_at` as his `updated_at`, ETag
+    # and `updated_since` (partners.disclosure): wish statements and internal notes never move it.
+    UNDISCLOSED_FIELDS = frozenset(
+        {
+            "updated_at",
+            "notes",
+            "effective_wish",
+            "effective_wish_destination",
+            "effective_wish_statement",
+            "latest_wish_statement",
+        }
+    )
 
     history = HistoricalRecords()
 
@@ -256,16 +255,6 @@ class Captive(PermanentModel):
 
     def __str__(self) -> str:
         return f"{self.case_number} {self.name_latin}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save; unless only wish-derived fields change, move `disclosed_changed_at` too (like
-        `auto_now`, it is kept here so that no write path can forget it)."""
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or not set(update_fields) <= WISH_DERIVED_FIELDS:
-            self.disclosed_changed_at = timezone.now()
-            if update_fields is not None:
-                kwargs["update_fields"] = [*update_fields, "disclosed_changed_at"]
-        super().save(*args, **kwargs)
 
     @property
     def name_latin(self) -> str:

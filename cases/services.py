@@ -19,6 +19,7 @@ from cases.choices import (
     CUSTODY_TRANSITIONS,
     FINAL_CUSTODY_STATUSES,
     HANDOVER_KINDS,
+    PARTNER_EVENT_KINDS,
     CustodyEventKind,
     ObligationKind,
     ReviewDecision,
@@ -43,7 +44,7 @@ from powtracker.history import (
     void_record,
     void_rights_check,
 )
-from powtracker.roles import role_require
+from powtracker.roles import acting_partner, role_require
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -245,6 +246,21 @@ def custody_event_check(
         repatriation_require(captive=captive, destination=destination)
 
 
+def custody_event_partner_check(*, acting_user: User, kind: str) -> None:
+    """Refuse a partner an event it may not record: only moves, hospitals and camps
+    (PARTNER_EVENT_KINDS). A handover goes through the gate, whose reasons speak of his wishes,
+    so a partner asking for one must be refused alike whatever he said."""
+    if acting_partner(acting_user) is not None and kind not in PARTNER_EVENT_KINDS:
+        raise RuleError(
+            ErrorCode.PERMISSION_DENIED,
+            _(
+                "A partner records only moves, hospitals and camps; “%(kind)s” is the "
+                "detaining power's own step."
+            ),
+            {"kind": CustodyEventKind(kind).label},
+        )
+
+
 def _captive_sync_custody(captive: Captive, *, acting_user: User, reason: str) -> None:
     latest = captive.custody_events.active().order_by("-occurred_at", "-id").first()
     captive.custody_status = latest.kind if latest else ""
@@ -281,6 +297,8 @@ def custody_event_record(
     The event creates the GC III obligations it triggers.
     """
     role_require(acting_user, "cases.add_custodyevent", "record a custody event")
+    # Before anything about him is looked at: the refusal may not depend on his wishes.
+    custody_event_partner_check(acting_user=acting_user, kind=kind)
     captive = _lock(captive)
     if custodian is None and kind in _SAME_CUSTODIAN:
         custodian = captive.custodian

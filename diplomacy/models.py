@@ -13,6 +13,7 @@ from diplomacy.choices import (
     TransferKind,
     TransferStatus,
 )
+from powtracker.disclosed import DisclosedChangeModel
 from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel
 
@@ -73,7 +74,7 @@ class Involvement(PermanentModel):
         return f"{self.state.code} as {self.get_role_display().lower()}"
 
 
-class ExchangeProposal(PermanentModel):
+class ExchangeProposal(DisclosedChangeModel, PermanentModel):
     """A proposed swap of captives offered for persons requested in return."""
 
     title = models.CharField(max_length=200)
@@ -203,8 +204,10 @@ class RequestedPerson(PermanentModel):
         return f"{self.count if self.count else 'An unspecified number of'} — {self.description}"
 
 
-class DiplomaticContact(PermanentModel):
+class DiplomaticContact(DisclosedChangeModel, PermanentModel):
     """A recorded contact between states about cases."""
+
+    UNDISCLOSED_FIELDS = frozenset({"updated_at", "notes", "recorded_by"})
 
     from_state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="contacts_made")
     to_state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="contacts_received")
@@ -265,7 +268,7 @@ class DiplomaticContact(PermanentModel):
         )
 
 
-class TransferRequest(PermanentModel):
+class TransferRequest(DisclosedChangeModel, PermanentModel):
     """A state's request or offer to take custody of a captive."""
 
     captive = models.ForeignKey(

@@ -1,11 +1,12 @@
 """Reads about proposals: the balance of an exchange and who must go home regardless of it."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cases.choices import Health
 from cases.models import Captive
 from diplomacy.choices import InclusionStatus
-from diplomacy.models import ExchangeProposal
+from diplomacy.models import ExchangeProposal, OfferedCaptive
 
 PRIORITY_HEALTH = (Health.SERIOUSLY_WOUNDED, Health.SERIOUSLY_SICK)
 
@@ -40,14 +41,20 @@ class ExchangeBalance:
         return text
 
 
-def exchange_proposal_balance(proposal: ExchangeProposal) -> ExchangeBalance:
-    """Count both sides of a proposal and flag the seriously wounded or sick on it.
+def exchange_proposal_balance(
+    proposal: ExchangeProposal, offers: Iterable[OfferedCaptive] | None = None
+) -> ExchangeBalance:
+    """Count both sides of a proposal and flag the seriously wounded or sick on it; `offers`
+    limits the count to those a reader may see.
 
     Uses `.all()` so that a list's prefetch of `offered_captives__captive` and
     `requested_persons` serves every row without further queries.
     """
     balance = ExchangeBalance()
-    offers = sorted(proposal.offered_captives.all(), key=lambda o: o.captive.case_number)
+    offers = sorted(
+        proposal.offered_captives.all() if offers is None else offers,
+        key=lambda o: o.captive.case_number,
+    )
     for offer in offers:
         if offer.inclusion_status in {InclusionStatus.INCLUDED, InclusionStatus.HANDED_OVER}:
             balance.offered_included += 1

@@ -62,10 +62,17 @@ def _status_check(table: dict[str, frozenset[str]], current: str, wanted: str, l
 # --- exchange proposals ------------------------------------------------------------------------
 
 
-def _proposal_touch(proposal: ExchangeProposal, *, acting_user: User, reason: str) -> None:
+def _proposal_touch(
+    proposal: ExchangeProposal, *, acting_user: User, reason: str, disclosed: bool = True
+) -> None:
     """Give the proposal a new version when its lists change, so an ETag read before the change
-    no longer allows a step (an agreement or execution on a list the reader did not see)."""
-    history_save(proposal, acting_user=acting_user, reason=reason, update_fields=["updated_at"])
+    no longer allows a step (an agreement or execution on a list the reader did not see).
+    A change partners cannot see (only the reason for an exclusion) leaves their version alone."""
+    fields = ["updated_at"]
+    if disclosed:
+        proposal.disclosed_changed_at = timezone.now()
+    fields.append("disclosed_changed_at")
+    history_save(proposal, acting_user=acting_user, reason=reason, update_fields=fields)
 
 
 @transaction.atomic
@@ -216,6 +223,8 @@ def exchange_offer_set_inclusion(
     proposal = ExchangeProposal.objects.select_for_update().get(pk=offer.proposal_id)
     offer = OfferedCaptive.objects.select_related("proposal").get(pk=offer.pk)
     exchange_inclusion_check(offer=offer, inclusion_status=inclusion_status, reason=reason)
+    # The reasons are never sent to partners (they may speak of his wishes).
+    disclosed = offer.inclusion_status != inclusion_status
     offer.inclusion_status = inclusion_status
     offer.reason = reason.strip()
     offer.full_clean()
@@ -225,7 +234,9 @@ def exchange_offer_set_inclusion(
         reason=f"{InclusionStatus(inclusion_status).label}: {offer.reason or '—'}",
         update_fields=["inclusion_status", "reason"],
     )
-    _proposal_touch(proposal, acting_user=acting_user, reason="Inclusion changed")
+    _proposal_touch(
+        proposal, acting_user=acting_user, reason="Inclusion changed", disclosed=disclosed
+    )
     return offer
 
 

@@ -12,7 +12,7 @@ from simple_history import models as simple_history_models
 
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.permanence import protect_authorship
-from powtracker.roles import role_require
+from powtracker.roles import acting_partner, role_require
 
 
 class HistoricalRecords(simple_history_models.HistoricalRecords):
@@ -73,8 +73,7 @@ def void_rights_check(
     supervisor's decision, such as an assessed statement, is voided only by a role that may take
     that decision: `decision` is the permission and the action, as role_require takes them.
     """
-    partner = getattr(acting_user, "partner", None) if acting_user is not None else None
-    if partner is not None and author_id != acting_user.pk:
+    if acting_partner(acting_user) is not None and author_id != acting_user.pk:
         raise RuleError(
             ErrorCode.PERMISSION_DENIED,
             _("A partner may void only what it recorded itself."),

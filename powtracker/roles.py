@@ -95,6 +95,11 @@ def roles_sync(apps: Any) -> None:
         group.permissions.set(wanted)
 
 
+def acting_partner(acting_user: Any) -> Any:
+    """The partner whose service account is acting, or None for a person or the system."""
+    return getattr(acting_user, "partner", None) if acting_user is not None else None
+
+
 def role_require(acting_user: Any, permission: str, action: str) -> None:
     """Refuse `action` unless the acting user's role grants `permission` ("app.codename").
 

@@ -278,7 +278,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "powtracker.api.ordering.ReaderOrdering",
     ],
     "DEFAULT_PAGINATION_CLASS": "powtracker.api.pagination.Pagination",
     "PAGE_SIZE": 50,

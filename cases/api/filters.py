@@ -1,16 +1,36 @@
 """Filters of the captive list. Filters on fields some readers may not see apply, for them, only
 among the captives whose field they may see — so a filter can never reveal a hidden value."""
 
+import datetime as dt
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from rest_framework.filters import OrderingFilter
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from cases.choices import CustodyEventKind, Wish
 from cases.models import Captive
 from partners.choices import DisclosureLevel
 from partners.disclosure import level_q, viewer_for, wishes_q
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 moment that exists in UTC too (0001-01-01T00:00+14:00 does not)."""
+
+    def clean(self, value: Any) -> Any:
+        moment = super().clean(value)
+        if moment is not None:
+            try:
+                moment.astimezone(dt.UTC)
+            except OverflowError as error:
+                raise ValidationError(_("This moment is out of range."), code="invalid") from error
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = MomentField
 
 
 class CaptiveFilter(django_filters.FilterSet):
@@ -22,7 +42,7 @@ class CaptiveFilter(django_filters.FilterSet):
         field_name="detaining_power__code", label="Detaining power (ISO alpha-3)"
     )
     # A reader's `updated_at` is the one it may know (partners.disclosure.captives_for).
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = MomentFilter(
         field_name="shown_updated_at",
         lookup_expr="gte",
         label="Changed (as far as you may see) at or after (ISO 8601)",
@@ -58,18 +78,3 @@ class CaptiveFilter(django_filters.FilterSet):
         return queryset.filter(
             level_q(self._viewer(), DisclosureLevel.CASE), captured_on__lte=value
         )
-
-
-class CaptiveOrdering(OrderingFilter):
-    """Ordering by `updated_at` follows the reader's own `updated_at` (so it never moves with
-    what is hidden from it); ties fall back on the id, so the order is always the same."""
-
-    ALIASES = {"updated_at": "shown_updated_at"}
-
-    def get_ordering(self, request: Any, queryset: QuerySet[Captive], view: Any) -> list[str]:
-        ordering = []
-        for term in super().get_ordering(request, queryset, view) or []:
-            descending = term.startswith("-")
-            name = self.ALIASES.get(term.lstrip("-"), term.lstrip("-"))
-            ordering.append(f"-{name}" if descending else name)
-        return [*ordering, "id"]

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from cases.choices import CustodyEventKind, Health, LegalStatus, Wish, WishMode
+from cases.choices import CustodyEventKind, Health, Wish, WishMode
 from cases.models import (
     Captive,
     CaptiveName,
@@ -147,7 +147,8 @@ class CaptiveSerializer(serializers.ModelSerializer):
 
 
 class CaptiveUpdateSerializer(StrictInputSerializer):
-    """Particulars a partner may correct (PATCH, with If-Match)."""
+    """Particulars a partner may correct (PATCH, with If-Match). His legal status is not one of
+    them: it is the detaining power's decision (GC III Art. 5)."""
 
     rank = serializers.CharField(max_length=80, required=False, allow_blank=True)
     service_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
@@ -157,7 +158,6 @@ class CaptiveUpdateSerializer(StrictInputSerializer):
     )
     languages = serializers.CharField(max_length=200, required=False, allow_blank=True)
     unit = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    legal_status = serializers.ChoiceField(choices=LegalStatus.choices, required=False)
     health = serializers.ChoiceField(choices=Health.choices, required=False)
     health_notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     next_of_kin_name = serializers.CharField(max_length=200, required=False, allow_blank=True)

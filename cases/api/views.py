@@ -5,18 +5,16 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.filters import SearchFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import services
-from cases.api.filters import CaptiveFilter, CaptiveOrdering
+from cases.api.filters import CaptiveFilter
 from cases.api.serializers import (
     CaptiveSerializer,
     CaptiveUpdateSerializer,
@@ -125,7 +123,8 @@ class CaptiveViewSet(
 ):
     serializer_class = CaptiveSerializer
     filterset_class = CaptiveFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, CaptiveOrdering]
+    # A reader's `updated_at` is the one it may know (partners.disclosure.captives_for).
+    ordering_aliases = {"updated_at": "shown_updated_at"}
     search_fields = [
         "case_number",
         "family_name",

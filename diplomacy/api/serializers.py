@@ -66,6 +66,12 @@ class ExchangeProposalSerializer(serializers.ModelSerializer):
     requested_persons = RequestedPersonSerializer(many=True, read_only=True)
     balance = serializers.SerializerMethodField()
 
+    updated_at = serializers.DateTimeField(
+        source="disclosed_changed_at",
+        read_only=True,
+        help_text="When something partners may see of it last changed.",
+    )
+
     class Meta:
         model = ExchangeProposal
         fields = [
@@ -87,13 +93,17 @@ class ExchangeProposalSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_offered_captives(self, proposal: ExchangeProposal) -> list[dict[str, Any]]:
+    def _visible_offers(self, proposal: ExchangeProposal) -> list[OfferedCaptive]:
         visible = self.context["visible_captive_ids"]
-        offers = [o for o in proposal.offered_captives.all() if o.captive_id in visible]
-        return OfferedCaptiveSerializer(offers, many=True).data
+        return [o for o in proposal.offered_captives.all() if o.captive_id in visible]
+
+    def get_offered_captives(self, proposal: ExchangeProposal) -> list[dict[str, Any]]:
+        return OfferedCaptiveSerializer(self._visible_offers(proposal), many=True).data
 
     def get_balance(self, proposal: ExchangeProposal) -> dict[str, Any]:
-        return BalanceSerializer(exchange_proposal_balance(proposal)).data
+        # Counted over the captives the reader sees, so the counts reveal no one else.
+        offers = self._visible_offers(proposal)
+        return BalanceSerializer(exchange_proposal_balance(proposal, offers=offers)).data
 
 
 class DiplomaticContactSerializer(serializers.ModelSerializer):
@@ -101,6 +111,12 @@ class DiplomaticContactSerializer(serializers.ModelSerializer):
     to_state = StateBriefSerializer(read_only=True)
     intermediary = StateBriefSerializer(read_only=True, allow_null=True)
     captives = serializers.SerializerMethodField()
+
+    updated_at = serializers.DateTimeField(
+        source="disclosed_changed_at",
+        read_only=True,
+        help_text="When something partners may see of it last changed.",
+    )
 
     class Meta:
         model = DiplomaticContact
@@ -131,6 +147,12 @@ class DiplomaticContactSerializer(serializers.ModelSerializer):
 class TransferRequestSerializer(serializers.ModelSerializer):
     requesting_state = StateBriefSerializer(read_only=True)
     captive = CaptiveBriefSerializer(read_only=True)
+
+    updated_at = serializers.DateTimeField(
+        source="disclosed_changed_at",
+        read_only=True,
+        help_text="When something partners may see of it last changed.",
+    )
 
     class Meta:
         model = TransferRequest

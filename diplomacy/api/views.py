@@ -55,6 +55,8 @@ def visible_captive_ids(viewer: Viewer) -> Any:
 class DiplomacyMixin:
     scope_area = "diplomacy"
     lookup_value_regex = "[0-9]+"
+    # `updated_at` is when something partners may see last changed (powtracker.disclosed).
+    ordering_aliases = {"updated_at": "disclosed_changed_at"}
     request: Request
 
     def viewer(self) -> Viewer:

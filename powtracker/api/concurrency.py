@@ -14,9 +14,11 @@ from powtracker.api.errors import APIError, precondition_failed, precondition_re
 
 
 def etag_for(instance: Any) -> str:
-    """A strong validator that changes with every save of the record the reader may see: a
-    captive read through the disclosure rules carries the `shown_updated_at` of its reader."""
-    stamp = getattr(instance, "shown_updated_at", instance.updated_at).isoformat()
+    """A strong validator that changes with what the reader may see of the record: a captive
+    read through the disclosure rules carries the `shown_updated_at` of its reader; other
+    records their `disclosed_changed_at` (powtracker.disclosed)."""
+    stamp = getattr(instance, "shown_updated_at", None) or instance.disclosed_changed_at
+    stamp = stamp.isoformat()
     digest = hashlib.sha256(f"{type(instance).__name__}:{instance.pk}:{stamp}".encode()).hexdigest()
     return f'"{digest[:32]}"'
 

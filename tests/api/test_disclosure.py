@@ -11,6 +11,7 @@ import pytest
 
 from partners.models import DisclosureRecord
 from tests.api.conftest import defect, remain, share
+from tests.factories import CaptiveFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +226,27 @@ def test_the_history_reveals_no_more_than_the_record(world, partners):
     assert len(identity_rows) < len(full_rows)
     assert {"health": "seriously_wounded"}.items() <= full_rows[1]["values"].items()
     assert full_rows[0]["history_change_reason"] == "Particulars changed"
+
+
+def test_a_proposals_balance_counts_only_the_captives_the_reader_sees(world, partners):
+    from diplomacy import services as diplomacy_services
+    from diplomacy.models import Involvement
+
+    s = world["states"]
+    hidden = CaptiveFactory(
+        family_name="Hidden",
+        detaining_power=s["UKR"],
+        nationality=s["CUB"],
+        power_depended_on=s["CUB"],
+    )
+    Involvement.objects.create(captive=hidden, state=s["UKR"], role="detaining_power")
+    diplomacy_services.exchange_offer_add(
+        acting_user=None, proposal=world["proposal"], captive=hidden
+    )
+    prk = partners["power_depended_on"]
+
+    proposal = prk.get(f"/api/v1/exchange-proposals/{world['proposal'].pk}/").json()
+
+    offered = {row["captive"]["id"] for row in proposal["offered_captives"]}
+    assert hidden.pk not in offered
+    assert proposal["balance"]["offered_included"] == len(offered) == 2

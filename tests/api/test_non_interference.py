@@ -81,6 +81,15 @@ def hidden_facts(world: dict[str, Any], supervisor: Any) -> list[Callable[[], An
         )
         made.captives.add(second)
 
+    def offer_reason() -> None:
+        offer = world["proposal"].offered_captives.get(captive=second)
+        diplomacy_services.exchange_offer_set_inclusion(
+            acting_user=supervisor,
+            offer=offer,
+            inclusion_status=offer.inclusion_status,
+            reason="Says he wants to go to Seoul.",
+        )
+
     return [
         statement(second, Wish.DEFECT, s["KOR"]),
         statement(first, Wish.REMAIN),
@@ -91,6 +100,14 @@ def hidden_facts(world: dict[str, Any], supervisor: Any) -> list[Callable[[], An
         lambda: Involvement.objects.create(
             captive=first, state=s["CUB"], role=InvolvementRole.RECEIVING_STATE
         ),
+        # What only the bureau writes down: notes, and why a man stays on a list.
+        lambda: case_services.captive_update(
+            acting_user=supervisor, captive=second, notes="Fears for his family."
+        ),
+        lambda: diplomacy_services.exchange_proposal_update(
+            acting_user=supervisor, proposal=world["proposal"], notes="KOR asks for him."
+        ),
+        offer_reason,
     ]
 
 
@@ -167,6 +184,14 @@ def crawl(api: Api, world: dict[str, Any], ids: dict[str, int], stale_etag: str)
     answers.append(answer(api.get(f"/api/v1/captives/{second}/history/")))
     event = {"kind": "hospitalized", "occurred_at": timezone.now().isoformat(), "place": "Kyiv"}
     answers.append(answer(api.post(f"/api/v1/captives/{first}/events/", event)))
+    # Handovers and the end of a case: refused alike, whatever he wished (the gate's reasons
+    # would name his wishes, and a success would tell that he consented).
+    for pk in [first, second]:
+        for kind, custodian in [("repatriated", None), ("exchanged", "PRK"), ("released", None)]:
+            handover = {"kind": kind, "occurred_at": timezone.now().isoformat()}
+            if custodian:
+                handover["custodian"] = custodian
+            answers.append(answer(api.post(f"/api/v1/captives/{pk}/events/", handover)))
     answers.append(answer(api.options(f"/api/v1/captives/{first}/")))
     # Steps: the proposal's belong to UKR; RUS withdraws its own transfer request.
     proposal = f"/api/v1/exchange-proposals/{world['proposal'].pk}/"

@@ -1,10 +1,12 @@
 """Writes that cannot corrupt a case: versions, retries, clear errors, never a 500."""
 
 import threading
+from datetime import datetime
 
 import pytest
 from django.db import connection, connections
 from django.test import Client
+from django.utils import timezone
 
 from cases.models import WishStatement
 from partners.models import IdempotencyRecord
@@ -277,14 +279,22 @@ def test_an_oversize_body_gets_413(world, partners, settings):
 
 
 def test_a_rule_refusal_answers_409_with_its_code(world, partners):
+    from cases.services import custody_event_record
+
     api = partners["receiving_state"]
+    custody_event_record(
+        acting_user=None,
+        captive=world["first"],
+        kind="deceased",
+        occurred_at=timezone.make_aware(datetime(2025, 2, 1, 12)),
+    )
     refused = api.post(
         path(world["first"], "events"),
-        {"kind": "resettled", "occurred_at": "2025-03-01T10:00:00Z", "custodian": "KOR"},
+        {"kind": "hospitalized", "occurred_at": "2025-03-01T10:00:00Z"},
     )
     assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "repatriation_not_cleared"
-    assert world["first"].custody_events.count() == 1
+    assert refused.json()["error"]["code"] == "transition_not_allowed"
+    assert world["first"].custody_events.count() == 2
 
 
 def test_a_partner_cannot_take_a_supervisors_decision(client, world, partners):
@@ -394,3 +404,59 @@ def test_a_changed_list_of_captives_gives_the_proposal_a_new_version(client, wor
     )
 
     assert (stale.status_code, stale.json()["error"]["code"]) == (412, "version_mismatch")
+
+
+@pytest.mark.parametrize(
+    ("kind", "custodian"),
+    [
+        ("repatriated", None),
+        ("exchanged", "KOR"),
+        ("resettled", "KOR"),
+        ("transferred", "KOR"),
+        ("released", None),
+        ("escaped", None),
+        ("deceased", None),
+    ],
+)
+def test_a_partner_records_no_handover_and_no_end_of_a_case(world, partners, kind, custodian):
+    """Handing him over, releasing him, his escape or death are the detaining power's steps —
+    and a partner asking for a handover is refused before the gate could speak of his wishes."""
+    api = partners["receiving_state"]
+    body = {"kind": kind, "occurred_at": "2025-03-01T10:00:00Z"}
+    if custodian:
+        body["custodian"] = custodian
+
+    refused = api.post(path(world["first"], "events"), body)
+
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "permission_denied")
+    assert "wish" not in refused.json()["error"]["message"]
+    assert world["first"].custody_events.count() == 1
+
+
+def test_a_partner_records_a_move_a_hospital_or_a_camp(world, partners):
+    api = partners["receiving_state"]
+    recorded = api.post(
+        path(world["first"], "events"),
+        {"kind": "hospitalized", "occurred_at": "2025-03-01T10:00:00Z", "place": "Kyiv"},
+    )
+    assert recorded.status_code == 201, recorded.content
+    assert world["first"].custody_events.count() == 2
+
+
+def test_a_partner_may_not_change_his_legal_status(world, partners):
+    api = partners["power_depended_on"]
+    etag = api.get(path(world["first"]))["ETag"]
+
+    refused = api.patch(
+        path(world["first"]), {"legal_status": "civilian_internee"}, headers={"If-Match": etag}
+    )
+
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "unknown_field")
+    world["first"].refresh_from_db()
+    assert world["first"].legal_status == "pow"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_moment_out_of_range_is_a_400(world, partners, moment):
+    answered = partners["receiving_state"].get("/api/v1/captives/", updated_since=moment)
+    assert (answered.status_code, answered.json()["error"]["code"]) == (400, "invalid")
