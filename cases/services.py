@@ -326,8 +326,8 @@ def custody_event_record(
 def custody_event_void_check(*, acting_user: User, event: CustodyEvent, reason: str) -> None:
     """Say whether the acting user may void the event: a partner only its own, and the
     timeline without it must still be allowed."""
-    void_check(event, reason)
     void_rights_check(acting_user=acting_user, author_id=event.recorded_by_id)
+    void_check(event, reason)
     remaining = [e.kind for e in _active_events(event.captive) if e.pk != event.pk]
     try:
         custody_timeline_check(remaining)
@@ -443,13 +443,13 @@ def wish_statement_record(
 def wish_statement_void_check(*, acting_user: User, statement: WishStatement, reason: str) -> None:
     """Say whether the acting user may void the statement: a partner only its own, and an
     assessed statement only a supervisor, since voiding it may change his effective wish."""
-    void_check(statement, reason)
     assessed = statement.voluntariness != Voluntariness.NOT_ASSESSED
     void_rights_check(
         acting_user=acting_user,
         author_id=statement.recorded_by_id,
         decision=("cases.assess_wishstatement", "void an assessed statement") if assessed else None,
     )
+    void_check(statement, reason)
 
 
 @transaction.atomic
@@ -524,8 +524,8 @@ def non_refoulement_review_void_check(
     *, acting_user: User, review: NonRefoulementReview, reason: str
 ) -> None:
     """Say whether the acting user may void the review."""
-    void_check(review, reason)
     void_rights_check(acting_user=acting_user, author_id=review.reviewed_by_id)
+    void_check(review, reason)
 
 
 @transaction.atomic

@@ -58,7 +58,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "csp.middleware.CSPMiddleware",
     # Last, so that it turns a lockout flagged anywhere below into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -68,6 +67,8 @@ MIDDLEWARE.insert(1, "powtracker.api.middleware.ApiBodyLimitMiddleware")
 # No 404 under /api/ is an HTML page, even with DEBUG on; no NUL character reaches a query.
 MIDDLEWARE.insert(2, "powtracker.api.middleware.ApiNotFoundMiddleware")
 MIDDLEWARE.insert(3, "powtracker.middleware.RefuseNulMiddleware")
+# Outside all of them, so that every answer carries the Content-Security-Policy.
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
 
 ROOT_URLCONF = "powtracker.urls"
 

@@ -48,3 +48,10 @@ def test_swagger_ui_gets_its_start_up_script_as_a_file(supervisor):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "SwaggerUIBundle" in script.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nowhere/", "/api/v1/captives/?q=%00", "/admin/nowhere/"])
+def test_refusals_made_before_any_view_carry_the_policy_too(client, path):
+    response = client.get(path)
+    assert response.status_code in {302, 400, 401, 404}
+    assert "Content-Security-Policy" in response
