@@ -1,7 +1,8 @@
 """The API's one JSON parser: refuses bodies no partner sends but that would crash what reads them.
 
 Too deep a nesting exhausts Python's recursion; a NUL character cannot be stored in PostgreSQL
-text, nor is it part of any name, code or statement.
+text, nor is it part of any name, code or statement; a lone surrogate (`"\ud800"`) is no text at
+all, and an answer that repeats it back could not even be written.
 """
 
 from typing import Any
@@ -15,13 +16,19 @@ MAX_JSON_DEPTH = 32
 
 
 def json_junk_reason(data: Any) -> str | None:
-    """Say why a parsed JSON document is refused (too deep, a NUL character), or None."""
+    """Say why a parsed JSON document is refused (too deep, a NUL character, a lone surrogate),
+    or None."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
         if isinstance(value, str):
             if "\x00" in value:
                 return _("A NUL character is not allowed in the body.")
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return _("The body holds a lone surrogate, which is not text.")
         elif isinstance(value, dict | list):
             if depth > MAX_JSON_DEPTH:
                 return _("The body nests deeper than %(depth)d levels.") % {"depth": MAX_JSON_DEPTH}
@@ -33,7 +40,7 @@ def json_junk_reason(data: Any) -> str | None:
 
 
 class StrictJSONParser(JSONParser):
-    """JSON that cannot crash the server: bounded depth, no NUL characters."""
+    """JSON that cannot crash the server: bounded depth, no NUL characters, only real text."""
 
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         try:

@@ -73,6 +73,28 @@ def test_a_nul_character_in_a_body_is_a_400_envelope(world, partners, nested, bo
     assert model.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    ("nested", "body"),
+    [
+        ("events", '{"\\ud800": 1}'),
+        ("events", '{"kind": "\\ud800"}'),
+        ("wishes", '{"wish": "\\ud800"}'),
+        ("wishes", '{"wish": "remain", "statement": "\\udfff"}'),
+    ],
+)
+def test_a_lone_surrogate_in_a_body_is_a_400_envelope(world, partners, nested, body):
+    """A lone surrogate is no text: echoed back in an error, it could not even be written."""
+    api = partners["receiving_state"]
+    response = api.client.post(
+        path(world["first"], nested),
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "malformed_json"
+
+
 def test_a_nul_in_a_query_parameter_is_a_400_envelope(world, partners):
     response = partners["receiving_state"].get("/api/v1/captives/", search="Pak\x00")
     assert response.status_code == 400
