@@ -25,12 +25,13 @@ def etag_for(instance: Any) -> str:
 
 def if_match_check(request: Any, instance: Any) -> None:
     """Refuse a write that does not name the version it was based on (428) or names an old
-    one (412). Call it with the row locked."""
+    one (412). `*` names no version (it matches whatever is there now), so it counts as
+    missing: every write here must say what it saw. Call it with the row locked."""
     wanted = request.headers.get("If-Match")
-    if not wanted:
+    tags = {tag.strip() for tag in (wanted or "").split(",")} - {"", "*"}
+    if not tags:
         raise precondition_required()
-    tags = {tag.strip() for tag in wanted.split(",")}
-    if "*" not in tags and etag_for(instance) not in tags:
+    if etag_for(instance) not in tags:
         raise precondition_failed()
 
 

@@ -34,10 +34,13 @@ def test_a_patch_needs_the_current_version(world, partners):
     etag = api.get(path(first))["ETag"]
 
     missing = api.patch(path(first), {"rank": "Corporal"})
+    wildcard = api.patch(path(first), {"rank": "Corporal"}, headers={"If-Match": "*"})
     done = api.patch(path(first), {"rank": "Corporal"}, headers={"If-Match": etag})
     stale = api.patch(path(first), {"rank": "Sergeant"}, headers={"If-Match": etag})
 
     assert (missing.status_code, missing.json()["error"]["code"]) == (428, "if_match_required")
+    # "*" matches any version, so it would skip the check: every write must name what it saw.
+    assert (wildcard.status_code, wildcard.json()["error"]["code"]) == (428, "if_match_required")
     assert done.status_code == 200 and done.json()["rank"] == "Corporal"
     assert done["ETag"] != etag
     assert (stale.status_code, stale.json()["error"]["code"]) == (412, "version_mismatch")
