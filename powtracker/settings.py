@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "diplomacy",
     "cases",
     "partners",
+    "reports",
     "demo",
 ]
 
