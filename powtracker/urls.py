@@ -11,6 +11,7 @@ from drf_spectacular.views import (
 from oauth2_provider import views as oauth2_views
 
 from powtracker.signin import TokenView
+from reports.views import statistics_view
 
 admin.site.site_header = "powtracker — prisoner of war case register"
 admin.site.site_title = "powtracker"
@@ -18,6 +19,12 @@ admin.site.index_title = "Cases and diplomacy"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # Before the admin's own URLs: its final catch-all view would answer 404 for it.
+    path(
+        "admin/statistics/",
+        admin.site.admin_view(statistics_view),
+        name="reports-statistics",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("powtracker.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,100 @@
+"""The staff statistics page in the admin, with its charts, its tables and its XLSX download."""
+
+import io
+from datetime import date
+from typing import Any
+
+import xlsxwriter
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Captive
+from diplomacy.models import State
+from reports.charts import bar_chart
+from reports.statistics import Table, captives_filtered, statistics_tables
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class StatisticsFilterForm(forms.Form):
+    captured_from = forms.DateField(
+        label=_("Captured from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    captured_to = forms.DateField(
+        label=_("Captured to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    detaining_power = forms.ModelChoiceField(
+        label=_("Detaining power"),
+        queryset=State.objects.order_by("code"),
+        required=False,
+        empty_label=_("All"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("captured_from"), data.get("captured_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start of the range is after its end."))
+        return data
+
+
+def statistics_view(request: HttpRequest) -> HttpResponse:
+    """Counts of the captives in the chosen range, each as a chart beside its table."""
+    if not request.user.has_perm("cases.view_captive"):
+        raise PermissionDenied
+    form = StatisticsFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        power = form.cleaned_data["detaining_power"]
+        filters = {
+            "captured_from": form.cleaned_data["captured_from"],
+            "captured_to": form.cleaned_data["captured_to"],
+            "detaining_power_id": power.pk if power else None,
+        }
+    tables = statistics_tables(captives_filtered(Captive.objects.all(), **filters))
+    if request.GET.get("download") == "xlsx":
+        return statistics_xlsx_response(tables)
+    query = request.GET.copy()
+    query["download"] = "xlsx"
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Statistics"),
+        # The charts need the width more than the app list does.
+        "is_nav_sidebar_enabled": False,
+        "form": form,
+        "total": tables[0].total,
+        "tables": [(table, bar_chart(table)) for table in tables],
+        "xlsx_query": query.urlencode(),
+    }
+    return TemplateResponse(request, "reports/statistics.html", context)
+
+
+def statistics_xlsx(tables: list[Table]) -> bytes:
+    """One sheet a table: its heading row, then one row a label."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = workbook.add_format({"bold": True})
+    for table in tables:
+        # Sheet names are at most 31 characters and may not hold []:*?/\
+        name = "".join(c for c in table.title if c not in "[]:*?/\\")[:31]
+        sheet = workbook.add_worksheet(name)
+        sheet.write_row(0, 0, [table.label_heading, *table.columns], bold)
+        for index, row in enumerate(table.rows, start=1):
+            sheet.write_string(index, 0, row.label)
+            sheet.write_row(index, 1, row.counts)
+        sheet.set_column(0, 0, 40)
+        sheet.set_column(1, len(table.columns), 14)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def statistics_xlsx_response(tables: list[Table]) -> HttpResponse:
+    response = HttpResponse(statistics_xlsx(tables), content_type=XLSX_TYPE)
+    filename = f"statistics-{date.today().isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
