@@ -129,6 +129,13 @@ class Table:
     label_heading: str
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
+    short_title: str = ""
+
+    @property
+    def sheet_name(self) -> str:
+        """The title as a spreadsheet allows it: at most 31 characters, none of []:*?/\\."""
+        title = self.short_title or self.title
+        return "".join(c for c in title if c not in "[]:*?/\\")[:31]
 
     @property
     def total(self) -> int:
@@ -285,6 +292,7 @@ def statistics_tables(
             _("Month"),
             (_("Exchanged"), _("Repatriated")),
             _month_rows(handovers, tuple(str(kind) for kind in HANDOVER_STATISTICS_KINDS)),
+            short_title=_("Handovers per month"),
         ),
     ]
 

@@ -80,9 +80,7 @@ def statistics_xlsx(tables: list[Table]) -> bytes:
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = workbook.add_format({"bold": True})
     for table in tables:
-        # Sheet names are at most 31 characters and may not hold []:*?/\
-        name = "".join(c for c in table.title if c not in "[]:*?/\\")[:31]
-        sheet = workbook.add_worksheet(name)
+        sheet = workbook.add_worksheet(table.sheet_name)
         sheet.write_row(0, 0, [table.label_heading, *table.columns], bold)
         for index, row in enumerate(table.rows, start=1):
             sheet.write_string(index, 0, row.label)
