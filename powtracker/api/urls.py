@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api import views as cases
 from diplomacy.api import views as diplomacy
+from reports.api import StatisticsView
 
 router = DefaultRouter()
 router.register("captives", cases.CaptiveViewSet, basename="captive")
@@ -28,5 +29,6 @@ captive_routes.register("history", cases.HistoryViewSet, basename="captive-histo
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("statistics/", StatisticsView.as_view(), name="statistics"),
     path("captives/<int:captive_pk>/", include(captive_routes.urls)),
 ]
