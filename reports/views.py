@@ -1,7 +1,6 @@
 """The staff statistics page in the admin, with its charts, its tables and its XLSX download."""
 
 import io
-from datetime import date
 from typing import Any
 
 import xlsxwriter
@@ -10,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +93,6 @@ def statistics_xlsx(tables: list[Table]) -> bytes:
 
 def statistics_xlsx_response(tables: list[Table]) -> HttpResponse:
     response = HttpResponse(statistics_xlsx(tables), content_type=XLSX_TYPE)
-    filename = f"statistics-{date.today().isoformat()}.xlsx"
+    filename = f"statistics-{timezone.localdate().isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

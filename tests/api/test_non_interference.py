@@ -160,6 +160,7 @@ def crawl(api: Api, world: dict[str, Any], ids: dict[str, int], stale_etag: str)
         (f"/api/v1/transfer-requests/{ids['transfer'] - 1}/", {}),
         (f"/api/v1/transfer-requests/{ids['transfer']}/", {}),
         ("/api/v1/states/", {}),
+        ("/api/v1/statistics/", {}),
     ]
     answers = [answer(api.get(path, **params)) for path, params in reads]
     # Writes: a wish recorded or voided by his own power is refused alike; a correction based on

@@ -6,6 +6,8 @@ wish breakdown that a hostile partner could read anything from."""
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from diplomacy.choices import InvolvementRole
 from diplomacy.models import Involvement
@@ -113,3 +115,19 @@ def test_the_endpoint_is_in_the_schema(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     operation = schema["paths"]["/api/v1/statistics/"]["get"]
     assert "200" in operation["responses"]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_cases(partners, world):
+    reader = partners["receiving_state"]
+    reader.get(URL)  # warm the token's cache, if any
+    with CaptureQueriesContext(connection) as few:
+        reader.get(URL)
+    for _ in range(3):
+        captive = CaptiveFactory(nationality=world["states"]["PRK"], captured_on=date(2025, 3, 1))
+        Involvement.objects.create(
+            captive=captive, state=world["states"]["KOR"], role=InvolvementRole.RECEIVING_STATE
+        )
+    with CaptureQueriesContext(connection) as more:
+        body = reader.get(URL).json()
+    assert body["captives"] == 5
+    assert len(more) == len(few)
