@@ -34,6 +34,8 @@ from powtracker.admin import (
     VoidForm,
     check_form,
 )
+from reports.admin_exports import ExportAdminMixin
+from reports.columns import CAPTIVE_COLUMNS, captive_export_queryset
 
 
 def wish_label(wish: str, destination: Any) -> str:
@@ -264,7 +266,8 @@ class ObligationsInline(ReadOnlyInline):
 # --- captives ----------------------------------------------------------------------------------
 
 
-class CaptiveAdmin(PermanentAdmin):
+class CaptiveAdmin(ExportAdminMixin, PermanentAdmin):
+    export_columns = CAPTIVE_COLUMNS
     list_display = [
         "case_number",
         "name_latin",
@@ -408,6 +411,9 @@ class CaptiveAdmin(PermanentAdmin):
                 *self.list_select_related, "custodian", "effective_wish_statement__assessed_by"
             )
         )
+
+    def export_queryset(self, request: HttpRequest) -> QuerySet[Captive]:
+        return captive_export_queryset(super().export_queryset(request))
 
     @admin.display(description="name (Latin)", ordering="family_name")
     def name_latin(self, captive: Captive) -> str:
