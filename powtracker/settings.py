@@ -235,6 +235,7 @@ API_SCOPES = {
     "wishes:read": "Read wishes (with full disclosure only)",
     "diplomacy:read": "Read exchange proposals, contacts and transfer requests",
     "diplomacy:write": "Move proposals and transfer requests along their steps",
+    "reports:export": "Export the captive list as a file (redacted like the list, ledgered)",
 }
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
