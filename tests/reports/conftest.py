@@ -1,3 +1,12 @@
-"""The partner API's test world (the Kursk case), for the API export's tests."""
+"""The partner API's test world (the Kursk case), for the exports' tests."""
 
-from tests.api.conftest import world  # noqa: F401
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import kursk_world
+
+
+@pytest.fixture
+def world(db: Any) -> dict[str, Any]:
+    return kursk_world()

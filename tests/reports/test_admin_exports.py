@@ -9,11 +9,13 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cases.choices import Health, NameSystem, Script
+from partners.services import disclosure_record, partner_create
 from reports.exports import export_bytes
 from reports.models import ExportRecord
 from tests.factories import CaptiveFactory
@@ -215,3 +217,50 @@ def test_the_export_is_read_lazily_in_a_fixed_number_of_queries(
     many = queries()
 
     assert many == few
+
+
+LISTS = [
+    ("cases", "custodyevent"),
+    ("cases", "wishstatement"),
+    ("cases", "obligation"),
+    ("diplomacy", "exchangeproposal"),
+    ("diplomacy", "transferrequest"),
+    ("partners", "disclosurerecord"),
+]
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), LISTS)
+def test_every_list_a_caseworker_works_from_exports_all_its_rows(
+    supervisor: Any, world: dict[str, Any], app_label: str, model_name: str
+) -> None:
+    partner, _secret = partner_create(
+        acting_user=None, name="ICRC CTA", kind="tracing_agency", scopes=["cases:read"]
+    )
+    disclosure_record(
+        partner=partner, reads=[(world["first"].pk, "identity")], method="GET", path="/api/"
+    )
+    client = signed_in(supervisor)
+    url = f"/admin/{app_label}/{model_name}/"
+    assert b"export-link" in client.get(url).content
+    response = client.get(f"{url}export/", {"as": "csv"})
+    assert response.status_code == 200
+    rows = read("csv", export_bytes(response.streaming_content))
+
+    assert len(rows) == apps.get_model(app_label, model_name).objects.count()
+
+
+def test_a_proposal_is_exported_with_its_offered_captives(
+    caseworker: Any, world: dict[str, Any]
+) -> None:
+    rows = read("csv", download_from(signed_in(caseworker), "/admin/diplomacy/exchangeproposal/"))
+
+    offered = rows[0]["offered_captives"]
+    assert world["first"].case_number in offered
+    assert world["second"].case_number in offered
+    assert "(included)" in offered
+
+
+def download_from(client: Client, list_url: str, **filters: Any) -> bytes:
+    response = client.get(f"{list_url}export/", {**filters, "as": "csv"})
+    assert response.status_code == 200, response.content
+    return export_bytes(response.streaming_content)
