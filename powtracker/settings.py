@@ -229,6 +229,9 @@ OBLIGATION_PERIOD_DAYS = {
 # worker): past it PostgreSQL ends the transaction and the key is free for a retry.
 IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
 
+# Exports of everything (staff) or a partner's full-level export must be an AES-256 ZIP.
+EXPORT_FULL_LEVEL_REQUIRES_PASSWORD = env.bool("EXPORT_FULL_LEVEL_REQUIRES_PASSWORD", default=False)
+
 API_SCOPES = {
     "cases:read": "Read the cases shared with the partner, at its disclosure level",
     "cases:write": "Record custody events and wishes; correct particulars",

@@ -2,15 +2,25 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from powtracker.errors import RuleError
 from reports.choices import ExportFormat
-from reports.exports import Column, export_chunks, export_filename, export_response, queryset_rows
+from reports.exports import (
+    Column,
+    export_chunks,
+    export_filename,
+    export_password_check,
+    export_response,
+    queryset_rows,
+)
 from reports.services import export_record
 
 # The query parameter naming the format (DRF keeps `format` for its renderers).
@@ -60,11 +70,20 @@ class ExportAdminMixin:
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if not (self.has_view_permission(request) and may_export(request)):  # type: ignore[attr-defined]
             raise PermissionDenied
-        export_format = export_format_read(request.GET.get(EXPORT_PARAMETER))
+        export_format = export_format_read(
+            request.POST.get(EXPORT_PARAMETER) or request.GET.get(EXPORT_PARAMETER)
+        )
+        # A password comes only in a POST body: never in a URL, a log or the audit.
+        password = request.POST.get("password", "") if request.method == "POST" else ""
+        try:
+            # Staff exports hold everything: they are full-level.
+            export_password_check(password, full_level=True)
+        except RuleError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+            return HttpResponseRedirect(f"{self.changelist_url()}?{self.list_query(request)}")
         # The change list refuses parameters it does not know: it sees the list's own only.
-        request.GET = request.GET.copy()
-        request.GET.pop(EXPORT_PARAMETER, None)
-        filters = request.GET.urlencode()
+        request.GET = QueryDict(self.list_query(request))
+        filters = self.list_query(request)
         queryset = self.export_queryset(request)
         opts = self.model._meta  # type: ignore[attr-defined]
         list_name = f"{opts.app_label}.{opts.model_name}"
@@ -85,10 +104,26 @@ class ExportAdminMixin:
             [column.header for column in columns],
             queryset_rows(queryset, columns),
             on_end=on_end,
+            password=password,
+            inner_name=export_filename(str(opts.model_name), export_format),
         )
         return export_response(
-            chunks, export_format, export_filename(str(opts.verbose_name_plural), export_format)
+            chunks,
+            export_format,
+            export_filename(str(opts.verbose_name_plural), export_format),
+            protected=bool(password),
         )
+
+    def changelist_url(self) -> str:
+        opts = self.model._meta  # type: ignore[attr-defined]
+        return reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")  # type: ignore[attr-defined]
+
+    @staticmethod
+    def list_query(request: HttpRequest) -> str:
+        """The list's own query string, without the export's parameter."""
+        kept = request.GET.copy()
+        kept.pop(EXPORT_PARAMETER, None)
+        return kept.urlencode()
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
@@ -109,4 +144,7 @@ class ExportAdminMixin:
                 (label, f"{url}?{urlencode([*kept, (EXPORT_PARAMETER, value)])}")
                 for value, label in ExportFormat.choices
             ]
+            extra_context["export_action"] = f"{url}?{urlencode(kept)}"
+            extra_context["export_formats"] = ExportFormat.choices
+            extra_context["export_password_required"] = settings.EXPORT_FULL_LEVEL_REQUIRES_PASSWORD
         return super().changelist_view(request, extra_context)  # type: ignore[misc]

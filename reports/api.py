@@ -20,10 +20,18 @@ from partners.disclosure import Viewer, captive_level, wishes_q
 from partners.services import disclosure_record
 from reports.admin_exports import EXPORT_PARAMETER, EXPORT_PERMISSION
 from reports.choices import ExportFormat
-from reports.exports import Column, export_chunks, export_filename, export_response, queryset_rows
+from reports.exports import (
+    Column,
+    export_chunks,
+    export_filename,
+    export_password_check,
+    export_response,
+    queryset_rows,
+)
 from reports.services import export_record
 
 EXPORT_SCOPE = "reports:export"
+PASSWORD_HEADER = "X-Export-Password"  # noqa: S105 (a header name)
 # Nested fields that become one column per part in CSV and XLSX.
 NESTED_PARTS = {"latest_wish": WishBriefSerializer.Meta.fields}
 
@@ -81,7 +89,11 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
             {EXPORT_PARAMETER: [_("Choose one of: %s.") % ", ".join(ExportFormat.values)]}
         )
     queryset = view.filter_queryset(view.get_queryset())
-    headers = export_headers(export_fields(viewer, queryset))
+    fields = export_fields(viewer, queryset)
+    # In a header, never in the URL: query strings end up in logs and in the audit.
+    password = request.headers.get(PASSWORD_HEADER, "")
+    export_password_check(password, full_level="next_of_kin_name" in fields)
+    headers = export_headers(fields)
     context = view.get_serializer_context()
     path = request.get_full_path()
 
@@ -115,5 +127,17 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
             outcome=outcome,
         )
 
-    chunks = export_chunks(export_format, headers, rows, on_end=on_end)
-    return export_response(chunks, export_format, export_filename("captives", export_format))
+    chunks = export_chunks(
+        export_format,
+        headers,
+        rows,
+        on_end=on_end,
+        password=password,
+        inner_name=export_filename("captives", export_format),
+    )
+    return export_response(
+        chunks,
+        export_format,
+        export_filename("captives", export_format),
+        protected=bool(password),
+    )

@@ -16,16 +16,21 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+import pyzipper
 import xlsxwriter
+from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
 
+from powtracker.errors import ErrorCode, RuleError
 from reports.choices import ExportFormat
 
 # Rows fetched from the database at a time (also the size of a ledger batch).
 CHUNK_SIZE = 1000
 # Bytes read at a time from a finished XLSX file.
 FILE_CHUNK = 64 * 1024
+EXPORT_PASSWORD_MIN_LENGTH = 12
 # A cell beginning with one of these is a formula to a spreadsheet (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
@@ -154,6 +159,23 @@ def xlsx_chunks(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes
             yield chunk
 
 
+def protected_chunks(chunks: Iterable[bytes], *, password: str, inner_name: str) -> Iterator[bytes]:
+    """The file inside an AES-256 encrypted ZIP (WinZip AES: 7-Zip, WinZip and macOS' Archive
+    Utility open it; Windows Explorer does not), spooled to a temporary file, then streamed."""
+    with tempfile.TemporaryFile() as spool:
+        with pyzipper.AESZipFile(
+            spool, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+        ) as archive:
+            archive.setpassword(password.encode())
+            archive.setencryption(pyzipper.WZ_AES, nbits=256)
+            with archive.open(inner_name, "w") as member:
+                for chunk in chunks:
+                    member.write(chunk)
+        spool.seek(0)
+        while chunk := spool.read(FILE_CHUNK):
+            yield chunk
+
+
 WRITERS = {
     ExportFormat.CSV: csv_chunks,
     ExportFormat.JSONL: jsonl_chunks,
@@ -176,10 +198,14 @@ def export_chunks(
     rows: Iterable[Any],
     *,
     on_end: Callable[[Outcome], None],
+    password: str = "",
+    inner_name: str = "export",
 ) -> Iterator[bytes]:
-    """The file's bytes, hashed as they go; `on_end` hears the outcome when the stream ends —
-    or when the client goes away (then `completed` is False and the hash covers what was
-    sent). A stream never started sent nothing and calls nothing."""
+    """The file's bytes (in an encrypted ZIP if a password is given), hashed as they go.
+
+    `on_end` hears the outcome when the stream ends — or when the client goes away (then
+    `completed` is False and the hash covers what was sent). A stream never started sent
+    nothing and calls nothing."""
     outcome = Outcome()
     digest = hashlib.sha256()
 
@@ -188,8 +214,11 @@ def export_chunks(
             outcome.rows += 1
             yield row
 
+    produced = WRITERS[ExportFormat(export_format)](headers, counted())
+    if password:
+        produced = protected_chunks(produced, password=password, inner_name=inner_name)
     try:
-        for chunk in WRITERS[ExportFormat(export_format)](headers, counted()):
+        for chunk in produced:
             digest.update(chunk)
             yield chunk
         outcome.completed = True
@@ -202,12 +231,34 @@ def export_filename(stem: str, export_format: str) -> str:
     return f"{stem}-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.{export_format}"
 
 
-def export_response(chunks: Iterator[bytes], export_format: str, filename: str) -> Any:
-    """A streaming download of the chunks."""
-    response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[export_format])
+def export_response(
+    chunks: Iterator[bytes], export_format: str, filename: str, *, protected: bool = False
+) -> Any:
+    """A streaming download of the chunks (a ZIP when protected)."""
+    if protected:
+        content_type, filename = "application/zip", f"{filename}.zip"
+    else:
+        content_type = CONTENT_TYPES[export_format]
+    response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def export_password_check(password: str, *, full_level: bool) -> None:
+    """Refuse a password too short to protect anything, and a full-level export without one
+    where EXPORT_FULL_LEVEL_REQUIRES_PASSWORD says every full-level export must have one."""
+    if password and len(password) < EXPORT_PASSWORD_MIN_LENGTH:
+        raise RuleError(
+            ErrorCode.EXPORT_PASSWORD_REQUIRED,
+            _("An export password has at least %(length)s characters."),
+            {"length": EXPORT_PASSWORD_MIN_LENGTH},
+        )
+    if full_level and not password and settings.EXPORT_FULL_LEVEL_REQUIRES_PASSWORD:
+        raise RuleError(
+            ErrorCode.EXPORT_PASSWORD_REQUIRED,
+            _("A full-level export must be protected with a password here."),
+        )
 
 
 def export_bytes(chunks: Iterable[bytes]) -> bytes:

@@ -168,7 +168,18 @@ class CaptiveViewSet(
                 required=True,
                 enum=["csv", "xlsx", "jsonl"],
                 description="csv (UTF-8 with BOM), xlsx, or jsonl (one JSON object a line)",
-            )
+            ),
+            OpenApiParameter(
+                "X-Export-Password",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "At least 12 characters: the file comes inside an AES-256 encrypted ZIP. "
+                    "Required for a full-level export where the server says so "
+                    "(export_password_required)."
+                ),
+            ),
         ],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )

@@ -11,12 +11,20 @@ from rich.progress import Progress
 
 from cases.choices import CustodyEventKind
 from cases.models import Captive
+from powtracker.errors import RuleError
 from reports.choices import ExportFormat
 from reports.columns import CAPTIVE_COLUMNS, captive_export_queryset
-from reports.exports import Outcome, export_chunks, queryset_rows
+from reports.exports import Outcome, export_chunks, export_password_check, queryset_rows
 from reports.services import export_record
 
 LISTS = ["captives"]
+
+
+def _password_read(path: str | None) -> str:
+    if not path:
+        return ""
+    with open(path, encoding="utf-8") as file:
+        return file.readline().rstrip("\r\n")
 
 
 def _day(value: str) -> date:
@@ -38,10 +46,19 @@ class Command(BaseCommand):
         parser.add_argument("--custody-status", choices=CustodyEventKind.values)
         parser.add_argument("--captured-after", type=_day, help="YYYY-MM-DD (inclusive)")
         parser.add_argument("--captured-before", type=_day, help="YYYY-MM-DD (inclusive)")
+        parser.add_argument(
+            "--password-file",
+            help="Protect the file: an AES-256 ZIP with the password on this file's first line",
+        )
         parser.add_argument("--search", help="Case number, name in any script, service number")
 
     def handle(self, *args: Any, **options: Any) -> None:
         queryset, filters = captives_filtered(options)
+        password = _password_read(options.get("password_file"))
+        try:
+            export_password_check(password, full_level=True)
+        except RuleError as refusal:
+            raise CommandError(" ".join(refusal.messages)) from refusal
         columns = CAPTIVE_COLUMNS
         outcomes: list[Outcome] = []
         show = self.stdout.isatty()
@@ -58,6 +75,8 @@ class Command(BaseCommand):
                 [column.header for column in columns],
                 counted(),
                 on_end=outcomes.append,
+                password=password,
+                inner_name=f"{options['list']}.{options['format']}",
             ):
                 out.write(chunk)
         export_record(
