@@ -34,6 +34,17 @@ from powtracker.admin import (
     VoidForm,
     check_form,
 )
+from reports.admin_exports import ExportAdminMixin
+from reports.columns import (
+    CAPTIVE_COLUMNS,
+    CUSTODY_EVENT_COLUMNS,
+    CUSTODY_EVENT_RELATED,
+    OBLIGATION_COLUMNS,
+    OBLIGATION_RELATED,
+    WISH_STATEMENT_COLUMNS,
+    WISH_STATEMENT_RELATED,
+    captive_export_queryset,
+)
 
 
 def wish_label(wish: str, destination: Any) -> str:
@@ -264,7 +275,8 @@ class ObligationsInline(ReadOnlyInline):
 # --- captives ----------------------------------------------------------------------------------
 
 
-class CaptiveAdmin(PermanentAdmin):
+class CaptiveAdmin(ExportAdminMixin, PermanentAdmin):
+    export_columns = CAPTIVE_COLUMNS
     list_display = [
         "case_number",
         "name_latin",
@@ -408,6 +420,9 @@ class CaptiveAdmin(PermanentAdmin):
                 *self.list_select_related, "custodian", "effective_wish_statement__assessed_by"
             )
         )
+
+    def export_queryset(self, request: HttpRequest) -> QuerySet[Captive]:
+        return captive_export_queryset(super().export_queryset(request))
 
     @admin.display(description="name (Latin)", ordering="family_name")
     def name_latin(self, captive: Captive) -> str:
@@ -576,7 +591,9 @@ class RecordAdmin(PermanentAdmin):
 
 
 @admin.register(CustodyEvent)
-class CustodyEventAdmin(RecordAdmin):
+class CustodyEventAdmin(ExportAdminMixin, RecordAdmin):
+    export_columns = CUSTODY_EVENT_COLUMNS
+    export_select_related = CUSTODY_EVENT_RELATED
     form = CustodyEventVoidForm
     void_service = staticmethod(services.custody_event_void)
     record_kwarg = "event"
@@ -612,7 +629,9 @@ class WishStatementForm(VoidForm):
 
 
 @admin.register(WishStatement)
-class WishStatementAdmin(RecordAdmin):
+class WishStatementAdmin(ExportAdminMixin, RecordAdmin):
+    export_columns = WISH_STATEMENT_COLUMNS
+    export_select_related = WISH_STATEMENT_RELATED
     form = WishStatementForm
     void_service = staticmethod(services.wish_statement_void)
     record_kwarg = "statement"
@@ -705,7 +724,9 @@ class FulfilForm(forms.Form):
 
 
 @admin.register(Obligation)
-class ObligationAdmin(PermanentAdmin):
+class ObligationAdmin(ExportAdminMixin, PermanentAdmin):
+    export_columns = OBLIGATION_COLUMNS
+    export_select_related = OBLIGATION_RELATED
     list_display = ["captive", "kind", "due_on", "state", "fulfilled_on", "reference"]
     list_select_related = ["captive"]
     list_filter = [ObligationStateFilter, "kind"]

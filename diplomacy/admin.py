@@ -27,6 +27,14 @@ from diplomacy.models import (
 )
 from diplomacy.selectors import PRIORITY_HEALTH, exchange_proposal_balance
 from powtracker.admin import PermanentAdmin, ServiceInlineMixin, check_form, step_action
+from reports.admin_exports import ExportAdminMixin
+from reports.columns import (
+    PROPOSAL_COLUMNS,
+    PROPOSAL_PREFETCH,
+    PROPOSAL_RELATED,
+    TRANSFER_REQUEST_COLUMNS,
+    TRANSFER_REQUEST_RELATED,
+)
 
 
 @admin.register(State)
@@ -165,7 +173,10 @@ class ExchangeProposalForm(forms.ModelForm):
 
 
 @admin.register(ExchangeProposal)
-class ExchangeProposalAdmin(PermanentAdmin):
+class ExchangeProposalAdmin(ExportAdminMixin, PermanentAdmin):
+    export_columns = PROPOSAL_COLUMNS
+    export_select_related = PROPOSAL_RELATED
+    export_prefetch_related = PROPOSAL_PREFETCH
     form = ExchangeProposalForm
     list_display = [
         "title",
@@ -304,7 +315,9 @@ class DiplomaticContactAdmin(PermanentAdmin):
 
 
 @admin.register(TransferRequest)
-class TransferRequestAdmin(PermanentAdmin):
+class TransferRequestAdmin(ExportAdminMixin, PermanentAdmin):
+    export_columns = TRANSFER_REQUEST_COLUMNS
+    export_select_related = TRANSFER_REQUEST_RELATED
     list_display = ["captive", "requesting_state", "kind", "status", "stated_on"]
     list_select_related = ["captive", "requesting_state"]
     list_filter = ["status", "kind", "requesting_state"]

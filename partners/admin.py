@@ -10,6 +10,8 @@ from oauth2_provider.models import AccessToken, Application, Grant, IDToken, Ref
 from partners import services
 from partners.models import CaseShare, DisclosureRecord, Partner
 from powtracker.admin import PermanentAdmin, RecordsAdmin
+from reports.admin_exports import ExportAdminMixin
+from reports.columns import DISCLOSURE_COLUMNS, DISCLOSURE_RELATED
 
 
 class PartnerForm(forms.ModelForm):
@@ -154,7 +156,9 @@ class CaseShareAdmin(PermanentAdmin):
 
 
 @admin.register(DisclosureRecord)
-class DisclosureRecordAdmin(RecordsAdmin):
+class DisclosureRecordAdmin(ExportAdminMixin, RecordsAdmin):
+    export_columns = DISCLOSURE_COLUMNS
+    export_select_related = DISCLOSURE_RELATED
     """The ledger: every read of a captive by a partner. Nobody edits or deletes it."""
 
     # A captive's page links to his reads in the ledger.

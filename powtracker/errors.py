@@ -23,6 +23,7 @@ class ErrorCode(models.TextChoices):
     DATE_BEFORE_GC3 = "date_before_gc3", "Dated before the Third Geneva Convention"
     DATE_BEFORE_CAPTURE = "date_before_capture", "Dated before the capture"
     INVALID = "invalid", "Invalid data"
+    EXPORT_PASSWORD_REQUIRED = "export_password_required", "The export needs a (longer) password"
 
 
 class RuleError(ValidationError):

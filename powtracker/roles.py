@@ -39,6 +39,10 @@ SUPERVISION = {
     ("axes", "view_accessattempt"),
 }
 
+# Every staff role may export the lists it reads; supervisors read the export audit.
+EXPORTING = {("reports", "export")}
+EXPORT_AUDIT = {("reports", "view_exportrecord")}
+
 ROLE_CASEWORKER = "caseworker"
 ROLE_SUPERVISOR = "supervisor"
 ROLE_ANALYST = "analyst"
@@ -57,9 +61,13 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
     """(app label, codename) pairs each role holds, besides viewing every case record."""
     edit_cases = _codenames(CASEWORK_MODELS, ["add", "change"])
     return {
-        ROLE_CASEWORKER: edit_cases,
-        ROLE_SUPERVISOR: edit_cases | _codenames(REFERENCE_MODELS, ["add", "change"]) | SUPERVISION,
-        ROLE_ANALYST: set(),
+        ROLE_CASEWORKER: edit_cases | EXPORTING,
+        ROLE_SUPERVISOR: edit_cases
+        | _codenames(REFERENCE_MODELS, ["add", "change"])
+        | SUPERVISION
+        | EXPORTING
+        | EXPORT_AUDIT,
+        ROLE_ANALYST: EXPORTING,
     }
 
 

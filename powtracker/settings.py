@@ -229,12 +229,16 @@ OBLIGATION_PERIOD_DAYS = {
 # worker): past it PostgreSQL ends the transaction and the key is free for a retry.
 IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
 
+# Exports of everything (staff) or a partner's full-level export must be an AES-256 ZIP.
+EXPORT_FULL_LEVEL_REQUIRES_PASSWORD = env.bool("EXPORT_FULL_LEVEL_REQUIRES_PASSWORD", default=False)
+
 API_SCOPES = {
     "cases:read": "Read the cases shared with the partner, at its disclosure level",
     "cases:write": "Record custody events and wishes; correct particulars",
     "wishes:read": "Read wishes (with full disclosure only)",
     "diplomacy:read": "Read exchange proposals, contacts and transfer requests",
     "diplomacy:write": "Move proposals and transfer requests along their steps",
+    "reports:export": "Export the captive list as a file (redacted like the list, ledgered)",
 }
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

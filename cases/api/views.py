@@ -44,6 +44,7 @@ from partners.disclosure import (
 from partners.services import disclosure_record
 from powtracker.api.concurrency import idempotent, if_match_check, with_etag
 from powtracker.api.serializers import VoidInputSerializer
+from reports.api_exports import captive_export_response
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -136,6 +137,7 @@ class CaptiveViewSet(
     ordering_fields = ["case_number", "family_name", "updated_at"]
     ordering = ["case_number"]
     http_method_names = ["get", "patch", "head", "options"]
+    required_scopes = {"export": "reports:export"}
 
     def get_queryset(self) -> QuerySet[Captive]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator
@@ -149,6 +151,41 @@ class CaptiveViewSet(
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         self.ledger(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Export the captives you may see (CSV, XLSX or JSON Lines), streamed",
+        description=(
+            "The list's filters, search and ordering apply; every page is exported. Redacted "
+            "exactly like the list; every captive in the file is written to the disclosure "
+            "ledger. The format is chosen with `as` (DRF keeps `format` for itself). Needs the "
+            "scope `reports:export`."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "as",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=True,
+                enum=["csv", "xlsx", "jsonl"],
+                description="csv (UTF-8 with BOM), xlsx, or jsonl (one JSON object a line)",
+            ),
+            OpenApiParameter(
+                "X-Export-Password",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "At least 12 characters: the file comes inside an AES-256 encrypted ZIP. "
+                    "Required for a full-level export where the server says so "
+                    "(export_password_required)."
+                ),
+            ),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"], url_path="export", pagination_class=None)
+    def export(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return captive_export_response(self, request)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         captive = self.visible_captive(kwargs["pk"])

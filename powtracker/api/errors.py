@@ -24,6 +24,7 @@ BAD_REQUEST_CODES = {
     ErrorCode.EVENT_IN_FUTURE,
     ErrorCode.DATE_BEFORE_GC3,
     ErrorCode.DATE_BEFORE_CAPTURE,
+    ErrorCode.EXPORT_PASSWORD_REQUIRED,
 }
 
 

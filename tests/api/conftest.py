@@ -85,6 +85,11 @@ def make_partner(client: Client, name: str, **kwargs: Any) -> Api:
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
     """The Kursk case and an unrelated case, as in the brief."""
+    return kursk_world()
+
+
+def kursk_world() -> dict[str, Any]:
+    """The Kursk case and an unrelated case (for fixtures of other test folders too)."""
     s = {code: StateFactory(code=code) for code in ["UKR", "RUS", "PRK", "KOR", "CUB"]}
     soldiers = []
     for name, wish in [("Pak", Wish.RETURN), ("Ri", Wish.REMAIN)]:

@@ -1,0 +1,12 @@
+"""The partner API's test world (the Kursk case), for the exports' tests."""
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import kursk_world
+
+
+@pytest.fixture
+def world(db: Any) -> dict[str, Any]:
+    return kursk_world()
