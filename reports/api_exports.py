@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied, ValidationError
 
 from cases.api.serializers import (
     LEVEL_FIELDS,
@@ -83,6 +83,19 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
     viewer: Viewer = view.viewer()
     if viewer.is_staff and not request.user.has_perm(EXPORT_PERMISSION):
         raise PermissionDenied(_("Your role does not allow you to export."))
+    if request.method == "HEAD":
+        # A HEAD would run the export, write the ledger and the audit, and send nothing.
+        raise MethodNotAllowed("HEAD")
+    if any("password" in name.lower() for name in request.query_params):
+        # It would travel in the URL, into logs, the ledger and the audit, and protect nothing.
+        raise ValidationError(
+            {
+                "password": [
+                    _("Send the password in the %(header)s header, never in the URL.")
+                    % {"header": PASSWORD_HEADER}
+                ]
+            }
+        )
     export_format = request.query_params.get(EXPORT_PARAMETER)
     if export_format not in ExportFormat.values:
         raise ValidationError(

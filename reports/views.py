@@ -7,7 +7,7 @@ import xlsxwriter
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -56,7 +56,17 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
             "captured_to": form.cleaned_data["captured_to"],
             "detaining_power_id": power.pk if power else None,
         }
-    tables = statistics_tables(captives_filtered(Captive.objects.all(), **filters))
+    refused = form.is_bound and not form.is_valid()
+    if refused and request.GET.get("download") == "xlsx":
+        # Never the whole register in place of a selection the user believes was applied.
+        errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return HttpResponseBadRequest(
+            gettext("These filters are not valid: %(errors)s") % {"errors": errors},
+            content_type="text/plain; charset=utf-8",
+        )
+    tables = (
+        [] if refused else statistics_tables(captives_filtered(Captive.objects.all(), **filters))
+    )
     if request.GET.get("download") == "xlsx":
         return statistics_xlsx_response(tables)
     query = request.GET.copy()
@@ -67,7 +77,8 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
         # The charts need the width more than the app list does.
         "is_nav_sidebar_enabled": False,
         "form": form,
-        "total": tables[0].total,
+        "total": tables[0].total if tables else 0,
+        "refused": refused,
         "tables": [(table, bar_chart(table)) for table in tables],
         "xlsx_query": query.urlencode(),
     }

@@ -160,3 +160,22 @@ def test_queries_do_not_grow_with_the_rows(kor: Api, world: dict[str, Any]) -> N
     # SQLite splits the ledger's one bulk insert every 166 rows (its 999-variable limit):
     # at most one more query there, never one a row.
     assert queries() - few <= (0 if connection.vendor == "postgresql" else 1)
+
+
+@pytest.mark.parametrize("name", ["password", "Password", "export_password"])
+def test_a_password_in_the_url_is_refused_and_nothing_is_recorded(prk: Api, name: str) -> None:
+    """It would be logged, ledgered and audited, and the file would go out unprotected."""
+    response = prk.get(EXPORT, **{"as": "csv", name: "ApiUrlSecret-999"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["password"]
+    assert not ExportRecord.objects.exists()
+    assert not DisclosureRecord.objects.filter(path__contains="ApiUrlSecret").exists()
+
+
+def test_a_head_request_exports_nothing_and_records_nothing(prk: Api) -> None:
+    response = prk.client.head(EXPORT, {"as": "csv"}, HTTP_AUTHORIZATION=f"Bearer {prk.token}")
+
+    assert response.status_code == 405
+    assert not ExportRecord.objects.exists()
+    assert not DisclosureRecord.objects.filter(method="HEAD").exists()

@@ -67,6 +67,25 @@ def test_a_reversed_range_is_an_error_not_a_crash(client, analyst, captives):
     response = client.get(URL, {"captured_from": "2025-03-01", "captured_to": "2025-01-01"})
     assert response.status_code == 200
     assert "The start of the range is after its end." in response.content.decode()
+    assert "captives in this selection" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"captured_from": "2025-03-01", "captured_to": "2025-01-01"},
+        {"captured_from": "junk"},
+        {"detaining_power": "999999"},
+    ],
+)
+def test_an_xlsx_with_invalid_filters_is_refused_not_the_whole_register(
+    client, analyst, captives, query
+):
+    """A user who asked for a selection must never receive every captive's numbers instead."""
+    client.force_login(analyst)
+    response = client.get(URL, {**query, "download": "xlsx"})
+    assert response.status_code == 400
+    assert "These filters are not valid" in response.content.decode()
 
 
 def test_the_xlsx_has_a_sheet_per_table_with_the_same_numbers(client, caseworker, captives):
