@@ -6,7 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -17,6 +23,7 @@ from reports.exports import (
     Column,
     export_chunks,
     export_filename,
+    export_method_allowed,
     export_password_check,
     export_response,
     queryset_rows,
@@ -70,6 +77,8 @@ class ExportAdminMixin:
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if not (self.has_view_permission(request) and may_export(request)):  # type: ignore[attr-defined]
             raise PermissionDenied
+        if not export_method_allowed(request.method or ""):
+            return HttpResponseNotAllowed(["GET", "POST"])
         export_format = export_format_read(
             request.POST.get(EXPORT_PARAMETER) or request.GET.get(EXPORT_PARAMETER)
         )

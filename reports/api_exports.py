@@ -24,6 +24,7 @@ from reports.exports import (
     Column,
     export_chunks,
     export_filename,
+    export_method_allowed,
     export_password_check,
     export_response,
     queryset_rows,
@@ -83,9 +84,8 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
     viewer: Viewer = view.viewer()
     if viewer.is_staff and not request.user.has_perm(EXPORT_PERMISSION):
         raise PermissionDenied(_("Your role does not allow you to export."))
-    if request.method == "HEAD":
-        # A HEAD would run the export, write the ledger and the audit, and send nothing.
-        raise MethodNotAllowed("HEAD")
+    if not export_method_allowed(request.method):
+        raise MethodNotAllowed(request.method)
     if any("password" in name.lower() for name in request.query_params):
         # It would travel in the URL, into logs, the ledger and the audit, and protect nothing.
         raise ValidationError(

@@ -231,6 +231,12 @@ def export_filename(stem: str, export_format: str) -> str:
     return f"{stem}-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.{export_format}"
 
 
+def export_method_allowed(method: str) -> bool:
+    """Whether a request may run an export: a HEAD would run it, write the ledger and the
+    audit, and send nothing — so every door refuses it (405)."""
+    return method != "HEAD"
+
+
 def export_response(
     chunks: Iterator[bytes], export_format: str, filename: str, *, protected: bool = False
 ) -> Any:

@@ -264,3 +264,13 @@ def download_from(client: Client, list_url: str, **filters: Any) -> bytes:
     response = client.get(f"{list_url}export/", {**filters, "as": "csv"})
     assert response.status_code == 200, response.content
     return export_bytes(response.streaming_content)
+
+
+def test_a_head_request_exports_nothing_and_records_nothing(
+    caseworker: Any, kursk: dict[str, Any]
+) -> None:
+    """A HEAD would run the export and audit it as sent, sending nothing: the API's rule too."""
+    response = signed_in(caseworker).head(EXPORT_URL, {"as": "csv"})
+
+    assert response.status_code == 405
+    assert not ExportRecord.objects.exists()
