@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from cases import services
 from cases.choices import ObligationState, Voluntariness, Wish
@@ -34,7 +35,9 @@ from powtracker.admin import (
     VoidForm,
     check_form,
 )
+from reports.admin_documents import DocumentButtonsMixin, print_action
 from reports.admin_exports import ExportAdminMixin
+from reports.choices import DocumentKind
 from reports.columns import (
     CAPTIVE_COLUMNS,
     CUSTODY_EVENT_COLUMNS,
@@ -275,8 +278,9 @@ class ObligationsInline(ReadOnlyInline):
 # --- captives ----------------------------------------------------------------------------------
 
 
-class CaptiveAdmin(ExportAdminMixin, PermanentAdmin):
+class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     export_columns = CAPTIVE_COLUMNS
+    actions = [print_action(DocumentKind.CAPTURE_CARD, _l("Print capture cards (Art. 70)"))]
     list_display = [
         "case_number",
         "name_latin",
@@ -410,6 +414,9 @@ class CaptiveAdmin(ExportAdminMixin, PermanentAdmin):
             MediaInline,
             ObligationsInline,
         ]
+
+    def document_buttons(self, captive: Captive) -> list[tuple[str, str, list[tuple[str, Any]]]]:
+        return [(_("Capture card"), DocumentKind.CAPTURE_CARD, [("captive", captive.pk)])]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Captive]:
         # The change list skips list_select_related once a queryset selects related rows.

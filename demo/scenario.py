@@ -57,6 +57,9 @@ STATES = [
     ("CHE", "Switzerland"),
 ]
 
+# The languages their captives' capture cards print in (State.language).
+STATE_LANGUAGES = {"UKR": "uk", "RUS": "ru", "PRK": "ko", "KOR": "ko"}
+
 LOGINS = [
     ("caseworker", ROLE_CASEWORKER),
     ("supervisor", ROLE_SUPERVISOR),
@@ -96,7 +99,9 @@ def _logins() -> Any:
 def _states() -> dict[str, State]:
     states = {}
     for code, name in STATES:
-        states[code], _ = State.objects.get_or_create(code=code, defaults={"name": name})
+        states[code], _ = State.objects.get_or_create(
+            code=code, defaults={"name": name, "language": STATE_LANGUAGES.get(code, "")}
+        )
     return states
 
 

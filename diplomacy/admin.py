@@ -39,7 +39,7 @@ from reports.columns import (
 
 @admin.register(State)
 class StateAdmin(PermanentAdmin):
-    list_display = ["code", "name", "gc3_party"]
+    list_display = ["code", "name", "gc3_party", "language"]
     list_filter = ["gc3_party"]
     search_fields = ["code", "name"]
 

@@ -85,3 +85,13 @@ TRANSFER_TRANSITIONS: dict[str, frozenset[str]] = {
     T.APPROVED: frozenset({T.COMPLETED, T.WITHDRAWN}),
     **{final: frozenset() for final in FINAL_TRANSFER_STATUSES},
 }
+
+
+class DocumentLanguage(models.TextChoices):
+    """The languages the GC III documents print their labels in (reports.documents). Each name
+    is given in its own language, as a language menu shows it."""
+
+    ENGLISH = "en", "English"
+    KOREAN = "ko", "한국어"
+    UKRAINIAN = "uk", "Українська"
+    RUSSIAN = "ru", "Русский"

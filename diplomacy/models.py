@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from diplomacy.choices import (
     Classification,
     ContactChannel,
+    DocumentLanguage,
     InclusionStatus,
     InvolvementRole,
     ProposalStatus,
@@ -24,6 +26,16 @@ class State(PermanentModel):
     )
     name = models.CharField(max_length=120)
     gc3_party = models.BooleanField("party to the Third Geneva Convention", default=True)
+    language = models.CharField(
+        _("language of its documents"),
+        max_length=8,
+        choices=DocumentLanguage.choices,
+        blank=True,
+        help_text=_(
+            "The language its captives' capture cards are printed in, beside the detaining "
+            "power's. Blank: English."
+        ),
+    )
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()

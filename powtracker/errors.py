@@ -24,6 +24,9 @@ class ErrorCode(models.TextChoices):
     DATE_BEFORE_CAPTURE = "date_before_capture", "Dated before the capture"
     INVALID = "invalid", "Invalid data"
     EXPORT_PASSWORD_REQUIRED = "export_password_required", "The export needs a (longer) password"
+    NOTHING_SELECTED = "nothing_selected", "Nothing to print"
+    TOO_MANY = "too_many", "Too many for one document"
+    DOCUMENT_MISMATCH = "document_mismatch", "The document does not cover this obligation"
 
 
 class RuleError(ValidationError):

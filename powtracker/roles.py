@@ -42,6 +42,9 @@ SUPERVISION = {
 # Every staff role may export the lists it reads; supervisors read the export audit.
 EXPORTING = {("reports", "export")}
 EXPORT_AUDIT = {("reports", "view_exportrecord")}
+# Caseworkers and supervisors print the GC III documents; every staff role reads their register.
+DOCUMENTS = {("reports", "generate")}
+DOCUMENT_REGISTER = {("reports", "view_generateddocument")}
 
 ROLE_CASEWORKER = "caseworker"
 ROLE_SUPERVISOR = "supervisor"
@@ -61,13 +64,15 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
     """(app label, codename) pairs each role holds, besides viewing every case record."""
     edit_cases = _codenames(CASEWORK_MODELS, ["add", "change"])
     return {
-        ROLE_CASEWORKER: edit_cases | EXPORTING,
+        ROLE_CASEWORKER: edit_cases | EXPORTING | DOCUMENTS | DOCUMENT_REGISTER,
         ROLE_SUPERVISOR: edit_cases
         | _codenames(REFERENCE_MODELS, ["add", "change"])
         | SUPERVISION
         | EXPORTING
-        | EXPORT_AUDIT,
-        ROLE_ANALYST: EXPORTING,
+        | EXPORT_AUDIT
+        | DOCUMENTS
+        | DOCUMENT_REGISTER,
+        ROLE_ANALYST: EXPORTING | DOCUMENT_REGISTER,
     }
 
 

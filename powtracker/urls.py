@@ -11,6 +11,7 @@ from drf_spectacular.views import (
 from oauth2_provider import views as oauth2_views
 
 from powtracker.signin import TokenView
+from reports.admin_documents import document_print_view
 from reports.views import statistics_view
 
 admin.site.site_header = "powtracker — prisoner of war case register"
@@ -24,6 +25,11 @@ urlpatterns = [
         "admin/statistics/",
         admin.site.admin_view(statistics_view),
         name="reports-statistics",
+    ),
+    path(
+        "admin/documents/print/",
+        admin.site.admin_view(document_print_view),
+        name="reports-document-print",
     ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("powtracker.api.urls")),

@@ -1,11 +1,12 @@
-"""The export audit: one record per file that left, kept forever."""
+"""The export audit and the register of documents: one record per file that left, kept forever."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from powtracker.permanence import PermanentModel
-from reports.choices import ExportFormat
+from reports.choices import DocumentFormat, DocumentKind, ExportFormat
 
 
 class ExportRecord(PermanentModel):
@@ -43,3 +44,63 @@ class ExportRecord(PermanentModel):
 
     def __str__(self) -> str:
         return f"{self.list_name} {self.export_format} {self.exported_at:%Y-%m-%d %H:%M}"
+
+
+class GeneratedDocument(PermanentModel):
+    """A GC III document the register printed: its kind, whom and what it covers, who made it
+    and when, and the SHA-256 of the file.
+
+    The file itself is not kept: everything in it comes from the database, and
+    `reports.services.document_rebuild` prints it again from the same records, as they are now
+    (the hash tells whether anything changed since)."""
+
+    kind = models.CharField(_("kind"), max_length=24, choices=DocumentKind.choices)
+    file_format = models.CharField(
+        _("format"), max_length=8, choices=DocumentFormat.choices, default=DocumentFormat.PDF
+    )
+    generated_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    captives = models.ManyToManyField(
+        "cases.Captive", related_name="documents", verbose_name=_("captives")
+    )
+    events = models.ManyToManyField(
+        "cases.CustodyEvent",
+        blank=True,
+        related_name="documents",
+        verbose_name=_("custody events"),
+        help_text=_("The events a notification reports, when it reports events."),
+    )
+    proposal = models.ForeignKey(
+        "diplomacy.ExchangeProposal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("exchange proposal"),
+    )
+    proposal_version = models.CharField(
+        _("proposal version"),
+        max_length=40,
+        blank=True,
+        help_text=_("The proposal's ETag when its roster was printed."),
+    )
+    languages = models.CharField(
+        _("languages"), max_length=40, blank=True, help_text=_("Of the labels, in order.")
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("bytes"))
+
+    class Meta:
+        ordering = ["-generated_at", "-id"]
+        permissions = [("generate", _("Can print GC III documents"))]
+        indexes = [models.Index(fields=["generated_at"], name="reports_document_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+
+    @property
+    def reference(self) -> str:
+        """How a fulfilled obligation or a letter cites it."""
+        return f"DOC-{self.pk:06d}"

@@ -1,9 +1,22 @@
-"""Writes of the reports app: the export audit."""
+"""Writes of the reports app: the export audit and the register of printed documents."""
 
+import hashlib
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases.models import Captive, CustodyEvent
+from diplomacy.models import ExchangeProposal
+from powtracker.errors import ErrorCode, RuleError
+from powtracker.roles import role_require
+from reports.choices import DocumentFormat, DocumentKind
 from reports.exports import Outcome
-from reports.models import ExportRecord
+from reports.models import ExportRecord, GeneratedDocument
+
+# The most captives one document covers (a roster of 1,000 prints in about a second).
+DOCUMENT_MAX_CAPTIVES = 5000
 
 
 def export_record(
@@ -27,3 +40,85 @@ def export_record(
         sha256=outcome.sha256,
         completed=outcome.completed,
     )
+
+
+# --- GC III documents --------------------------------------------------------------------------
+
+# A builder prints a document from its record (kind, captives, events, proposal, time) and
+# gives the file and the languages of its labels. reports.documents registers them.
+Builder = Callable[[GeneratedDocument], tuple[bytes, list[str]]]
+BUILDERS: dict[tuple[str, str], Builder] = {}
+
+
+def document_builder(
+    kind: str, file_format: str = DocumentFormat.PDF
+) -> Callable[[Builder], Builder]:
+    def register(builder: Builder) -> Builder:
+        BUILDERS[(kind, file_format)] = builder
+        return builder
+
+    return register
+
+
+@transaction.atomic
+def document_generate(
+    *,
+    acting_user: Any,
+    kind: str,
+    captives: Iterable[Captive] = (),
+    events: Iterable[CustodyEvent] = (),
+    proposal: ExchangeProposal | None = None,
+    file_format: str = DocumentFormat.PDF,
+) -> tuple[GeneratedDocument, bytes]:
+    """Print a document and record it: kind, captives, author, time and the file's SHA-256.
+
+    The record is written first (the document prints its reference, DOC-nnnnnn), in the same
+    transaction as the printing: a document that fails to print leaves no record."""
+    import reports.documents  # noqa: F401 - registers the builders
+
+    role_require(acting_user, "reports.generate", _("print documents"))
+    builder = BUILDERS.get((DocumentKind(kind), DocumentFormat(file_format)))
+    if builder is None:
+        raise RuleError(ErrorCode.INVALID, _("This document is not printed in that format."))
+    events = list(events)
+    captive_ids = {captive.pk for captive in captives} | {event.captive_id for event in events}
+    if proposal is not None:
+        captive_ids |= set(proposal.offered_captives.values_list("captive_id", flat=True))
+    if not captive_ids and proposal is None:
+        raise RuleError(ErrorCode.NOTHING_SELECTED, _("Select at least one captive."))
+    if len(captive_ids) > DOCUMENT_MAX_CAPTIVES:
+        raise RuleError(
+            ErrorCode.TOO_MANY,
+            _("One document covers at most %(count)s captives; select fewer."),
+            {"count": DOCUMENT_MAX_CAPTIVES},
+        )
+    record = GeneratedDocument.objects.create(
+        kind=kind,
+        file_format=file_format,
+        author=acting_user,
+        proposal=proposal,
+        sha256="",
+        size=0,
+    )
+    record.captives.set(sorted(captive_ids))
+    record.events.set(sorted(event.pk for event in events))
+    content, languages = builder(record)
+    record.sha256 = hashlib.sha256(content).hexdigest()
+    record.size = len(content)
+    record.languages = ",".join(languages)
+    if proposal is not None:
+        from powtracker.api.concurrency import etag_for
+
+        record.proposal_version = etag_for(proposal).strip('"')
+    record.save(update_fields=["sha256", "size", "languages", "proposal_version"])
+    return record, content
+
+
+def document_rebuild(*, acting_user: Any, document: GeneratedDocument) -> bytes:
+    """Print a recorded document again, from its records as they are now and dated as it was.
+    Its SHA-256 equals the record's unless something it shows has changed since."""
+    import reports.documents  # noqa: F401 - registers the builders
+
+    role_require(acting_user, "reports.view_generateddocument", _("read printed documents"))
+    content, _languages = BUILDERS[(document.kind, document.file_format)](document)
+    return content

@@ -1,0 +1,15 @@
+"""The GC III documents: capture cards, notifications, exchange rosters and case files, printed
+by Typst (render.py) from templates kept here, in fonts shipped here (fonts/, OFL).
+
+Each kind registers its builder with reports.services.document_builder; the services record
+every document printed (reports.models.GeneratedDocument)."""
+
+from reports.choices import DocumentKind
+from reports.documents.capture_card import capture_cards
+from reports.models import GeneratedDocument
+from reports.services import document_builder
+
+
+@document_builder(DocumentKind.CAPTURE_CARD)
+def _capture_cards(record: GeneratedDocument) -> tuple[bytes, list[str]]:
+    return capture_cards(record.captives.all(), at=record.generated_at, reference=record.reference)
