@@ -48,6 +48,7 @@ from reports.columns import (
     WISH_STATEMENT_RELATED,
     captive_export_queryset,
 )
+from reports.models import GeneratedDocument
 
 
 def wish_label(wish: str, destination: Any) -> str:
@@ -723,15 +724,51 @@ class ObligationStateFilter(admin.SimpleListFilter):
 
 class FulfilForm(forms.Form):
     fulfilled_on = forms.DateField(
-        label="Fulfilled on", widget=forms.DateInput(attrs={"type": "date"})
+        label=_l("Fulfilled on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    document = forms.ModelChoiceField(
+        label=_l("Document sent"),
+        queryset=GeneratedDocument.objects.none(),
+        required=False,
+        help_text=_l(
+            "A capture card or notification printed here that covers the captives; its "
+            "reference (DOC-…) stands for the reference below when that is left empty."
+        ),
     )
     reference = forms.CharField(
-        max_length=200, help_text="Reference of the card, notification or report sent."
+        label=_l("Reference"),
+        max_length=200,
+        required=False,
+        help_text=_l("Reference of the card, notification or report sent."),
     )
+
+    def __init__(self, *args: Any, obligations: QuerySet[Obligation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = set().union(
+            *(
+                services.DOCUMENTS_FULFILLING.get(kind, set())
+                for kind in obligations.values_list("kind", flat=True)
+            )
+        )
+        self.fields["document"].queryset = GeneratedDocument.objects.filter(
+            kind__in=kinds, captives__obligations__in=obligations
+        ).distinct()
+        self.fields["document"].label_from_instance = lambda document: (
+            f"{document.reference} — {document.get_kind_display()}, "
+            f"{timezone.localtime(document.generated_at):%Y-%m-%d %H:%M}"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("document") and not (cleaned.get("reference") or "").strip():
+            raise forms.ValidationError(
+                _("Give the reference of what was sent, or choose the document sent.")
+            )
+        return cleaned
 
 
 @admin.register(Obligation)
-class ObligationAdmin(ExportAdminMixin, PermanentAdmin):
+class ObligationAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     export_columns = OBLIGATION_COLUMNS
     export_select_related = OBLIGATION_RELATED
     list_display = ["captive", "kind", "due_on", "state", "fulfilled_on", "reference"]
@@ -740,7 +777,14 @@ class ObligationAdmin(ExportAdminMixin, PermanentAdmin):
     search_fields = ["captive__case_number", "captive__family_name", "reference"]
     date_hierarchy = "due_on"
     autocomplete_fields = ["captive"]
-    readonly_fields = ["state", "fulfilled_on", "reference", "triggered_by", "void_reason"]
+    readonly_fields = [
+        "state",
+        "fulfilled_on",
+        "reference",
+        "document",
+        "triggered_by",
+        "void_reason",
+    ]
     fields = [
         "captive",
         "kind",
@@ -748,6 +792,7 @@ class ObligationAdmin(ExportAdminMixin, PermanentAdmin):
         "state",
         "fulfilled_on",
         "reference",
+        "document",
         "triggered_by",
         "notes",
         "void_reason",
@@ -758,6 +803,24 @@ class ObligationAdmin(ExportAdminMixin, PermanentAdmin):
         fixed = ["captive", "kind", "due_on"] if obj is not None else []
         return [*fixed, *self.readonly_fields]
 
+    def document_buttons(self, duty: Obligation) -> list[tuple[str, str, list[tuple[str, Any]]]]:
+        """The documents that fulfil this duty, printed for its captive."""
+        fields = [("captive", duty.captive_id)]
+        kinds = services.DOCUMENTS_FULFILLING.get(duty.kind, set())
+        buttons = []
+        if DocumentKind.CAPTURE_CARD in kinds:
+            buttons.append((_("Capture card"), DocumentKind.CAPTURE_CARD, fields))
+        if DocumentKind.NIB_NOTIFICATION in kinds:
+            buttons.append((_("Notification (PDF)"), DocumentKind.NIB_NOTIFICATION, fields))
+            buttons.append(
+                (
+                    _("Notification (XLSX)"),
+                    DocumentKind.NIB_NOTIFICATION,
+                    [*fields, ("as", "xlsx")],
+                )
+            )
+        return buttons
+
     @admin.display(description="state")
     def state(self, obligation: Obligation) -> str:
         if obligation.pk is None:
@@ -766,7 +829,7 @@ class ObligationAdmin(ExportAdminMixin, PermanentAdmin):
 
     @admin.action(description="Fulfil the selected obligations…", permissions=["change"])
     def fulfil(self, request: HttpRequest, queryset: QuerySet[Obligation]) -> Any:
-        form = FulfilForm(request.POST if "apply" in request.POST else None)
+        form = FulfilForm(request.POST if "apply" in request.POST else None, obligations=queryset)
         if form.is_valid():
             self.service_action_run(
                 request,
@@ -782,7 +845,7 @@ class ObligationAdmin(ExportAdminMixin, PermanentAdmin):
             "admin/cases/obligation/fulfil.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Fulfil obligations",
+                "title": _("Fulfil obligations"),
                 "opts": self.model._meta,
                 "form": form,
                 "obligations": queryset.select_related("captive"),

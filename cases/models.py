@@ -480,6 +480,16 @@ class Obligation(VoidableModel):
     triggered_by = models.ForeignKey(
         CustodyEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="obligations"
     )
+    document = models.ForeignKey(
+        "reports.GeneratedDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="fulfilled_obligations",
+        verbose_name=_("document sent"),
+        help_text=_("The printed capture card or notification that fulfilled it."),
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

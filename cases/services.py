@@ -45,6 +45,7 @@ from powtracker.history import (
     void_rights_check,
 )
 from powtracker.roles import acting_partner, role_require
+from reports.choices import DocumentKind
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -611,11 +612,46 @@ def health_reports_sync(captive: Captive, *, acting_user: User, after: date | No
         )
 
 
+# Which printed documents (reports.choices.DocumentKind) can be what fulfilled a duty.
+DOCUMENTS_FULFILLING: dict[str, set[str]] = {
+    ObligationKind.CAPTURE_CARD: {DocumentKind.CAPTURE_CARD},
+    ObligationKind.NIB_NOTIFICATION: {DocumentKind.NIB_NOTIFICATION},
+    ObligationKind.HEALTH_REPORT: {DocumentKind.NIB_NOTIFICATION},
+    ObligationKind.DEATH_RECORD: {DocumentKind.NIB_NOTIFICATION},
+}
+
+
+def obligation_document_check(obligation: Obligation, document: Any) -> None:
+    """A duty cites only a document of a kind that fulfils it and that covers its captive."""
+    if document.kind not in DOCUMENTS_FULFILLING.get(obligation.kind, set()):
+        raise RuleError(
+            ErrorCode.DOCUMENT_MISMATCH,
+            _("%(document)s is a %(kind)s: it does not fulfil a %(duty)s."),
+            {
+                "document": document.reference,
+                "kind": document.get_kind_display(),
+                "duty": obligation.get_kind_display(),
+            },
+        )
+    if not document.captives.filter(pk=obligation.captive_id).exists():
+        raise RuleError(
+            ErrorCode.DOCUMENT_MISMATCH,
+            _("%(document)s does not cover %(case)s."),
+            {"document": document.reference, "case": obligation.captive.case_number},
+        )
+
+
 @transaction.atomic
 def obligation_fulfil(
-    *, acting_user: User, obligation: Obligation, fulfilled_on: date, reference: str
+    *,
+    acting_user: User,
+    obligation: Obligation,
+    fulfilled_on: date,
+    reference: str = "",
+    document: Any = None,
 ) -> Obligation:
-    """Mark a duty done, with the date and the reference of what was sent.
+    """Mark a duty done, with the date and the reference of what was sent — or the printed
+    document that was sent (reports.GeneratedDocument), whose reference then stands for it.
 
     A weekly health report fulfilled brings the next one, while he remains seriously ill.
     """
@@ -626,6 +662,9 @@ def obligation_fulfil(
         raise RuleError(ErrorCode.ALREADY_FULFILLED, "This obligation was fulfilled already.")
     if obligation.is_voided:
         raise RuleError(ErrorCode.ALREADY_VOIDED, "This obligation was cancelled.")
+    if document is not None:
+        obligation_document_check(obligation, document)
+        reference = reference.strip() or document.reference
     if not reference.strip():
         raise RuleError(ErrorCode.REFERENCE_REQUIRED, "Give the reference of what was sent.")
     if fulfilled_on > timezone.localdate():
@@ -633,12 +672,13 @@ def obligation_fulfil(
     case_date_check(fulfilled_on, what=_("the date of fulfilment"), captured_on=captive.captured_on)
     obligation.fulfilled_on = fulfilled_on
     obligation.reference = reference.strip()
+    obligation.document = document
     obligation.full_clean()
     history_save(
         obligation,
         acting_user=acting_user,
         reason="Fulfilled",
-        update_fields=["fulfilled_on", "reference"],
+        update_fields=["fulfilled_on", "reference", "document"],
     )
     if obligation.kind == ObligationKind.HEALTH_REPORT:
         health_reports_sync(captive, acting_user=acting_user, after=obligation.due_on)

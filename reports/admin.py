@@ -1,9 +1,22 @@
-"""The export audit in the admin: supervisors read it; nobody adds, changes or deletes it."""
+"""The export audit and the register of printed documents in the admin: read, never added to,
+changed or deleted here."""
 
-from django.contrib import admin
+import hashlib
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
 
 from powtracker.admin import RecordsAdmin
-from reports.models import ExportRecord
+from reports.admin_documents import document_response
+from reports.models import ExportRecord, GeneratedDocument
+from reports.services import document_rebuild
 
 
 @admin.register(ExportRecord)
@@ -33,3 +46,123 @@ class ExportRecordAdmin(RecordsAdmin):
         "sha256",
         "completed",
     ]
+
+
+@admin.register(GeneratedDocument)
+class GeneratedDocumentAdmin(RecordsAdmin):
+    """The register of printed documents. A document can be printed again from its records:
+    the same file, byte for byte, unless something it shows has changed since."""
+
+    list_display = [
+        "reference_column",
+        "kind",
+        "file_format",
+        "generated_at",
+        "author",
+        "captive_count",
+        "proposal",
+        "languages",
+        "sha256",
+    ]
+    list_filter = ["kind", "file_format"]
+    search_fields = ["sha256", "captives__case_number", "author__username", "proposal__title"]
+    date_hierarchy = "generated_at"
+    list_select_related = ["author", "proposal"]
+    readonly_fields = [
+        "reference_column",
+        "kind",
+        "file_format",
+        "generated_at",
+        "author",
+        "captives_list",
+        "events_list",
+        "proposal",
+        "proposal_version",
+        "languages",
+        "size",
+        "sha256",
+        "obligations_list",
+    ]
+    fields = readonly_fields
+    change_form_template = "admin/reports/generateddocument/change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GeneratedDocument]:
+        return super().get_queryset(request).annotate(captive_total=Count("captives"))
+
+    @admin.display(description=_("reference"), ordering="id")
+    def reference_column(self, document: GeneratedDocument) -> str:
+        return document.reference
+
+    @admin.display(description=_("captives"), ordering="captive_total")
+    def captive_count(self, document: GeneratedDocument) -> int:
+        return document.captive_total  # type: ignore[attr-defined]
+
+    @admin.display(description=_("captives"))
+    def captives_list(self, document: GeneratedDocument) -> str:
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:cases_captive_change", args=[captive.pk]), captive.case_number)
+                for captive in document.captives.order_by("case_number")
+            ),
+        )
+
+    @admin.display(description=_("custody events"))
+    def events_list(self, document: GeneratedDocument) -> str:
+        return ", ".join(
+            f"{event.captive.case_number} {event.get_kind_display()} {event.occurred_at:%Y-%m-%d}"
+            for event in document.events.select_related("captive").order_by("occurred_at")
+        )
+
+    @admin.display(description=_("obligations it fulfilled"))
+    def obligations_list(self, document: GeneratedDocument) -> str:
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:cases_obligation_change", args=[duty.pk]), str(duty))
+                for duty in document.fulfilled_obligations.all()
+            ),
+        )
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:document_id>/reprint/",
+                self.admin_site.admin_view(self.reprint_view),
+                name="reports_generateddocument_reprint",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reprint_view(self, request: HttpRequest, document_id: int) -> HttpResponse:
+        """POST: print the document again. `verify` compares it with the one issued and says
+        so; otherwise the file is sent."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        document = get_object_or_404(GeneratedDocument, pk=document_id)
+        if not self.has_view_permission(request, document):
+            raise PermissionDenied
+        content = document_rebuild(acting_user=request.user, document=document)
+        if "verify" not in request.POST:
+            return document_response(document, content)
+        digest = hashlib.sha256(content).hexdigest()
+        if digest == document.sha256:
+            messages.success(
+                request,
+                _("Printed again: identical to %(reference)s as issued (SHA-256 %(hash)s).")
+                % {"reference": document.reference, "hash": digest[:16] + "…"},
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Printed again, it differs from %(reference)s as issued: something it "
+                    "shows has changed since. The history of its records says what."
+                )
+                % {"reference": document.reference},
+            )
+        return HttpResponseRedirect(
+            reverse("admin:reports_generateddocument_change", args=[document.pk])
+        )

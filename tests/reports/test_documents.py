@@ -1,0 +1,427 @@
+"""The GC III documents: the capture card in the prisoner's and the detaining power's languages,
+the fonts that print every script, the register of printed documents, the admin's door, and
+obligations fulfilled by citing a printed document."""
+
+import hashlib
+import io
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from cases import services as case_services
+from cases.choices import Health, Script
+from cases.models import Obligation
+from powtracker.errors import ErrorCode, RuleError
+from reports.documents import labels as T
+from reports.models import GeneratedDocument
+from reports.services import document_generate, document_rebuild
+from tests.factories import CaptiveFactory
+from tests.helpers import error_codes
+
+LOCALE = Path(__file__).resolve().parents[2] / "reports" / "locale"
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def squeezed(text: str) -> str:
+    """Text without white space: extraction breaks lines where the layout does."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def languages(states: dict[str, Any]) -> dict[str, Any]:
+    for code, language in {"UKR": "uk", "RUS": "ru", "PRK": "ko", "KOR": "ko"}.items():
+        states[code].language = language
+        states[code].save()
+    return states
+
+
+@pytest.fixture
+def korean(languages: dict[str, Any]) -> Any:
+    """A North Korean soldier held by Ukraine, as in the Kursk case."""
+    return CaptiveFactory(
+        family_name="Pak",
+        given_names="Song-il",
+        original_script=Script.HANGUL,
+        name_original="박성일",
+        nationality=languages["PRK"],
+        power_depended_on=languages["PRK"],
+        detaining_power=languages["UKR"],
+        rank="Private",
+        birth_year=2005,
+        health=Health.WOUNDED,
+        rank_declined=False,
+        father_first_name_declined=True,
+    )
+
+
+@pytest.fixture
+def ukrainian(languages: dict[str, Any]) -> Any:
+    """A Ukrainian soldier held by Russia, his name and birthplace full of Ґ Є І Ї."""
+    return CaptiveFactory(
+        family_name="Yizhakevych",
+        given_names="Yevhen",
+        original_script=Script.CYRILLIC,
+        name_original="Їжакевич Євген Ігорович",
+        place_of_birth="Ґорґани",
+        nationality=languages["UKR"],
+        power_depended_on=languages["UKR"],
+        detaining_power=languages["RUS"],
+    )
+
+
+def print_cards(user: Any, *captives: Any) -> tuple[GeneratedDocument, bytes]:
+    return document_generate(acting_user=user, kind="capture_card", captives=captives)
+
+
+@pytest.mark.django_db
+class TestCaptureCard:
+    def test_a_korean_card_in_korean_ukrainian_and_english_with_both_scripts(
+        self, caseworker: Any, korean: Any
+    ) -> None:
+        record, pdf = print_cards(caseworker, korean)
+        text = pdf_text(pdf)
+        flat = squeezed(text)
+        assert record.languages == "ko,uk,en"
+        assert "박성일" in flat
+        assert "PAK" in text and "Song-il" in text
+        assert korean.case_number in text
+        # The model card's title and a label in each language.
+        assert squeezed("포로 포획 카드") in flat
+        assert squeezed("КАРТКА ПРО ВЗЯТТЯ В ПОЛОН") in flat
+        assert "CAPTURE CARD FOR PRISONER OF WAR" in text
+        for label in (T.RANK, T.SERVICE_NUMBER, T.POWER):
+            for language in ("ko", "uk", "en"):
+                with translation.override(language):
+                    assert squeezed(str(label)) in flat, (language, str(label))
+        # No Russian: neither he nor his captors speak it.
+        with translation.override("ru"):
+            assert squeezed(str(T.CARD_TITLE)) not in flat
+        # What he declined to give is said, in his language, not left blank (Art. 17).
+        with translation.override("ko"):
+            assert squeezed(str(T.DECLINED)) in flat
+        assert record.generated_at.date().isoformat() in text
+
+    def test_health_ticks_the_boxes_of_the_model(self, caseworker: Any, korean: Any) -> None:
+        _record, pdf = print_cards(caseworker, korean)
+        flat = squeezed(pdf_text(pdf))
+        # Wounded: "slightly wounded" is ticked, "not wounded" is not.
+        with translation.override("ko"):
+            slightly, not_wounded = squeezed(str(T.SLIGHTLY_WOUNDED)), squeezed(str(T.NOT_WOUNDED))
+        assert f"☒{slightly}" in flat
+        assert f"☐{not_wounded}" in flat
+
+    def test_a_ukrainian_card_prints_every_ukrainian_letter_in_russian_and_ukrainian(
+        self, caseworker: Any, ukrainian: Any
+    ) -> None:
+        record, pdf = print_cards(caseworker, ukrainian)
+        flat = squeezed(pdf_text(pdf))
+        assert record.languages == "uk,ru,en"
+        assert squeezed("Їжакевич Євген Ігорович") in flat
+        assert "Ґорґани" in flat
+        assert squeezed("КАРТОЧКА О ВЗЯТИИ В ПЛЕН") in flat
+        assert squeezed("КАРТКА ПРО ВЗЯТТЯ В ПОЛОН") in flat
+
+    def test_the_fonts_are_the_shipped_ones_embedded(self, caseworker: Any, korean: Any) -> None:
+        _record, pdf = print_cards(caseworker, korean)
+        reader = PdfReader(io.BytesIO(pdf))
+        fonts = set()
+        for page in reader.pages:
+            for font in page["/Resources"]["/Font"].values():
+                font = font.get_object()
+                for descendant in font.get("/DescendantFonts", [font]):
+                    descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                    assert any(
+                        key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                    )
+                    fonts.add(str(descriptor["/FontName"]).split("+")[-1])
+        assert any(name.startswith("NotoSansCJKkr") for name in fonts), fonts
+        assert any(name.startswith("NotoSans-") for name in fonts), fonts
+
+    def test_a_selection_prints_one_card_a_page_in_case_order(
+        self, caseworker: Any, korean: Any, ukrainian: Any
+    ) -> None:
+        record, pdf = print_cards(caseworker, ukrainian, korean)
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        assert len(pages) == 2
+        first, second = sorted([korean, ukrainian], key=lambda c: c.case_number)
+        assert first.case_number in pages[0].extract_text()
+        assert second.case_number in pages[1].extract_text()
+        assert set(record.captives.all()) == {korean, ukrainian}
+
+    def test_register_text_is_printed_never_run(self, caseworker: Any, korean: Any) -> None:
+        korean.place_of_birth = '#panic("x") *bold* ] $x$ \\'
+        korean.save()
+        _record, pdf = print_cards(caseworker, korean)
+        assert squeezed('#panic("x") *bold* ] $x$ \\') in squeezed(pdf_text(pdf))
+
+
+@pytest.mark.django_db
+class TestRegister:
+    def test_each_print_is_recorded_with_its_hash_and_author(
+        self, caseworker: Any, korean: Any
+    ) -> None:
+        record, pdf = print_cards(caseworker, korean)
+        record.refresh_from_db()
+        assert record.sha256 == hashlib.sha256(pdf).hexdigest()
+        assert record.size == len(pdf)
+        assert record.author == caseworker
+        assert record.kind == "capture_card"
+        assert list(record.captives.all()) == [korean]
+        assert record.reference in pdf_text(pdf)
+
+    def test_a_rebuild_is_byte_identical_until_the_records_change(
+        self, caseworker: Any, analyst: Any, korean: Any
+    ) -> None:
+        record, pdf = print_cards(caseworker, korean)
+        again = document_rebuild(acting_user=analyst, document=record)
+        assert again == pdf
+        korean.rank = "Corporal"
+        korean.save()
+        changed = document_rebuild(acting_user=analyst, document=record)
+        assert hashlib.sha256(changed).hexdigest() != record.sha256
+        assert "Corporal" in pdf_text(changed)
+
+    def test_analysts_read_the_register_but_do_not_print(self, analyst: Any, korean: Any) -> None:
+        with pytest.raises(RuleError) as refused:
+            print_cards(analyst, korean)
+        assert error_codes(refused.value) == [ErrorCode.PERMISSION_DENIED]
+        assert not GeneratedDocument.objects.exists()
+
+    def test_nothing_selected_prints_nothing_and_records_nothing(self, caseworker: Any) -> None:
+        with pytest.raises(RuleError) as refused:
+            print_cards(caseworker)
+        assert error_codes(refused.value) == [ErrorCode.NOTHING_SELECTED]
+        assert not GeneratedDocument.objects.exists()
+
+    def test_printed_documents_are_never_deleted(self, caseworker: Any, korean: Any) -> None:
+        record, _pdf = print_cards(caseworker, korean)
+        with pytest.raises(RuleError):
+            GeneratedDocument.objects.all().delete()
+        assert GeneratedDocument.objects.filter(pk=record.pk).exists()
+
+
+class TestCatalogues:
+    """The labels are real translations, and the compiled catalogues are those of the sources."""
+
+    @staticmethod
+    def po_entries(language: str) -> dict[tuple[str, str], str]:
+        entries: dict[tuple[str, str], str] = {}
+        context = msgid = None
+        for line in (LOCALE / language / "LC_MESSAGES" / "django.po").read_text().splitlines():
+            if line.startswith("msgctxt "):
+                context = line[8:].strip('"')
+            elif line.startswith("msgid "):
+                msgid = line[6:].strip('"').replace('\\"', '"')
+            elif line.startswith("msgstr ") and msgid:
+                entries[(context or "", msgid)] = line[7:].strip('"').replace('\\"', '"')
+                context = msgid = None
+        return entries
+
+    @pytest.mark.parametrize(
+        ("language", "script"), [("ko", HANGUL), ("uk", CYRILLIC), ("ru", CYRILLIC)]
+    )
+    def test_every_card_label_is_translated_into_the_language_script(
+        self, language: str, script: re.Pattern[str]
+    ) -> None:
+        for label in T.CARD_LABELS:
+            with translation.override(language):
+                text = str(label)
+            with translation.override("en"):
+                english = str(label)
+            assert text != english and script.search(text), (language, english, text)
+
+    @pytest.mark.parametrize("language", ["ko", "uk", "ru"])
+    def test_the_compiled_catalogue_matches_its_source(self, language: str) -> None:
+        entries = self.po_entries(language)
+        assert entries
+        for (context, msgid), msgstr in entries.items():
+            with translation.override(language):
+                assert translation.pgettext(context, msgid) == msgstr, msgid
+
+    def test_ukrainian_labels_use_ukrainian_letters(self) -> None:
+        with translation.override("uk"):
+            ukrainian = " ".join(str(label) for label in T.CARD_LABELS)
+        assert {"і", "ї", "є"} <= set(ukrainian)
+
+
+@pytest.mark.django_db
+class TestAdminDoor:
+    @pytest.fixture
+    def client_for(self) -> Any:
+        def make(user: Any) -> Client:
+            client = Client()
+            client.force_login(user)
+            return client
+
+        return make
+
+    def test_the_captive_page_prints_his_capture_card(
+        self, client_for: Any, caseworker: Any, korean: Any
+    ) -> None:
+        client = client_for(caseworker)
+        page = client.get(reverse("admin:cases_captive_change", args=[korean.pk]))
+        assert b'name="kind" value="capture_card"' in page.content
+        response = client.post(
+            reverse("reports-document-print"),
+            {"kind": "capture_card", "captive": [korean.pk], "next": "/admin/"},
+        )
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        record = GeneratedDocument.objects.get()
+        assert record.reference in response["Content-Disposition"]
+        assert "박성일" in squeezed(pdf_text(response.content))
+
+    def test_the_captive_list_prints_the_selection(
+        self, client_for: Any, caseworker: Any, korean: Any, ukrainian: Any
+    ) -> None:
+        response = client_for(caseworker).post(
+            reverse("admin:cases_captive_changelist"),
+            {"action": "print_capture_card_pdf", "_selected_action": [korean.pk, ukrainian.pk]},
+        )
+        assert response["Content-Type"] == "application/pdf"
+        assert len(PdfReader(io.BytesIO(response.content)).pages) == 2
+        assert set(GeneratedDocument.objects.get().captives.all()) == {korean, ukrainian}
+
+    def test_printing_is_never_a_get(self, client_for: Any, caseworker: Any, korean: Any) -> None:
+        client = client_for(caseworker)
+        for method in (client.get, client.head):
+            response = method(
+                reverse("reports-document-print"), {"kind": "capture_card", "captive": korean.pk}
+            )
+            assert response.status_code == 405
+        assert not GeneratedDocument.objects.exists()
+
+    def test_an_analyst_sees_no_print_button_and_is_refused(
+        self, client_for: Any, analyst: Any, korean: Any
+    ) -> None:
+        client = client_for(analyst)
+        page = client.get(reverse("admin:cases_captive_change", args=[korean.pk]))
+        assert page.status_code == 200
+        assert b"document-print" not in page.content
+        assert (
+            b"print_capture_card_pdf"
+            not in client.get(reverse("admin:cases_captive_changelist")).content
+        )
+        response = client.post(
+            reverse("reports-document-print"), {"kind": "capture_card", "captive": [korean.pk]}
+        )
+        assert response.status_code == 403
+        assert not GeneratedDocument.objects.exists()
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"kind": "passport", "captive": ["1"]},
+            {"kind": "capture_card", "captive": ["one"]},
+            {"kind": "capture_card", "captive": ["999999"]},
+            {"kind": "capture_card", "as": "docx", "captive": ["1"]},
+        ],
+    )
+    def test_bad_requests_are_400_and_print_nothing(
+        self, client_for: Any, caseworker: Any, data: dict[str, Any]
+    ) -> None:
+        response = client_for(caseworker).post(reverse("reports-document-print"), data)
+        assert response.status_code == 400
+        assert not GeneratedDocument.objects.exists()
+
+    def test_an_empty_selection_goes_back_with_the_reason(
+        self, client_for: Any, caseworker: Any
+    ) -> None:
+        response = client_for(caseworker).post(
+            reverse("reports-document-print"),
+            {"kind": "capture_card", "next": "https://evil.example/"},
+            follow=True,
+        )
+        assert response.redirect_chain[0][0] == reverse("admin:index")
+        assert "Select at least one captive." in response.content.decode()
+
+    def test_the_register_reprints_and_compares(
+        self, client_for: Any, caseworker: Any, analyst: Any, korean: Any
+    ) -> None:
+        record, pdf = print_cards(caseworker, korean)
+        client = client_for(analyst)
+        url = reverse("admin:reports_generateddocument_reprint", args=[record.pk])
+        assert client.get(url).status_code == 405
+        assert client.post(url).content == pdf
+        same = client.post(url, {"verify": "1"}, follow=True).content.decode()
+        assert "identical to" in same and record.reference in same
+        korean.rank = "Sergeant"
+        korean.save()
+        changed = client.post(url, {"verify": "1"}, follow=True).content.decode()
+        assert "it differs from" in changed
+
+
+@pytest.mark.django_db
+class TestObligationCitesADocument:
+    @pytest.fixture
+    def duty(self, korean: Any) -> Obligation:
+        return Obligation.objects.create(captive=korean, kind="capture_card", due_on=date.today())
+
+    def test_the_card_printed_fulfils_his_capture_card_duty(
+        self, caseworker: Any, korean: Any, duty: Obligation
+    ) -> None:
+        record, _pdf = print_cards(caseworker, korean)
+        case_services.obligation_fulfil(
+            acting_user=caseworker, obligation=duty, fulfilled_on=date.today(), document=record
+        )
+        duty.refresh_from_db()
+        assert duty.document == record
+        assert duty.reference == record.reference
+        assert duty.history.latest().document_id == record.pk
+
+    def test_a_card_of_someone_else_is_refused(
+        self, caseworker: Any, ukrainian: Any, duty: Obligation
+    ) -> None:
+        record, _pdf = print_cards(caseworker, ukrainian)
+        with pytest.raises(RuleError) as refused:
+            case_services.obligation_fulfil(
+                acting_user=caseworker, obligation=duty, fulfilled_on=date.today(), document=record
+            )
+        assert error_codes(refused.value) == [ErrorCode.DOCUMENT_MISMATCH]
+        duty.refresh_from_db()
+        assert duty.fulfilled_on is None and duty.document is None
+
+    def test_a_document_of_another_kind_is_refused(self, caseworker: Any, korean: Any) -> None:
+        trial = Obligation.objects.create(captive=korean, kind="trial_notice", due_on=date.today())
+        record, _pdf = print_cards(caseworker, korean)
+        with pytest.raises(RuleError) as refused:
+            case_services.obligation_fulfil(
+                acting_user=caseworker, obligation=trial, fulfilled_on=date.today(), document=record
+            )
+        assert error_codes(refused.value) == [ErrorCode.DOCUMENT_MISMATCH]
+
+    def test_the_admin_fulfils_citing_the_printed_card(
+        self, caseworker: Any, korean: Any, duty: Obligation
+    ) -> None:
+        record, _pdf = print_cards(caseworker, korean)
+        client = Client()
+        client.force_login(caseworker)
+        url = reverse("admin:cases_obligation_changelist")
+        form = client.post(url, {"action": "fulfil", "_selected_action": [duty.pk]})
+        assert f'value="{record.pk}"' in form.content.decode()
+        client.post(
+            url,
+            {
+                "action": "fulfil",
+                "_selected_action": [duty.pk],
+                "apply": "1",
+                "fulfilled_on": date.today().isoformat(),
+                "document": record.pk,
+            },
+        )
+        duty.refresh_from_db()
+        assert duty.document == record and duty.reference == record.reference
+        page = client.get(reverse("admin:cases_obligation_change", args=[duty.pk]))
+        assert b'name="kind" value="capture_card"' in page.content
