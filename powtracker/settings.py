@@ -133,6 +133,9 @@ USE_I18N = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# The documents' fonts (OFL) also serve the admin, so Hangul shows on a machine without a
+# Korean font: static/fonts/… (reports/static/reports/fonts.css loads them by unicode-range).
+STATICFILES_DIRS = [("fonts", BASE_DIR / "reports" / "documents" / "fonts")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

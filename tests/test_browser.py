@@ -81,3 +81,55 @@ def test_a_caseworker_records_a_wish_for_a_demo_captive(live_server, settings, t
     assert (latest.wish, latest.destination.code) == ("defect", "KOR")
     assert latest.recorded_by.username == "caseworker"
     assert soldier.effective_wish == ""  # not assessed: it is not consent
+
+
+def test_a_caseworker_prints_a_capture_card_and_reads_hangul(live_server, settings, tmp_path):
+    """The captive page shows his Hangul name in the shipped font (no system Korean font is
+    needed), and its Capture card button downloads his card."""
+    import io
+
+    from playwright.sync_api import expect, sync_playwright
+    from pypdf import PdfReader
+
+    from reports.models import GeneratedDocument
+
+    demo_load()
+    soldier = Captive.objects.get(case_number="UKR-2025-00001")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_FLAGS,
+            headless=True,
+            viewport={"width": 1440, "height": 900},
+            accept_downloads=True,
+        )
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/admin/")
+        page.fill("#id_username", "caseworker")
+        page.fill("#id_password", settings.DEMO_PASSWORD)
+        page.click("input[type=submit]")
+        page.goto(f"{live_server.url}/admin/cases/captive/{soldier.pk}/change/")
+        expect(page.locator("#id_name_original")).to_have_value("박성일")
+        page.wait_for_function("document.fonts.check('16px \"powtracker Hangul\"', '박성일')")
+        loaded = page.evaluate(
+            "document.fonts.ready.then(() => Array.from(document.fonts)"
+            ".filter(f => f.family.includes('powtracker Hangul') && f.status === 'loaded')"
+            ".length)"
+        )
+        assert loaded >= 1
+        page.screenshot(path=str(ARTIFACTS / "captive-hangul.png"))
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Capture card").click()
+        pdf = Path(download.value.path()).read_bytes()
+        filename = download.value.suggested_filename
+        browser.close()
+
+    record = GeneratedDocument.objects.get()
+    assert filename == f"{record.reference}-capture-card.pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "박성일" in text.replace(" ", "").replace("\n", "")
+    assert list(record.captives.all()) == [soldier]
