@@ -110,7 +110,9 @@ def roster_data(
         (T.DECIDED_ON, _date(proposal.decided_on)),
         (T.EXECUTED_ON, _date(proposal.executed_on)),
     ]
-    signature_fields = [label(text) for text in (T.FULL_NAME, T.FUNCTION, T.PLACE, T.DATE, T.SIGNATURE)]
+    signature_fields = [
+        label(text) for text in (T.FULL_NAME, T.FUNCTION, T.PLACE, T.DATE, T.SIGNATURE)
+    ]
     data = {
         "title": f"{T.ROSTER_TITLE} — {proposal.title} — {reference}",
         "lang": languages[0],
