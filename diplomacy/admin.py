@@ -27,7 +27,9 @@ from diplomacy.models import (
 )
 from diplomacy.selectors import PRIORITY_HEALTH, exchange_proposal_balance
 from powtracker.admin import PermanentAdmin, ServiceInlineMixin, check_form, step_action
+from reports.admin_documents import DocumentButtonsMixin
 from reports.admin_exports import ExportAdminMixin
+from reports.choices import DocumentKind
 from reports.columns import (
     PROPOSAL_COLUMNS,
     PROPOSAL_PREFETCH,
@@ -173,7 +175,7 @@ class ExchangeProposalForm(forms.ModelForm):
 
 
 @admin.register(ExchangeProposal)
-class ExchangeProposalAdmin(ExportAdminMixin, PermanentAdmin):
+class ExchangeProposalAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     export_columns = PROPOSAL_COLUMNS
     export_select_related = PROPOSAL_RELATED
     export_prefetch_related = PROPOSAL_PREFETCH
@@ -220,6 +222,11 @@ class ExchangeProposalAdmin(ExportAdminMixin, PermanentAdmin):
         step_action(ProposalStatus.WITHDRAWN, "Withdraw", "change"),
         step_action(ProposalStatus.EXPIRED, "Mark expired", "change"),
     ]
+
+    def document_buttons(
+        self, proposal: ExchangeProposal
+    ) -> list[tuple[str, str, list[tuple[str, Any]]]]:
+        return [(_("Exchange roster"), DocumentKind.EXCHANGE_ROSTER, [("proposal", proposal.pk)])]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExchangeProposal]:
         return (

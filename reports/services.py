@@ -107,9 +107,11 @@ def document_generate(
     record.size = len(content)
     record.languages = ",".join(languages)
     if proposal is not None:
-        from powtracker.api.concurrency import etag_for
+        # The version as it stands in the database (the caller's copy may be older): the one
+        # a roster prints (reports.documents.roster.proposal_version).
+        from reports.documents.roster import proposal_version
 
-        record.proposal_version = etag_for(proposal).strip('"')
+        record.proposal_version = proposal_version(ExchangeProposal.objects.get(pk=proposal.pk))
     record.save(update_fields=["sha256", "size", "languages", "proposal_version"])
     return record, content
 

@@ -89,3 +89,126 @@ def in_languages(label: Promise | str, languages: Iterable[str]) -> list[str]:
         if text not in texts:
             texts.append(text)
     return texts
+
+
+# The exchange roster: who is handed over under an exchange proposal, who is received, and
+# the signatures of both states and of the ICRC as witness.
+ROSTER_TITLE = pgettext_lazy("GC III document", "EXCHANGE ROSTER")
+ROSTER_SUBTITLE = pgettext_lazy(
+    "GC III document", "Prisoners of war handed over and persons received in exchange"
+)
+PROPOSAL = pgettext_lazy("GC III document", "Exchange proposal")
+PROPOSING_STATE = pgettext_lazy("GC III document", "Proposing state (hands over)")
+COUNTERPART_STATE = pgettext_lazy("GC III document", "Counterpart state (receives)")
+MEDIATOR = pgettext_lazy("GC III document", "Mediator")
+STATUS = pgettext_lazy("GC III document", "Status")
+PROPOSED_ON = pgettext_lazy("GC III document", "Proposed on")
+EXPIRES_ON = pgettext_lazy("GC III document", "Expires on")
+DECIDED_ON = pgettext_lazy("GC III document", "Decided on")
+EXECUTED_ON = pgettext_lazy("GC III document", "Executed on")
+VERSION = pgettext_lazy("GC III document", "Version of the list")
+VERSION_NOTE = pgettext_lazy(
+    "GC III document",
+    "This roster shows the list as it stood at this version. A roster with another version "
+    "shows another list.",
+)
+HANDED_OVER = pgettext_lazy("GC III document", "Captives handed over")
+LISTED = pgettext_lazy("GC III document", "Number of captives listed")
+ROW_NUMBER = pgettext_lazy("GC III document", "No.")
+CASE_NUMBER = pgettext_lazy("GC III document", "Case number")
+FAMILY_NAME_LATIN = pgettext_lazy("GC III document", "Family name (Latin)")
+GIVEN_NAMES_LATIN = pgettext_lazy("GC III document", "Given names (Latin)")
+FLAG = pgettext_lazy("GC III document", "Art. 109–110")
+FLAG_LEGEND = pgettext_lazy(
+    "GC III document",
+    "Seriously wounded or seriously sick (GC III Art. 109–110): to be repatriated directly, "
+    "regardless of number or rank, once fit to travel.",
+)
+UNHARMED = pgettext_lazy("GC III document", "Unharmed")
+WOUNDED = pgettext_lazy("GC III document", "Wounded")
+SERIOUSLY_SICK = pgettext_lazy("GC III document", "Seriously sick")
+NONE_LISTED = pgettext_lazy("GC III document", "None.")
+RECEIVED = pgettext_lazy("GC III document", "Persons received in return")
+RECEIVED_NAME = pgettext_lazy("GC III document", "Name or group")
+UNNAMED_GROUP = pgettext_lazy("GC III document", "Unnamed group")
+COUNT = pgettext_lazy("GC III document", "Number")
+UNSPECIFIED = pgettext_lazy("GC III document", "Unspecified")
+DESCRIPTION = pgettext_lazy("GC III document", "Description")
+HELD_BY = pgettext_lazy("GC III document", "Held by")
+SIGNATURES = pgettext_lazy("GC III document", "Signatures")
+FOR_PROPOSING = pgettext_lazy("GC III document", "For the state handing over")
+FOR_COUNTERPART = pgettext_lazy("GC III document", "For the state receiving")
+WITNESS = pgettext_lazy("GC III document", "Witness")
+ICRC = pgettext_lazy("GC III document", "International Committee of the Red Cross")
+FULL_NAME = pgettext_lazy("GC III document", "Full name")
+FUNCTION = pgettext_lazy("GC III document", "Function")
+PLACE = pgettext_lazy("GC III document", "Place")
+PRINTED = pgettext_lazy("GC III document", "Printed")
+
+PROPOSAL_STATUSES: dict[str, Promise] = {
+    "draft": pgettext_lazy("GC III document", "Draft"),
+    "proposed": pgettext_lazy("GC III document", "Proposed"),
+    "under_negotiation": pgettext_lazy("GC III document", "Under negotiation"),
+    "agreed": pgettext_lazy("GC III document", "Agreed"),
+    "executed": pgettext_lazy("GC III document", "Executed"),
+    "rejected": pgettext_lazy("GC III document", "Rejected"),
+    "withdrawn": pgettext_lazy("GC III document", "Withdrawn"),
+    "expired": pgettext_lazy("GC III document", "Expired"),
+}
+HEALTH_STATES: dict[str, Promise] = {
+    "unharmed": UNHARMED,
+    "wounded": WOUNDED,
+    "seriously_wounded": SERIOUSLY_WOUNDED,
+    "sick": SICK,
+    "seriously_sick": SERIOUSLY_SICK,
+}
+
+# Every label of the exchange roster, for the catalogue test.
+ROSTER_LABELS: tuple[Promise, ...] = (
+    ROSTER_TITLE,
+    ROSTER_SUBTITLE,
+    PROPOSAL,
+    PROPOSING_STATE,
+    COUNTERPART_STATE,
+    MEDIATOR,
+    STATUS,
+    PROPOSED_ON,
+    EXPIRES_ON,
+    DECIDED_ON,
+    EXECUTED_ON,
+    VERSION,
+    VERSION_NOTE,
+    HANDED_OVER,
+    LISTED,
+    ROW_NUMBER,
+    CASE_NUMBER,
+    OWN_SCRIPT,
+    FAMILY_NAME_LATIN,
+    GIVEN_NAMES_LATIN,
+    RANK,
+    SERVICE_NUMBER,
+    HEALTH,
+    FLAG,
+    FLAG_LEGEND,
+    NONE_LISTED,
+    RECEIVED,
+    RECEIVED_NAME,
+    UNNAMED_GROUP,
+    COUNT,
+    UNSPECIFIED,
+    DESCRIPTION,
+    HELD_BY,
+    SIGNATURES,
+    FOR_PROPOSING,
+    FOR_COUNTERPART,
+    WITNESS,
+    ICRC,
+    FULL_NAME,
+    FUNCTION,
+    PLACE,
+    DATE,
+    SIGNATURE,
+    PRINTED,
+    *PROPOSAL_STATUSES.values(),
+    *HEALTH_STATES.values(),
+)
