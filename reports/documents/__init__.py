@@ -4,8 +4,9 @@ by Typst (render.py) from templates kept here, in fonts shipped here (fonts/, OF
 Each kind registers its builder with reports.services.document_builder; the services record
 every document printed (reports.models.GeneratedDocument)."""
 
-from reports.choices import DocumentKind
+from reports.choices import DocumentFormat, DocumentKind
 from reports.documents.capture_card import capture_cards
+from reports.documents.nib import nib_pdf, nib_xlsx
 from reports.models import GeneratedDocument
 from reports.services import document_builder
 
@@ -13,3 +14,14 @@ from reports.services import document_builder
 @document_builder(DocumentKind.CAPTURE_CARD)
 def _capture_cards(record: GeneratedDocument) -> tuple[bytes, list[str]]:
     return capture_cards(record.captives.all(), at=record.generated_at, reference=record.reference)
+
+
+@document_builder(DocumentKind.NIB_NOTIFICATION)
+def _nib_notification_pdf(record: GeneratedDocument) -> tuple[bytes, list[str]]:
+    return nib_pdf(record)
+
+
+@document_builder(DocumentKind.NIB_NOTIFICATION, DocumentFormat.XLSX)
+def _nib_notification_xlsx(record: GeneratedDocument) -> tuple[bytes, list[str]]:
+    return nib_xlsx(record)
+
