@@ -426,6 +426,7 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     def document_buttons(self, captive: Captive) -> list[tuple[str, str, list[tuple[str, Any]]]]:
         return [
             (_("Capture card"), DocumentKind.CAPTURE_CARD, [("captive", captive.pk)]),
+            (_("Case file"), DocumentKind.CASE_FILE, [("captive", captive.pk)]),
         ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Captive]:

@@ -6,6 +6,7 @@ every document printed (reports.models.GeneratedDocument)."""
 
 from reports.choices import DocumentFormat, DocumentKind
 from reports.documents.capture_card import capture_cards
+from reports.documents.case_file import case_files
 from reports.documents.nib import nib_pdf, nib_xlsx
 from reports.models import GeneratedDocument
 from reports.services import document_builder
@@ -25,3 +26,7 @@ def _nib_notification_pdf(record: GeneratedDocument) -> tuple[bytes, list[str]]:
 def _nib_notification_xlsx(record: GeneratedDocument) -> tuple[bytes, list[str]]:
     return nib_xlsx(record)
 
+
+@document_builder(DocumentKind.CASE_FILE)
+def _case_file(record: GeneratedDocument) -> tuple[bytes, list[str]]:
+    return case_files(record)
