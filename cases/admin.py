@@ -35,9 +35,9 @@ from powtracker.admin import (
     VoidForm,
     check_form,
 )
-from reports.admin_documents import DocumentButtonsMixin, print_action
+from reports.admin_documents import DocumentButtonsMixin, PrintActionsMixin, print_action
 from reports.admin_exports import ExportAdminMixin
-from reports.choices import DocumentKind
+from reports.choices import DocumentFormat, DocumentKind
 from reports.columns import (
     CAPTIVE_COLUMNS,
     CUSTODY_EVENT_COLUMNS,
@@ -281,7 +281,15 @@ class ObligationsInline(ReadOnlyInline):
 
 class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     export_columns = CAPTIVE_COLUMNS
-    actions = [print_action(DocumentKind.CAPTURE_CARD, _l("Print capture cards (Art. 70)"))]
+    actions = [
+        print_action(DocumentKind.CAPTURE_CARD, _l("Print capture cards (Art. 70)")),
+        print_action(DocumentKind.NIB_NOTIFICATION, _l("Notify the Information Bureau (PDF)")),
+        print_action(
+            DocumentKind.NIB_NOTIFICATION,
+            _l("Notify the Information Bureau (XLSX)"),
+            file_format=DocumentFormat.XLSX,
+        ),
+    ]
     list_display = [
         "case_number",
         "name_latin",
@@ -417,7 +425,10 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
         ]
 
     def document_buttons(self, captive: Captive) -> list[tuple[str, str, list[tuple[str, Any]]]]:
-        return [(_("Capture card"), DocumentKind.CAPTURE_CARD, [("captive", captive.pk)])]
+        return [
+            (_("Capture card"), DocumentKind.CAPTURE_CARD, [("captive", captive.pk)]),
+            (_("Case file"), DocumentKind.CASE_FILE, [("captive", captive.pk)]),
+        ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Captive]:
         # The change list skips list_select_related once a queryset selects related rows.
@@ -599,8 +610,21 @@ class RecordAdmin(PermanentAdmin):
 
 
 @admin.register(CustodyEvent)
-class CustodyEventAdmin(ExportAdminMixin, RecordAdmin):
+class CustodyEventAdmin(PrintActionsMixin, ExportAdminMixin, RecordAdmin):
     export_columns = CUSTODY_EVENT_COLUMNS
+    actions = [
+        print_action(
+            DocumentKind.NIB_NOTIFICATION,
+            _l("Notify the Information Bureau (PDF)"),
+            records="events",
+        ),
+        print_action(
+            DocumentKind.NIB_NOTIFICATION,
+            _l("Notify the Information Bureau (XLSX)"),
+            records="events",
+            file_format=DocumentFormat.XLSX,
+        ),
+    ]
     export_select_related = CUSTODY_EVENT_RELATED
     form = CustodyEventVoidForm
     void_service = staticmethod(services.custody_event_void)

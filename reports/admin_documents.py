@@ -143,7 +143,14 @@ def print_action(
     return action
 
 
-class DocumentButtonsMixin:
+class PrintActionsMixin:
+    """For an admin whose change-list actions print (declared with permissions=["print"])."""
+
+    def has_print_permission(self, request: HttpRequest) -> bool:
+        return may_print(request)
+
+
+class DocumentButtonsMixin(PrintActionsMixin):
     """Buttons on a record's page that print its documents (for users who may print).
 
     Subclasses set `document_buttons(obj)`: a list of (label, kind, fields) where fields are
@@ -151,10 +158,6 @@ class DocumentButtonsMixin:
 
     change_form_template = "admin/reports/document_change_form.html"
     document_buttons: Callable[..., list[tuple[str, str, list[tuple[str, Any]]]]]
-
-    def has_print_permission(self, request: HttpRequest) -> bool:
-        """For change-list actions declared with permissions=["print"]."""
-        return may_print(request)
 
     def change_view(
         self,
