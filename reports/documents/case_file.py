@@ -25,6 +25,7 @@ from cases.models import (
     Obligation,
     WishStatement,
 )
+from reports.documents import labels as T
 from reports.documents.render import render_pdf
 from reports.models import GeneratedDocument
 
@@ -38,7 +39,7 @@ TITLE = pgettext_lazy("GC III document", "Case file")
 INTERNAL = pgettext_lazy("GC III document", "INTERNAL — not for disclosure")
 PRINTED = pgettext_lazy("GC III document", "Printed")
 REFERENCE = pgettext_lazy("GC III document", "Reference")
-DECLINED = pgettext_lazy("GC III document", "Declined (Art. 17)")
+DECLINED = T.DECLINED  # one wording for every document
 NONE = pgettext_lazy("GC III document", "None recorded.")
 VOIDED = pgettext_lazy("GC III document", "VOIDED")
 YES = pgettext_lazy("GC III document", "yes")
@@ -81,7 +82,7 @@ NAME = pgettext_lazy("GC III document", "Name")
 NOTE = pgettext_lazy("GC III document", "Note")
 ARMED_FORCE = pgettext_lazy("GC III document", "Armed force")
 UNIT = pgettext_lazy("GC III document", "Unit")
-POWER = pgettext_lazy("GC III document", "Power on which he depends")
+POWER = T.POWER
 ALLIED = pgettext_lazy("GC III document", "Allied power")
 CAPTURED_ON = pgettext_lazy("GC III document", "Capture date")
 CAPTURE_PLACE = pgettext_lazy("GC III document", "Place of capture")

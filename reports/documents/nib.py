@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 from cases.models import Captive, CustodyEvent
+from reports.documents import labels as T
 from reports.documents.labels import in_languages
 from reports.documents.render import render_pdf
 from reports.exports import cell_value
@@ -39,7 +40,7 @@ NIB_FROM = pgettext_lazy("GC III document", "Detaining power")
 NIB_REFERENCE = pgettext_lazy("GC III document", "Reference")
 NIB_DATE = pgettext_lazy("GC III document", "Date")
 NIB_COUNT = pgettext_lazy("GC III document", "Entries")
-DECLINED = pgettext_lazy("GC III document", "Declined (Art. 17)")
+DECLINED = T.DECLINED  # one wording for every document
 ART_109 = pgettext_lazy("GC III document", "Arts. 109–110: direct repatriation to be examined")
 VOIDED = pgettext_lazy("GC III document", "Voided")
 
@@ -51,7 +52,7 @@ RANK = pgettext_lazy("GC III document", "Rank")
 SERVICE_NUMBER = pgettext_lazy("GC III document", "Service number")
 BIRTH_DATE = pgettext_lazy("GC III document", "Date of birth")
 BIRTH_PLACE = pgettext_lazy("GC III document", "Place of birth")
-POWER = pgettext_lazy("GC III document", "Power on which he depends")
+POWER = T.POWER
 FATHER = pgettext_lazy("GC III document", "Father's first name")
 MOTHER = pgettext_lazy("GC III document", "Mother's maiden name")
 INFORM = pgettext_lazy("GC III document", "Person to be informed")

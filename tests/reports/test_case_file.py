@@ -149,7 +149,7 @@ def test_case_file_holds_the_whole_case(case: Captive, caseworker: Any) -> None:
         "Bruised ribs.",
     ]:
         assert word in text, word
-    assert "Declined (Art. 17)" in text
+    assert "Declined to state (Art. 17)" in text
     # Register text prints literally.
     assert "#exit()" in text
     assert "*x*" in text

@@ -31,7 +31,7 @@ HEADERS = [
     "Service number",
     "Date of birth",
     "Place of birth",
-    "Power on which he depends",
+    "Power on which the prisoner depends",
     "Father's first name",
     "Mother's maiden name",
     "Person to be informed",
@@ -111,7 +111,7 @@ def expected_row(captive: Any) -> list[str]:
         "2005",
         "#exit()",
         "Democratic People's Republic of Korea (PRK)",
-        "Declined (Art. 17)",
+        "Declined to state (Art. 17)",
         "*x*",
         "Ґалина Єрмак (aunt)\nвул. Їжакова 1, Ірпінь",
         "Ґуляйполе, Ukraine",  # where he is held now, and by whom
@@ -142,7 +142,7 @@ def test_pdf_prints_the_art_122_particulars_in_every_script(caseworker: Any, pak
     ]:
         assert word in text, word
     # The father's first name he declined to give is said so, not left blank.
-    assert "Declined (Art. 17)" in text
+    assert "Declined to state (Art. 17)" in text
     # Register text prints as it is: not run, not formatted.
     assert "#exit()" in text
     assert "*x*" in text

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from pypdf import PdfReader
 
 from cases.choices import Health, Script
@@ -18,7 +17,6 @@ from diplomacy.choices import InclusionStatus
 from diplomacy.models import ExchangeProposal, OfferedCaptive
 from powtracker.api.concurrency import etag_for
 from reports.choices import DocumentKind
-from reports.documents.labels import ROSTER_LABELS
 from reports.models import GeneratedDocument
 from reports.services import document_generate, document_rebuild
 from tests.factories import CaptiveFactory
@@ -261,14 +259,3 @@ def test_an_analyst_may_not_print_a_roster(client, analyst, exchange) -> None:
     assert not GeneratedDocument.objects.exists()
     page = client.get(reverse("admin:diplomacy_exchangeproposal_change", args=[proposal.pk]))
     assert "Exchange roster" not in page.content.decode()
-
-
-@pytest.mark.parametrize("language", ["ko", "uk", "ru"])
-def test_every_roster_label_is_translated(language: str) -> None:
-    untranslated = []
-    for label in ROSTER_LABELS:
-        english = str(label)
-        with translation.override(language):
-            if str(label) == english:
-                untranslated.append(english)
-    assert untranslated == []
