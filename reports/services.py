@@ -83,7 +83,14 @@ def document_generate(
     events = list(events)
     captive_ids = {captive.pk for captive in captives} | {event.captive_id for event in events}
     if proposal is not None:
-        captive_ids |= set(proposal.offered_captives.values_list("captive_id", flat=True))
+        # Those the roster lists: the captives handed over, not those excluded or withdrawn.
+        from reports.documents.roster import ON_ROSTER
+
+        captive_ids |= set(
+            proposal.offered_captives.filter(inclusion_status__in=ON_ROSTER).values_list(
+                "captive_id", flat=True
+            )
+        )
     if not captive_ids and proposal is None:
         raise RuleError(ErrorCode.NOTHING_SELECTED, _("Select at least one captive."))
     if len(captive_ids) > DOCUMENT_MAX_CAPTIVES:
