@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check check-deploy clean
+.PHONY: run test bench lint format check check-deploy clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ run: $(VENV)/.installed
 # The whole suite: on PostgreSQL when DATABASE_URL points at one, else on SQLite.
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+# Benchmarks: figures against their targets and baselines, not tests. They fill the database at
+# DATABASE_URL with fictional records, so it must be one of your own (PostgreSQL for the export
+# benchmark's COPY baseline). BENCH_CAPTIVES sets the export benchmark's size.
+BENCH_CAPTIVES ?= 100000
+bench: $(VENV)/.installed-dev
+	@test -n "$$DATABASE_URL" || { echo "make bench needs DATABASE_URL: a database of your own (it adds fictional records)"; exit 2; }
+	$(PY) manage.py migrate --noinput
+	$(PY) bench/documents.py
+	$(PY) bench/exports.py $(BENCH_CAPTIVES)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
