@@ -10,13 +10,15 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from powtracker.admin import RecordsAdmin
-from reports.admin_documents import document_response
+from powtracker.errors import RuleError
+from reports.admin_documents import document_response, may_print
 from reports.models import ExportRecord, GeneratedDocument
-from reports.services import document_rebuild
+from reports.services import document_rebuild, document_reprint
 
 
 @admin.register(ExportRecord)
@@ -82,6 +84,7 @@ class GeneratedDocumentAdmin(RecordsAdmin):
         "size",
         "sha256",
         "obligations_list",
+        "reprints_list",
     ]
     fields = readonly_fields
     change_form_template = "admin/reports/generateddocument/change_form.html"
@@ -126,6 +129,27 @@ class GeneratedDocumentAdmin(RecordsAdmin):
             ),
         )
 
+    @admin.display(description=_("copies printed again"))
+    def reprints_list(self, document: GeneratedDocument) -> str:
+        return format_html_join(
+            "; ",
+            "{} — {}",
+            (
+                (f"{timezone.localtime(copy.at):%Y-%m-%d %H:%M}", copy.by)
+                for copy in document.reprints.select_related("by")
+            ),
+        )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "may_print": may_print(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self) -> list[Any]:
         return [
             path(
@@ -137,16 +161,20 @@ class GeneratedDocumentAdmin(RecordsAdmin):
         ]
 
     def reprint_view(self, request: HttpRequest, document_id: int) -> HttpResponse:
-        """POST: print the document again. `verify` compares it with the one issued and says
-        so; otherwise the file is sent."""
+        """POST: `verify` prints it again in memory and says whether it is the one issued (any
+        reader of the register); otherwise a copy is sent and recorded (a role that prints)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         document = get_object_or_404(GeneratedDocument, pk=document_id)
         if not self.has_view_permission(request, document):
             raise PermissionDenied
-        content = document_rebuild(acting_user=request.user, document=document)
         if "verify" not in request.POST:
-            return document_response(document, content)
+            try:
+                copy = document_reprint(acting_user=request.user, document=document)
+            except RuleError as error:
+                raise PermissionDenied from error
+            return document_response(document, copy)
+        content = document_rebuild(acting_user=request.user, document=document)
         digest = hashlib.sha256(content).hexdigest()
         if digest == document.sha256:
             messages.success(

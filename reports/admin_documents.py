@@ -45,11 +45,25 @@ def document_response(record: GeneratedDocument, content: bytes) -> HttpResponse
     return response
 
 
+# The largest primary key the databases hold (a bigint).
+MAX_ID = 2**63 - 1
+
+
 def _ids(values: list[str]) -> list[int]:
-    try:
-        return sorted({int(value) for value in values})
-    except ValueError as error:
-        raise BadRequest(_("Records are named by their numbers.")) from error
+    """Record numbers: ASCII digits within the databases' range, or a 400."""
+    if not all(
+        value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID for value in values
+    ):
+        raise BadRequest(_("Records are named by their numbers."))
+    return sorted({int(value) for value in values})
+
+
+def _one(request: HttpRequest, name: str) -> str:
+    """A parameter given at most once (two kinds or two formats is a 400, not a guess)."""
+    values = request.POST.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(_("Give %(name)s once.") % {"name": name})
+    return values[0] if values else ""
 
 
 def print_document(
@@ -86,12 +100,12 @@ def document_print_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if not may_print(request):
         raise PermissionDenied
-    kind = request.POST.get("kind", "")
+    kind = _one(request, "kind")
     if kind not in DocumentKind.values:
         raise BadRequest(
             _("Choose a document: %(kinds)s.") % {"kinds": ", ".join(DocumentKind.values)}
         )
-    file_format = request.POST.get("as") or DocumentFormat.PDF
+    file_format = _one(request, "as") or DocumentFormat.PDF
     if file_format not in DocumentFormat.values:
         raise BadRequest(
             _("Choose a format: %(formats)s.") % {"formats": ", ".join(DocumentFormat.values)}
@@ -103,9 +117,9 @@ def document_print_view(request: HttpRequest) -> HttpResponse:
     if len(captives) != len(captive_ids) or len(events) != len(event_ids):
         raise BadRequest(_("A record named is not in the register."))
     proposal = None
-    if request.POST.get("proposal"):
-        proposal = get_object_or_404(ExchangeProposal, pk=_ids([request.POST["proposal"]])[0])
-    back = request.POST.get("next", "")
+    if proposal_id := _one(request, "proposal"):
+        proposal = get_object_or_404(ExchangeProposal, pk=_ids([proposal_id])[0])
+    back = _one(request, "next")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("admin:index")
     return print_document(

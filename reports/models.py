@@ -104,3 +104,21 @@ class GeneratedDocument(PermanentModel):
     def reference(self) -> str:
         """How a fulfilled obligation or a letter cites it."""
         return f"DOC-{self.pk:06d}"
+
+
+class DocumentReprint(PermanentModel):
+    """A copy of a recorded document that left again ("Print again"): who and when."""
+
+    document = models.ForeignKey(
+        GeneratedDocument, on_delete=models.PROTECT, related_name="reprints"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.document.reference} {self.at:%Y-%m-%d %H:%M}"

@@ -13,7 +13,7 @@ from powtracker.errors import ErrorCode, RuleError
 from powtracker.roles import role_require
 from reports.choices import DocumentFormat, DocumentKind
 from reports.exports import Outcome
-from reports.models import ExportRecord, GeneratedDocument
+from reports.models import DocumentReprint, ExportRecord, GeneratedDocument
 
 # The most captives one document covers (a roster of 1,000 prints in about a second).
 DOCUMENT_MAX_CAPTIVES = 5000
@@ -60,6 +60,61 @@ def document_builder(
     return register
 
 
+def document_subjects(
+    kind: str,
+    captives: list[Captive],
+    events: list[CustodyEvent],
+    proposal: ExchangeProposal | None,
+) -> set[int]:
+    """The captives a document covers — exactly those it prints, so that the register (and an
+    obligation citing it) never names someone it does not show. Each kind is printed for one
+    kind of subject, and anything else sent with it is refused:
+    - capture cards: captives;
+    - a notification: captives, or custody events (each event's captive);
+    - a roster: a proposal (the captives it hands over);
+    - a case file: one captive."""
+    subjects = {
+        "captives": bool(captives),
+        "events": bool(events),
+        "proposal": proposal is not None,
+    }
+    allowed = {
+        DocumentKind.CAPTURE_CARD: {"captives"},
+        DocumentKind.NIB_NOTIFICATION: {"captives", "events"},
+        DocumentKind.EXCHANGE_ROSTER: {"proposal"},
+        DocumentKind.CASE_FILE: {"captives"},
+    }[DocumentKind(kind)]
+    given = {name for name, present in subjects.items() if present}
+    if not given:
+        raise RuleError(
+            ErrorCode.NOTHING_SELECTED,
+            {
+                DocumentKind.EXCHANGE_ROSTER: _("Choose the proposal whose roster to print."),
+                DocumentKind.NIB_NOTIFICATION: _("Select at least one captive or custody event."),
+            }.get(DocumentKind(kind), _("Select at least one captive.")),
+        )
+    if not given <= allowed or len(given) > 1:
+        raise RuleError(
+            ErrorCode.INVALID,
+            _("A %(kind)s is printed for one of: %(subjects)s."),
+            {"kind": DocumentKind(kind).label, "subjects": ", ".join(sorted(allowed))},
+        )
+    if kind == DocumentKind.CASE_FILE and len(captives) != 1:
+        raise RuleError(ErrorCode.INVALID, _("A case file is printed for one captive."))
+    if events:
+        return {event.captive_id for event in events}
+    if proposal is not None:
+        # Those the roster lists: the captives handed over, not those excluded or withdrawn.
+        from reports.documents.roster import ON_ROSTER
+
+        return set(
+            proposal.offered_captives.filter(inclusion_status__in=ON_ROSTER).values_list(
+                "captive_id", flat=True
+            )
+        )
+    return {captive.pk for captive in captives}
+
+
 @transaction.atomic
 def document_generate(
     *,
@@ -80,19 +135,8 @@ def document_generate(
     builder = BUILDERS.get((DocumentKind(kind), DocumentFormat(file_format)))
     if builder is None:
         raise RuleError(ErrorCode.INVALID, _("This document is not printed in that format."))
+    captive_ids = document_subjects(kind, list(captives), list(events), proposal)
     events = list(events)
-    captive_ids = {captive.pk for captive in captives} | {event.captive_id for event in events}
-    if proposal is not None:
-        # Those the roster lists: the captives handed over, not those excluded or withdrawn.
-        from reports.documents.roster import ON_ROSTER
-
-        captive_ids |= set(
-            proposal.offered_captives.filter(inclusion_status__in=ON_ROSTER).values_list(
-                "captive_id", flat=True
-            )
-        )
-    if not captive_ids and proposal is None:
-        raise RuleError(ErrorCode.NOTHING_SELECTED, _("Select at least one captive."))
     if len(captive_ids) > DOCUMENT_MAX_CAPTIVES:
         raise RuleError(
             ErrorCode.TOO_MANY,
@@ -124,10 +168,20 @@ def document_generate(
 
 
 def document_rebuild(*, acting_user: Any, document: GeneratedDocument) -> bytes:
-    """Print a recorded document again, from its records as they are now and dated as it was.
-    Its SHA-256 equals the record's unless something it shows has changed since."""
+    """Print a recorded document again in memory, from its records as they are now and dated as
+    it was, to compare it with the one issued: its SHA-256 equals the record's unless something
+    it shows has changed since. Nothing leaves: `document_reprint` sends a copy."""
     import reports.documents  # noqa: F401 - registers the builders
 
     role_require(acting_user, "reports.view_generateddocument", _("read printed documents"))
     content, _languages = BUILDERS[(document.kind, document.file_format)](document)
     return content
+
+
+@transaction.atomic
+def document_reprint(*, acting_user: Any, document: GeneratedDocument) -> bytes:
+    """A copy of a recorded document, dated as it was: printing, so only a role that prints may,
+    and every copy that leaves is recorded (who and when)."""
+    role_require(acting_user, "reports.generate", _("print documents"))
+    DocumentReprint.objects.create(document=document, by=acting_user)
+    return document_rebuild(acting_user=acting_user, document=document)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Captive
 from diplomacy.models import State
 from reports.charts import bar_chart
+from reports.exports import cell_value
 from reports.statistics import Table, captives_filtered, statistics_tables
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,9 +93,12 @@ def statistics_xlsx(tables: list[Table]) -> bytes:
     bold = workbook.add_format({"bold": True})
     for table in tables:
         sheet = workbook.add_worksheet(table.sheet_name)
-        sheet.write_row(0, 0, [table.label_heading, *table.columns], bold)
+        # Labels are register text (a state's name): made harmless as in every export.
+        headings = [table.label_heading, *table.columns]
+        for column, heading in enumerate(headings):
+            sheet.write_string(0, column, str(cell_value(str(heading))), bold)
         for index, row in enumerate(table.rows, start=1):
-            sheet.write_string(index, 0, row.label)
+            sheet.write_string(index, 0, str(cell_value(row.label)))
             sheet.write_row(index, 1, row.counts)
         sheet.set_column(0, 0, 40)
         sheet.set_column(1, len(table.columns), 14)

@@ -21,7 +21,7 @@ from cases.choices import Health, Script
 from cases.models import Obligation
 from powtracker.errors import ErrorCode, RuleError
 from reports.documents import labels as T
-from reports.models import GeneratedDocument
+from reports.models import DocumentReprint, GeneratedDocument
 from reports.services import document_generate, document_rebuild
 from tests.factories import CaptiveFactory
 from tests.helpers import error_codes
@@ -374,16 +374,115 @@ class TestAdminDoor:
         self, client_for: Any, caseworker: Any, analyst: Any, korean: Any
     ) -> None:
         record, pdf = print_cards(caseworker, korean)
-        client = client_for(analyst)
         url = reverse("admin:reports_generateddocument_reprint", args=[record.pk])
-        assert client.get(url).status_code == 405
-        assert client.post(url).content == pdf
-        same = client.post(url, {"verify": "1"}, follow=True).content.decode()
+        page = reverse("admin:reports_generateddocument_change", args=[record.pk])
+        printer = client_for(caseworker)
+        assert printer.get(url).status_code == 405
+        assert "Print again" in printer.get(page).content.decode()
+        assert printer.post(url).content == pdf
+        copy = DocumentReprint.objects.get()
+        assert (copy.document, copy.by) == (record, caseworker)
+        # An analyst reads the register and compares, but takes no copy away.
+        reader = client_for(analyst)
+        assert "Print again" not in reader.get(page).content.decode()
+        assert reader.post(url).status_code == 403
+        assert DocumentReprint.objects.count() == 1
+        same = reader.post(url, {"verify": "1"}, follow=True).content.decode()
         assert "identical to" in same and record.reference in same
         korean.rank = "Sergeant"
         korean.save()
-        changed = client.post(url, {"verify": "1"}, follow=True).content.decode()
+        changed = reader.post(url, {"verify": "1"}, follow=True).content.decode()
         assert "it differs from" in changed
+        assert DocumentReprint.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"kind": "capture_card", "captive": [str(2**63)]},
+            {"kind": "capture_card", "captive": ["١"]},
+            {"kind": "capture_card", "captive": ["0"]},
+            {"kind": ["capture_card", "case_file"], "captive": ["1"]},
+            {"kind": "capture_card", "as": ["pdf", "xlsx"], "captive": ["1"]},
+        ],
+    )
+    def test_ids_out_of_range_and_repeated_parameters_are_400(
+        self, client_for: Any, caseworker: Any, korean: Any, data: dict[str, Any]
+    ) -> None:
+        response = client_for(caseworker).post(reverse("reports-document-print"), data)
+        assert response.status_code == 400
+        assert not GeneratedDocument.objects.exists()
+
+
+@pytest.mark.django_db
+class TestSubjects:
+    """A document covers exactly whom it prints: the register, and an obligation citing it,
+    never name someone it does not show (found by the outside attack)."""
+
+    def test_a_notification_of_events_covers_their_captives_only(
+        self, caseworker: Any, korean: Any, ukrainian: Any
+    ) -> None:
+        event = korean.custody_events.get()
+        record, _pdf = document_generate(
+            acting_user=caseworker, kind="nib_notification", events=[event]
+        )
+        assert list(record.captives.all()) == [korean]
+        assert list(record.events.all()) == [event]
+
+    @pytest.mark.parametrize(
+        ("kind", "subjects"),
+        [
+            ("nib_notification", {"events", "captives"}),
+            ("capture_card", {"events"}),
+            ("capture_card", {"captives", "proposal"}),
+            ("exchange_roster", {"proposal", "captives"}),
+            ("case_file", {"captives", "events"}),
+        ],
+    )
+    def test_subjects_a_kind_is_not_printed_for_are_refused(
+        self, caseworker: Any, korean: Any, ukrainian: Any, kind: str, subjects: set[str]
+    ) -> None:
+        from diplomacy.models import ExchangeProposal
+
+        proposal = ExchangeProposal.objects.create(
+            title="P", proposing_state=korean.detaining_power, counterpart_state=korean.nationality
+        )
+        given = {
+            "events": {"events": [korean.custody_events.get()]},
+            "captives": {"captives": [ukrainian]},
+            "proposal": {"proposal": proposal},
+        }
+        arguments = {key: value for name in subjects for key, value in given[name].items()}
+        with pytest.raises(RuleError) as refused:
+            document_generate(acting_user=caseworker, kind=kind, **arguments)
+        assert error_codes(refused.value) == [ErrorCode.INVALID]
+        assert not GeneratedDocument.objects.exists()
+
+    def test_a_case_file_is_for_one_captive(
+        self, caseworker: Any, korean: Any, ukrainian: Any
+    ) -> None:
+        with pytest.raises(RuleError) as refused:
+            document_generate(
+                acting_user=caseworker, kind="case_file", captives=[korean, ukrainian]
+            )
+        assert error_codes(refused.value) == [ErrorCode.INVALID]
+        assert not GeneratedDocument.objects.exists()
+
+    def test_an_art_122_duty_cannot_cite_a_notification_that_omits_him(
+        self, caseworker: Any, korean: Any, ukrainian: Any
+    ) -> None:
+        duty = Obligation.objects.create(
+            captive=ukrainian, kind="nib_notification", due_on=date.today()
+        )
+        record, _pdf = document_generate(
+            acting_user=caseworker,
+            kind="nib_notification",
+            events=[korean.custody_events.get()],
+        )
+        with pytest.raises(RuleError) as refused:
+            case_services.obligation_fulfil(
+                acting_user=caseworker, obligation=duty, fulfilled_on=date.today(), document=record
+            )
+        assert error_codes(refused.value) == [ErrorCode.DOCUMENT_MISMATCH]
 
 
 @pytest.mark.django_db

@@ -105,3 +105,23 @@ def test_the_xlsx_has_a_sheet_per_table_with_the_same_numbers(client, caseworker
         assert rows[1:] == [(row.label, *row.counts) for row in table.rows]
     captures = list(workbook["Captures per month"].iter_rows(values_only=True))
     assert captures[1:] == [("2025-01", 1), ("2025-02", 2)]
+
+
+def test_register_text_in_the_xlsx_is_never_a_formula(client, caseworker, states):
+    """A state's name is register text: like every export, a cell beginning with = + - @ gets a
+    leading apostrophe (found by the outside attack)."""
+    states["PRK"].name = '=HYPERLINK("http://evil.example","x")'
+    states["PRK"].save()
+    CaptiveFactory(nationality=states["PRK"], captured_on=date(2025, 2, 2))
+    client.force_login(caseworker)
+    response = client.get(URL, {"download": "xlsx"})
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str)
+    ]
+    assert any("HYPERLINK" in cell for cell in cells)
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
