@@ -20,7 +20,7 @@ from typing import Any
 import pyzipper
 import xlsxwriter
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, Func, Model, QuerySet, TextField
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -231,14 +231,21 @@ def _sent(
     inner_name: str,
 ) -> Iterator[bytes]:
     digest = hashlib.sha256()
+    # Closed (outermost first) before on_end writes the audit: a COPY still running holds the
+    # database connection, and the audit needs it.
+    producers = [produced]
     if password:
-        produced = protected_chunks(produced, password=password, inner_name=inner_name)
+        producers.insert(0, protected_chunks(produced, password=password, inner_name=inner_name))
     try:
-        for chunk in produced:
+        for chunk in producers[0]:
             digest.update(chunk)
             yield chunk
         outcome.completed = True
     finally:
+        for producer in producers:
+            close = getattr(producer, "close", None)
+            if close is not None:
+                close()
         outcome.sha256 = digest.hexdigest()
         on_end(outcome)
 
@@ -394,7 +401,9 @@ def database_csv_chunks(
             on_rows(pending)
         pending = 0
 
-    with connection.cursor() as cursor:
+    # In a transaction (a savepoint inside one): a download abandoned mid-COPY cancels the COPY,
+    # and the cancel must not leave a surrounding transaction unable to write the audit.
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         statement = f"COPY ({connection.ops.compose_sql(*select)}) TO STDOUT WITH (FORMAT csv)"
         # Logged like any other query (django.db.backends, a test's query capture) when done.
         logged = cursor.debug_sql(statement) if hasattr(cursor, "debug_sql") else nullcontext()
