@@ -181,6 +181,7 @@ def bench_one(export_format: str) -> None:
 def bench_api() -> None:
     """The partner API's CSV export (Python path, redacted per partner), as a detaining-power
     agency that sees every captive at full level, through the test client. One run."""
+    from django.conf import settings
     from django.test import Client
     from django.test.utils import setup_test_environment
 
@@ -192,6 +193,7 @@ def bench_api() -> None:
     from tests.api.conftest import Api, token_for
 
     setup_test_environment()  # the test client's host, no mail
+    settings.SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
     ukr = State.objects.get(code="UKR")
     if not Involvement.objects.filter(
         state=ukr, captive__case_number__startswith="BENCH-"
