@@ -21,12 +21,11 @@ from powtracker.errors import RuleError
 from reports.choices import ExportFormat
 from reports.exports import (
     Column,
-    export_chunks,
     export_filename,
     export_method_allowed,
     export_password_check,
     export_response,
-    queryset_rows,
+    queryset_export_chunks,
 )
 from reports.services import export_record
 
@@ -107,11 +106,10 @@ class ExportAdminMixin:
                 outcome=outcome,
             )
 
-        columns = self.export_columns
-        chunks = export_chunks(
+        chunks = queryset_export_chunks(
             export_format,
-            [column.header for column in columns],
-            queryset_rows(queryset, columns),
+            queryset,
+            self.export_columns,
             on_end=on_end,
             password=password,
             inner_name=export_filename(str(opts.model_name), export_format),

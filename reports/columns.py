@@ -3,10 +3,27 @@ spreadsheet filters on them, and they read the same in every language."""
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
 from cases.models import CaptiveName
 from reports.exports import Column, field, names_joined
+
+# names_joined in SQL (PostgreSQL): "name (system); …", in the same order.
+NAMES_JOINED_SQL = Subquery(
+    CaptiveName.objects.filter(captive=OuterRef("pk"))
+    .order_by()
+    .values("captive")
+    .annotate(
+        joined=StringAgg(
+            Concat("full_name", Value(" ("), "system", Value(")")),
+            "; ",
+            order_by=("system", "id"),
+        )
+    )
+    .values("joined")
+)
 
 CAPTIVE_COLUMNS = [
     field("case_number"),
@@ -14,7 +31,7 @@ CAPTIVE_COLUMNS = [
     field("given_names"),
     field("name_original"),
     field("original_script"),
-    Column("other_names", names_joined),
+    Column("other_names", names_joined, NAMES_JOINED_SQL),
     field("rank"),
     field("service_number"),
     field("birth_date"),

@@ -1,7 +1,6 @@
 """manage.py export captives: the captive register as CSV, XLSX or JSON Lines, with a progress
 bar on a terminal and nothing but errors otherwise (for cron)."""
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -14,7 +13,7 @@ from cases.models import Captive
 from powtracker.errors import RuleError
 from reports.choices import ExportFormat
 from reports.columns import CAPTIVE_COLUMNS, captive_export_queryset
-from reports.exports import Outcome, export_chunks, export_password_check, queryset_rows
+from reports.exports import Outcome, export_password_check, queryset_export_chunks
 from reports.services import export_record
 
 LISTS = ["captives"]
@@ -64,17 +63,12 @@ class Command(BaseCommand):
         show = self.stdout.isatty()
         with open(options["out"], "wb") as out, Progress(disable=not show) as progress:
             task = progress.add_task("Exporting", total=queryset.count())
-
-            def counted() -> Iterator[list[Any]]:
-                for row in queryset_rows(captive_export_queryset(queryset), columns):
-                    progress.advance(task)
-                    yield row
-
-            for chunk in export_chunks(
+            for chunk in queryset_export_chunks(
                 options["format"],
-                [column.header for column in columns],
-                counted(),
+                captive_export_queryset(queryset),
+                columns,
                 on_end=outcomes.append,
+                on_rows=lambda rows: progress.advance(task, rows),
                 password=password,
                 inner_name=f"{options['list']}.{options['format']}",
             ):
