@@ -40,8 +40,7 @@ BENCH_CAPTIVES ?= 100000
 bench: $(VENV)/.installed-dev
 	@test -n "$$DATABASE_URL" || { echo "make bench needs DATABASE_URL: a database of your own (it adds fictional records)"; exit 2; }
 	$(PY) manage.py migrate --noinput
-	$(PY) bench/documents.py
-	$(PY) bench/exports.py $(BENCH_CAPTIVES)
+	BENCH_CAPTIVES=$(BENCH_CAPTIVES) $(PY) bench/run.py
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -38,6 +38,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.common import Row, report  # noqa: E402
 from cases.choices import Health, Script  # noqa: E402
 from cases.models import Captive  # noqa: E402
 from diplomacy.models import ExchangeProposal, OfferedCaptive, State  # noqa: E402
@@ -153,6 +154,13 @@ def main() -> None:
         ok = seconds < target
         failed |= not ok
         print(f"{name:<48} {seconds:>7.3f} s {target:>7.1f} s  {'PASS' if ok else 'FAIL'}")
+    report(
+        [
+            Row(name, seconds, unit="s", goal=f"< {target:g} s", passed=seconds < target)
+            for name, seconds, target in rows
+        ],
+        "Documents",
+    )
     raise SystemExit(1 if failed else 0)
 
 

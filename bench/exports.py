@@ -40,6 +40,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from bench.common import Row, report  # noqa: E402
 from cases.choices import NameSystem  # noqa: E402
 from cases.models import Captive, CaptiveName  # noqa: E402
 from diplomacy.models import State  # noqa: E402
@@ -164,6 +165,27 @@ def bench_csv() -> None:
     print(f"ratio export/COPY:  {export_median / copy_median:.2f} (issue: at most 2)")
     print(f"peak RSS growth during the first export: {rss_growth:.1f} MB (issue: under 50)")
     print(f"peak Python memory during an export:     {traced_peak:.1f} MB (tracemalloc)")
+    report(
+        [
+            Row(
+                f"staff CSV export, {rows:,} captives",
+                export_median,
+                unit="s",
+                baseline=copy_median,
+                goal="≤ 2× COPY of the same columns",
+                passed=export_median <= 2 * copy_median,
+            ),
+            Row(
+                "memory growth during that export",
+                rss_growth,
+                unit="MB",
+                goal="< 50 MB",
+                passed=rss_growth < 50,
+                note=f"Python peak {traced_peak:.1f} MB",
+            ),
+        ],
+        "Exports",
+    )
 
 
 def bench_one(export_format: str) -> None:
