@@ -43,6 +43,7 @@ from partners.disclosure import (
 )
 from partners.services import disclosure_record
 from powtracker.api.concurrency import idempotent, if_match_check, with_etag
+from powtracker.api.pagination import KeysetPagination
 from powtracker.api.serializers import VoidInputSerializer
 from reports.api_exports import captive_export_response
 
@@ -136,6 +137,8 @@ class CaptiveViewSet(
     ]
     ordering_fields = ["case_number", "family_name", "updated_at"]
     ordering = ["case_number"]
+    # The list may hold hundreds of thousands: next/previous links carry a cursor.
+    pagination_class = KeysetPagination
     http_method_names = ["get", "patch", "head", "options"]
     required_scopes = {"export": "reports:export"}
 

@@ -1,6 +1,235 @@
+"""Pagination of the API's lists.
+
+`Pagination` numbers pages (`?page=N`) and counts the list: fine for the short lists (proposals,
+contacts, a captive's records).
+
+`KeysetPagination` (the captive list, which holds up to hundreds of thousands): the `next` and
+`previous` links carry a cursor, the position after the last row in the list's order, so a deep
+page costs what the first does. The total is counted up to COUNT_CAP rows (`count`; above that
+`count` is null and `count_exceeds` says so); `?count=true` asks for the exact total. `?page=N`
+still works as before, for clients written for it, at the cost of reading past every page
+before it.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections import OrderedDict
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from powtracker.api.errors import APIError
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+# The most rows a list counts by itself: beyond it, the count is only given on request.
+COUNT_CAP = 10_000
+
+
+def invalid_cursor() -> APIError:
+    return APIError(
+        400,
+        "invalid_cursor",
+        _("This cursor is not one this list gave out; follow the list's next or previous link."),
+    )
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"dt"}:
+        return dt.datetime.fromisoformat(value["dt"])
+    if isinstance(value, dict) and set(value) == {"d"}:
+        return dt.date.fromisoformat(value["d"])
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return value
+    raise ValueError("not a cursor value")
+
+
+class KeysetPagination(Pagination):
+    cursor_query_param = "cursor"
+    count_query_param = "count"
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        self.request = request
+        self.keyset = self.page_query_param not in request.query_params and isinstance(
+            queryset, QuerySet
+        )
+        self.exact_count = self._count_wanted(request)
+        if not self.keyset:
+            return super().paginate_queryset(queryset, request, view)
+        self.size = self.get_page_size(request) or 50
+        self.terms = self._ordering(queryset)
+        self.total: int | None = None
+        self.total_exceeds: int | None = None
+        if self.exact_count:
+            self.total = queryset.count()
+        else:
+            counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+            if counted > COUNT_CAP:
+                self.total_exceeds = COUNT_CAP
+            else:
+                self.total = counted
+        cursor = request.query_params.get(self.cursor_query_param)
+        backwards = False
+        if cursor:
+            backwards, values = self._read_cursor(cursor)
+            queryset = queryset.filter(self._after(values, backwards=backwards))
+        if backwards:
+            queryset = queryset.order_by(*(self._flip(term) for term in self.terms))
+        rows = list(queryset[: self.size + 1])
+        more = len(rows) > self.size
+        rows = rows[: self.size]
+        if backwards:
+            rows.reverse()
+        # Forwards, a cursor means rows before it exist; backwards, we came from rows after it.
+        self.has_next = (more and not backwards) or (backwards and bool(rows))
+        self.has_previous = (bool(cursor) and not backwards) or (backwards and more)
+        self.rows = rows
+        return rows
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if not self.keyset:
+            response = super().get_paginated_response(data)
+            return response
+        body: OrderedDict[str, Any] = OrderedDict()
+        body["count"] = self.total
+        if self.total_exceeds is not None:
+            body["count_exceeds"] = self.total_exceeds
+        body["next"] = self._link(self.rows[-1], backwards=False) if self.has_next else None
+        body["previous"] = self._link(self.rows[0], backwards=True) if self.has_previous else None
+        body["results"] = data
+        return Response(body)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["count", "next", "previous", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": (
+                        f"The total, counted up to {COUNT_CAP:,}; null above that (see "
+                        "count_exceeds) unless you ask count=true."
+                    ),
+                },
+                "count_exceeds": {
+                    "type": "integer",
+                    "description": "Present when the list holds more than this many rows.",
+                },
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The position in the list: take it from a next or previous link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.count_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"true: count the whole list, even beyond {COUNT_CAP:,}.",
+                "schema": {"type": "boolean"},
+            },
+        ]
+
+    # --- the cursor ------------------------------------------------------------------------
+
+    def _count_wanted(self, request: Request) -> bool:
+        value = request.query_params.get(self.count_query_param)
+        if value in (None, "", "false"):
+            return False
+        if value == "true":
+            return True
+        raise APIError(400, "invalid", _("count is true or false."))
+
+    @staticmethod
+    def _ordering(queryset: QuerySet[Any]) -> list[str]:
+        """The list's order (the ordering filter's, else the model's), ending on the id."""
+        terms = [str(term) for term in (queryset.query.order_by or queryset.model._meta.ordering)]
+        if not all(isinstance(term, str) for term in terms):
+            raise TypeError("keyset pagination needs an ordering by field names")
+        if not terms or terms[-1].lstrip("-") not in ("pk", "id"):
+            terms.append("pk")
+        return terms
+
+    @staticmethod
+    def _flip(term: str) -> str:
+        return term[1:] if term.startswith("-") else f"-{term}"
+
+    @staticmethod
+    def _value(row: Any, name: str) -> Any:
+        for part in name.split("__"):
+            row = getattr(row, part)
+        return row
+
+    def _signature(self) -> list[str]:
+        return self.terms
+
+    def _link(self, row: Any, *, backwards: bool) -> str:
+        values = [_encode(self._value(row, term.lstrip("-"))) for term in self.terms]
+        payload = json.dumps(
+            {"o": self._signature(), "v": values, "b": backwards}, separators=(",", ":")
+        )
+        token = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        url = self.request.build_absolute_uri()
+        url = remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, token)
+
+    def _read_cursor(self, cursor: str) -> tuple[bool, list[Any]]:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            if payload["o"] != self._signature() or not isinstance(payload["b"], bool):
+                raise ValueError("another ordering")
+            values = [_decode(value) for value in payload["v"]]
+            if len(values) != len(self.terms):
+                raise ValueError("wrong length")
+        except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError) as error:
+            raise invalid_cursor() from error
+        return payload["b"], values
+
+    def _after(self, values: list[Any], *, backwards: bool) -> Q:
+        """Rows after the position in the list's order (before it, going backwards):
+        (a > x) or (a = x and b > y) or …, with a bound on the first term so that an index on
+        it gives a range scan."""
+        position = Q(pk__in=[])
+        equal = Q()
+        for term, value in zip(self.terms, values, strict=True):
+            name = term.lstrip("-")
+            descending = term.startswith("-") != backwards
+            position |= equal & Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
+            equal &= Q(**{name: value})
+        first = self.terms[0]
+        name = first.lstrip("-")
+        descending = first.startswith("-") != backwards
+        return Q(**{f"{name}__{'lte' if descending else 'gte'}": values[0]}) & position
