@@ -14,6 +14,8 @@ Not a test: the figures depend on the machine.
 """
 
 import argparse
+import base64
+import json
 import os
 import secrets
 import sys
@@ -33,6 +35,7 @@ import django
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -43,6 +46,7 @@ from bench.common import Row, interleaved, median, report  # noqa: E402
 from cases.models import Captive  # noqa: E402
 from cases.selectors import obligations_open  # noqa: E402
 from partners.models import Partner  # noqa: E402
+from powtracker.roles import ROLE_CASEWORKER  # noqa: E402
 
 LIST_GOAL_MS = 150.0
 DETAIL_GOAL_MS = 15.0
@@ -114,6 +118,23 @@ PAGE = """
 """
 
 
+def deep_cursor(visible: list[Any], offset: int) -> str | None:
+    """The cursor a client holds after following `next` to row `offset` of the list (in its
+    default order: case number, then id)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.case_number, c.id FROM cases_captive c WHERE c.id IN ({VISIBLE}) "  # noqa: S608
+            "ORDER BY c.case_number, c.id LIMIT 1 OFFSET %s",
+            [*visible, offset - 1],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    payload = {"o": ["case_number", "pk"], "v": list(found), "b": False}
+    encoded = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode())
+    return encoded.decode().rstrip("=")
+
+
 def api_rows(repeats: int) -> list[Row]:
     rows: list[Row] = []
     for code in ("UKR", "KOR", "PRK"):
@@ -131,8 +152,13 @@ def api_rows(repeats: int) -> list[Row]:
                 ["AND c.custody_status = 'interned'"],
                 0,
             ),
-            (f"API list, page 1000, {code} partner", "&page=1000", [], 99_900),
+            (f"API list, page 1000 by page number, {code} partner", "&page=1000", [], 99_900),
         ]
+        deep = deep_cursor(visible, 99_900)
+        if deep:
+            cases.append(
+                (f"API list, 1000th page by cursor, {code} partner", f"&cursor={deep}", [], 99_900)
+            )
         for title, query, where, offset in cases:
             path = f"/api/v1/captives/?page_size=100{query}"
             baseline = sql_json(
@@ -196,12 +222,13 @@ ADMIN_PAGE = """
 
 
 def admin_rows(repeats: int) -> list[Row]:
-    user = get_user_model().objects.filter(username="caseworker").first()
-    if user is None:
-        user = get_user_model().objects.filter(groups__name="caseworker").first()
-    if user is None:
-        print("(no caseworker: load_synthetic or load_demo makes one)")
-        return []
+    user, made = get_user_model().objects.get_or_create(
+        username="bench-caseworker", defaults={"is_staff": True}
+    )
+    if made:
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get(name=ROLE_CASEWORKER))
     client = Client()
     client.force_login(user)
     year = Captive.objects.order_by("-captured_on").values_list("captured_on", flat=True).first()

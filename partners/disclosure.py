@@ -20,7 +20,18 @@ Staff signed in to the admin see everything.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from cases.models import Captive
 from diplomacy.choices import InvolvementRole
@@ -115,24 +126,34 @@ def captives_for(viewer: Viewer, queryset: QuerySet[Captive] | None = None) -> Q
             state_involved=Value(True),
             shown_updated_at=F("updated_at"),
         )
-    queryset = queryset.annotate(
-        shared_level=Subquery(
-            CaseShare.objects.filter(
-                partner=viewer.partner, captive=OuterRef("pk"), voided_at__isnull=True
-            )
-            .order_by()
-            .values("level")[:1]
-        ),
-        state_involved=Exists(
-            Involvement.objects.filter(captive=OuterRef("pk"), state_id=viewer.state_id)
-        ),
-    )
+    involved = Involvement.objects.filter(state_id=viewer.state_id).values("captive_id")
+    shared = CaseShare.objects.filter(partner=viewer.partner, voided_at__isnull=True)
+    if shared.exists():
+        queryset = queryset.annotate(
+            shared_level=Subquery(
+                shared.filter(captive=OuterRef("pk")).order_by().values("level")[:1]
+            ),
+            state_involved=Exists(
+                Involvement.objects.filter(captive=OuterRef("pk"), state_id=viewer.state_id)
+            ),
+        )
+        # Who is visible is decided by the two id sets, each read once through its index, not
+        # by the annotations above, which the database would compute for every captive first.
+        visible = Q(pk__in=involved) | Q(pk__in=shared.values("captive_id"))
+    else:
+        # A partner without shares (most) sees exactly the captives its state is involved with:
+        # a plain semi-join, which PostgreSQL walks in the list's order and stops at the page's
+        # end, and no per-row subqueries (each would make it hash every id it may see first).
+        queryset = queryset.annotate(
+            shared_level=Value(None, output_field=CharField()), state_involved=Value(True)
+        )
+        visible = Q(pk__in=involved)
     queryset = queryset.annotate(
         shown_updated_at=Case(
             When(wishes_q(viewer), then=F("updated_at")), default=F("disclosed_changed_at")
         )
     )
-    return queryset.filter(Q(state_involved=True) | Q(shared_level__isnull=False))
+    return queryset.filter(visible)
 
 
 def captive_level(viewer: Viewer, captive: Captive) -> str:

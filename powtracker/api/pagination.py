@@ -18,6 +18,7 @@ import json
 from collections import OrderedDict
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.pagination import PageNumberPagination
@@ -35,6 +36,18 @@ class Pagination(PageNumberPagination):
 
 # The most rows a list counts by itself: beyond it, the count is only given on request.
 COUNT_CAP = 10_000
+
+
+def among(queryset: QuerySet[Any], ids: list[int]) -> QuerySet[Any]:
+    """The rows of `queryset` whose id is one of `ids`. On PostgreSQL the ids travel as one
+    array (`id = ANY(%s)`): thousands of separate parameters would cost more to send and plan
+    than the query itself."""
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.filter(pk__in=ids)
+    opts = queryset.model._meta
+    quote = connections[queryset.db].ops.quote_name
+    column = f"{quote(opts.db_table)}.{quote(opts.pk.column)}"
+    return queryset.extra(where=[f"{column} = ANY(%s)"], params=[ids])  # noqa: S610
 
 
 def invalid_cursor() -> APIError:
@@ -79,16 +92,28 @@ class KeysetPagination(Pagination):
             return super().paginate_queryset(queryset, request, view)
         self.size = self.get_page_size(request) or 50
         self.terms = self._ordering(queryset)
+        listed = queryset
         self.total: int | None = None
         self.total_exceeds: int | None = None
+        ids: list[int] | None = None
         if self.exact_count:
             self.total = queryset.count()
         else:
-            counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
-            if counted > COUNT_CAP:
-                self.total_exceeds = COUNT_CAP
+            # Counting and reading the ids of a short list is one query: up to COUNT_CAP + 1 ids.
+            ids = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+            if len(ids) > COUNT_CAP:
+                self.total_exceeds, ids = COUNT_CAP, None
             else:
-                self.total = counted
+                self.total = len(ids)
+        if ids is not None:
+            # A short list: the page is found among its ids, which the database sorts, instead
+            # of walking the whole register in the list's order looking for them (a partner's
+            # captives need not be spread evenly through that order). The filters are already
+            # in the ids: an order by the model's own columns needs nothing else.
+            plain = {field.attname for field in queryset.model._meta.concrete_fields} | {"pk"}
+            if all(term.lstrip("-") in plain for term in self.terms):
+                queryset = queryset.model._base_manager.all()
+            queryset = among(queryset, ids).order_by(*self.terms)
         cursor = request.query_params.get(self.cursor_query_param)
         backwards = False
         if cursor:
@@ -96,9 +121,13 @@ class KeysetPagination(Pagination):
             queryset = queryset.filter(self._after(values, backwards=backwards))
         if backwards:
             queryset = queryset.order_by(*(self._flip(term) for term in self.terms))
-        rows = list(queryset[: self.size + 1])
-        more = len(rows) > self.size
-        rows = rows[: self.size]
+        # The page's ids first, from a narrow query (the order's columns and the filters), then
+        # its rows with everything they carry: the database joins and reads only those rows.
+        page_ids = list(queryset.values_list("pk", flat=True)[: self.size + 1])
+        more = len(page_ids) > self.size
+        page_ids = page_ids[: self.size]
+        found = {row.pk: row for row in listed.order_by().filter(pk__in=page_ids)}
+        rows = [found[pk] for pk in page_ids if pk in found]
         if backwards:
             rows.reverse()
         # Forwards, a cursor means rows before it exist; backwards, we came from rows after it.
