@@ -41,6 +41,7 @@ bench: $(VENV)/.installed-dev
 	@test -n "$$DATABASE_URL" || { echo "make bench needs DATABASE_URL: a database of your own (it adds fictional records)"; exit 2; }
 	$(PY) manage.py migrate --noinput
 	$(PY) bench/documents.py
+	$(PY) bench/casework.py
 	$(PY) bench/exports.py $(BENCH_CAPTIVES)
 
 lint: $(VENV)/.installed-dev

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,7 @@ from cases.models import (
     Obligation,
     WishStatement,
 )
+from powtracker.constraints import constraint_refusals
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import (
     acting_person,
@@ -131,17 +133,31 @@ def captive_register(
         **attributes,
     )
     captive.case_number = "pending"
-    captive.full_clean(exclude=["case_number"])
+    # His CHECK constraints are left to the database, which refuses a row breaking one with the
+    # message and code full_clean would give (asking first cost a query each, then one).
+    captive.full_clean(exclude=["case_number"], validate_constraints=False)
     captive.case_number = case_number_next(
         detaining_power_code=detaining_power.code, year=captured_on.year
     )
-    history_save(captive, acting_user=acting_user, reason="Registered")
+    with constraint_refusals(Captive):
+        history_save(captive, acting_user=acting_user, reason="Registered")
+    given: set[tuple[str, str]] = set()
     for system, full_name in names:
         rendering = CaptiveName(captive=captive, system=system, full_name=full_name)
-        rendering.full_clean()
+        # He was inserted just now: he exists, and a rendering can repeat only one given here.
+        rendering.full_clean(exclude=["captive"])
+        if (rendering.system, rendering.full_name) in given:
+            repeated = rendering.unique_error_message(
+                CaptiveName, ("captive", "system", "full_name")
+            )
+            raise ValidationError(
+                {NON_FIELD_ERRORS: [ValidationError(repeated, code=repeated.code)]}
+            )
+        given.add((rendering.system, rendering.full_name))
         history_save(rendering, acting_user=acting_user, reason="Registered")
-    # He was inserted in this transaction, so nobody else can see him, let alone lock him: the
-    # event is written on this very instance, which it keeps in step (custody, health reports).
+    # He was inserted in this transaction, so nobody else can see him, let alone lock him or
+    # add to his records: the event is written on this very instance, which it keeps in step
+    # (custody, health reports), knowing he has no events or duties yet.
     _custody_event_write(
         acting_user=acting_user,
         captive=captive,
@@ -149,7 +165,7 @@ def captive_register(
         occurred_at=captured_at or start_of_day(captured_on),
         place=captive.capture_place,
         custodian=detaining_power,
-        locked=True,
+        registering=True,
     )
     return captive
 
@@ -239,22 +255,35 @@ def handover_destination(*, captive: Captive, kind: str, custodian: Any) -> Any:
 
 
 def custody_event_check(
-    *, captive: Captive, kind: str, occurred_at: datetime, custodian: Any = None
+    *,
+    captive: Captive,
+    kind: str,
+    occurred_at: datetime,
+    custodian: Any = None,
+    timeline: list[CustodyEvent] | None = None,
 ) -> None:
     """Say whether an event may be added to the captive's timeline.
 
     The step must be allowed by the transition table where its date puts it, and an event that
-    hands the captive to another state must pass the repatriation gate.
+    hands the captive to another state must pass the repatriation gate. `timeline`: his active
+    events in time order, when the caller knows them (none, for a captive being registered).
     """
     refusal = custody_event_refusals(
-        [(captive, custodian)], kind=kind, occurred_at=occurred_at
+        [(captive, custodian)],
+        kind=kind,
+        occurred_at=occurred_at,
+        timelines=None if timeline is None else {captive.pk: timeline},
     ).get(captive.pk)
     if refusal is not None:
         raise refusal
 
 
 def custody_event_refusals(
-    requests: Sequence[tuple[Captive, Any]], *, kind: str, occurred_at: datetime
+    requests: Sequence[tuple[Captive, Any]],
+    *,
+    kind: str,
+    occurred_at: datetime,
+    timelines: dict[int, list[CustodyEvent]] | None = None,
 ) -> dict[int, RuleError]:
     """custody_event_check for many captives at once: for each (captive, custodian), the
     refusal that check would raise, by captive id (captives allowed the event are left out).
@@ -264,13 +293,14 @@ def custody_event_refusals(
     state and the repatriation gate.
     """
     refusals: dict[int, RuleError] = {}
-    events: dict[int, list[CustodyEvent]] = defaultdict(list)
-    for event in (
-        CustodyEvent.objects.active()
-        .filter(captive_id__in={captive.pk for captive, _custodian in requests})
-        .order_by("occurred_at", "id")
-    ):
-        events[event.captive_id].append(event)
+    events: dict[int, list[CustodyEvent]] = defaultdict(list, timelines or {})
+    if timelines is None:
+        for event in (
+            CustodyEvent.objects.active()
+            .filter(captive_id__in={captive.pk for captive, _custodian in requests})
+            .order_by("occurred_at", "id")
+        ):
+            events[event.captive_id].append(event)
     handovers = []
     for captive, custodian in requests:
         try:
@@ -339,8 +369,17 @@ def _custody_follow(captive: Captive, latest: CustodyEvent | None) -> None:
     captive.custody_since = latest.occurred_at if latest else None
 
 
-def _captive_sync_custody(captive: Captive, *, acting_user: User, reason: str) -> None:
-    latest = captive.custody_events.active().order_by("-occurred_at", "-id").first()
+def _captive_sync_custody(
+    captive: Captive,
+    *,
+    acting_user: User,
+    reason: str,
+    latest: CustodyEvent | None = None,
+) -> None:
+    """Keep his custody in step with his latest active event (`latest`, if the caller knows
+    it)."""
+    if latest is None:
+        latest = captive.custody_events.active().order_by("-occurred_at", "-id").first()
     _custody_follow(captive, latest)
     history_save(
         captive,
@@ -391,17 +430,23 @@ def _custody_event_write(
     place: str = "",
     custodian: Any = None,
     notes: str = "",
-    locked: bool = False,
+    registering: bool = False,
 ) -> CustodyEvent:
-    """custody_event_record, inside a transaction the caller holds (`locked`: the caller holds
-    the captive's row too, and `captive` is current)."""
+    """custody_event_record, inside a transaction the caller holds. `registering`: `captive`
+    was inserted (and validated) in that transaction, so he has no events or duties yet."""
     role_require(acting_user, "cases.add_custodyevent", "record a custody event")
     # Before anything about him is looked at: the refusal may not depend on his wishes.
     custody_event_partner_check(acting_user=acting_user, kind=kind)
-    if not locked:
+    if not registering:
         captive = _lock(captive)
     custodian = _event_custodian(captive=captive, kind=kind, custodian=custodian)
-    custody_event_check(captive=captive, kind=kind, occurred_at=occurred_at, custodian=custodian)
+    custody_event_check(
+        captive=captive,
+        kind=kind,
+        occurred_at=occurred_at,
+        custodian=custodian,
+        timeline=[] if registering else None,
+    )
     event = CustodyEvent(
         captive=captive,
         kind=kind,
@@ -411,12 +456,22 @@ def _custody_event_write(
         notes=notes,
         recorded_by=acting_person(acting_user),
     )
-    # He was just read under lock: asking the database whether he exists would add nothing.
-    event.full_clean(exclude=["captive"])
-    history_save(event, acting_user=acting_user, reason="Recorded")
-    _captive_sync_custody(captive, acting_user=acting_user, reason=_custody_reason(event))
+    # He was just read under lock (or inserted): asking whether he exists would add nothing; nor,
+    # when registering, asking again about the detaining power his registration just validated.
+    known = ["captive"]
+    if registering and custodian is not None and custodian.pk == captive.detaining_power_id:
+        known.append("custodian")
+    event.full_clean(exclude=known, validate_constraints=not registering)
+    with constraint_refusals(CustodyEvent):
+        history_save(event, acting_user=acting_user, reason="Recorded")
+    _captive_sync_custody(
+        captive,
+        acting_user=acting_user,
+        reason=_custody_reason(event),
+        latest=event if registering else None,
+    )
     obligations_for_event(event, acting_user=acting_user)
-    health_reports_sync(captive, acting_user=acting_user)
+    health_reports_sync(captive, acting_user=acting_user, open_reports=[] if registering else None)
     return event
 
 
@@ -790,16 +845,25 @@ def obligations_for_event(event: CustodyEvent, *, acting_user: User) -> list[Obl
     return created
 
 
-def health_reports_sync(captive: Captive, *, acting_user: User, after: date | None = None) -> None:
+def health_reports_sync(
+    captive: Captive,
+    *,
+    acting_user: User,
+    after: date | None = None,
+    open_reports: list[Obligation] | None = None,
+) -> None:
     """Keep one open weekly health report while he is seriously wounded or sick and held.
 
     `after` is the due date of the report just sent, so the next falls a period after it.
     """
-    open_reports = captive.obligations.active().filter(
-        kind=ObligationKind.HEALTH_REPORT, fulfilled_on__isnull=True
-    )
+    if open_reports is None:  # else the caller knows them (none, for a captive being registered)
+        open_reports = list(
+            captive.obligations.active().filter(
+                kind=ObligationKind.HEALTH_REPORT, fulfilled_on__isnull=True
+            )
+        )
     if health_report_needed(captive):
-        if not open_reports.exists():
+        if not open_reports:
             history_save(
                 _health_report(captive, after=after),
                 acting_user=acting_user,

@@ -8,10 +8,12 @@ skipped), and refused with the same message and code. Other constraints (unique 
 are validated by Django as before.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import FieldError, ValidationError
-from django.db import connections, models, router
+from django.core.exceptions import NON_FIELD_ERRORS, FieldError, ValidationError
+from django.db import IntegrityError, connections, models, router
 from django.db.models import BooleanField, CheckConstraint, Q, Value
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
@@ -62,10 +64,73 @@ def check_constraint_verdicts(
 
 
 class OneQueryConstraintsModel(models.Model):
-    """A model whose `validate_constraints` asks about all its CHECK constraints at once."""
+    """A model whose `validate_constraints` asks about all its CHECK constraints at once, and
+    whose `clean_fields` asks whether its foreign keys exist in one query per related model
+    (Django asks once per field: a captive names the same state as nationality and power)."""
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        exclude = set(exclude or ())
+        keys = [
+            f
+            for f in self._meta.fields
+            if isinstance(f, models.ForeignKey)
+            and f.name not in exclude
+            and not f.generated
+            and not f.remote_field.parent_link
+            and not f.get_limit_choices_to()
+            and not (f.blank and getattr(self, f.attname) in f.empty_values)
+        ]
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude=exclude | {f.name for f in keys})
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        wanted: dict[tuple[type[models.Model], str], set[Any]] = {}
+        cleaned = {}
+        for f in keys:
+            # What ForeignKey.clean does, but for the question whether the row exists.
+            try:
+                value = f.to_python(getattr(self, f.attname))
+                models.Field.validate(f, value, self)
+                f.run_validators(value)
+            except ValidationError as e:
+                errors[f.name] = e.error_list
+                continue
+            cleaned[f] = value
+            if value is not None:
+                wanted.setdefault((f.remote_field.model, f.remote_field.field_name), set()).add(
+                    value
+                )
+        existing = {
+            (model, field_name): set(
+                model._base_manager.using(router.db_for_read(model, instance=self))
+                .filter(**{f"{field_name}__in": values})
+                .values_list(field_name, flat=True)
+            )
+            for (model, field_name), values in wanted.items()
+        }
+        for f, value in cleaned.items():
+            key = (f.remote_field.model, f.remote_field.field_name)
+            if value is not None and value not in existing[key]:
+                errors[f.name] = [
+                    ValidationError(
+                        f.error_messages["invalid"],
+                        code="invalid",
+                        params={
+                            "model": f.remote_field.model._meta.verbose_name,
+                            "pk": value,
+                            "field": f.remote_field.field_name,
+                            "value": value,
+                        },
+                    )
+                ]
+            else:
+                setattr(self, f.attname, value)
+        if errors:
+            raise ValidationError(errors)
 
     def validate_constraints(self, exclude: Any = None) -> None:
         using = router.db_for_write(self.__class__, instance=self)
@@ -98,3 +163,46 @@ class OneQueryConstraintsModel(models.Model):
                         errors = e.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+
+@contextmanager
+def constraint_refusals(*models_checked: type[models.Model]) -> Iterator[None]:
+    """Turn the database's refusal of a CHECK constraint of `models_checked` into the
+    ValidationError full_clean would have raised for it (the same message and code), so that a
+    service may leave those constraints to the database (full_clean(validate_constraints=False))
+    instead of asking about them first. The database reports the first constraint broken, where
+    full_clean reports them all. The write must be inside the service's transaction, which the
+    error then rolls back."""
+    try:
+        yield
+    except IntegrityError as error:
+        constraint = _check_constraint_broken(error, models_checked)
+        if constraint is None:
+            raise
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    ValidationError(
+                        constraint.get_violation_error_message(),
+                        code=constraint.violation_error_code,
+                    )
+                ]
+            }
+        ) from error
+
+
+def _check_constraint_broken(
+    error: IntegrityError, models_checked: tuple[type[models.Model], ...]
+) -> CheckConstraint | None:
+    checks = {
+        c.name: c
+        for model in models_checked
+        for c in model._meta.constraints
+        if type(c) is CheckConstraint
+    }
+    # PostgreSQL names it (psycopg's diagnostics); SQLite says "CHECK constraint failed: name".
+    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    if name is None:
+        named = [known for known in checks if known in str(error)]
+        name = max(named, key=len) if named else None
+    return checks.get(name) if name else None
