@@ -4,14 +4,15 @@ Each function is one transaction that checks the acting user's role, locks the c
 the rule, saves and leaves history with the acting user.
 """
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
-from django.db.models import F
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,7 @@ from cases.choices import (
     Voluntariness,
 )
 from cases.dates import case_date_check
-from cases.gate import repatriation_require
+from cases.gate import repatriation_clearances, repatriation_refusal
 from cases.models import (
     Captive,
     CaptiveName,
@@ -36,9 +37,12 @@ from cases.models import (
     Obligation,
     WishStatement,
 )
+from powtracker.constraints import constraint_refusals
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import (
     acting_person,
+    history_bulk_create,
+    history_bulk_update,
     history_save,
     void_check,
     void_record,
@@ -83,12 +87,27 @@ def case_number_next(*, detaining_power_code: str, year: int) -> str:
     The increment is one UPDATE on a per-key row, so concurrent registrations queue on the row
     lock and never share a number.
     """
-    sequence, _ = CaseNumberSequence.objects.get_or_create(
-        detaining_power_code=detaining_power_code, year=year
-    )
-    CaseNumberSequence.objects.filter(pk=sequence.pk).update(last_value=F("last_value") + 1)
-    value = CaseNumberSequence.objects.values_list("last_value", flat=True).get(pk=sequence.pk)
+    value = _case_number_increment(detaining_power_code, year)
+    if value is None:  # the first case of that power and year
+        CaseNumberSequence.objects.get_or_create(
+            detaining_power_code=detaining_power_code, year=year
+        )
+        value = _case_number_increment(detaining_power_code, year)
     return f"{detaining_power_code}-{year}-{value:05d}"
+
+
+def _case_number_increment(detaining_power_code: str, year: int) -> int | None:
+    """Increment the key's row and read the new value in one statement (UPDATE … RETURNING,
+    PostgreSQL and SQLite 3.35+); None if the key has no row yet."""
+    table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 "  # noqa: S608 (names only)
+            "WHERE detaining_power_code = %s AND year = %s RETURNING last_value",
+            [detaining_power_code, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 # --- captives ----------------------------------------------------------------------------------
@@ -114,25 +133,40 @@ def captive_register(
         **attributes,
     )
     captive.case_number = "pending"
-    captive.full_clean(exclude=["case_number"])
+    # His CHECK constraints are left to the database, which refuses a row breaking one with the
+    # message and code full_clean would give (asking first cost a query each, then one).
+    captive.full_clean(exclude=["case_number"], validate_constraints=False)
     captive.case_number = case_number_next(
         detaining_power_code=detaining_power.code, year=captured_on.year
     )
-    history_save(captive, acting_user=acting_user, reason="Registered")
+    with constraint_refusals(Captive):
+        history_save(captive, acting_user=acting_user, reason="Registered")
+    given: set[tuple[str, str]] = set()
     for system, full_name in names:
         rendering = CaptiveName(captive=captive, system=system, full_name=full_name)
-        rendering.full_clean()
+        # He was inserted just now: he exists, and a rendering can repeat only one given here.
+        rendering.full_clean(exclude=["captive"])
+        if (rendering.system, rendering.full_name) in given:
+            repeated = rendering.unique_error_message(
+                CaptiveName, ("captive", "system", "full_name")
+            )
+            raise ValidationError(
+                {NON_FIELD_ERRORS: [ValidationError(repeated, code=repeated.code)]}
+            )
+        given.add((rendering.system, rendering.full_name))
         history_save(rendering, acting_user=acting_user, reason="Registered")
-    custody_event_record(
+    # He was inserted in this transaction, so nobody else can see him, let alone lock him or
+    # add to his records: the event is written on this very instance, which it keeps in step
+    # (custody, health reports), knowing he has no events or duties yet.
+    _custody_event_write(
         acting_user=acting_user,
         captive=captive,
         kind=CustodyEventKind.CAPTURED,
         occurred_at=captured_at or start_of_day(captured_on),
         place=captive.capture_place,
         custodian=detaining_power,
+        registering=True,
     )
-    captive.refresh_from_db()
-    health_reports_sync(captive, acting_user=acting_user)
     return captive
 
 
@@ -221,30 +255,91 @@ def handover_destination(*, captive: Captive, kind: str, custodian: Any) -> Any:
 
 
 def custody_event_check(
-    *, captive: Captive, kind: str, occurred_at: datetime, custodian: Any = None
+    *,
+    captive: Captive,
+    kind: str,
+    occurred_at: datetime,
+    custodian: Any = None,
+    timeline: list[CustodyEvent] | None = None,
 ) -> None:
     """Say whether an event may be added to the captive's timeline.
 
     The step must be allowed by the transition table where its date puts it, and an event that
-    hands the captive to another state must pass the repatriation gate.
+    hands the captive to another state must pass the repatriation gate. `timeline`: his active
+    events in time order, when the caller knows them (none, for a captive being registered).
     """
-    _check_not_future(occurred_at, "the event's date")
-    case_date_check(occurred_at, what=_("the event's date"), captured_on=captive.captured_on)
-    events = _active_events(captive)
-    # A back-dated event goes into the timeline where its date puts it; ties go after.
-    kinds = [e.kind for e in events if e.occurred_at <= occurred_at]
-    kinds.append(kind)
-    kinds.extend(e.kind for e in events if e.occurred_at > occurred_at)
-    custody_timeline_check(kinds)
-    if kind in HANDOVER_KINDS:
-        destination = handover_destination(captive=captive, kind=kind, custodian=custodian)
-        if destination is None:
-            raise RuleError(
-                ErrorCode.DESTINATION_REQUIRED,
-                "“%(kind)s” hands him to another state: name that state as the custodian.",
-                {"kind": CustodyEventKind(kind).label},
+    refusal = custody_event_refusals(
+        [(captive, custodian)],
+        kind=kind,
+        occurred_at=occurred_at,
+        timelines=None if timeline is None else {captive.pk: timeline},
+    ).get(captive.pk)
+    if refusal is not None:
+        raise refusal
+
+
+def custody_event_refusals(
+    requests: Sequence[tuple[Captive, Any]],
+    *,
+    kind: str,
+    occurred_at: datetime,
+    timelines: dict[int, list[CustodyEvent]] | None = None,
+) -> dict[int, RuleError]:
+    """custody_event_check for many captives at once: for each (captive, custodian), the
+    refusal that check would raise, by captive id (captives allowed the event are left out).
+
+    The same rules in the same order, read in a handful of queries whatever the number: the
+    event's date, the transition table where the date puts it, then for a handover the receiving
+    state and the repatriation gate.
+    """
+    refusals: dict[int, RuleError] = {}
+    events: dict[int, list[CustodyEvent]] = defaultdict(list, timelines or {})
+    if timelines is None:
+        for event in (
+            CustodyEvent.objects.active()
+            .filter(captive_id__in={captive.pk for captive, _custodian in requests})
+            .order_by("occurred_at", "id")
+        ):
+            events[event.captive_id].append(event)
+    handovers = []
+    for captive, custodian in requests:
+        try:
+            _check_not_future(occurred_at, "the event's date")
+            case_date_check(
+                occurred_at, what=_("the event's date"), captured_on=captive.captured_on
             )
-        repatriation_require(captive=captive, destination=destination)
+            timeline = events[captive.pk]
+            # A back-dated event goes into the timeline where its date puts it; ties go after.
+            kinds = [e.kind for e in timeline if e.occurred_at <= occurred_at]
+            kinds.append(kind)
+            kinds.extend(e.kind for e in timeline if e.occurred_at > occurred_at)
+            custody_timeline_check(kinds)
+            if kind in HANDOVER_KINDS:
+                destination = handover_destination(captive=captive, kind=kind, custodian=custodian)
+                if destination is None:
+                    raise RuleError(
+                        ErrorCode.DESTINATION_REQUIRED,
+                        "“%(kind)s” hands him to another state: name that state as the custodian.",
+                        {"kind": CustodyEventKind(kind).label},
+                    )
+                handovers.append((captive, destination))
+        except RuleError as refusal:
+            refusals[captive.pk] = refusal
+    for (captive, _destination), clearance in zip(
+        handovers, repatriation_clearances(handovers), strict=True
+    ):
+        refusal = repatriation_refusal(captive, clearance)
+        if refusal is not None:
+            refusals[captive.pk] = refusal
+    return refusals
+
+
+def _event_custodian(*, captive: Captive, kind: str, custodian: Any) -> Any:
+    """The custodian an event records: the one named, else the same one for a move within
+    custody, else (a repatriation) the state he depends on."""
+    if custodian is None and kind in _SAME_CUSTODIAN:
+        custodian = captive.custodian
+    return handover_destination(captive=captive, kind=kind, custodian=custodian)
 
 
 def custody_event_partner_check(*, acting_user: User, kind: str) -> None:
@@ -262,12 +357,30 @@ def custody_event_partner_check(*, acting_user: User, kind: str) -> None:
         )
 
 
-def _captive_sync_custody(captive: Captive, *, acting_user: User, reason: str) -> None:
-    latest = captive.custody_events.active().order_by("-occurred_at", "-id").first()
+def _custody_reason(event: CustodyEvent) -> str:
+    return f"Custody event: {event.get_kind_display()}"
+
+
+def _custody_follow(captive: Captive, latest: CustodyEvent | None) -> None:
+    """His custody is what his latest active event says (nothing before his capture)."""
     captive.custody_status = latest.kind if latest else ""
     captive.custody_place = latest.place if latest else ""
-    captive.custodian = latest.custodian if latest else None
+    captive.custodian_id = latest.custodian_id if latest else None
     captive.custody_since = latest.occurred_at if latest else None
+
+
+def _captive_sync_custody(
+    captive: Captive,
+    *,
+    acting_user: User,
+    reason: str,
+    latest: CustodyEvent | None = None,
+) -> None:
+    """Keep his custody in step with his latest active event (`latest`, if the caller knows
+    it)."""
+    if latest is None:
+        latest = captive.custody_events.active().order_by("-occurred_at", "-id").first()
+    _custody_follow(captive, latest)
     history_save(
         captive,
         acting_user=acting_user,
@@ -297,14 +410,43 @@ def custody_event_record(
 
     The event creates the GC III obligations it triggers.
     """
+    return _custody_event_write(
+        acting_user=acting_user,
+        captive=captive,
+        kind=kind,
+        occurred_at=occurred_at,
+        place=place,
+        custodian=custodian,
+        notes=notes,
+    )
+
+
+def _custody_event_write(
+    *,
+    acting_user: User,
+    captive: Captive,
+    kind: str,
+    occurred_at: datetime,
+    place: str = "",
+    custodian: Any = None,
+    notes: str = "",
+    registering: bool = False,
+) -> CustodyEvent:
+    """custody_event_record, inside a transaction the caller holds. `registering`: `captive`
+    was inserted (and validated) in that transaction, so he has no events or duties yet."""
     role_require(acting_user, "cases.add_custodyevent", "record a custody event")
     # Before anything about him is looked at: the refusal may not depend on his wishes.
     custody_event_partner_check(acting_user=acting_user, kind=kind)
-    captive = _lock(captive)
-    if custodian is None and kind in _SAME_CUSTODIAN:
-        custodian = captive.custodian
-    custodian = handover_destination(captive=captive, kind=kind, custodian=custodian)
-    custody_event_check(captive=captive, kind=kind, occurred_at=occurred_at, custodian=custodian)
+    if not registering:
+        captive = _lock(captive)
+    custodian = _event_custodian(captive=captive, kind=kind, custodian=custodian)
+    custody_event_check(
+        captive=captive,
+        kind=kind,
+        occurred_at=occurred_at,
+        custodian=custodian,
+        timeline=[] if registering else None,
+    )
     event = CustodyEvent(
         captive=captive,
         kind=kind,
@@ -314,14 +456,126 @@ def custody_event_record(
         notes=notes,
         recorded_by=acting_person(acting_user),
     )
-    event.full_clean()
-    history_save(event, acting_user=acting_user, reason="Recorded")
+    # He was just read under lock (or inserted): asking whether he exists would add nothing; nor,
+    # when registering, asking again about the detaining power his registration just validated.
+    known = ["captive"]
+    if registering and custodian is not None and custodian.pk == captive.detaining_power_id:
+        known.append("custodian")
+    event.full_clean(exclude=known, validate_constraints=not registering)
+    with constraint_refusals(CustodyEvent):
+        history_save(event, acting_user=acting_user, reason="Recorded")
     _captive_sync_custody(
-        captive, acting_user=acting_user, reason=f"Custody event: {event.get_kind_display()}"
+        captive,
+        acting_user=acting_user,
+        reason=_custody_reason(event),
+        latest=event if registering else None,
     )
     obligations_for_event(event, acting_user=acting_user)
-    health_reports_sync(captive, acting_user=acting_user)
+    health_reports_sync(captive, acting_user=acting_user, open_reports=[] if registering else None)
     return event
+
+
+CUSTODY_FIELDS = ["custody_status", "custody_place", "custodian", "custody_since"]
+
+
+@transaction.atomic
+def custody_events_record(
+    *,
+    acting_user: User,
+    captive_ids: Collection[int],
+    kind: str,
+    occurred_at: datetime,
+    place: str = "",
+    custodian: Any = None,
+    notes: str = "",
+    refused: str = "Nothing was recorded. %(problems)s",
+) -> list[CustodyEvent]:
+    """custody_event_record for many captives at once, all or nothing, in a fixed number of
+    queries: the same role checks, the same rules (custody_event_refusals), and the same rows
+    written as recording the events one by one would write — the events, his custody kept in
+    step, the duties each event creates, his weekly health reports — each with its history row.
+
+    The captives are locked in id order (so that overlapping calls cannot deadlock). If any is
+    refused, nothing is written and the error (`refused`, with %(problems)s) names each one with
+    the reason, in id order.
+    """
+    role_require(acting_user, "cases.add_custodyevent", "record a custody event")
+    custody_event_partner_check(acting_user=acting_user, kind=kind)
+    locked = list(
+        Captive.objects.select_for_update().filter(pk__in=set(captive_ids)).order_by("pk")
+    )
+    if not locked:
+        return []
+    custodians = {
+        captive.pk: _event_custodian(captive=captive, kind=kind, custodian=custodian)
+        for captive in locked
+    }
+    refusals = custody_event_refusals(
+        [(captive, custodians[captive.pk]) for captive in locked],
+        kind=kind,
+        occurred_at=occurred_at,
+    )
+    if refusals:
+        raise RuleError(
+            ErrorCode.REPATRIATION_NOT_CLEARED
+            if kind in HANDOVER_KINDS
+            else ErrorCode.TRANSITION_NOT_ALLOWED,
+            refused,
+            {
+                "problems": " ".join(
+                    " ".join(refusals[captive.pk].messages)
+                    for captive in locked
+                    if captive.pk in refusals
+                )
+            },
+        )
+    person = acting_person(acting_user)
+    events = [
+        CustodyEvent(
+            captive=captive,
+            kind=kind,
+            occurred_at=occurred_at,
+            place=place,
+            custodian=custodians[captive.pk],
+            notes=notes,
+            recorded_by=person,
+        )
+        for captive in locked
+    ]
+    # Validation reads the field values only, and the events differ in nothing but the captive
+    # (read under lock above): validating one per custodian validates them all.
+    validated = set()
+    for event in events:
+        if event.custodian_id not in validated:
+            event.full_clean(exclude=["captive"])
+            validated.add(event.custodian_id)
+    history_bulk_create(events, acting_user=acting_user, reason="Recorded")
+    # His custody follows his latest event: the new one, unless one dated later stands.
+    later: dict[int, CustodyEvent] = {}
+    for event in (
+        CustodyEvent.objects.active()
+        .filter(captive_id__in=custodians, occurred_at__gt=occurred_at)
+        .order_by("occurred_at", "id")
+    ):
+        later[event.captive_id] = event
+    now = timezone.now()
+    for captive, event in zip(locked, events, strict=True):
+        _custody_follow(captive, later.get(captive.pk, event))
+        captive.updated_at = now
+        captive.disclosed_changed_at = now
+    history_bulk_update(
+        locked,
+        fields=[*CUSTODY_FIELDS, "updated_at", "disclosed_changed_at"],
+        acting_user=acting_user,
+        reason=_custody_reason(events[0]),
+    )
+    history_bulk_create(
+        [duty for event in events for duty in event_duties(event)],
+        acting_user=acting_user,
+        reason=event_duties_reason(events[0]) if events else "",
+    )
+    health_reports_sync_many(locked, acting_user=acting_user)
+    return events
 
 
 def custody_event_void_check(*, acting_user: User, event: CustodyEvent, reason: str) -> None:
@@ -566,50 +820,107 @@ def obligation_period(kind: str) -> timedelta:
     return timedelta(days=settings.OBLIGATION_PERIOD_DAYS[kind])
 
 
-def obligations_for_event(event: CustodyEvent, *, acting_user: User) -> list[Obligation]:
-    """Create the duties an event triggers, due a set period after it."""
-    created = []
-    for kind in EVENT_OBLIGATIONS.get(event.kind, ()):
-        duty = Obligation(
+def event_duties(event: CustodyEvent) -> list[Obligation]:
+    """The duties an event triggers (unsaved), due a set period after it."""
+    return [
+        Obligation(
             captive=event.captive,
             kind=kind,
             due_on=timezone.localdate(event.occurred_at) + obligation_period(kind),
             triggered_by=event,
         )
-        history_save(
-            duty, acting_user=acting_user, reason=f"Created by: {event.get_kind_display()}"
-        )
-        created.append(duty)
+        for kind in EVENT_OBLIGATIONS.get(event.kind, ())
+    ]
+
+
+def event_duties_reason(event: CustodyEvent) -> str:
+    return f"Created by: {event.get_kind_display()}"
+
+
+def obligations_for_event(event: CustodyEvent, *, acting_user: User) -> list[Obligation]:
+    """Create the duties an event triggers, due a set period after it."""
+    created = event_duties(event)
+    for duty in created:
+        history_save(duty, acting_user=acting_user, reason=event_duties_reason(event))
     return created
 
 
-def health_reports_sync(captive: Captive, *, acting_user: User, after: date | None = None) -> None:
+def health_reports_sync(
+    captive: Captive,
+    *,
+    acting_user: User,
+    after: date | None = None,
+    open_reports: list[Obligation] | None = None,
+) -> None:
     """Keep one open weekly health report while he is seriously wounded or sick and held.
 
     `after` is the due date of the report just sent, so the next falls a period after it.
     """
-    open_reports = captive.obligations.active().filter(
-        kind=ObligationKind.HEALTH_REPORT, fulfilled_on__isnull=True
-    )
-    held = captive.custody_status not in FINAL_CUSTODY_STATUSES | {CustodyEventKind.ESCAPED, ""}
-    if captive.is_seriously_ill_or_wounded and held:
-        if not open_reports.exists():
-            start = after or timezone.localdate()
-            duty = Obligation(
-                captive=captive,
-                kind=ObligationKind.HEALTH_REPORT,
-                due_on=start + obligation_period(ObligationKind.HEALTH_REPORT),
+    if open_reports is None:  # else the caller knows them (none, for a captive being registered)
+        open_reports = list(
+            captive.obligations.active().filter(
+                kind=ObligationKind.HEALTH_REPORT, fulfilled_on__isnull=True
             )
+        )
+    if health_report_needed(captive):
+        if not open_reports:
             history_save(
-                duty, acting_user=acting_user, reason="Seriously wounded or sick: weekly report"
+                _health_report(captive, after=after),
+                acting_user=acting_user,
+                reason=HEALTH_REPORT_OPENED,
             )
         return
     for duty in open_reports:
-        void_record(
-            duty,
-            acting_user=acting_user,
-            reason="No longer seriously wounded or sick in our custody",
-        )
+        void_record(duty, acting_user=acting_user, reason=HEALTH_REPORT_CLOSED)
+
+
+HEALTH_REPORT_OPENED = "Seriously wounded or sick: weekly report"
+HEALTH_REPORT_CLOSED = "No longer seriously wounded or sick in our custody"
+
+
+def health_report_needed(captive: Captive) -> bool:
+    """Whether he needs an open weekly health report: seriously wounded or sick, and held."""
+    held = captive.custody_status not in FINAL_CUSTODY_STATUSES | {CustodyEventKind.ESCAPED, ""}
+    return captive.is_seriously_ill_or_wounded and held
+
+
+def _health_report(captive: Captive, *, after: date | None = None) -> Obligation:
+    start = after or timezone.localdate()
+    return Obligation(
+        captive=captive,
+        kind=ObligationKind.HEALTH_REPORT,
+        due_on=start + obligation_period(ObligationKind.HEALTH_REPORT),
+    )
+
+
+def health_reports_sync_many(captives: Sequence[Captive], *, acting_user: User) -> None:
+    """health_reports_sync for many captives at once, writing the same rows in bulk."""
+    open_reports: dict[int, list[Obligation]] = defaultdict(list)
+    for duty in Obligation.objects.active().filter(
+        captive_id__in={c.pk for c in captives},
+        kind=ObligationKind.HEALTH_REPORT,
+        fulfilled_on__isnull=True,
+    ):
+        open_reports[duty.captive_id].append(duty)
+    opened, closed = [], []
+    for captive in captives:
+        if health_report_needed(captive):
+            if not open_reports[captive.pk]:
+                opened.append(_health_report(captive))
+        else:
+            closed.extend(open_reports[captive.pk])
+    history_bulk_create(opened, acting_user=acting_user, reason=HEALTH_REPORT_OPENED)
+    now = timezone.now()
+    for duty in closed:
+        duty.voided_at = now
+        duty.voided_by = acting_person(acting_user)
+        duty.void_reason = HEALTH_REPORT_CLOSED
+    history_bulk_update(
+        closed,
+        fields=["voided_at", "voided_by", "void_reason"],
+        acting_user=acting_user,
+        reason=f"Voided: {HEALTH_REPORT_CLOSED}",
+    )
 
 
 # Which printed documents (reports.choices.DocumentKind) can be what fulfilled a duty.

@@ -26,7 +26,7 @@ from diplomacy.choices import (
 )
 from diplomacy.models import ExchangeProposal, OfferedCaptive, RequestedPerson, TransferRequest
 from powtracker.errors import ErrorCode, RuleError
-from powtracker.history import history_save
+from powtracker.history import history_bulk_update, history_save
 from powtracker.roles import role_require
 
 User = Any
@@ -301,9 +301,11 @@ def exchange_proposal_execute(
 ) -> ExchangeProposal:
     """Hand over every included captive in one transaction, or nobody.
 
-    Each included captive must be cleared by the repatriation gate for the counterpart state
-    and allowed an `exchanged` event; if any is not, nothing is written and the error names each
-    one with the reason.
+    The proposal must be agreed: that is said first, before anything about the captives. Each
+    included captive must then be cleared by the repatriation gate for the counterpart state
+    and allowed an `exchanged` event; if any is not, nothing is written and the error names
+    each one with the reason. The events, custody, duties and history are written set-based
+    (cases.services.custody_events_record), the same rows as recording each handover alone.
     """
     role_require(acting_user, "diplomacy.execute_exchangeproposal", "execute an exchange")
     # The proposal row lock makes a second, simultaneous execution wait, then see "executed".
@@ -312,53 +314,31 @@ def exchange_proposal_execute(
         .select_related("counterpart_state")
         .get(pk=proposal.pk)
     )
+    exchange_proposal_execute_status_check(proposal=proposal)
     when = executed_at or timezone.now()
     offers = list(
         proposal.offered_captives.filter(inclusion_status=InclusionStatus.INCLUDED).order_by(
             "captive_id"
         )
     )
-    # Lock the captives in a fixed order so that overlapping executions cannot deadlock.
-    captives = {
-        c.pk: c
-        for c in Captive.objects.select_for_update()
-        .filter(pk__in=[o.captive_id for o in offers])
-        .order_by("pk")
-    }
-    problems = []
-    for offer in offers:
-        captive = captives[offer.captive_id]
-        try:
-            case_services.custody_event_check(
-                captive=captive,
-                kind=CustodyEventKind.EXCHANGED,
-                occurred_at=when,
-                custodian=proposal.counterpart_state,
-            )
-        except RuleError as refusal:
-            problems.append(" ".join(refusal.messages))
-    if problems:
-        raise RuleError(
-            ErrorCode.REPATRIATION_NOT_CLEARED,
-            "Nothing was executed. %(problems)s",
-            {"problems": " ".join(problems)},
-        )
-    _status_check(PROPOSAL_TRANSITIONS, proposal.status, ProposalStatus.EXECUTED, ProposalStatus)
     if not offers:
         raise RuleError(ErrorCode.INVALID, "No captive is included: there is nothing to execute.")
+    # Locks the captives in id order, so that overlapping executions cannot deadlock; checks
+    # every one through the transition table and the gate before writing anything.
+    case_services.custody_events_record(
+        acting_user=acting_user,
+        captive_ids=[offer.captive_id for offer in offers],
+        kind=CustodyEventKind.EXCHANGED,
+        occurred_at=when,
+        custodian=proposal.counterpart_state,
+        notes=f"Exchange: {proposal.title}",
+        refused="Nothing was executed. %(problems)s",
+    )
     for offer in offers:
-        case_services.custody_event_record(
-            acting_user=acting_user,
-            captive=captives[offer.captive_id],
-            kind=CustodyEventKind.EXCHANGED,
-            occurred_at=when,
-            custodian=proposal.counterpart_state,
-            notes=f"Exchange: {proposal.title}",
-        )
         offer.inclusion_status = InclusionStatus.HANDED_OVER
-        history_save(
-            offer, acting_user=acting_user, reason="Handed over", update_fields=["inclusion_status"]
-        )
+    history_bulk_update(
+        offers, fields=["inclusion_status"], acting_user=acting_user, reason="Handed over"
+    )
     proposal.status = ProposalStatus.EXECUTED
     proposal.executed_on = timezone.localdate(when)
     history_save(
@@ -368,6 +348,18 @@ def exchange_proposal_execute(
         update_fields=["status", "executed_on", "updated_at"],
     )
     return proposal
+
+
+def exchange_proposal_execute_status_check(*, proposal: ExchangeProposal) -> None:
+    """Refuse to execute a proposal its status does not allow: one still being negotiated must
+    be agreed first; any other, as the transition table says."""
+    if proposal.status in PROPOSAL_OPEN_STATUSES:
+        raise RuleError(
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            _("It is “%(current)s”: it must be agreed before it is executed."),
+            {"current": proposal.get_status_display()},
+        )
+    _status_check(PROPOSAL_TRANSITIONS, proposal.status, ProposalStatus.EXECUTED, ProposalStatus)
 
 
 # --- transfer requests -------------------------------------------------------------------------

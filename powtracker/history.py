@@ -1,18 +1,32 @@
 """Saving with history: every service write names who made it and why; voiding, the one
 correction a permanent record allows."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history import models as simple_history_models
+from simple_history.manager import HistoryDescriptor
 
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.permanence import protect_authorship
 from powtracker.roles import acting_partner, role_require
+
+
+class _HistoryDescriptor(HistoryDescriptor):
+    """simple-history's `Model.history`, without building a new manager class (and inspecting
+    every queryset method) on each access: every save that writes history reads it once."""
+
+    @cached_property
+    def _manager_class(self) -> Any:
+        return self.manager_class.from_queryset(self.queryset_class)
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        return self._manager_class(self.model, instance)
 
 
 class HistoricalRecords(simple_history_models.HistoricalRecords):
@@ -34,6 +48,20 @@ class HistoricalRecords(simple_history_models.HistoricalRecords):
             )
         return fields
 
+    def finalize(self, sender: Any, **kwargs: Any) -> None:
+        super().finalize(sender, **kwargs)
+        descriptor = sender.__dict__.get(self.manager_name)
+        if type(descriptor) is HistoryDescriptor:
+            setattr(
+                sender,
+                self.manager_name,
+                _HistoryDescriptor(
+                    descriptor.model,
+                    manager=descriptor.manager_class,
+                    queryset=descriptor.queryset_class,
+                ),
+            )
+
 
 def acting_person(acting_user: Any) -> Any:
     """The signed-in user behind a change, or None for the system itself."""
@@ -53,6 +81,54 @@ def history_save(
         instance._history_user = person  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
     instance.save(update_fields=list(update_fields) if update_fields is not None else None)
+
+
+def _history_mark(objs: Sequence[models.Model], *, acting_user: Any, reason: str) -> None:
+    person = acting_person(acting_user)
+    for instance in objs:
+        if person is not None:
+            instance._history_user = person  # type: ignore[attr-defined]
+        instance._change_reason = reason  # type: ignore[attr-defined]
+
+
+def history_bulk_create(
+    objs: Sequence[models.Model], *, acting_user: Any, reason: str
+) -> list[models.Model]:
+    """Insert many new records at once, each with the history row history_save would write
+    (type "+", the acting user, the reason). The records get their ids (PostgreSQL, SQLite
+    3.35+). Like bulk_create, it runs no save() of the model: the caller sets what save() would
+    (timestamps other than auto_now_add) and has validated the records."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    _history_mark(objs, acting_user=acting_user, reason=reason)
+    created = model._default_manager.bulk_create(objs)
+    if any(instance.pk is None for instance in created):
+        raise RuntimeError("bulk_create gave no ids: this database cannot write history rows")
+    model.history.bulk_history_create(created)  # type: ignore[attr-defined]
+    return created
+
+
+def history_bulk_update(
+    objs: Sequence[models.Model], *, fields: Sequence[str], acting_user: Any, reason: str
+) -> None:
+    """Save `fields` of many records at once, each with the history row history_save(...,
+    update_fields=fields) would write (type "~", the whole record as it now is, the acting
+    user, the reason). Records that take the same values share one UPDATE. Like update(), it
+    runs no save(): the caller sets `updated_at` and `disclosed_changed_at` itself when they
+    are among the fields."""
+    if not objs:
+        return
+    model = type(objs[0])
+    attnames = [model._meta.get_field(name).attname for name in fields]
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for instance in objs:
+        values = tuple(getattr(instance, attname) for attname in attnames)
+        groups.setdefault(values, []).append(instance.pk)
+    for values, pks in groups.items():
+        model._default_manager.filter(pk__in=pks).update(**dict(zip(attnames, values, strict=True)))
+    _history_mark(objs, acting_user=acting_user, reason=reason)
+    model.history.bulk_history_create(objs, update=True)  # type: ignore[attr-defined]
 
 
 def void_check(record: Any, reason: str) -> None:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from powtracker.constraints import OneQueryConstraintsModel
 from powtracker.errors import ErrorCode, RuleError
 
 
@@ -50,8 +51,9 @@ class PermanentQuerySet(models.QuerySet):
         raise HardDeleteForbidden(self.model._meta.verbose_name.capitalize())
 
 
-class PermanentModel(models.Model):
-    """A record that can never be hard-deleted, neither one by one nor in bulk."""
+class PermanentModel(OneQueryConstraintsModel):
+    """A record that can never be hard-deleted, neither one by one nor in bulk (and whose
+    CHECK constraints are validated in one query)."""
 
     objects = PermanentQuerySet.as_manager()
 

@@ -29,10 +29,20 @@ def kursk():
 
 
 def test_executing_the_kursk_proposal_as_it_stands_is_refused_naming_both_soldiers(kursk):
-    with pytest.raises(RuleError) as refusal:
+    # As it stands it is only proposed: that is said first, before anything about the soldiers.
+    with pytest.raises(RuleError) as not_agreed:
         services.exchange_proposal_execute(
             acting_user=kursk["supervisor"], proposal=kursk["proposal"]
         )
+    assert not_agreed.value.messages == [
+        "It is “Proposed”: it must be agreed before it is executed."
+    ]
+    agreed = services.exchange_proposal_transition(
+        acting_user=kursk["supervisor"], proposal=kursk["proposal"], to_status=ProposalStatus.AGREED
+    )
+
+    with pytest.raises(RuleError) as refusal:
+        services.exchange_proposal_execute(acting_user=kursk["supervisor"], proposal=agreed)
 
     message = refusal.value.messages[0]
     assert refusal.value.code == "repatriation_not_cleared"
@@ -84,17 +94,25 @@ def test_after_assessment_and_exclusion_only_the_first_soldier_is_exchanged(kurs
 def test_the_admin_shows_the_refusal_in_plain_words(kursk, client):
     client.force_login(kursk["supervisor"])
 
-    response = client.post(
-        reverse("admin:diplomacy_exchangeproposal_changelist"),
-        {"action": "to_executed", "_selected_action": [kursk["proposal"].pk]},
-        follow=True,
+    def execute() -> str:
+        return client.post(
+            reverse("admin:diplomacy_exchangeproposal_changelist"),
+            {"action": "to_executed", "_selected_action": [kursk["proposal"].pk]},
+            follow=True,
+        ).content.decode()
+
+    text = execute()
+    assert "it must be agreed before it is executed" in text
+    assert "may not be handed to" not in text
+    services.exchange_proposal_transition(
+        acting_user=kursk["supervisor"], proposal=kursk["proposal"], to_status=ProposalStatus.AGREED
     )
 
-    text = response.content.decode()
+    text = execute()
     assert "UKR-2025-00001 may not be handed to PRK" in text
     assert "UKR-2025-00002 may not be handed to PRK" in text
     kursk["proposal"].refresh_from_db()
-    assert kursk["proposal"].status == ProposalStatus.PROPOSED
+    assert kursk["proposal"].status == ProposalStatus.AGREED
 
 
 def test_a_caseworker_is_not_offered_the_supervisors_actions(kursk, client):
