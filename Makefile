@@ -42,6 +42,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) manage.py migrate --noinput
 	$(PY) bench/documents.py
 	$(PY) bench/exports.py $(BENCH_CAPTIVES)
+	$(PY) bench/search.py
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
