@@ -89,5 +89,4 @@ class CaptiveSearch(SearchFilter):
     def filter_queryset(
         self, request: Any, queryset: QuerySet[Captive], view: Any
     ) -> QuerySet[Captive]:
-        text = request.query_params.get(self.search_param, "")
-        return captive_search(queryset, text.replace("\x00", ""))
+        return captive_search(queryset, request.query_params.get(self.search_param, ""))
