@@ -28,6 +28,7 @@ from cases.models import (
     Obligation,
     WishStatement,
 )
+from cases.selectors import CAPTIVE_SEARCH_FIELDS, captive_search
 from powtracker.admin import (
     PermanentAdmin,
     ReadOnlyInline,
@@ -318,14 +319,12 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
         ("detaining_power", admin.RelatedOnlyFieldListFilter),
         "fictional",
     ]
-    search_fields = [
-        "case_number",
-        "family_name",
-        "given_names",
-        "name_original",
-        "names__full_name",
-        "service_number",
-    ]
+    # Shows the search box; the search itself is cases.selectors.captive_search.
+    search_fields = [*CAPTIVE_SEARCH_FIELDS, "names__full_name"]
+    search_help_text = _l(
+        "Case number, service number, or a name in any script or romanization "
+        "(Chol finds Cheol, 철 and Чхоль)."
+    )
     date_hierarchy = "captured_on"
     list_per_page = 50
     autocomplete_fields = [
@@ -439,6 +438,12 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
                 *self.list_select_related, "custodian", "effective_wish_statement__assessed_by"
             )
         )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Captive], search_term: str
+    ) -> tuple[QuerySet[Captive], bool]:
+        # One search for the admin, the API and import; it never duplicates rows.
+        return captive_search(queryset, search_term), False
 
     def export_queryset(self, request: HttpRequest) -> QuerySet[Captive]:
         return captive_export_queryset(super().export_queryset(request))

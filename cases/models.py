@@ -1,6 +1,7 @@
 """The case register: captives, their custody timeline, wishes, obligations and media."""
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from cases.choices import (
     WishMode,
 )
 from cases.dates import GC3_SIGNED, case_date_check
+from cases.names import name_skeleton
 from powtracker.disclosed import DisclosedChangeModel
 from powtracker.errors import RuleError
 from powtracker.history import HistoricalRecords
@@ -179,6 +181,10 @@ class Captive(DisclosedChangeModel, PermanentModel):
         related_name="+",
     )
 
+    # The skeleton keys (cases.names) of his name in every script it is recorded in, family name
+    # first and given names first, space-separated: what the name search and duplicates read.
+    name_skeleton = models.CharField(max_length=1000, blank=True, editable=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -195,7 +201,7 @@ class Captive(DisclosedChangeModel, PermanentModel):
         }
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["name_skeleton"])
 
     class Meta:
         ordering = ["case_number"]
@@ -256,6 +262,14 @@ class Captive(DisclosedChangeModel, PermanentModel):
     def __str__(self) -> str:
         return f"{self.case_number} {self.name_latin}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The key follows the names it is made of, whichever write changes them.
+        self.name_skeleton = captive_name_skeleton(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and NAME_FIELDS.intersection(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_skeleton"}
+        super().save(*args, **kwargs)
+
     @property
     def name_latin(self) -> str:
         return f"{self.family_name.upper()} {self.given_names}".strip()
@@ -279,6 +293,21 @@ class Captive(DisclosedChangeModel, PermanentModel):
             raise ValidationError(errors)
 
 
+# The fields a captive's skeleton key is made of.
+NAME_FIELDS = frozenset({"family_name", "given_names", "name_original"})
+
+
+def captive_name_skeleton(captive: Captive) -> str:
+    """His skeleton keys: the Latin name family name first and given names first, and the name in
+    its original script; distinct, space-separated."""
+    keys = [
+        name_skeleton(f"{captive.family_name} {captive.given_names}"),
+        name_skeleton(f"{captive.given_names} {captive.family_name}"),
+        name_skeleton(captive.name_original),
+    ]
+    return " ".join(dict.fromkeys(key for key in keys if key))
+
+
 class CaptiveName(PermanentModel):
     """Another rendering of a captive's name: a romanization, a Cyrillic spelling, an alias."""
 
@@ -286,8 +315,10 @@ class CaptiveName(PermanentModel):
     system = models.CharField(max_length=24, choices=NameSystem.choices)
     full_name = models.CharField(max_length=200)
     note = models.CharField(max_length=200, blank=True)
+    # The skeleton key of `full_name` (cases.names); what the name search and duplicates read.
+    skeleton = models.CharField(max_length=400, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["skeleton"])
 
     class Meta:
         ordering = ["captive", "system", "id"]
@@ -300,6 +331,13 @@ class CaptiveName(PermanentModel):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.get_system_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.skeleton = name_skeleton(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "skeleton"}
+        super().save(*args, **kwargs)
 
 
 class CaseNumberSequence(models.Model):

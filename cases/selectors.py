@@ -2,10 +2,12 @@
 
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Obligation
+from cases.models import Captive, CaptiveName, Obligation
+from cases.names import name_skeleton
 
 
 def obligations_open(*, today: date | None = None, within_days: int = 7) -> QuerySet[Obligation]:
@@ -17,4 +19,69 @@ def obligations_open(*, today: date | None = None, within_days: int = 7) -> Quer
         .with_state(today)
         .select_related("captive")
         .order_by("due_on", "captive__case_number", "id")
+    )
+
+
+# What the name search reads: identity data every reader of a captive may see (the API's
+# IDENTITY_FIELDS, the lowest level), so a match can never reveal a hidden field.
+CAPTIVE_SEARCH_FIELDS = (
+    "case_number",
+    "family_name",
+    "given_names",
+    "name_original",
+    "service_number",
+)
+# Shorter than a trigram, a text is matched at the start of a field (which the trigram indexes
+# serve) and its skeleton key is not used (it would match nearly everyone).
+TRIGRAM = 3
+
+
+def captive_search(queryset: QuerySet[Captive], text: str) -> QuerySet[Captive]:
+    """The captives of `queryset` whose particulars or one of whose renderings contain `text`,
+    as typed or as its skeleton key (cases.names): "Chol" finds Cheol, 철 and Чхоль. A text of one
+    or two characters matches at the start of a field only ("Ri" finds Ri Chol, not Gorin).
+
+    It only narrows `queryset`, so a reader finds no one he may not see; it reads only identity
+    fields and renderings, which every reader of a captive sees. On PostgreSQL the matches are one
+    UNION of single-table subqueries that the trigram indexes serve (migration 0010), joined to
+    `queryset` by primary key: no DISTINCT, no join to renderings in the outer query.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return queryset
+    lookup = "icontains" if len(text) >= TRIGRAM else "istartswith"
+    skeleton = name_skeleton(text)
+    if len(skeleton) < TRIGRAM:
+        skeleton = ""
+    if connection.vendor == "postgresql":
+        branches = [
+            Captive.objects.filter(**{f"{field}__{lookup}": text}).order_by().values("pk")
+            for field in CAPTIVE_SEARCH_FIELDS
+        ]
+        branches.append(
+            CaptiveName.objects.filter(**{f"full_name__{lookup}": text})
+            .order_by()
+            .values("captive_id")
+        )
+        if skeleton:
+            branches.append(
+                Captive.objects.filter(name_skeleton__contains=skeleton).order_by().values("pk")
+            )
+            branches.append(
+                CaptiveName.objects.filter(skeleton__contains=skeleton)
+                .order_by()
+                .values("captive_id")
+            )
+        first, *rest = branches
+        return queryset.filter(pk__in=first.union(*rest))
+    # SQLite: a plainer OR of LIKEs (its LIKE folds ASCII case only; the keys are upper case).
+    on_captive = Q()
+    for field in CAPTIVE_SEARCH_FIELDS:
+        on_captive |= Q(**{f"{field}__{lookup}": text})
+    on_renderings = Q(**{f"full_name__{lookup}": text})
+    if skeleton:
+        on_captive |= Q(name_skeleton__contains=skeleton)
+        on_renderings |= Q(skeleton__contains=skeleton)
+    return queryset.filter(
+        on_captive | Q(pk__in=CaptiveName.objects.filter(on_renderings).values("captive_id"))
     )

@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from rest_framework.filters import SearchFilter
 
 from cases.choices import CustodyEventKind, Wish
 from cases.models import Captive
+from cases.selectors import captive_search
 from partners.choices import DisclosureLevel
 from partners.disclosure import level_q, viewer_for, wishes_q
 
@@ -78,3 +80,13 @@ class CaptiveFilter(django_filters.FilterSet):
         return queryset.filter(
             level_q(self._viewer(), DisclosureLevel.CASE), captured_on__lte=value
         )
+
+
+class CaptiveSearch(SearchFilter):
+    """`search`: the one name search (cases.selectors.captive_search) over the captives this
+    reader may see; it reads only identity fields and renderings, which every reader sees."""
+
+    def filter_queryset(
+        self, request: Any, queryset: QuerySet[Captive], view: Any
+    ) -> QuerySet[Captive]:
+        return captive_search(queryset, request.query_params.get(self.search_param, ""))

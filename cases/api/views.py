@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -14,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import services
-from cases.api.filters import CaptiveFilter
+from cases.api.filters import CaptiveFilter, CaptiveSearch
 from cases.api.serializers import (
     CaptiveSerializer,
     CaptiveUpdateSerializer,
@@ -30,6 +31,7 @@ from cases.api.serializers import (
     history_snapshot,
 )
 from cases.models import Captive, CaptiveName, CustodyEvent, WishStatement
+from cases.selectors import CAPTIVE_SEARCH_FIELDS
 from partners.choices import DisclosureLevel
 from partners.disclosure import (
     Viewer,
@@ -43,6 +45,7 @@ from partners.disclosure import (
 )
 from partners.services import disclosure_record
 from powtracker.api.concurrency import idempotent, if_match_check, with_etag
+from powtracker.api.ordering import ReaderOrdering
 from powtracker.api.pagination import KeysetPagination
 from powtracker.api.serializers import VoidInputSerializer
 from reports.api_exports import captive_export_response
@@ -136,14 +139,9 @@ class CaptiveViewSet(
     filterset_class = CaptiveFilter
     # A reader's `updated_at` is the one it may know (partners.disclosure.captives_for).
     ordering_aliases = {"updated_at": "shown_updated_at"}
-    search_fields = [
-        "case_number",
-        "family_name",
-        "given_names",
-        "name_original",
-        "names__full_name",
-        "service_number",
-    ]
+    filter_backends = [DjangoFilterBackend, CaptiveSearch, ReaderOrdering]
+    # For the schema's description of `search`; the search itself is CaptiveSearch.
+    search_fields = [*CAPTIVE_SEARCH_FIELDS, "names__full_name"]
     ordering_fields = ["case_number", "family_name", "updated_at"]
     ordering = ["case_number"]
     # The list may hold hundreds of thousands: next/previous links carry a cursor.

@@ -1,0 +1,179 @@
+"""The skeleton key of a name: one spelling for every rendering of it, so that Hangul, Revised
+Romanization, McCune–Reischauer (with or without breves and apostrophes, North Korean "Ri",
+"Chol"), Cyrillic renderings of Korean names ("Ким Чхоль Су") and the common transliterations of
+Russian and Ukrainian names meet.
+
+How it works: Hangul is spelled out syllable by syllable (Revised Romanization, without sound
+changes), Cyrillic is transliterated, and every Latin spelling is then reduced by the same rules
+to classes of sounds that renderings confuse: voiced/voiceless/aspirated/tense stops are one
+(g k kk k' kh → K, d t tt t' th → T, b p pp p' ph → P, j ch tch ch' ts → C), r and l are one,
+v f w are one, ng and n are one, and the vowels fall into four classes (a; e ae; o eo ŏ; and
+i u eu ŭ y ы и, which spellings of ㅡ straddle). Spaces and hyphens are dropped from the key, so
+"Kim Chol-su", "Kim Cholsu" and "김철수" meet; the words keep their order.
+
+What the key does not do, on purpose (the duplicate score separates these later):
+- 철 "Cheol/Chŏl/Chol" and 출 "Chul" stay apart (o and u), so the common private spelling
+  "Chul-soo" of 철수 does not meet; Pak (박) and Paek (백) stay apart (a and ae).
+- Ivanov and Ivanova stay apart: they are different people (a man and a woman), the key keeps
+  every letter class.
+- The initial-sound rule (North "Ri", "Rim", "Ryu", "Ro" for South "I/Lee", "Im", "Yu", "No")
+  applies at the start of each word only: "Kim Chol Ryong" does not meet 김철룡.
+- Russian and Ukrainian forms of a name meet where only the letter differs (Сергій/Сергей,
+  Serhiy/Sergei, Oleh/Oleg, Olha/Olga); a Ukrainian h before a vowel (Halyna/Galina,
+  Hryhoriy/Grigoriy, Ihor/Igor) is not guessed, since Korean h (Han, Hong, Jiho) must stay apart
+  from g (Kan, Kong, Jigo).
+- ng and n are one (Cyrillic writes both н): 정 Jeong and 전 Jeon meet.
+- English-style spellings of ㅓ as u ("Sung", "Chun") do not meet Song/Chŏn; nor does German
+  "Lj" (Ljudmila) meet Lyudmila, since Korean writes l + j (Cheoljin).
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+_INITIALS = [
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p",
+    "h",
+]  # fmt: skip
+_VOWELS = [
+    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
+    "wi", "yu", "eu", "ui", "i",
+]  # fmt: skip
+# Finals as they sound at the end of a syllable.
+_FINALS = [
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p",
+    "t", "t", "ng", "t", "t", "k", "t", "p", "t",
+]  # fmt: skip
+
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "ye", "ё": "yo",
+    "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m",
+    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh",
+    "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya",
+}  # fmt: skip
+# Letters whose diacritic carries a sound of its own (the rest lose theirs: ŏ → o, ŭ → u).
+_LATIN_LETTERS = {
+    "č": "ch", "ć": "ch", "š": "sh", "ś": "sh", "ž": "zh", "ź": "zh", "ł": "l", "ß": "ss",
+}  # fmt: skip
+
+# Whole words spelled idiosyncratically: the common Korean surnames and North Korean forms.
+_WORDS = {
+    **dict.fromkeys(["lee", "rhee", "yi", "yee", "ree", "li", "ri", "i"], "i"),
+    **dict.fromkeys(["park", "pak", "bak", "bahk", "pag"], "pak"),
+    **dict.fromkeys(["choi", "choe", "chwe", "choy", "tsoi", "tsoy", "chve", "chey"], "choe"),
+    **dict.fromkeys(["roh", "noh", "rho", "ro", "no"], "no"),
+    **dict.fromkeys(["oh", "o"], "o"),
+    **dict.fromkeys(["suh", "seo", "so"], "so"),
+    **dict.fromkeys(["woo", "wu", "u"], "u"),
+    **dict.fromkeys(["jung", "chung", "jeong", "jong", "chong"], "jong"),
+}
+
+_VOWEL = "aeiouy"
+_CLASSES = {
+    "a": "A", "e": "E", "o": "O", "i": "I", "u": "I", "y": "I",
+    "g": "K", "k": "K", "q": "K", "d": "T", "t": "T", "b": "P", "p": "P", "j": "C", "c": "C",
+    "s": "S", "z": "Z", "l": "L", "r": "L", "m": "M", "n": "N", "h": "H", "f": "V", "v": "V",
+    "w": "V", "x": "KS",
+}  # fmt: skip
+_WORD_SPLIT = re.compile(r"[\s,;/()]+")
+_SYLLABLE_SPLIT = re.compile(r"[-‐‑–—.]+")
+
+
+def _hangul(word: str) -> str:
+    """Spell Hangul syllables out, hyphen between syllables; North Korean initial ㄹ of the first
+    syllable read as the South writes it (리 → 이, 로 → 노)."""
+    out: list[str] = []
+    for char in word:
+        code = ord(char)
+        if not _HANGUL_FIRST <= code <= _HANGUL_LAST:
+            out.append(char)
+            continue
+        index = code - _HANGUL_FIRST
+        initial, vowel, final = index // 588, (index % 588) // 28, index % 28
+        first = _INITIALS[initial]
+        if first == "r" and not out:
+            first = "" if _VOWELS[vowel][0] in "iy" else "n"
+        out.append(("-" if out else "") + first + _VOWELS[vowel] + _FINALS[final])
+    return "".join(out)
+
+
+def _cyrillic(word: str) -> str:
+    out: list[str] = []
+    for position, char in enumerate(word):
+        if char == "х" and position and word[position - 1] in "чтпк":
+            continue  # Korean aspiration: Чхоль, Тхэ, Пхеньян
+        out.append(_CYRILLIC.get(char, char))
+    return "".join(out)
+
+
+def _latin(text: str) -> str:
+    text = "".join(_LATIN_LETTERS.get(char, char) for char in text)
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _syllable(part: str, *, word_start: bool) -> str:
+    """Reduce one syllable or unhyphenated word (lower-case ASCII letters) to sound classes."""
+    if word_start:
+        # Initial-sound rule: North Ri, Rim, Ryu, Lee's L; Ukrainian Hr-, Hl- for Russian Gr-, Gl-
+        part = re.sub(r"^rh", "r", part)
+        part = re.sub(r"^[rl](?=[iy])", "", part)
+        part = re.sub(r"^h(?=[rl])", "g", part)
+        # Yevgeny, Jewgeni, Evgeniy; Yelena, Jelena, Elena
+        part = re.sub(r"^[yj]e(?=[^aeiou])", "e", part)
+        part = re.sub(r"^yi", "i", part)
+    part = part.replace("tsch", "ch").replace("sch", "sh")  # German: Schewtschenko
+    part = re.sub(r"(?<=[aeiou])j(?=[^aeiou]|$)", "y", part)  # Sergej, Nikolaj, Jurij
+    # Aspiration marks, and Ukrainian h for Russian g after r, l and in -eh (Serhiy, Olha, Oleh)
+    part = re.sub(r"(?<=[rl])h", "g", part)
+    part = re.sub(r"eh$", "eg", part)
+    part = re.sub(r"(?<=[aeiou])h(?=[^aeiouy]|$)", "", part)  # Ahn, Bahk
+    part = part.replace("kh", "H")
+    part = re.sub(r"(?<=[tp])h", "", part)
+    # Slavic glides and endings: Alekseyev/Alekseev, Mariya/Maria, Sergei/Sergey/Serhiy/Sergij
+    part = re.sub(r"(?<=[aeiou])ye", "e", part)
+    part = re.sub(r"i[yj](?=[aeiou])", "i", part)
+    part = re.sub(r"(?:[ie][iy]|[iy])$", "i", part)
+    part = re.sub(r"ff$", "v", part)
+    part = re.sub(r"(?:tch|tsch|dzh|dj|ch|ts|tz|j)", "C", part)
+    part = part.replace("sh", "s").replace("zh", "z")
+    part = re.sub(r"c(?=[eiy])", "s", part)
+    part = part.replace("ck", "k").replace("c", "k")
+    # Vowels of the romanizations: eo ŏ → o, eu ŭ → u, ae → e, oo → u, ee → i
+    part = part.replace("eo", "o").replace("eu", "u").replace("ae", "e").replace("oo", "u")
+    part = part.replace("ee", "i").replace("oung", "ong").replace("ou", "u")  # Young, Youn
+    part = part.replace("ng", "n")
+    out: list[str] = []
+    for position, char in enumerate(part):
+        if char == "y":
+            following = part[position + 1 : position + 2]
+            out.append("Y" if following and following in _VOWEL else "I")
+        elif char.isupper():
+            out.append(char)
+        else:
+            out.append(_CLASSES.get(char, ""))
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def name_skeleton(text: str) -> str:
+    """The skeleton key of a name in any script: upper-case ASCII, no spaces; "" for no name."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = re.sub(r"['’ʼ‘`´ʹ\"]", "", text)
+    keys: list[str] = []
+    for word in _WORD_SPLIT.split(text):
+        if not word:
+            continue
+        word = _latin(_cyrillic(_hangul(word)))
+        whole = re.sub(r"[^a-z]", "", word)
+        if whole in _WORDS:
+            keys.append(_syllable(_WORDS[whole], word_start=False))
+            continue
+        parts = [re.sub(r"[^a-z]", "", part) for part in _SYLLABLE_SPLIT.split(word)]
+        keys.extend(
+            _syllable(part, word_start=index == 0) for index, part in enumerate(parts) if part
+        )
+    key = "".join(keys)
+    return re.sub(r"(.)\1+", r"\1", key)
