@@ -22,6 +22,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -50,7 +51,9 @@ from cases.models import (
     CustodyEvent,
     Obligation,
     WishStatement,
+    captive_name_skeleton,
 )
+from cases.names import name_skeleton
 from cases.services import EVENT_OBLIGATIONS
 from demo import synthetic_names as names
 from diplomacy.choices import InvolvementRole
@@ -453,6 +456,8 @@ class CaseBuilder:
             "notes": f"{MARKER} Seed {ctx.seed}.",
             "created_at": registered_at,
         }
+        # The name search's skeleton keys, as Captive.save() and CaptiveName.save() set them.
+        captive["name_skeleton"] = captive_name_skeleton(SimpleNamespace(**captive))
         if captive["identity_verified_on"] is None:
             captive["identity_status"] = IdentityStatus.CLAIMED
             captive["identity_verified_by"] = ""
@@ -469,6 +474,7 @@ class CaseBuilder:
                 "system": system,
                 "full_name": full_name,
                 "note": note,
+                "skeleton": name_skeleton(full_name),
             }
             for system, full_name, note in person.renderings
         ]

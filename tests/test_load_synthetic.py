@@ -160,6 +160,22 @@ def test_case_numbers_names_wishes_and_involvements(loaded: dict[str, Any]) -> N
         assert ("power_depended_on", c.power_depended_on_id) in roles
 
 
+def test_names_carry_the_search_keys_save_would_give(loaded: dict[str, Any]) -> None:
+    """The bulk load bypasses save(): it must still give every name its skeleton key, or the
+    name search misses the synthetic captives across scripts."""
+    from cases.models import Captive, CaptiveName, captive_name_skeleton
+    from cases.names import name_skeleton
+    from cases.selectors import captive_search
+
+    for captive in Captive.objects.all():
+        assert captive.name_skeleton == captive_name_skeleton(captive), captive.case_number
+    for rendering in CaptiveName.objects.all():
+        assert rendering.skeleton == name_skeleton(rendering.full_name), rendering.full_name
+    korean = Captive.objects.filter(original_script="hangul").first()
+    assert korean is not None
+    assert korean in captive_search(Captive.objects.all(), korean.name_original)
+
+
 def test_every_row_has_its_history_row(loaded: dict[str, Any]) -> None:
     loader = get_user_model().objects.get(username=LOADER_USERNAME)
     for model in MODELS:
