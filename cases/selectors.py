@@ -18,8 +18,23 @@ def obligations_open(*, today: date | None = None, within_days: int = 7) -> Quer
         .filter(fulfilled_on__isnull=True, due_on__lte=today + timedelta(days=within_days))
         .with_state(today)
         .select_related("captive")
+        # What a list of duties shows: a dashboard or a cron job reading tens of thousands of
+        # lines need not load every column of every captive.
+        .only(*OBLIGATION_LINE_FIELDS)
         .order_by("due_on", "captive__case_number", "id")
     )
+
+
+# The fields of a line of obligations_open (the dashboard, `manage.py obligations_due`).
+OBLIGATION_LINE_FIELDS = (
+    "id",
+    "kind",
+    "due_on",
+    "fulfilled_on",
+    "voided_at",
+    "captive_id",
+    "captive__case_number",
+)
 
 
 # What the name search reads: identity data every reader of a captive may see (the API's
