@@ -40,6 +40,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.common import Row, report  # noqa: E402
 from cases.choices import (  # noqa: E402
     CustodyEventKind,
     NameSystem,
@@ -243,6 +244,13 @@ def main() -> None:
         ok = seconds < target
         failed |= not ok
         print(f"{name:<58} {seconds:>7.3f} s {target:>7.1f} s  {'PASS' if ok else 'FAIL'}")
+    report(
+        [
+            Row(name.strip(), seconds, unit="s", goal=f"< {target:g} s", passed=seconds < target)
+            for name, seconds, target in rows
+        ],
+        "Casework",
+    )
     raise SystemExit(1 if failed else 0)
 
 

@@ -34,6 +34,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Q  # noqa: E402
 
+from bench.common import Row, report  # noqa: E402
 from cases.choices import NameSystem, Script  # noqa: E402
 from cases.models import Captive, CaptiveName, captive_name_skeleton  # noqa: E402
 from cases.names import name_skeleton  # noqa: E402
@@ -262,6 +263,20 @@ def main() -> int:
     print(
         f"target p95 ≤ {TARGET_P95_MS:.0f} ms for every query: {'met' if met else 'MISSED'} "
         f"(worst {worst:.1f} ms, mix {p95:.1f} ms)"
+    )
+    report(
+        [
+            Row(
+                f"name search {label} ({found[label]:,} matches), p95",
+                p(timings[(label, "selector")], 95),
+                baseline=p(timings[(label, "old")], 95),
+                goal=f"p95 ≤ {TARGET_P95_MS:.0f} ms",
+                passed=p(timings[(label, "selector")], 95) <= TARGET_P95_MS,
+                note=f"p50 {p(timings[(label, 'selector')], 50):.1f} ms",
+            )
+            for label in QUERIES
+        ],
+        "Name search",
     )
     return 0 if met else 1
 
