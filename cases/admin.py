@@ -33,6 +33,7 @@ from powtracker.admin import (
     PermanentAdmin,
     ReadOnlyInline,
     RecordInline,
+    UsedRelatedFieldListFilter,
     VoidForm,
     check_form,
 )
@@ -315,8 +316,8 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
         "health",
         "legal_status",
         "identity_status",
-        ("nationality", admin.RelatedOnlyFieldListFilter),
-        ("detaining_power", admin.RelatedOnlyFieldListFilter),
+        ("nationality", UsedRelatedFieldListFilter),
+        ("detaining_power", UsedRelatedFieldListFilter),
         "fictional",
     ]
     # Shows the search box; the search itself is cases.selectors.captive_search.
@@ -327,6 +328,9 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     )
     date_hierarchy = "captured_on"
     list_per_page = 50
+    # A filtered list says how many it holds, not also how many the whole register holds: a
+    # second count of 100,000 captives on every page.
+    show_full_result_count = False
     autocomplete_fields = [
         "nationality",
         "power_depended_on",

@@ -13,6 +13,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.db.models import Exists, OuterRef
 from django.forms.formsets import TOTAL_FORM_COUNT
 from django.http import (
     Http404,
@@ -35,6 +36,22 @@ FILTER_LOOKUPS = ("exact", "isnull", "isempty", "gte", "lt")
 DRILL_DOWN_PARTS = ("year", "month", "day")
 # No inline takes more rows in one submission: a formset claiming more builds no form at all.
 INLINE_FORMS_MAX = 1000
+
+
+class UsedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """The related objects some row of the list uses (like RelatedOnlyFieldListFilter), found by
+    asking each of them whether a row uses it — an index probe each, for a few hundred states —
+    instead of reading the related id of every row (50 ms a filter at 100,000 captives)."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[Any]:
+        rows = model_admin.get_queryset(request).order_by()
+        used = field.remote_field.model._default_manager.filter(
+            Exists(rows.filter(**{field.name: OuterRef("pk")}))
+        )
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            used = used.order_by(*ordering)
+        return [(related.pk, str(related)) for related in used]
 
 
 class StrictChangeList(ChangeList):

