@@ -15,6 +15,7 @@ from cases.api.serializers import (
     WishBriefSerializer,
 )
 from cases.models import Captive
+from cases.selectors import states_attach
 from partners.choices import LEVEL_RANK, DisclosureLevel
 from partners.disclosure import Viewer, captive_level, wishes_q
 from partners.services import disclosure_record
@@ -111,6 +112,7 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
     path = request.get_full_path()
 
     def ledger(batch: list[Captive]) -> None:
+        states_attach(batch)
         if viewer.partner is not None:
             disclosure_record(
                 partner=viewer.partner,
