@@ -19,7 +19,8 @@ from collections import OrderedDict
 from typing import Any
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -113,14 +114,20 @@ class KeysetPagination(Pagination):
             plain = {field.attname for field in queryset.model._meta.concrete_fields} | {"pk"}
             if all(term.lstrip("-") in plain for term in self.terms):
                 queryset = queryset.model._base_manager.all()
-            queryset = among(queryset, ids).order_by(*self.terms)
+            queryset = among(queryset, ids)
         cursor = request.query_params.get(self.cursor_query_param)
         backwards = False
         if cursor:
             backwards, values = self._read_cursor(cursor)
             queryset = queryset.filter(self._after(values, backwards=backwards))
-        if backwards:
-            queryset = queryset.order_by(*(self._flip(term) for term in self.terms))
+        terms = [self._flip(term) for term in self.terms] if backwards else self.terms
+        if ids is not None:
+            # A short list is ordered by an expression no index serves (the value itself,
+            # unchanged), so the database sorts the ids it was given instead of walking the
+            # list's index across the whole register and testing each row against them.
+            queryset = queryset.order_by(*(self._unindexed(term) for term in terms))
+        elif backwards:
+            queryset = queryset.order_by(*terms)
         # The page's ids first, from a narrow query (the order's columns and the filters), then
         # its rows with everything they carry: the database joins and reads only those rows.
         page_ids = list(queryset.values_list("pk", flat=True)[: self.size + 1])
@@ -210,6 +217,11 @@ class KeysetPagination(Pagination):
         if not terms or terms[-1].lstrip("-") not in ("pk", "id"):
             terms.append("pk")
         return terms
+
+    @staticmethod
+    def _unindexed(term: str) -> OrderBy:
+        name = term.lstrip("-")
+        return OrderBy(Coalesce(F(name), F(name)), descending=term.startswith("-"))
 
     @staticmethod
     def _flip(term: str) -> str:
