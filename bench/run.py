@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = [
     ["reads.py"],
     ["search.py"],
+    ["load.py"],
     ["casework.py"],
     ["documents.py"],
     ["exports.py", os.environ.get("BENCH_CAPTIVES", "100000")],
