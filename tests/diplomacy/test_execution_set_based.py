@@ -31,6 +31,8 @@ UNCOMPARED = {
     "history_relation_id",
     "case_number",
     "family_name",
+    # The search key of the name, which differs between the two worlds as the name does.
+    "name_skeleton",
     "service_number",
     "created_at",
     "updated_at",
