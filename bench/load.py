@@ -141,6 +141,8 @@ def main() -> None:
         "HTTPS": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "API_RATE": "100000000/minute",
+        # A server with DEBUG off refuses to start without a key; this one lives for the run.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
         "LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen(  # noqa: S603 - our own server
@@ -152,10 +154,12 @@ def main() -> None:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         for _ in range(100):
+            if server.poll() is not None:
+                sys.exit(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
@@ -190,6 +194,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    if not latencies:
+        sys.exit(f"No request was answered: {errors[:5]}")
     p50, p95, p99 = (percentile(latencies, q) for q in (0.5, 0.95, 0.99))
     print(
         f"{len(latencies)} requests in {elapsed:.0f} s ({len(latencies) / elapsed:.1f}/s), "

@@ -18,7 +18,7 @@ import json
 from collections import OrderedDict
 from typing import Any
 
-from django.db import connections
+from django.db import connections, models
 from django.db.models import F, OrderBy, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -77,6 +77,44 @@ def _decode(value: Any) -> Any:
     raise ValueError("not a cursor value")
 
 
+def _value_kind(queryset: QuerySet[Any], name: str) -> type:
+    """What a cursor's value for this ordering term must be: text, a whole number, a date or a
+    moment (a model field's, or an annotation's output field's)."""
+    if name == "pk":
+        field: Any = queryset.model._meta.pk
+    elif name in queryset.query.annotations:
+        field = queryset.query.annotations[name].output_field
+    else:
+        field = queryset.model._meta.get_field(name)
+    if isinstance(field, models.DateTimeField):
+        return dt.datetime
+    if isinstance(field, models.DateField):
+        return dt.date
+    if isinstance(field, models.IntegerField | models.AutoField):
+        return int
+    return str
+
+
+def _value_check(kind: type, value: Any) -> None:
+    """Refuse a value the list never gives out: of another type, out of the databases' range,
+    or text a database cannot hold (NUL, lone surrogates)."""
+    if kind is dt.datetime:
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise ValueError("not a moment")
+        if not 2 <= value.year <= 9998:
+            raise ValueError("out of range")
+    elif kind is dt.date:
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise ValueError("not a date")
+    elif kind is int:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
+            raise ValueError("not an id")
+    elif not isinstance(value, str) or "\x00" in value or len(value) > 1000:
+        raise ValueError("not text")
+    else:
+        value.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, a ValueError
+
+
 class KeysetPagination(Pagination):
     cursor_query_param = "cursor"
     count_query_param = "count"
@@ -89,10 +127,15 @@ class KeysetPagination(Pagination):
             queryset, QuerySet
         )
         self.exact_count = self._count_wanted(request)
+        if {self.page_query_param, self.cursor_query_param} <= set(request.query_params):
+            raise APIError(400, "invalid", _("Give a page number or a cursor, not both."))
         if not self.keyset:
             return super().paginate_queryset(queryset, request, view)
         self.size = self.get_page_size(request) or 50
         self.terms = self._ordering(queryset)
+        self.kinds = {
+            term.lstrip("-"): _value_kind(queryset, term.lstrip("-")) for term in self.terms
+        }
         listed = queryset
         self.total: int | None = None
         self.total_exceeds: int | None = None
@@ -141,6 +184,9 @@ class KeysetPagination(Pagination):
         self.has_next = (more and not backwards) or (backwards and bool(rows))
         self.has_previous = (bool(cursor) and not backwards) or (backwards and more)
         self.rows = rows
+        # An empty page (past the end, or its rows gone since the link was made) links back
+        # from the position the cursor named.
+        self.position = values if cursor else None
         return rows
 
     def get_paginated_response(self, data: Any) -> Response:
@@ -151,8 +197,12 @@ class KeysetPagination(Pagination):
         body["count"] = self.total
         if self.total_exceeds is not None:
             body["count_exceeds"] = self.total_exceeds
-        body["next"] = self._link(self.rows[-1], backwards=False) if self.has_next else None
-        body["previous"] = self._link(self.rows[0], backwards=True) if self.has_previous else None
+        first = self._row_values(self.rows[0]) if self.rows else self.position
+        last = self._row_values(self.rows[-1]) if self.rows else self.position
+        body["next"] = self._link(last, backwards=False) if self.has_next and last else None
+        body["previous"] = (
+            self._link(first, backwards=True) if self.has_previous and first else None
+        )
         body["results"] = data
         return Response(body)
 
@@ -236,8 +286,11 @@ class KeysetPagination(Pagination):
     def _signature(self) -> list[str]:
         return self.terms
 
-    def _link(self, row: Any, *, backwards: bool) -> str:
-        values = [_encode(self._value(row, term.lstrip("-"))) for term in self.terms]
+    def _row_values(self, row: Any) -> list[Any]:
+        return [self._value(row, term.lstrip("-")) for term in self.terms]
+
+    def _link(self, values: list[Any], *, backwards: bool) -> str:
+        values = [_encode(value) for value in values]
         payload = json.dumps(
             {"o": self._signature(), "v": values, "b": backwards}, separators=(",", ":")
         )
@@ -255,6 +308,8 @@ class KeysetPagination(Pagination):
             values = [_decode(value) for value in payload["v"]]
             if len(values) != len(self.terms):
                 raise ValueError("wrong length")
+            for term, value in zip(self.terms, values, strict=True):
+                _value_check(self.kinds[term.lstrip("-")], value)
         except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError) as error:
             raise invalid_cursor() from error
         return payload["b"], values

@@ -147,3 +147,65 @@ def test_page_numbers_still_work(listing: dict[str, Any]) -> None:
     assert first["count"] == len(listing["visible"])
     ids = [c["id"] for c in first["results"] + second["results"]]
     assert len(set(ids)) == 20
+
+
+def _cursor(payload: dict[str, Any]) -> str:
+    import base64
+    import json
+
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def test_a_next_link_past_the_last_row_is_an_empty_page_not_an_error(
+    listing: dict[str, Any],
+) -> None:
+    """Found by the outside attack: a next link whose rows were gone (another filter, or rows
+    that changed since) answered 500."""
+    api = listing["api"]
+    past_the_end = _cursor({"o": ["case_number", "pk"], "v": ["ZZZ", 0], "b": False})
+    response = api.get("/api/v1/captives/", cursor=past_the_end)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["results"] == [] and body["next"] is None
+    back = api.client.get(body["previous"], **api._headers(None)).json()
+    assert back["results"], "the previous link leads back to the last rows"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [{"dt": "9999-12-31T23:59:59-14:00"}, 1],
+        [{"dt": "0001-01-01T00:00:00+14:00"}, 1],
+        [{"dt": "2025-01-01T00:00:00"}, 1],  # no time zone
+        [{"dt": "2025-01-01T00:00:00+00:00"}, {"dt": "2025-01-01T00:00:00+00:00"}],
+        [{"dt": "2025-01-01T00:00:00+00:00"}, "1"],
+        [{"dt": "2025-01-01T00:00:00+00:00"}, 2**70],
+        ["UKR", 1],
+    ],
+)
+def test_cursor_values_of_the_wrong_kind_are_refused(
+    listing: dict[str, Any], values: list[Any]
+) -> None:
+    api = listing["api"]
+    cursor = _cursor({"o": ["shown_updated_at", "pk"], "v": values, "b": False})
+    response = api.get("/api/v1/captives/", ordering="updated_at", cursor=cursor)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize("text", ["UKR\x00", "\ud800", "x" * 2000, 5])
+def test_cursor_text_a_database_cannot_hold_is_refused(listing: dict[str, Any], text: Any) -> None:
+    api = listing["api"]
+    cursor = _cursor({"o": ["case_number", "pk"], "v": [text, 1], "b": False})
+    response = api.get("/api/v1/captives/", cursor=cursor)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+def test_a_page_number_and_a_cursor_together_are_refused(listing: dict[str, Any]) -> None:
+    api = listing["api"]
+    next_link = api.get("/api/v1/captives/", page_size=3).json()["next"]
+    cursor = next_link.split("cursor=")[1].split("&")[0]
+    response = api.get("/api/v1/captives/", page=2, cursor=cursor)
+    assert response.status_code == 400
