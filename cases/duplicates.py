@@ -142,7 +142,7 @@ def _given_similarity(first: str, second: str) -> float:
         return 0.5  # one list gives only the family name: a weak hint
     exact = _similarity(first, second)
     loose = _similarity(first.translate(_LOOSE_VOWELS), second.translate(_LOOSE_VOWELS))
-    return max(exact, loose - 0.12)
+    return max(exact, loose - 0.15)
 
 
 def _form_score(query: Form, recorded: Form) -> float:
@@ -152,7 +152,7 @@ def _form_score(query: Form, recorded: Form) -> float:
     if _feminine_pair(query.family, recorded.family):
         family = min(family, 0.4)
     given = _given_similarity(query.given, recorded.given)
-    return 100 * family * family * (0.3 + 0.7 * given)
+    return 100 * family * family * (0.2 + 0.8 * given)
 
 
 def _name_score(query: _Person, recorded: _Person) -> tuple[float, str]:
