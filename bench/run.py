@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = [
     ["reads.py"],
     ["search.py"],
+    ["duplicates.py"],
     ["load.py"],
     ["casework.py"],
     ["documents.py"],

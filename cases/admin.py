@@ -4,12 +4,12 @@ from typing import Any
 
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from cases import services
-from cases.choices import ObligationState, Voluntariness, Wish
+from cases.choices import DuplicateVerdict, ObligationState, Voluntariness, Wish
+from cases.duplicates import Candidate, duplicate_candidates
 from cases.gate import captive_clearances, pending_statement
 from cases.models import (
     Captive,
@@ -37,6 +38,7 @@ from powtracker.admin import (
     VoidForm,
     check_form,
 )
+from powtracker.errors import RuleError
 from reports.admin_documents import DocumentButtonsMixin, PrintActionsMixin, print_action
 from reports.admin_exports import ExportAdminMixin
 from reports.choices import DocumentFormat, DocumentKind
@@ -72,6 +74,95 @@ class CaptiveNameInline(admin.TabularInline):
     fields = ["system", "full_name", "note"]
     verbose_name = "other rendering of the name"
     verbose_name_plural = "Other renderings of the name"
+
+
+class CaptiveNamesReadOnlyInline(ReadOnlyInline):
+    model = CaptiveName
+    fields = ["system", "full_name", "note"]
+    readonly_fields = fields
+    show_change_link = False
+    verbose_name = "other rendering of the name"
+    verbose_name_plural = "Other renderings of the name"
+
+
+# --- possible duplicates -------------------------------------------------------------------------
+
+# The fields of the register form the duplicate candidates are looked up by.
+DUPLICATE_LOOKUP_FIELDS = (
+    "family_name",
+    "given_names",
+    "name_original",
+    "birth_date",
+    "birth_year",
+    "service_number",
+)
+
+
+def candidates_html(candidates: list[Candidate], buttons: Any) -> str:
+    """The candidates as a list: case (linked), name, score, reasons, and the buttons
+    `buttons(candidate)` gives (already escaped HTML)."""
+    return format_html(
+        '<ul class="possible-duplicates">{}</ul>',
+        format_html_join(
+            "",
+            '<li><a href="{}">{}</a> {} {} — {}: {} {}</li>',
+            (
+                (
+                    reverse("admin:cases_captive_change", args=[c.captive.pk]),
+                    c.captive.case_number,
+                    c.captive.name_latin,
+                    c.captive.name_original,
+                    _("score %(score)d") % {"score": c.score},
+                    ", ".join(c.reasons),
+                    buttons(c),
+                )
+                for c in candidates
+            ),
+        ),
+    )
+
+
+class CaptiveRegisterForm(forms.ModelForm):
+    """The register form: before a new case is opened, the captives who may be the same person
+    are listed, and the caseworker says which he is — one of them, or a new case."""
+
+    # Set by the buttons of the candidates' list (the list is part of this form's errors).
+    duplicate_choice = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        candidates = duplicate_candidates(
+            **{name: cleaned.get(name) or None for name in DUPLICATE_LOOKUP_FIELDS[3:5]},
+            **{name: cleaned.get(name) or "" for name in DUPLICATE_LOOKUP_FIELDS[:3]},
+            service_number=cleaned.get("service_number") or "",
+        )
+        cleaned["duplicate_candidates"] = candidates
+        choice = cleaned.get("duplicate_choice") or ""
+        allowed = {"new"} | {f"same:{c.captive.pk}" for c in candidates}
+        if candidates and choice not in allowed:
+
+            def buttons(candidate: Candidate) -> str:
+                return format_html(
+                    '<button type="submit" name="duplicate_choice" value="same:{}">{}</button>',
+                    candidate.captive.pk,
+                    _("Same person as %(case)s") % {"case": candidate.captive.case_number},
+                )
+
+            raise forms.ValidationError(
+                format_html(
+                    "{} {} {}",
+                    _("Possible duplicates: he may be registered already."),
+                    candidates_html(candidates, buttons),
+                    format_html(
+                        '<button type="submit" name="duplicate_choice" value="new">{}</button>',
+                        _("Not the same: register a new case"),
+                    ),
+                ),
+                code="possible_duplicates",
+            )
+        return cleaned
 
 
 class CustodyTimelineInline(ReadOnlyInline):
@@ -340,6 +431,8 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     ]
     readonly_fields = [
         "case_number",
+        "duplicate_banner",
+        "possible_duplicates",
         "fictional_warning",
         "custody_summary",
         "wish_summary",
@@ -353,6 +446,7 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
             "Case",
             {
                 "fields": [
+                    "duplicate_banner",
                     "case_number",
                     "fictional_warning",
                     "custody_summary",
@@ -411,9 +505,91 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
         ("Notes", {"fields": ["notes", ("created_at", "updated_at")]}),
     ]
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = CaptiveRegisterForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:
+            # Nothing is registered yet: the possible duplicates come as the form's errors.
+            return [
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": [f for f in options["fields"] if f not in {"duplicate_banner"}],
+                    },
+                )
+                for name, options in fieldsets
+            ]
+        if obj.duplicate_of_id is None:
+            fieldsets.insert(1, (_l("Possible duplicates"), {"fields": ["possible_duplicates"]}))
+        return fieldsets
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A linked duplicate is read-only: his case is the one kept.
+        if obj is not None and obj.duplicate_of_id is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<path:object_id>/duplicates/",
+                self.admin_site.admin_view(self.duplicate_decide_view),
+                name="cases_captive_duplicate_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def duplicate_decide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """One of the buttons of the possible duplicates: through duplicate_decide."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        captive = self.get_object(request, object_id)
+        verdict, _sep, other_id = request.POST.get("duplicate_decision", "").partition(":")
+        other = Captive.objects.filter(pk=other_id).first() if other_id.isdigit() else None
+        if captive is None or other is None or verdict not in DuplicateVerdict.values:
+            messages.error(request, _("Nothing was decided: the request was not valid."))
+        else:
+            try:
+                services.duplicate_decide(
+                    acting_user=request.user,
+                    captive=captive,
+                    other=other,
+                    decision=verdict,
+                    note=request.POST.get("duplicate_note", ""),
+                )
+            except RuleError as refusal:
+                messages.error(request, f"Nothing was decided: {' '.join(refusal.messages)}")
+            else:
+                messages.success(
+                    request,
+                    _("%(case)s: %(decision)s %(other)s.")
+                    % {
+                        "case": captive.case_number,
+                        "decision": DuplicateVerdict(verdict).label.lower(),
+                        "other": other.case_number,
+                    },
+                )
+        return HttpResponseRedirect(reverse("admin:cases_captive_change", args=[object_id]))
+
     def get_inlines(self, request: HttpRequest, obj: Captive | None) -> list[type]:
         if obj is None:
             return [CaptiveNameInline]
+        if obj.duplicate_of_id is not None:
+            return [
+                CaptiveNamesReadOnlyInline,
+                CustodyTimelineInline,
+                WishStatementsInline,
+                ReviewsInline,
+                MediaInline,
+                ObligationsInline,
+            ]
         return [
             CaptiveNameInline,
             CustodyTimelineInline,
@@ -474,6 +650,47 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
             f"{effective} (latest: {wish_label(latest.wish, latest.destination)}, "
             f"{latest.get_voluntariness_display().lower()})"
         )
+
+    @admin.display(description=_l("linked duplicate"))
+    def duplicate_banner(self, captive: Captive) -> str:
+        if captive.duplicate_of_id is None:
+            return "—"
+        kept = captive.duplicate_of
+        return format_html(
+            '<strong class="errornote">{} <a href="{}">{}</a> {}</strong>',
+            _("This record is a linked duplicate of"),
+            reverse("admin:cases_captive_change", args=[kept.pk]),
+            kept,
+            _("— read-only: record everything on the case kept."),
+        )
+
+    @admin.display(description=_l("possible duplicates"))
+    def possible_duplicates(self, captive: Captive) -> str:
+        if captive.pk is None or captive.duplicate_of_id is not None:
+            return "—"
+        candidates = duplicate_candidates(
+            **{name: getattr(captive, name) for name in DUPLICATE_LOOKUP_FIELDS},
+            exclude=captive,
+        )
+        if not candidates:
+            return _("None: no other captive is likely to be him.")
+        url = reverse("admin:cases_captive_duplicate_decide", args=[captive.pk])
+
+        def buttons(candidate: Candidate) -> str:
+            # The buttons submit the page's own form (forms do not nest) to the decision view; a
+            # role that may not decide is refused there by the service, with the reason.
+            return format_html(
+                '<button type="submit" formaction="{0}" name="duplicate_decision" '
+                'value="same_person:{1}">{2}</button> '
+                '<button type="submit" formaction="{0}" name="duplicate_decision" '
+                'value="not_same:{1}">{3}</button>',
+                url,
+                candidate.captive.pk,
+                _("Same person as %(case)s") % {"case": candidate.captive.case_number},
+                _("Not the same"),
+            )
+
+        return candidates_html(candidates, buttons)
 
     @admin.display(description="demo data")
     def fictional_warning(self, captive: Captive) -> str:
@@ -565,11 +782,39 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
             services.captive_update(acting_user=request.user, captive=obj, **changes)
             obj.refresh_from_db()
             return
-        data = {name: form.cleaned_data[name] for name in form.fields}
+        skipped = {"duplicate_choice", "duplicate_candidates"}
+        data = {name: form.cleaned_data[name] for name in form.fields if name not in skipped}
         registered = services.captive_register(acting_user=request.user, **data)
+        self.register_duplicates_decide(request, registered, form.cleaned_data)
         # The admin goes on to save the inlines against `obj`: make it the registered captive.
         obj.pk = registered.pk
         obj.refresh_from_db()
+
+    def register_duplicates_decide(
+        self, request: HttpRequest, registered: Captive, cleaned: dict[str, Any]
+    ) -> None:
+        """What the caseworker chose on registering: the same person as a candidate (the new
+        record becomes his linked duplicate), or a new case (not the same as any candidate)."""
+        choice = cleaned.get("duplicate_choice") or ""
+        candidates = cleaned.get("duplicate_candidates") or []
+        if choice.startswith("same:"):
+            kept = next(c.captive for c in candidates if f"same:{c.captive.pk}" == choice)
+            services.duplicate_decide(
+                acting_user=request.user,
+                captive=registered,
+                other=kept,
+                decision=DuplicateVerdict.SAME_PERSON,
+                note=_("Decided on registering"),
+            )
+        elif choice == "new":
+            for candidate in candidates:
+                services.duplicate_decide(
+                    acting_user=request.user,
+                    captive=registered,
+                    other=candidate.captive,
+                    decision=DuplicateVerdict.NOT_SAME,
+                    note=_("Decided on registering"),
+                )
 
 
 admin.site.register(Captive, CaptiveAdmin)

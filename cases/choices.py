@@ -1,6 +1,7 @@
 """Choices of the cases app and the custody transition table."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Sex(models.TextChoices):
@@ -160,3 +161,10 @@ class MediaKind(models.TextChoices):
     PHOTO = "photo", "Photo"
     DOCUMENT = "document", "Document"
     AUDIO = "audio", "Audio"
+
+
+class DuplicateVerdict(models.TextChoices):
+    """What a caseworker decided about two records proposed as the same person."""
+
+    SAME_PERSON = "same_person", _("Same person")
+    NOT_SAME = "not_same", _("Not the same")

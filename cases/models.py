@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import (
     CustodyEventKind,
+    DuplicateVerdict,
     Health,
     IdentityStatus,
     LegalStatus,
@@ -185,6 +186,18 @@ class Captive(DisclosedChangeModel, PermanentModel):
     # first and given names first, space-separated: what the name search and duplicates read.
     name_skeleton = models.CharField(max_length=1000, blank=True, editable=False)
 
+    # Set only by cases.duplicates.duplicate_decide: this record is the same person as the case
+    # kept, and is read-only from then on (every service refuses to write it).
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="duplicates",
+        verbose_name=_("linked duplicate of"),
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -273,6 +286,10 @@ class Captive(DisclosedChangeModel, PermanentModel):
     @property
     def name_latin(self) -> str:
         return f"{self.family_name.upper()} {self.given_names}".strip()
+
+    @property
+    def is_linked_duplicate(self) -> bool:
+        return self.duplicate_of_id is not None
 
     @property
     def is_seriously_ill_or_wounded(self) -> bool:
@@ -649,3 +666,54 @@ def _media_link_label(link: models.Model) -> str:
 
 # The row label of a captive's media on his page.
 MediaRecord.captives.through.__str__ = _media_link_label  # type: ignore[method-assign]
+
+
+class DuplicateDecision(PermanentModel):
+    """A caseworker's decision about a pair of captives proposed as duplicates: the same person
+    (the `duplicate` became a linked duplicate of the other) or not the same (never proposed
+    again). The pair is stored in a canonical order (lower id first); one decision a pair."""
+
+    first = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=16, choices=DuplicateVerdict.choices)
+    duplicate = models.ForeignKey(
+        Captive,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For the same person: the record that became a linked duplicate."),
+    )
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first", "second"], name="cases_duplicatedecision_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")),
+                name="cases_duplicatedecision_pair_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision=DuplicateVerdict.NOT_SAME, duplicate__isnull=True)
+                | Q(decision=DuplicateVerdict.SAME_PERSON, duplicate__isnull=False),
+                name="cases_duplicatedecision_same_names_duplicate",
+            ),
+        ]
+        indexes = [models.Index(fields=["second"], name="cases_dupdecision_second_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.first_id} / {self.second_id}"

@@ -192,6 +192,7 @@ def exchange_offer_add(
     role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
     captive = Captive.objects.select_for_update().get(pk=captive.pk)
+    case_services.captive_writable_check(captive)
     exchange_offer_check(proposal=proposal, captive=captive)
     offer = OfferedCaptive(proposal=proposal, captive=captive, reason=reason)
     offer.full_clean()

@@ -27,6 +27,8 @@ class ErrorCode(models.TextChoices):
     NOTHING_SELECTED = "nothing_selected", "Nothing to print"
     TOO_MANY = "too_many", "Too many for one document"
     DOCUMENT_MISMATCH = "document_mismatch", "The document does not cover this obligation"
+    LINKED_DUPLICATE = "linked_duplicate", "A linked duplicate is read-only"
+    ALREADY_DECIDED = "already_decided", "This pair was decided already"
 
 
 class RuleError(ValidationError):

@@ -5,6 +5,7 @@ from typing import Any
 CASEWORK_MODELS = {
     "cases": [
         "captive",
+        "duplicatedecision",
         "captivename",
         "custodyevent",
         "wishstatement",

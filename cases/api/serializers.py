@@ -305,3 +305,79 @@ def history_fields(viewer: Viewer, captive: Captive) -> list[str]:
     if "effective_wish" in names:
         names.append("effective_wish_destination")
     return names
+
+
+# --- matching a list against the register (POST /captives/match/) ------------------------------
+
+MATCH_PEOPLE_MAX = 500
+
+
+class MatchPersonSerializer(StrictInputSerializer):
+    """One person of a partner's list: names in any script, birth, service number."""
+
+    reference = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Your own reference for the person, returned as sent.",
+    )
+    family_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    given_names = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    name_original = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The name in any script: 김철수, Ким Чхоль Су, Иванов Иван.",
+    )
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_year = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1900, max_value=2100
+    )
+    service_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not any(data.get(name) for name in ("family_name", "given_names", "name_original")):
+            raise serializers.ValidationError(
+                {"family_name": ["Give a name (Latin or in the original script)."]},
+                code="required",
+            )
+        return data
+
+
+class MatchInputSerializer(StrictInputSerializer):
+    people = MatchPersonSerializer(many=True, allow_empty=False, max_length=MATCH_PEOPLE_MAX)
+
+
+class MatchCaptiveSerializer(serializers.ModelSerializer):
+    """A candidate as a match shows him: identity-level fields only, whatever the reader's level
+    (GC III Art. 17 identity, which every reader of a captive may see)."""
+
+    class Meta:
+        model = Captive
+        fields = [
+            "id",
+            "case_number",
+            "family_name",
+            "given_names",
+            "name_original",
+            "birth_date",
+            "birth_year",
+            "service_number",
+        ]
+        read_only_fields = fields
+
+
+class MatchCandidateSerializer(serializers.Serializer):
+    captive = MatchCaptiveSerializer(read_only=True)
+    score = serializers.IntegerField(read_only=True, help_text="0–100; proposed from 80.")
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class MatchResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(read_only=True, help_text="The person's place in `people`.")
+    reference = serializers.CharField(read_only=True)
+    candidates = MatchCandidateSerializer(many=True, read_only=True)
+
+
+class MatchOutputSerializer(serializers.Serializer):
+    results = MatchResultSerializer(many=True, read_only=True)

@@ -23,6 +23,8 @@ from cases.api.serializers import (
     CustodyEventSerializer,
     HistoryEntrySerializer,
     InvolvementSerializer,
+    MatchInputSerializer,
+    MatchOutputSerializer,
     MediaRecordSerializer,
     ObligationSerializer,
     WishStatementInputSerializer,
@@ -30,6 +32,7 @@ from cases.api.serializers import (
     history_fields,
     history_snapshot,
 )
+from cases.duplicates import duplicate_candidates
 from cases.models import Captive, CaptiveName, CustodyEvent, WishStatement
 from cases.selectors import CAPTIVE_SEARCH_FIELDS, states_attach
 from partners.choices import DisclosureLevel
@@ -131,8 +134,8 @@ class CaptiveViewSet(
     ordering = ["case_number"]
     # The list may hold hundreds of thousands: next/previous links carry a cursor.
     pagination_class = KeysetPagination
-    http_method_names = ["get", "patch", "head", "options"]
-    required_scopes = {"export": "reports:export"}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    required_scopes = {"export": "reports:export", "match": "cases:read"}
 
     def get_queryset(self) -> QuerySet[Captive]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator
@@ -181,6 +184,35 @@ class CaptiveViewSet(
     @action(detail=False, methods=["get"], url_path="export", pagination_class=None)
     def export(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         return captive_export_response(self, request)
+
+    @extend_schema(
+        summary="Match a list of people against the captives you may see (creates nothing)",
+        description=(
+            "Up to 500 people, each with names in any script or romanization (Hangul, "
+            "McCune–Reischauer, Revised Romanization, North Korean spellings, Cyrillic, Latin "
+            "transliterations), a date or year of birth and a service number. For each, in the "
+            "order sent, the captives you may see who may be that person, best first, with a "
+            "score (0–100, proposed from 80) and the reasons. Candidates show identity-level "
+            "fields only, and only captives you may see are ever considered: the answer does "
+            "not depend on any other. Each candidate is written to the disclosure ledger. "
+            "Needs the scope `cases:read`."
+        ),
+        request=MatchInputSerializer,
+        responses={200: MatchOutputSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="match", pagination_class=None)
+    def match(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = MatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visible = captives_for(self.viewer())
+        results, shown = [], {}
+        for index, person in enumerate(data.validated_data["people"]):
+            reference = person.pop("reference", "")
+            candidates = duplicate_candidates(queryset=visible, **person)
+            shown.update({c.captive.pk: c.captive for c in candidates})
+            results.append({"index": index, "reference": reference, "candidates": candidates})
+        self.ledger([shown[pk] for pk in sorted(shown)])
+        return Response(MatchOutputSerializer({"results": results}).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         captive = self.visible_captive(kwargs["pk"])
