@@ -98,6 +98,13 @@ DUPLICATE_LOOKUP_FIELDS = (
 )
 
 
+def captive_candidates(captive: Captive) -> list[Candidate]:
+    """The possible duplicates a captive's page offers (and the only ones its buttons decide)."""
+    return duplicate_candidates(
+        **{name: getattr(captive, name) for name in DUPLICATE_LOOKUP_FIELDS}, exclude=captive
+    )
+
+
 def candidates_html(candidates: list[Candidate], buttons: Any) -> str:
     """The candidates as a list: case (linked), name, score, reasons, and the buttons
     `buttons(candidate)` gives (already escaped HTML)."""
@@ -553,8 +560,17 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
         captive = self.get_object(request, object_id)
         verdict, _sep, other_id = request.POST.get("duplicate_decision", "").partition(":")
         other = Captive.objects.filter(pk=other_id).first() if other_id.isdigit() else None
+        # The buttons decide about the candidates the page offered, nobody else (a forged id
+        # would link any two captives).
+        offered = {c.captive.pk for c in captive_candidates(captive)} if captive else set()
         if captive is None or other is None or verdict not in DuplicateVerdict.values:
             messages.error(request, _("Nothing was decided: the request was not valid."))
+        elif other.pk not in offered:
+            messages.error(
+                request,
+                _("Nothing was decided: %(other)s is not one of his possible duplicates.")
+                % {"other": other.case_number},
+            )
         else:
             try:
                 services.duplicate_decide(
@@ -668,10 +684,7 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     def possible_duplicates(self, captive: Captive) -> str:
         if captive.pk is None or captive.duplicate_of_id is not None:
             return "—"
-        candidates = duplicate_candidates(
-            **{name: getattr(captive, name) for name in DUPLICATE_LOOKUP_FIELDS},
-            exclude=captive,
-        )
+        candidates = captive_candidates(captive)
         if not candidates:
             return _("None: no other captive is likely to be him.")
         url = reverse("admin:cases_captive_duplicate_decide", args=[captive.pk])

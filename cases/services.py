@@ -1106,3 +1106,12 @@ def _duplicate_link(duplicate: Captive, *, kept: Captive, acting_user: User) -> 
         alias = CaptiveName(captive=kept, system=NameSystem.ALIAS, full_name=full_name, note=note)
         alias.full_clean(exclude=["captive"])
         history_save(alias, acting_user=acting_user, reason=note)
+    # His renderings are part of what every reader sees of the kept case: a new version, so
+    # ETags, `updated_at` and `updated_since` tell partners to read him again.
+    kept.disclosed_changed_at = timezone.now()
+    history_save(
+        kept,
+        acting_user=acting_user,
+        reason=note,
+        update_fields=["disclosed_changed_at", "updated_at"],
+    )

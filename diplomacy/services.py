@@ -372,6 +372,7 @@ def transfer_request_create(
 ) -> TransferRequest:
     """Record a state's stated intent to take a captive."""
     role_require(acting_user, "diplomacy.add_transferrequest", "record a transfer request")
+    case_services.captive_writable_check(captive)
     transfer = TransferRequest(captive=captive, requesting_state=requesting_state, **details)
     if transfer.stated_on is None:
         transfer.stated_on = timezone.localdate()
@@ -392,6 +393,9 @@ def transfer_request_transition(
     )
     role_require(acting_user, permission, action)
     transfer = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
+    # Withdrawing or rejecting still closes a request about a linked duplicate; nothing else.
+    if to_status not in {TransferStatus.WITHDRAWN, TransferStatus.REJECTED}:
+        case_services.captive_writable_check(transfer.captive)
     _status_check(TRANSFER_TRANSITIONS, transfer.status, to_status, TransferStatus)
     transfer.status = to_status
     fields = ["status", "updated_at"]

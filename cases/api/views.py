@@ -96,12 +96,14 @@ class DisclosureMixin:
             raise NotFound()
         return states_attach([captive])[0]
 
-    def ledger(self, captives: list[Captive]) -> None:
+    def ledger(self, captives: list[Captive], *, level: str | None = None) -> None:
+        """Record what the partner read of them: at its level for each, or at `level` when the
+        answer holds less (a match shows identity only)."""
         viewer = self.viewer()
         if viewer.partner is not None and captives:
             disclosure_record(
                 partner=viewer.partner,
-                reads=[(c.pk, captive_level(viewer, c)) for c in captives],
+                reads=[(c.pk, level or captive_level(viewer, c)) for c in captives],
                 method=self.request.method,
                 path=self.request.get_full_path(),
             )
@@ -211,7 +213,8 @@ class CaptiveViewSet(
             candidates = duplicate_candidates(queryset=visible, **person)
             shown.update({c.captive.pk: c.captive for c in candidates})
             results.append({"index": index, "reference": reference, "candidates": candidates})
-        self.ledger([shown[pk] for pk in sorted(shown)])
+        # A candidate is shown with identity-level fields only: so it is recorded.
+        self.ledger([shown[pk] for pk in sorted(shown)], level=DisclosureLevel.IDENTITY)
         return Response(MatchOutputSerializer({"results": results}).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

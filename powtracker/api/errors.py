@@ -45,6 +45,24 @@ def precondition_failed() -> APIError:
     return APIError(412, "version_mismatch", "The record changed since you read it; read it again.")
 
 
+def flat_fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's error detail as `{"people.0.birth_date": ["…"]}`: nested objects and lists by
+    their dotted path, so a client sees which item and which field, and never Python's repr."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            out.update(flat_fields(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        out = {}
+        for index, item in enumerate(detail):
+            if item:
+                out.update(flat_fields(item, f"{prefix}.{index}" if prefix else str(index)))
+        return out
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
+
+
 def envelope(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
@@ -105,9 +123,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, exceptions.ValidationError):
         code = "invalid"
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = {
-            k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()
-        }
+        fields = flat_fields(detail)
         message = "The request has invalid fields."
         codes = exc.get_codes()
         if isinstance(codes, dict) and any("unknown_field" in str(c) for c in codes.values()):

@@ -129,3 +129,26 @@ def test_the_answer_does_not_depend_on_captives_the_partner_may_not_see(world, p
 
     assert hidden in [c.captive for c in duplicate_candidates(name_original="Ким Чхоль Су")]
     assert CaptiveName.objects.filter(captive=hidden).count() == 2
+
+
+def test_a_match_is_ledgered_at_the_identity_level_it_shows(world, partners):
+    """Found by the outside attack: the ledger said a full-level partner read the candidates in
+    full, though a match shows identity-level fields only."""
+    from partners.models import DisclosureRecord
+
+    kim = soldier(world, family_name="Kim", given_names="Cheol-su", name_original="김철수")
+    partners["power_depended_on"].post(URL, {"people": [{"name_original": "김철수"}]})
+    levels = set(DisclosureRecord.objects.filter(captive=kim).values_list("level", flat=True))
+    assert levels == {"identity"}
+
+
+def test_an_invalid_person_is_named_by_its_place_and_field(world, partners):
+    """Found by the outside attack: the errors of one person came back as Python's repr."""
+    response = partners["power_depended_on"].post(
+        URL,
+        {"people": [{"family_name": "Pak"}, {"family_name": "Pak", "birth_date": "0000-00-00"}]},
+    )
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert list(fields) == ["people.1.birth_date"]
+    assert "ErrorDetail" not in str(fields)

@@ -309,3 +309,58 @@ def test_the_captive_page_decides_through_its_buttons(client, caseworker, states
     # The read-only page refuses a change posted anyway.
     change = reverse("admin:cases_captive_change", args=[other.pk])
     assert client.post(change, {"family_name": "Changed"}).status_code == 403
+
+
+# --- found by the outside attack -----------------------------------------------------------------
+
+
+def test_the_page_buttons_decide_only_about_the_candidates_offered(client, caseworker, states):
+    """A forged id linked any two captives from a captive's page."""
+    other = kim(family_name="Gim", name_original="")
+    stranger = CaptiveFactory(family_name="Sokolov", given_names="Egor")
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("admin:cases_captive_duplicate_decide", args=[other.pk]),
+        {"duplicate_decision": f"same_person:{stranger.pk}"},
+        follow=True,
+    )
+    assert "is not one of his possible duplicates" in response.content.decode()
+    other.refresh_from_db()
+    assert other.duplicate_of is None
+    assert not DuplicateDecision.objects.exists()
+    assert not stranger.names.exists()
+
+
+def test_linking_gives_the_kept_case_a_new_version(states, caseworker):
+    """His new aliases are what every reader sees of the kept case: ETags and updated_since
+    must tell partners to read him again."""
+    kept = kim()
+    duplicate = kim(family_name="Gim", given_names="Chulsoo", name_original="")
+    before = Captive.objects.get(pk=kept.pk).disclosed_changed_at
+    services.duplicate_decide(
+        acting_user=caseworker,
+        captive=duplicate,
+        other=kept,
+        decision=DuplicateVerdict.SAME_PERSON,
+    )
+    kept.refresh_from_db()
+    assert kept.disclosed_changed_at > before
+    assert kept.history.latest().history_change_reason.startswith("From linked duplicate")
+
+
+def test_no_transfer_is_requested_or_approved_for_a_linked_duplicate(states, caseworker):
+    from diplomacy import services as diplomacy_services
+
+    kept, duplicate = kim(), kim(family_name="Gim", name_original="")
+    services.duplicate_decide(
+        acting_user=caseworker,
+        captive=duplicate,
+        other=kept,
+        decision=DuplicateVerdict.SAME_PERSON,
+    )
+    duplicate.refresh_from_db()
+    with pytest.raises(RuleError) as refused:
+        diplomacy_services.transfer_request_create(
+            acting_user=caseworker, captive=duplicate, requesting_state=states["KOR"]
+        )
+    assert refused.value.error_code == ErrorCode.LINKED_DUPLICATE
