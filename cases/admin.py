@@ -72,17 +72,15 @@ class CaptiveNameInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["system", "full_name", "note"]
-    verbose_name = "other rendering of the name"
-    verbose_name_plural = "Other renderings of the name"
+    verbose_name = _l("other rendering of the name")
+    verbose_name_plural = _l("Other renderings of the name")
 
 
-class CaptiveNamesReadOnlyInline(ReadOnlyInline):
-    model = CaptiveName
-    fields = ["system", "full_name", "note"]
-    readonly_fields = fields
+class CaptiveNamesReadOnlyInline(ReadOnlyInline, CaptiveNameInline):
+    """A linked duplicate's renderings: shown, never changed."""
+
+    readonly_fields = CaptiveNameInline.fields
     show_change_link = False
-    verbose_name = "other rendering of the name"
-    verbose_name_plural = "Other renderings of the name"
 
 
 # --- possible duplicates -------------------------------------------------------------------------
@@ -581,7 +579,10 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
                     note=request.POST.get("duplicate_note", ""),
                 )
             except RuleError as refusal:
-                messages.error(request, f"Nothing was decided: {' '.join(refusal.messages)}")
+                messages.error(
+                    request,
+                    _("Nothing was decided: %(reason)s") % {"reason": " ".join(refusal.messages)},
+                )
             else:
                 messages.success(
                     request,
