@@ -186,7 +186,7 @@ class Captive(DisclosedChangeModel, PermanentModel):
     # first and given names first, space-separated: what the name search and duplicates read.
     name_skeleton = models.CharField(max_length=1000, blank=True, editable=False)
 
-    # Set only by cases.duplicates.duplicate_decide: this record is the same person as the case
+    # Set only by cases.services.duplicate_decide: this record is the same person as the case
     # kept, and is read-only from then on (every service refuses to write it).
     duplicate_of = models.ForeignKey(
         "self",
