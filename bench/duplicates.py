@@ -32,7 +32,7 @@ from django.db import transaction  # noqa: E402
 
 from bench.common import Row, clock_ms, median, percentile, report  # noqa: E402
 from cases.duplicates import DUPLICATE_THRESHOLD, duplicate_candidates  # noqa: E402
-from cases.models import Captive, captive_name_skeleton  # noqa: E402
+from cases.models import Captive, captive_name_skeleton, name_keys_fill  # noqa: E402
 from diplomacy.models import State  # noqa: E402
 
 PAIRS = Path(__file__).resolve().parent.parent / "tests" / "data" / "name_pairs.csv"
@@ -85,6 +85,7 @@ def quality() -> tuple[float, float, int, list[str], list[str]]:
                 captive.name_skeleton = captive_name_skeleton(captive)
                 recorded.append(captive)
             recorded = Captive.objects.bulk_create(recorded)
+            name_keys_fill(captive_ids=[c.pk for c in recorded])
             for row, captive in zip(pairs, recorded, strict=True):
                 found = duplicate_candidates(
                     **query_for(row["name_b"]),

@@ -36,7 +36,7 @@ from django.db.models import Q  # noqa: E402
 
 from bench.common import Row, report  # noqa: E402
 from cases.choices import NameSystem, Script  # noqa: E402
-from cases.models import Captive, CaptiveName, captive_name_skeleton  # noqa: E402
+from cases.models import Captive, CaptiveName, captive_name_skeleton, name_keys_fill  # noqa: E402
 from cases.names import name_skeleton  # noqa: E402
 from cases.selectors import CAPTIVE_SEARCH_FIELDS, captive_search  # noqa: E402
 from diplomacy.models import State  # noqa: E402
@@ -138,9 +138,11 @@ def skeletons_backfill() -> None:
         return
     print(f"{count} captives without a skeleton key: keying them")
     batch: list[Captive] = []
+    keyed: list[int] = []
     for captive in unkeyed.iterator(chunk_size=5000):
         captive.name_skeleton = captive_name_skeleton(captive)
         batch.append(captive)
+        keyed.append(captive.pk)
         if len(batch) == 5000:
             Captive.objects.bulk_update(batch, ["name_skeleton"])
             batch = []
@@ -150,6 +152,7 @@ def skeletons_backfill() -> None:
         rendering.skeleton = name_skeleton(rendering.full_name)
         renderings.append(rendering)
     CaptiveName.objects.bulk_update(renderings, ["skeleton"], batch_size=5000)
+    name_keys_fill(captive_ids=keyed)
 
 
 def fill() -> None:
@@ -188,6 +191,7 @@ def fill() -> None:
                     for system, full in names
                 ]
             )
+            name_keys_fill(captive_ids=[captive.pk for captive in captives])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_captive")
         cursor.execute("ANALYZE cases_captivename")

@@ -1,57 +1,54 @@
 """Duplicate candidates: the captives already registered who may be the person being registered,
 imported or sent by a partner for matching, each with a score and the reasons for it.
 
-Found cheaply through the indexes the name search uses (migration 0010): the trigram indexes on
-the skeleton keys (cases.names) of every captive and every rendering, and the service number.
-Then scored in Python with rapidfuzz, rendering against rendering, family name and given names
-apart — so that Pak and Paek, or Ivanov and Ivanova, stay different people although their keys
-differ by a letter — and adjusted by the date or year of birth and the service number. Pairs a
+Found cheaply by blocking: every way each captive's name is written is kept as a pair of
+skeleton keys (cases.names), family name and given names (cases.models.NameKey); the lookup reads
+the captives with the family name asked for and keeps the best given names (rapidfuzz), plus
+those with the same service number. Then scored,
+rendering against rendering, family name and given names apart — so that Pak and Paek, or Ivanov
+and Ivanova, stay different people although their keys differ by a letter — and adjusted by the
+date or year of birth and the service number. A family name must have the same key to be looked
+at: the score asks nearly that of it anyway (one letter off is another family). Pairs a
 caseworker has decided about (cases.services.duplicate_decide) are never proposed again, and a
 linked duplicate is never proposed: the case kept stands for him (and carries his renderings).
 """
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
-from django.contrib.postgres.lookups import TrigramSimilar
-from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from cases.models import Captive, CaptiveName, DuplicateDecision
-from cases.names import name_skeleton
+from cases.models import Captive, CaptiveName, DuplicateDecision, NameKey
+from cases.names import Form, name_forms, name_skeleton, structured_forms
 
 # From this score up a captive is proposed as a possible duplicate (tests/data/name_pairs.csv
 # measures the classifier at this threshold: tests/cases/test_duplicates.py, bench/duplicates.py).
 DUPLICATE_THRESHOLD = 80
-# How many captives the index lookups may hand to the scoring at most.
-POOL = 300
-# Trigram similarity (pg_trgm) from which a skeleton key is a lookup hit. The keys are short
-# (8–12 letters) and a captive's column holds two or three of them, so a spelling one vowel off
-# ("Chul-soo" for Cheol-su) scores about 0.3; the default threshold, 0.3, would miss half of them.
-TRIGRAM_THRESHOLD = 0.2
+# How many captives the lookup may hand to the scoring at most.
+POOL = 100
+# What the scoring reads of a registered captive (with his renderings).
+_SCORED_FIELDS = (
+    "pk",
+    "case_number",
+    "family_name",
+    "given_names",
+    "name_original",
+    "name_skeleton",
+    "birth_date",
+    "birth_year",
+    "service_number",
+)
+# How alike given names must be for the lookup to keep them: loose, since the date of birth and
+# the service number may lift a weak name over the threshold.
+LOOKUP_GIVEN_CUTOFF = 0.25
 
-# Korean family names of two syllables: 남궁민 is 남궁 + 민, not 남 + 궁민.
-_TWO_SYLLABLE_FAMILIES = frozenset({"남궁", "황보", "선우", "제갈", "독고", "사공", "서문", "동방"})
-_HANGUL = re.compile(r"^[\uac00-\ud7a3]+$")
-_WORDS = re.compile(r"[\s,;/()]+")
-# Patronymics (Ivanovich, Petrivna, Іванович, Петрівна): left out of the given names, since one
-# list records them and another does not.
-_PATRONYMIC = re.compile(r"(?:vich|vych|vitch|witsch|vna|wna|ichna|ична|вич|вна|ич)$")
 _SERVICE_NUMBER_NOISE = re.compile(r"[\s\-./]+")
-
-
-@dataclass(frozen=True)
-class Form:
-    """A rendering of a name split into the skeleton keys of its family name and given names."""
-
-    family: str
-    given: str
 
 
 @dataclass
@@ -72,52 +69,6 @@ class _Person:
     birth_date: date | None = None
     birth_year: int | None = None
     service_number: str = ""
-
-
-def _words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text or "").strip()
-    return [word for word in _WORDS.split(text) if word]
-
-
-def _given_key(words: list[str]) -> str:
-    kept = [w for w in words if not _PATRONYMIC.search(w.lower())] or words
-    return name_skeleton(" ".join(kept))
-
-
-@lru_cache(maxsize=65536)
-def name_forms(text: str) -> tuple[Form, ...]:
-    """The ways a name written in one string may divide into family name and given names:
-    family name first or last; a Hangul name of one word after its first syllable (or its
-    first two, for 남궁, 황보…)."""
-    words = _words(text)
-    if not words:
-        return ()
-    if len(words) == 1:
-        word = words[0]
-        if _HANGUL.match(word) and len(word) >= 2:
-            split = 2 if word[:2] in _TWO_SYLLABLE_FAMILIES and len(word) >= 3 else 1
-            return (Form(name_skeleton(word[:split]), name_skeleton(word[split:])),)
-        return (Form(name_skeleton(word), ""),)
-    forms = [
-        Form(name_skeleton(words[0]), _given_key(words[1:])),
-        Form(name_skeleton(words[-1]), _given_key(words[:-1])),
-    ]
-    return tuple(dict.fromkeys(forms))
-
-
-def _structured_forms(family_name: str, given_names: str) -> list[Form]:
-    """Forms of a name given as family name and given names (either may hold both, swapped)."""
-    family, given = " ".join(_words(family_name)), " ".join(_words(given_names))
-    if not family and not given:
-        return []
-    if not given or not family:
-        return list(name_forms(family or given))
-    forms = [Form(name_skeleton(family), _given_key(_words(given)))]
-    # A list that wrote the given name first: Ivan Ivanov as family "Ivan", given "Ivanov".
-    forms.append(Form(name_skeleton(given), name_skeleton(family)))
-    if len(_words(family)) > 1:
-        forms.extend(name_forms(f"{family} {given}"))
-    return list(dict.fromkeys(f for f in forms if f.family))
 
 
 def _feminine_pair(first: str, second: str) -> bool:
@@ -200,19 +151,28 @@ def _evidence(query: _Person, recorded: _Person) -> tuple[float, list[str]]:
     return points, reasons
 
 
-def _captive_person(captive: Captive) -> _Person:
-    forms = _structured_forms(captive.family_name, captive.given_names)
-    forms += name_forms(captive.name_original)
-    renderings = [rendering.full_name for rendering in captive.names.all()]
+def _recorded_person(
+    family_name: str,
+    given_names: str,
+    name_original: str,
+    name_skeleton_column: str,
+    renderings: list[str],
+    birth_date: date | None,
+    birth_year: int | None,
+    service_number: str,
+) -> _Person:
+    """A registered captive as the scoring sees him: his names, his renderings, birth, number."""
+    forms = structured_forms(family_name, given_names)
+    forms += name_forms(name_original)
     for rendering in renderings:
         forms += name_forms(rendering)
-    keys = set(captive.name_skeleton.split()) | {name_skeleton(r) for r in renderings}
+    keys = set(name_skeleton_column.split()) | {name_skeleton(r) for r in renderings}
     return _Person(
         forms=list(dict.fromkeys(forms)),
         keys=keys - {""},
-        birth_date=captive.birth_date,
-        birth_year=captive.birth_year,
-        service_number=_service_key(captive.service_number),
+        birth_date=birth_date,
+        birth_year=birth_year,
+        service_number=_service_key(service_number),
     )
 
 
@@ -226,46 +186,57 @@ def _query_keys(family_name: str, given_names: str, name_original: str) -> set[s
     return keys - {""}
 
 
-def _lookup(queryset: QuerySet[Captive], keys: set[str], service_number: str) -> list[int]:
-    """Ids of the captives of `queryset` the indexes find: a skeleton key alike (trigrams) or
-    contained, on the captive or one of his renderings, or the same service number."""
-    on_captive = Q(pk__in=[])
-    on_renderings = Q(pk__in=[])
-    for key in keys:
-        on_captive |= Q(name_skeleton__contains=key)
-        on_renderings |= Q(skeleton=key)
-        if connection.vendor == "postgresql":
-            on_captive |= Q(TrigramSimilar(F("name_skeleton"), Value(key)))
-            on_renderings |= Q(TrigramSimilar(F("skeleton"), Value(key)))
+def _given_scores(given: str, choices: list[str]) -> dict[int, float]:
+    """The given names among `choices` (by index) alike enough to `given` to be scored, with
+    how alike (0–1; the vowels spellings confuse count a little, as in the scoring)."""
+    if not given:
+        return dict.fromkeys(range(len(choices)), 0.5)
+    found: dict[int, float] = {}
+    loose_given = given.translate(_LOOSE_VOWELS)
+    passes = [
+        (given, choices, 0.0),
+        (loose_given, [choice.translate(_LOOSE_VOWELS) for choice in choices], 0.15),
+    ]
+    for query, candidates, cost in passes:
+        for _choice, score, index in process.extract(
+            query,
+            candidates,
+            scorer=Levenshtein.normalized_similarity,
+            limit=None,
+            score_cutoff=LOOKUP_GIVEN_CUTOFF,
+        ):
+            found[index] = max(found.get(index, 0.0), score - cost)
+    for index, choice in enumerate(choices):
+        if not choice:
+            found[index] = 0.5  # recorded with a family name only
+    return found
+
+
+def _lookup(
+    queryset: QuerySet[Captive], *, restricted: bool, query: "_Person", service_number: str
+) -> list[int]:
+    """Ids of at most POOL captives to score (the caller keeps those of its queryset): those
+    whose name has a form with the family name asked for (cases.models.NameKey), best given names
+    first, and those with the same service number."""
+    scores: dict[int, float] = {}
+    families = {form.family for form in query.forms}
+    if families:
+        keys = NameKey.objects.filter(family__in=families)
+        if restricted:
+            keys = keys.filter(captive_id__in=queryset.order_by().values("pk"))
+        blocks: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for captive_id, family, given in keys.values_list("captive_id", "family", "given"):
+            blocks[family].append((captive_id, given))
+        for form in query.forms:
+            block = blocks.get(form.family, [])
+            for index, score in _given_scores(form.given, [g for _, g in block]).items():
+                captive_id = block[index][0]
+                scores[captive_id] = max(scores.get(captive_id, 0.0), score)
     if service_number:
-        on_captive |= Q(service_number__iexact=service_number)
-    if connection.vendor != "postgresql":
-        # SQLite has no trigrams: any captive sharing a family or given name's key, by LIKE.
-        for key in _word_keys(keys):
-            on_captive |= Q(name_skeleton__contains=key)
-            on_renderings |= Q(skeleton__contains=key)
-    matches = Q(pk__in=Captive.objects.filter(on_captive).values("pk")) | Q(
-        pk__in=CaptiveName.objects.filter(on_renderings).values("captive_id")
-    )
-    found = queryset.filter(matches).order_by().values_list("pk", flat=True)[:POOL]
-    if connection.vendor != "postgresql":
-        return list(found)
-    with transaction.atomic():
-        # The threshold of the % operator, for this transaction only (set_config's `true`).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-                [str(TRIGRAM_THRESHOLD)],
-            )
-        ids = list(found)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.3', true)")
-    return ids
-
-
-def _word_keys(keys: Iterable[str]) -> set[str]:
-    """Leading parts of the keys long enough to narrow a LIKE (SQLite's fallback)."""
-    return {key[:4] for key in keys if len(key) >= 4}
+        same_number = queryset.filter(service_number__iexact=service_number).order_by()
+        for captive_id in same_number.values_list("pk", flat=True)[:POOL]:
+            scores[captive_id] = 2.0
+    return sorted(scores, key=lambda captive_id: (-scores[captive_id], captive_id))[:POOL]
 
 
 def duplicate_candidates(
@@ -287,9 +258,10 @@ def duplicate_candidates(
     captive a caseworker has decided about with him. Linked duplicates are never candidates.
     Creates nothing and reads only identity data.
     """
+    restricted = queryset is not None
     queryset = Captive.objects.all() if queryset is None else queryset
     keys = _query_keys(family_name, given_names, name_original)
-    forms = _structured_forms(family_name, given_names) + list(name_forms(name_original))
+    forms = structured_forms(family_name, given_names) + list(name_forms(name_original))
     number = _service_key(service_number)
     if not keys and not number:
         return []
@@ -307,35 +279,39 @@ def duplicate_candidates(
         for first, second in decided.values_list("first_id", "second_id"):
             skipped |= {first, second}
         candidates_qs = candidates_qs.exclude(pk__in=skipped)
-    ids = _lookup(candidates_qs, keys, service_number.strip())
-    if not ids:
-        return []
-    # From `queryset` itself, so its annotations (a partner's disclosure level) stay on them.
-    captives = (
-        candidates_qs.filter(pk__in=ids)
-        .select_related(None)
-        .prefetch_related(None)
-        .only(
-            "case_number",
-            "family_name",
-            "given_names",
-            "name_original",
-            "name_skeleton",
-            "birth_date",
-            "birth_year",
-            "service_number",
-        )
-        .prefetch_related("names")
+    pool = _lookup(
+        candidates_qs, restricted=restricted, query=query, service_number=service_number.strip()
     )
-    candidates = []
-    for captive in captives:
-        recorded = _captive_person(captive)
+    if not pool:
+        return []
+    rows = candidates_qs.filter(pk__in=pool).order_by().values_list(*_SCORED_FIELDS)
+    renderings: dict[int, list[str]] = defaultdict(list)
+    for captive_id, full_name in CaptiveName.objects.filter(captive_id__in=pool).values_list(
+        "captive_id", "full_name"
+    ):
+        renderings[captive_id].append(full_name)
+    scored: dict[int, tuple[int, list[str]]] = {}
+    for pk, *particulars in rows:
+        recorded = _recorded_person(*particulars[1:5], renderings[pk], *particulars[5:])
         name, name_reason = _name_score(query, recorded)
         points, reasons = _evidence(query, recorded)
         score = max(0, min(100, round(name + points)))
         if score >= DUPLICATE_THRESHOLD:
-            candidates.append(
-                Candidate(captive=captive, score=score, reasons=[name_reason, *reasons])
-            )
+            scored[pk] = (score, [name_reason, *reasons])
+    if not scored:
+        return []
+    # The few proposed, from `queryset` itself, so its annotations (a partner's disclosure level)
+    # stay on them.
+    captives = (
+        candidates_qs.filter(pk__in=list(scored))
+        .select_related(None)
+        .prefetch_related(None)
+        .only(*_SCORED_FIELDS[1:])
+        .prefetch_related("names")
+    )
+    candidates = [
+        Candidate(captive=captive, score=scored[captive.pk][0], reasons=scored[captive.pk][1])
+        for captive in captives
+    ]
     candidates.sort(key=lambda c: (-c.score, c.captive.case_number))
     return candidates[:limit]

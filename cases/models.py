@@ -28,7 +28,7 @@ from cases.choices import (
     WishMode,
 )
 from cases.dates import GC3_SIGNED, case_date_check
-from cases.names import name_skeleton
+from cases.names import Form, captive_forms, name_forms, name_skeleton
 from powtracker.disclosed import DisclosedChangeModel
 from powtracker.errors import RuleError
 from powtracker.history import HistoricalRecords
@@ -282,6 +282,10 @@ class Captive(DisclosedChangeModel, PermanentModel):
         if update_fields is not None and NAME_FIELDS.intersection(update_fields):
             kwargs["update_fields"] = {*update_fields, "name_skeleton"}
         super().save(*args, **kwargs)
+        if update_fields is None or NAME_FIELDS.intersection(update_fields):
+            name_keys_add(
+                self.pk, captive_forms(self.family_name, self.given_names, self.name_original)
+            )
 
     @property
     def name_latin(self) -> str:
@@ -355,6 +359,97 @@ class CaptiveName(PermanentModel):
         if update_fields is not None and "full_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "skeleton"}
         super().save(*args, **kwargs)
+        if update_fields is None or "full_name" in update_fields:
+            name_keys_add(self.captive_id, name_forms(self.full_name))
+
+
+class NameKey(models.Model):
+    """A blocking key of the duplicate lookup (cases.duplicates): the skeleton keys of the family
+    name and of the given names of one way a captive's name is written — his own names and every
+    rendering. The lookup reads the captives whose family name has the key asked for, and scores
+    their given names, instead of comparing every name in the register.
+
+    Derived from the names, and only ever added: a captive stays findable under a spelling he
+    was once recorded under, after a correction too. Not a record of its own (no history)."""
+
+    captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="+")
+    family = models.CharField(max_length=200)
+    given = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "given", "captive"], name="cases_namekey_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.given}".strip()
+
+
+def name_keys_add(captive_id: int, forms: "list[Form] | tuple[Form, ...]") -> None:
+    """Add the keys of these forms of a captive's name (those he has already stay), one query."""
+    keys = [
+        NameKey(captive_id=captive_id, family=form.family[:200], given=form.given[:400])
+        for form in dict.fromkeys(forms)
+        if form.family
+    ]
+    if keys:
+        NameKey.objects.bulk_create(keys, ignore_conflicts=True)
+
+
+def name_keys_fill(
+    *,
+    captive_ids: "list[int] | None" = None,
+    min_id: int | None = None,
+    captive_model: Any = None,
+    name_model: Any = None,
+    key_model: Any = None,
+) -> int:
+    """Add the keys of these captives' names (`captive_ids`, or ids from `min_id` up, or every
+    captive's) for writes that run no save(): a migration (which passes its own models), a COPY
+    load, a bulk insert. Returns how many keys were asked for."""
+    captive_model = captive_model or Captive
+    name_model = name_model or CaptiveName
+    key_model = key_model or NameKey
+    captives = captive_model.objects.order_by()
+    renderings = name_model.objects.order_by()
+    if captive_ids is not None:
+        captives = captives.filter(pk__in=captive_ids)
+        renderings = renderings.filter(captive_id__in=captive_ids)
+    if min_id is not None:
+        captives = captives.filter(pk__gte=min_id)
+        renderings = renderings.filter(captive_id__gte=min_id)
+    pending: list[Any] = []
+    count = 0
+
+    def add(captive_id: int, forms: Any) -> None:
+        nonlocal count
+        for form in dict.fromkeys(forms):
+            if form.family:
+                pending.append(
+                    key_model(
+                        captive_id=captive_id, family=form.family[:200], given=form.given[:400]
+                    )
+                )
+        if len(pending) >= 5000:
+            flush()
+
+    def flush() -> None:
+        nonlocal count
+        key_model.objects.bulk_create(pending, ignore_conflicts=True)
+        count += len(pending)
+        pending.clear()
+
+    rows = captives.values_list("pk", "family_name", "given_names", "name_original")
+    for captive_id, family_name, given_names, name_original in rows.iterator(chunk_size=5000):
+        add(captive_id, captive_forms(family_name, given_names, name_original))
+    for captive_id, full_name in renderings.values_list("captive_id", "full_name").iterator(
+        chunk_size=5000
+    ):
+        add(captive_id, name_forms(full_name))
+    flush()
+    return count
 
 
 class CaseNumberSequence(models.Model):

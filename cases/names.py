@@ -29,6 +29,7 @@ What the key does not do, on purpose (the duplicate score separates these later)
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
@@ -177,3 +178,74 @@ def name_skeleton(text: str) -> str:
         )
     key = "".join(keys)
     return re.sub(r"(.)\1+", r"\1", key)
+
+
+# --- forms: a name divided into family name and given names (the duplicate lookup's keys) --------
+
+# Korean family names of two syllables: 남궁민 is 남궁 + 민, not 남 + 궁민.
+_TWO_SYLLABLE_FAMILIES = frozenset({"남궁", "황보", "선우", "제갈", "독고", "사공", "서문", "동방"})
+_HANGUL = re.compile(r"^[\uac00-\ud7a3]+$")
+_NAME_WORDS = re.compile(r"[\s,;/()]+")
+# Patronymics (Ivanovich, Petrivna, Іванович, Петрівна): left out of the given names, since one
+# list records them and another does not.
+_PATRONYMIC = re.compile(r"(?:vich|vych|vitch|witsch|vna|wna|ichna|ична|вич|вна|ич)$")
+
+
+@dataclass(frozen=True)
+class Form:
+    """A rendering of a name split into the skeleton keys of its family name and given names."""
+
+    family: str
+    given: str
+
+
+def name_words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    return [word for word in _NAME_WORDS.split(text) if word]
+
+
+def _given_key(words: list[str]) -> str:
+    kept = [w for w in words if not _PATRONYMIC.search(w.lower())] or words
+    return name_skeleton(" ".join(kept))
+
+
+@lru_cache(maxsize=65536)
+def name_forms(text: str) -> tuple[Form, ...]:
+    """The ways a name written in one string may divide into family name and given names:
+    family name first or last; a Hangul name of one word after its first syllable (or its
+    first two, for 남궁, 황보…)."""
+    words = name_words(text)
+    if not words:
+        return ()
+    if len(words) == 1:
+        word = words[0]
+        if _HANGUL.match(word) and len(word) >= 2:
+            split = 2 if word[:2] in _TWO_SYLLABLE_FAMILIES and len(word) >= 3 else 1
+            return (Form(name_skeleton(word[:split]), name_skeleton(word[split:])),)
+        return (Form(name_skeleton(word), ""),)
+    forms = [
+        Form(name_skeleton(words[0]), _given_key(words[1:])),
+        Form(name_skeleton(words[-1]), _given_key(words[:-1])),
+    ]
+    return tuple(dict.fromkeys(forms))
+
+
+def structured_forms(family_name: str, given_names: str) -> list[Form]:
+    """Forms of a name given as family name and given names (either may hold both, swapped)."""
+    family, given = " ".join(name_words(family_name)), " ".join(name_words(given_names))
+    if not family and not given:
+        return []
+    if not given or not family:
+        return list(name_forms(family or given))
+    forms = [Form(name_skeleton(family), _given_key(name_words(given)))]
+    # A list that wrote the given name first: Ivan Ivanov as family "Ivan", given "Ivanov".
+    forms.append(Form(name_skeleton(given), name_skeleton(family)))
+    if len(name_words(family)) > 1:
+        forms.extend(name_forms(f"{family} {given}"))
+    return list(dict.fromkeys(f for f in forms if f.family))
+
+
+def captive_forms(family_name: str, given_names: str, name_original: str) -> list[Form]:
+    """The forms of a captive's own names: his Latin name and his name in its original script."""
+    forms = structured_forms(family_name, given_names) + list(name_forms(name_original))
+    return list(dict.fromkeys(forms))

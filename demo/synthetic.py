@@ -49,9 +49,11 @@ from cases.models import (
     CaptiveName,
     CaseNumberSequence,
     CustodyEvent,
+    NameKey,
     Obligation,
     WishStatement,
     captive_name_skeleton,
+    name_keys_fill,
 )
 from cases.names import name_skeleton
 from cases.services import EVENT_OBLIGATIONS
@@ -751,6 +753,7 @@ def synthetic_load(
             for row in CaseNumberSequence.objects.all()
         }
         ctx = Ctx(seed, count, states, writer, sequences, kor_partner.pk)
+        first_id = writer.tables[Captive].next_id
         done = 0
         for start in range(0, count, CHUNK):
             for index in range(start, min(count, start + CHUNK)):
@@ -759,6 +762,8 @@ def synthetic_load(
             done = min(count, start + CHUNK)
             if progress:
                 progress(done)
+        # The duplicate lookup's keys, as Captive.save() and CaptiveName.save() add them.
+        name_keys_fill(min_id=first_id)
         for (code, year), value in sorted(sequences.items()):
             CaseNumberSequence.objects.update_or_create(
                 detaining_power_code=code, year=year, defaults={"last_value": value}
@@ -770,6 +775,7 @@ def synthetic_load(
                     cursor.execute(sql)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {NameKey._meta.db_table}")
             for m in MODELS:
                 cursor.execute(f"ANALYZE {m._meta.db_table}")
                 cursor.execute(f"ANALYZE {m.history.model._meta.db_table}")  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from cases import services
 from cases.choices import CustodyEventKind, DuplicateVerdict, NameSystem, Wish, WishMode
 from cases.duplicates import duplicate_candidates
-from cases.models import Captive, DuplicateDecision, captive_name_skeleton
+from cases.models import Captive, DuplicateDecision, captive_name_skeleton, name_keys_fill
 from cases.selectors import captive_search
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.permanence import HardDeleteForbidden
@@ -55,7 +55,9 @@ def register_recorded_sides(rows: list[dict[str, str]], detaining_power: Any) ->
         )
         captive.name_skeleton = captive_name_skeleton(captive)
         captives.append(captive)
-    return Captive.objects.bulk_create(captives)
+    captives = Captive.objects.bulk_create(captives)
+    name_keys_fill(captive_ids=[c.pk for c in captives])
+    return captives
 
 
 def classify(rows: list[dict[str, str]], captives: list[Captive]) -> list[tuple[bool, bool, str]]:
