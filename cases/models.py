@@ -303,6 +303,8 @@ class Captive(DisclosedChangeModel, PermanentModel):
         errors = {}
         if self.birth_date and self.birth_year and self.birth_date.year != self.birth_year:
             errors["birth_year"] = "The year of birth does not match the date of birth."
+        if self.birth_date and self.captured_on and self.birth_date > self.captured_on:
+            errors["birth_date"] = _("The date of birth is after the capture date.")
         if self.captured_on and self.captured_on > timezone.localdate():
             errors["captured_on"] = "The capture date is in the future."
         elif self.captured_on:

@@ -131,19 +131,17 @@ def _case_number_increment(detaining_power_code: str, year: int) -> int | None:
 # --- captives ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def captive_register(
+def _captive_build(
     *,
-    acting_user: User,
     detaining_power: Any,
     captured_on: date,
     family_name: str,
-    captured_at: datetime | None = None,
-    names: Sequence[tuple[str, str]] = (),
+    names: Sequence[tuple[str, str]],
+    validate_constraints: bool,
     **attributes: Any,
-) -> Captive:
-    """Register a captive, give him a case number and open his timeline with the capture."""
-    role_require(acting_user, "cases.add_captive", "register a captive")
+) -> tuple[Captive, list[CaptiveName]]:
+    """The captive and his renderings as registering would write them, validated (his CHECK
+    constraints only if asked: registering leaves them to the database)."""
     captive = Captive(
         detaining_power=detaining_power,
         captured_on=captured_on,
@@ -151,18 +149,12 @@ def captive_register(
         **attributes,
     )
     captive.case_number = "pending"
-    # His CHECK constraints are left to the database, which refuses a row breaking one with the
-    # message and code full_clean would give (asking first cost a query each, then one).
-    captive.full_clean(exclude=["case_number"], validate_constraints=False)
-    captive.case_number = case_number_next(
-        detaining_power_code=detaining_power.code, year=captured_on.year
-    )
-    with constraint_refusals(Captive):
-        history_save(captive, acting_user=acting_user, reason="Registered")
+    captive.full_clean(exclude=["case_number"], validate_constraints=validate_constraints)
+    renderings: list[CaptiveName] = []
     given: set[tuple[str, str]] = set()
     for system, full_name in names:
         rendering = CaptiveName(captive=captive, system=system, full_name=full_name)
-        # He was inserted just now: he exists, and a rendering can repeat only one given here.
+        # He is new: he exists once inserted, and a rendering can repeat only one given here.
         rendering.full_clean(exclude=["captive"])
         if (rendering.system, rendering.full_name) in given:
             repeated = rendering.unique_error_message(
@@ -172,7 +164,75 @@ def captive_register(
                 {NON_FIELD_ERRORS: [ValidationError(repeated, code=repeated.code)]}
             )
         given.add((rendering.system, rendering.full_name))
-        history_save(rendering, acting_user=acting_user, reason="Registered")
+        renderings.append(rendering)
+    return captive, renderings
+
+
+def captive_register_check(
+    *,
+    acting_user: User,
+    detaining_power: Any,
+    captured_on: date,
+    family_name: str,
+    captured_at: datetime | None = None,
+    names: Sequence[tuple[str, str]] = (),
+    **attributes: Any,
+) -> Captive:
+    """Say whether captive_register would register him, writing nothing: the same checks, his
+    CHECK constraints asked of the database first (one query). Raises what it would raise;
+    returns the captive unsaved. An import's preview asks this of every row."""
+    role_require(acting_user, "cases.add_captive", "register a captive")
+    captive, _renderings = _captive_build(
+        detaining_power=detaining_power,
+        captured_on=captured_on,
+        family_name=family_name,
+        names=names,
+        validate_constraints=True,
+        **attributes,
+    )
+    custody_event_check(
+        captive=captive,
+        kind=CustodyEventKind.CAPTURED,
+        occurred_at=captured_at or start_of_day(captured_on),
+        custodian=detaining_power,
+        timeline=[],
+    )
+    return captive
+
+
+@transaction.atomic
+def captive_register(
+    *,
+    acting_user: User,
+    detaining_power: Any,
+    captured_on: date,
+    family_name: str,
+    captured_at: datetime | None = None,
+    names: Sequence[tuple[str, str]] = (),
+    reason: str = "Registered",
+    **attributes: Any,
+) -> Captive:
+    """Register a captive, give him a case number and open his timeline with the capture.
+    `reason`: what his history says of it ("Registered", or the import and row he came from)."""
+    role_require(acting_user, "cases.add_captive", "register a captive")
+    # His CHECK constraints are left to the database, which refuses a row breaking one with the
+    # message and code full_clean would give (asking first cost a query each, then one).
+    captive, renderings = _captive_build(
+        detaining_power=detaining_power,
+        captured_on=captured_on,
+        family_name=family_name,
+        names=names,
+        validate_constraints=False,
+        **attributes,
+    )
+    captive.case_number = case_number_next(
+        detaining_power_code=detaining_power.code, year=captured_on.year
+    )
+    with constraint_refusals(Captive):
+        history_save(captive, acting_user=acting_user, reason=reason)
+    for rendering in renderings:
+        rendering.captive = captive
+        history_save(rendering, acting_user=acting_user, reason=reason)
     # He was inserted in this transaction, so nobody else can see him, let alone lock him or
     # add to his records: the event is written on this very instance, which it keeps in step
     # (custody, health reports), knowing he has no events or duties yet.

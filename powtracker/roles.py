@@ -47,6 +47,10 @@ EXPORT_AUDIT = {("reports", "view_exportrecord")}
 DOCUMENTS = {("reports", "generate")}
 DOCUMENT_REGISTER = {("reports", "view_generateddocument")}
 
+# Caseworkers and supervisors import lists of names; every staff role reads the imports.
+IMPORTING = {("imports", "run_import")}
+IMPORT_REGISTER = {("imports", "view_importbatch")}
+
 ROLE_CASEWORKER = "caseworker"
 ROLE_SUPERVISOR = "supervisor"
 ROLE_ANALYST = "analyst"
@@ -65,15 +69,22 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
     """(app label, codename) pairs each role holds, besides viewing every case record."""
     edit_cases = _codenames(CASEWORK_MODELS, ["add", "change"])
     return {
-        ROLE_CASEWORKER: edit_cases | EXPORTING | DOCUMENTS | DOCUMENT_REGISTER,
+        ROLE_CASEWORKER: edit_cases
+        | EXPORTING
+        | DOCUMENTS
+        | DOCUMENT_REGISTER
+        | IMPORTING
+        | IMPORT_REGISTER,
         ROLE_SUPERVISOR: edit_cases
         | _codenames(REFERENCE_MODELS, ["add", "change"])
         | SUPERVISION
         | EXPORTING
         | EXPORT_AUDIT
         | DOCUMENTS
-        | DOCUMENT_REGISTER,
-        ROLE_ANALYST: EXPORTING | DOCUMENT_REGISTER,
+        | DOCUMENT_REGISTER
+        | IMPORTING
+        | IMPORT_REGISTER,
+        ROLE_ANALYST: EXPORTING | DOCUMENT_REGISTER | IMPORT_REGISTER,
     }
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cases",
     "partners",
     "reports",
+    "imports",
     "demo",
 ]
 

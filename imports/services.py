@@ -1,0 +1,561 @@
+"""Every write of an import: upload, mapping, analysis, decisions, confirmation, writing.
+
+The steps, each its own transaction that checks the acting user's role:
+1. `import_upload` reads the file and keeps each row's cells (nothing is written to the register);
+2. `import_map` sets which column is which field;
+3. `import_analyse` reads the next rows by the mapping, with the checks registering would make
+   (cases.services.captive_register_check), says which rows repeat an earlier row of the file or
+   were imported before (by the row's fingerprint: the same values, whatever file brings them),
+   and looks up the possible duplicates of the rest (cases.duplicates);
+4. `import_decide` records the caseworker's decisions about rows with possible duplicates;
+5. `import_confirm`, then `import_write` registers the next ready rows through
+   cases.services.captive_register, each row with its decision (a linked duplicate, or "not the
+   same" remembered), one transaction per call and each row all or nothing.
+
+Analysis and writing go a slice of rows at a time, so that the admin can show progress and no
+transaction holds locks for long; calling again goes on where the last call stopped, and a row
+is never written twice (ImportRow's `imports_row_written_once`).
+"""
+
+import hashlib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.choices import DuplicateVerdict
+from cases.duplicates import duplicate_candidates
+from cases.models import Captive
+from cases.services import captive_register, captive_register_check, duplicate_decide
+from diplomacy.models import State
+from imports.columns import (
+    mapping_guess,
+    mapping_refusals,
+    row_fingerprint,
+    row_read,
+    row_register_arguments,
+)
+from imports.models import BatchStatus, ImportBatch, ImportRow, RowDecision, RowStatus
+from imports.reading import table_read
+from powtracker.errors import ErrorCode, RuleError
+from powtracker.history import history_save
+from powtracker.roles import role_require
+
+PERMISSION = "imports.run_import"
+# A slice of analysis or writing stops after this many seconds (or rows), whichever comes first.
+SLICE_SECONDS = 3.0
+ANALYSE_ROWS = 500
+WRITE_ROWS = 200
+# How many possible duplicates a row keeps.
+CANDIDATES_KEPT = 5
+
+User = Any
+
+
+def _require(acting_user: User, action: str) -> None:
+    role_require(acting_user, PERMISSION, action)
+
+
+def _locked(batch: ImportBatch) -> ImportBatch:
+    return ImportBatch.objects.select_for_update().get(pk=batch.pk)
+
+
+def _status_check(batch: ImportBatch, allowed: Iterable[str], action: str) -> None:
+    if batch.status not in allowed:
+        raise RuleError(
+            ErrorCode.INVALID,
+            _("%(reference)s is %(status)s: it cannot %(action)s now."),
+            {"reference": batch.reference, "status": batch.get_status_display(), "action": action},
+        )
+
+
+# --- states: by code or by name -----------------------------------------------------------------
+
+
+@dataclass
+class _States:
+    by_code: dict[str, State]
+    by_name: dict[str, str]
+
+    @classmethod
+    def load(cls) -> "_States":
+        states = list(State.objects.all())
+        return cls(
+            by_code={state.code: state for state in states},
+            by_name={state.name.casefold(): state.code for state in states},
+        )
+
+    def code(self, text: str) -> str | None:
+        text = text.strip()
+        if text.upper() in self.by_code:
+            return text.upper()
+        return self.by_name.get(text.casefold())
+
+
+# --- upload and mapping -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_upload(
+    *,
+    acting_user: User,
+    data: bytes,
+    file_name: str,
+    source: str,
+    detaining_power: State,
+    encoding: str = "utf-8",
+    sheet: str = "",
+) -> ImportBatch:
+    """Keep an uploaded list: its rows' cells as read, and a first mapping guessed from its
+    headers. Writes nothing to the register."""
+    _require(acting_user, "import lists of names")
+    source = " ".join(source.split())
+    if not source:
+        raise RuleError(
+            ErrorCode.INVALID, _("Say where the list comes from (its source): it is kept with it.")
+        )
+    table = table_read(data, file_name, encoding=encoding, sheet=sheet)
+    batch = ImportBatch(
+        source=source[:200],
+        file_name=(file_name or "upload")[-255:],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_size=len(data),
+        file_format=table.file_format,
+        sheet=table.sheet[:100],
+        headers=table.headers,
+        mapping=mapping_guess(table.headers),
+        detaining_power=detaining_power,
+        row_count=len(table.rows),
+        uploaded_by=acting_user,
+    )
+    batch.full_clean()
+    history_save(batch, acting_user=acting_user, reason="Uploaded")
+    ImportRow.objects.bulk_create(
+        [ImportRow(batch=batch, number=number, cells=cells) for number, cells in table.rows],
+        batch_size=2000,
+    )
+    return batch
+
+
+@transaction.atomic
+def import_map(*, acting_user: User, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
+    """Set which column is which field, and (re)start the analysis. Before any row is written."""
+    _require(acting_user, "import lists of names")
+    batch = _locked(batch)
+    _status_check(
+        batch,
+        {BatchStatus.UPLOADED, BatchStatus.ANALYSING, BatchStatus.PREVIEW},
+        _("be mapped again"),
+    )
+    mapping = {str(column): field for column, field in mapping.items() if field}
+    problems = mapping_refusals(mapping, len(batch.headers))
+    if problems:
+        raise RuleError(ErrorCode.INVALID, " ".join(problems))
+    batch.mapping = mapping
+    batch.status = BatchStatus.ANALYSING
+    batch.analysed_count = 0
+    history_save(batch, acting_user=acting_user, reason="Columns mapped")
+    batch.rows.exclude(status=RowStatus.PENDING).update(
+        status=RowStatus.PENDING,
+        values={},
+        errors=[],
+        fingerprint="",
+        candidates=[],
+        earlier=None,
+        decision=RowDecision.UNDECIDED,
+        decided_same_as=None,
+        decided_by=None,
+        decided_at=None,
+    )
+    return batch
+
+
+# --- analysis -----------------------------------------------------------------------------------
+
+
+def _messages(error: ValidationError) -> list[dict[str, str]]:
+    found = []
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                code = getattr(item, "code", None) or "invalid"
+                message = " ".join(item.messages)
+                found.append({"column": "", "field": field, "code": code, "message": message})
+    else:
+        for item in error.error_list:
+            code = getattr(item, "code", None) or "invalid"
+            message = " ".join(item.messages)
+            found.append({"column": "", "field": "", "code": code, "message": message})
+    return found
+
+
+def _candidates(values: dict[str, Any], arguments: dict[str, Any]) -> list[dict[str, Any]]:
+    found = duplicate_candidates(
+        family_name=arguments.get("family_name", ""),
+        given_names=arguments.get("given_names", ""),
+        name_original=arguments.get("name_original", ""),
+        birth_date=arguments.get("birth_date"),
+        birth_year=arguments.get("birth_year"),
+        service_number=arguments.get("service_number", ""),
+        limit=CANDIDATES_KEPT,
+    )
+    return [
+        {
+            "id": candidate.captive.pk,
+            "case_number": candidate.captive.case_number,
+            "name": candidate.captive.name_latin,
+            "name_original": candidate.captive.name_original,
+            "score": candidate.score,
+            "reasons": [str(reason) for reason in candidate.reasons],
+        }
+        for candidate in found
+    ]
+
+
+def _analyse_row(
+    row: ImportRow, batch: ImportBatch, states: _States, acting_user: User, seen: dict[str, int]
+) -> None:
+    reading = row_read(row.cells, batch.mapping, batch.headers, states.code)
+    values = reading.values
+    values.setdefault("detaining_power", batch.detaining_power.code)
+    row.values = values
+    row.errors = reading.errors
+    row.candidates = []
+    row.earlier = None
+    if "family_name" not in values:
+        row.errors.append(
+            {
+                "column": "",
+                "field": "family_name",
+                "code": "required",
+                "message": _("No family name in Latin letters: it is required."),
+            }
+        )
+    if "captured_on" not in values and not any(e["field"] == "captured_on" for e in row.errors):
+        row.errors.append(
+            {
+                "column": "",
+                "field": "captured_on",
+                "code": "required",
+                "message": _("No capture date: it is required."),
+            }
+        )
+    if row.errors:
+        row.status = RowStatus.INVALID
+        row.fingerprint = ""
+        return
+    row.fingerprint = row_fingerprint(values)
+    if row.fingerprint in seen:
+        row.status = RowStatus.REPEATED
+        row.earlier_id = seen[row.fingerprint]
+        return
+    seen[row.fingerprint] = row.pk
+    written = (
+        ImportRow.objects.filter(fingerprint=row.fingerprint, captive__isnull=False)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if written is not None:
+        row.status = RowStatus.IMPORTED_BEFORE
+        row.earlier_id = written
+        return
+    arguments = row_register_arguments(values, states.by_code)
+    try:
+        captive_register_check(acting_user=acting_user, **arguments)
+    except ValidationError as error:
+        row.status = RowStatus.INVALID
+        row.errors = _messages(error)
+        return
+    row.candidates = _candidates(values, arguments)
+    row.status = RowStatus.READY
+
+
+@transaction.atomic
+def import_analyse(
+    *, acting_user: User, batch: ImportBatch, max_rows: int = ANALYSE_ROWS
+) -> ImportBatch:
+    """Analyse the next rows not analysed yet (at most `max_rows`, or SLICE_SECONDS' worth);
+    when none is left the batch waits for confirmation (`preview`)."""
+    _require(acting_user, "import lists of names")
+    batch = _locked(batch)
+    _status_check(batch, {BatchStatus.ANALYSING}, _("be analysed"))
+    states = _States.load()
+    # The fingerprints of the rows analysed so far: a later row with the same one repeats it.
+    seen = dict(
+        batch.rows.filter(status__in=[RowStatus.READY, RowStatus.IMPORTED_BEFORE])
+        .exclude(fingerprint="")
+        .values_list("fingerprint", "pk")
+    )
+    started = time.monotonic()
+    pending = list(batch.rows.filter(status=RowStatus.PENDING).order_by("number")[:max_rows])
+    done: list[ImportRow] = []
+    for row in pending:
+        _analyse_row(row, batch, states, acting_user, seen)
+        done.append(row)
+        if time.monotonic() - started > SLICE_SECONDS:
+            break
+    ImportRow.objects.bulk_update(
+        done, ["values", "errors", "fingerprint", "candidates", "earlier", "status"], batch_size=500
+    )
+    batch.analysed_count += len(done)
+    if not batch.rows.filter(status=RowStatus.PENDING).exists():
+        batch.status = BatchStatus.PREVIEW
+        batch.analysed_count = batch.row_count
+    history_save(
+        batch,
+        acting_user=acting_user,
+        reason="Analysed" if batch.status == BatchStatus.PREVIEW else "Analysing",
+        update_fields=["status", "analysed_count", "updated_at"],
+    )
+    return batch
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+
+def _decide(row: ImportRow, decision: str, same_as: int | None, acting_user: User) -> bool:
+    """Set a row's decision; False if it is not a row to decide about. Raises for a candidate
+    the row was not offered."""
+    if row.status not in {RowStatus.READY, RowStatus.HELD} or not row.candidates:
+        return False
+    decision = RowDecision(decision)
+    offered = {candidate["id"] for candidate in row.candidates}
+    if decision == RowDecision.SAME and same_as not in offered:
+        raise RuleError(
+            ErrorCode.INVALID,
+            _("Row %(row)d: the record chosen is not one of its possible duplicates."),
+            {"row": row.number},
+        )
+    row.decision = decision
+    row.decided_same_as_id = same_as if decision == RowDecision.SAME else None
+    row.decided_by = acting_user
+    row.decided_at = timezone.now()
+    if row.status == RowStatus.HELD and decision != RowDecision.UNDECIDED:
+        row.status = RowStatus.READY
+    return True
+
+
+@transaction.atomic
+def import_decide(
+    *, acting_user: User, batch: ImportBatch, decisions: dict[int, tuple[str, int | None]]
+) -> int:
+    """Record decisions about rows with possible duplicates: row id → (decision, the captive he
+    is the same person as, for `same`). A held row decided about is written by the next writing.
+    Returns how many rows were decided."""
+    _require(acting_user, "import lists of names")
+    batch = _locked(batch)
+    _status_check(
+        batch,
+        {BatchStatus.PREVIEW, BatchStatus.WRITING, BatchStatus.DONE},
+        _("take decisions"),
+    )
+    rows = list(batch.rows.filter(pk__in=list(decisions)))
+    changed = [row for row in rows if _decide(row, *decisions[row.pk], acting_user=acting_user)]
+    ImportRow.objects.bulk_update(
+        changed, ["decision", "decided_same_as", "decided_by", "decided_at", "status"]
+    )
+    if (
+        changed
+        and batch.status == BatchStatus.DONE
+        and any(row.status == RowStatus.READY for row in changed)
+    ):
+        batch.status = BatchStatus.WRITING
+        batch.finished_at = None
+    if changed:
+        history_save(
+            batch,
+            acting_user=acting_user,
+            reason=f"Decided about {len(changed)} rows",
+            update_fields=["status", "finished_at", "updated_at"],
+        )
+    return len(changed)
+
+
+@transaction.atomic
+def import_decide_best(*, acting_user: User, batch: ImportBatch, min_score: int) -> int:
+    """Decide "same person as the best candidate" for every undecided row whose best candidate
+    scores `min_score` or more (at least 90). Returns how many rows were decided."""
+    _require(acting_user, "import lists of names")
+    if min_score < 90:
+        raise RuleError(
+            ErrorCode.INVALID,
+            _(
+                "Only candidates scoring 90 or more may be taken in bulk; decide the others one "
+                "by one."
+            ),
+        )
+    decisions: dict[int, tuple[str, int | None]] = {}
+    for row_id, candidates in batch.rows.filter(
+        status__in=[RowStatus.READY, RowStatus.HELD], decision=RowDecision.UNDECIDED
+    ).values_list("pk", "candidates"):
+        if candidates and candidates[0]["score"] >= min_score:
+            if len(candidates) > 1 and candidates[1]["score"] == candidates[0]["score"]:
+                continue  # two equally good: a person decides
+            decisions[row_id] = (RowDecision.SAME, candidates[0]["id"])
+    if not decisions:
+        return 0
+    return import_decide(acting_user=acting_user, batch=batch, decisions=decisions)
+
+
+# --- confirmation and writing -------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_confirm(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
+    """The caseworker confirms the preview: the ready rows may now be written."""
+    _require(acting_user, "import lists of names")
+    role_require(acting_user, "cases.add_captive", "register a captive")
+    batch = _locked(batch)
+    _status_check(batch, {BatchStatus.PREVIEW}, _("be confirmed"))
+    batch.status = BatchStatus.WRITING
+    batch.confirmed_by = acting_user
+    batch.confirmed_at = timezone.now()
+    history_save(batch, acting_user=acting_user, reason="Confirmed")
+    return batch
+
+
+def _write_row(row: ImportRow, batch: ImportBatch, states: _States, acting_user: User) -> None:
+    """Register one row (and take its decision), all or nothing; says on the row what became
+    of it."""
+    if row.candidates and row.decision == RowDecision.UNDECIDED:
+        row.status = RowStatus.HELD
+        row.save(update_fields=["status"])
+        return
+    try:
+        with transaction.atomic():
+            captive = captive_register(
+                acting_user=acting_user,
+                reason=f"Imported: {batch.reference} row {row.number} ({batch.source})"[:100],
+                **row_register_arguments(row.values, states.by_code),
+            )
+            if row.decision == RowDecision.SAME:
+                other = Captive.objects.get(pk=row.decided_same_as_id)
+                duplicate_decide(
+                    acting_user=acting_user,
+                    captive=captive,
+                    other=other,
+                    decision=DuplicateVerdict.SAME_PERSON,
+                    note=f"{batch.reference} row {row.number}",
+                )
+            elif row.decision == RowDecision.NOT_SAME:
+                for candidate in row.candidates:
+                    other = Captive.objects.filter(pk=candidate["id"]).first()
+                    if other is not None:
+                        duplicate_decide(
+                            acting_user=acting_user,
+                            captive=captive,
+                            other=other,
+                            decision=DuplicateVerdict.NOT_SAME,
+                            note=f"{batch.reference} row {row.number}",
+                        )
+            row.captive = captive
+            row.status = RowStatus.WRITTEN
+            row.written_at = timezone.now()
+            row.save(update_fields=["captive", "status", "written_at"])
+    except IntegrityError:
+        # Another import wrote the same row meanwhile (imports_row_written_once).
+        row.captive = None
+        row.written_at = None
+        row.status = RowStatus.IMPORTED_BEFORE
+        row.earlier_id = (
+            ImportRow.objects.filter(fingerprint=row.fingerprint, captive__isnull=False)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        row.save(update_fields=["status", "earlier"])
+    except ValidationError as error:
+        # Something changed since the analysis (a state, a decision taken elsewhere).
+        row.captive = None
+        row.written_at = None
+        row.status = RowStatus.INVALID
+        row.errors = _messages(error)
+        row.save(update_fields=["status", "errors"])
+
+
+@transaction.atomic
+def import_write(
+    *, acting_user: User, batch: ImportBatch, max_rows: int = WRITE_ROWS
+) -> ImportBatch:
+    """Write the next ready rows (at most `max_rows`, or SLICE_SECONDS' worth). A row with
+    possible duplicates nobody decided about is held, not written."""
+    _require(acting_user, "import lists of names")
+    batch = _locked(batch)
+    _status_check(batch, {BatchStatus.WRITING}, _("write rows"))
+    states = _States.load()
+    started = time.monotonic()
+    ready = list(batch.rows.filter(status=RowStatus.READY).order_by("number")[:max_rows])
+    for row in ready:
+        # Written by another import since the analysis: not again.
+        if ImportRow.objects.filter(fingerprint=row.fingerprint, captive__isnull=False).exists():
+            row.status = RowStatus.IMPORTED_BEFORE
+            row.earlier_id = (
+                ImportRow.objects.filter(fingerprint=row.fingerprint, captive__isnull=False)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            row.save(update_fields=["status", "earlier"])
+        else:
+            _write_row(row, batch, states, acting_user)
+        if time.monotonic() - started > SLICE_SECONDS:
+            break
+    batch.written_count = batch.rows.filter(status=RowStatus.WRITTEN).count()
+    if not batch.rows.filter(status=RowStatus.READY).exists():
+        batch.status = BatchStatus.DONE
+        batch.finished_at = timezone.now()
+    history_save(
+        batch,
+        acting_user=acting_user,
+        reason="Written" if batch.status == BatchStatus.DONE else "Writing",
+        update_fields=["status", "written_count", "finished_at", "updated_at"],
+    )
+    return batch
+
+
+@transaction.atomic
+def import_cancel(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
+    """Stop an import: the rows not written yet never will be (those written stay)."""
+    _require(acting_user, "import lists of names")
+    batch = _locked(batch)
+    _status_check(
+        batch,
+        {
+            BatchStatus.UPLOADED,
+            BatchStatus.ANALYSING,
+            BatchStatus.PREVIEW,
+            BatchStatus.WRITING,
+            BatchStatus.DONE,
+        },
+        _("be cancelled"),
+    )
+    batch.status = BatchStatus.CANCELLED
+    batch.finished_at = timezone.now()
+    history_save(batch, acting_user=acting_user, reason="Cancelled")
+    return batch
+
+
+def import_counts(batch: ImportBatch) -> dict[str, int]:
+    """How many rows of the batch are in each state, and how many await a decision."""
+    counts = dict.fromkeys(RowStatus.values, 0)
+    for status, count in (
+        batch.rows.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    ):
+        counts[status] = count
+    counts["with_candidates"] = (
+        batch.rows.filter(status__in=[RowStatus.READY, RowStatus.HELD])
+        .exclude(candidates=[])
+        .count()
+    )
+    counts["undecided"] = (
+        batch.rows.filter(
+            Q(status__in=[RowStatus.READY, RowStatus.HELD]), decision=RowDecision.UNDECIDED
+        )
+        .exclude(candidates=[])
+        .count()
+    )
+    return counts
