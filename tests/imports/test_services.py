@@ -14,7 +14,10 @@ from imports import services
 from imports.models import BatchStatus, ImportBatch, RowDecision, RowStatus
 from powtracker.errors import RuleError
 
-HEADERS = "Surname,Given names,Name in original script,Date of birth,Service number,Captured on,Place of capture,Nationality\n"
+HEADERS = (
+    "Surname,Given names,Name in original script,Date of birth,Service number,Captured on,"
+    "Place of capture,Nationality\n"
+)
 
 
 def csv_of(*lines: str) -> bytes:
@@ -298,7 +301,11 @@ def test_an_analyst_imports_nothing(states: dict[str, Any], analyst: Any, casewo
 def test_full_name_column_and_one_word_states(states: dict[str, Any], caseworker: Any) -> None:
     batch = services.import_upload(
         acting_user=caseworker,
-        data="Name;Captured;Sex;Detaining power\nIVANOV Petr Sergeyevich;05.01.2025;ч;Russian Federation\nOleh Shevchenko;05.01.2025;F;ukr\n".encode(),
+        data=(
+            "Name;Captured;Sex;Detaining power\n"
+            "IVANOV Petr Sergeyevich;05.01.2025;ч;Russian Federation\n"
+            "Oleh Shevchenko;05.01.2025;F;ukr\n"
+        ).encode(),
         file_name="a.csv",
         source="x",
         detaining_power=states["UKR"],
