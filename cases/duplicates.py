@@ -25,13 +25,17 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from cases.models import Captive, CaptiveName, DuplicateDecision, NameKey
-from cases.names import Form, name_forms, name_skeleton, structured_forms
+from cases.names import Form, name_forms, name_patronymics, name_skeleton, structured_forms
 
 # From this score up a captive is proposed as a possible duplicate (tests/data/name_pairs.csv
 # measures the classifier at this threshold: tests/cases/test_duplicates.py, bench/duplicates.py).
 DUPLICATE_THRESHOLD = 80
 # How many captives the lookup may hand to the scoring at most.
 POOL = 100
+# How many namesakes (as alike by name as the pool's last) the pool may grow to.
+POOL_TIES = 600
+# Patronymic keys this alike are the same patronymic (Gennadevich, Gennadyevich, Геннадьевич).
+PATRONYMIC_ALIKE = 0.75
 # What the scoring reads of a registered captive (with his renderings).
 _SCORED_FIELDS = (
     "pk",
@@ -69,6 +73,14 @@ class _Person:
     birth_date: date | None = None
     birth_year: int | None = None
     service_number: str = ""
+    patronymics: frozenset[str] = frozenset()
+
+
+def _patronymics(given_names: str, one_string_names: list[str]) -> frozenset[str]:
+    found = set(name_patronymics(given_names, given_only=True))
+    for name in one_string_names:
+        found |= name_patronymics(name)
+    return frozenset(found)
 
 
 def _feminine_pair(first: str, second: str) -> bool:
@@ -121,8 +133,20 @@ def _service_key(number: str) -> str:
 
 
 def _evidence(query: _Person, recorded: _Person) -> tuple[float, list[str]]:
-    """Points for or against from birth and service number, with the reasons."""
+    """Points for or against from birth, service number and patronymic, with the reasons."""
     points, reasons = 0.0, []
+    if query.patronymics and recorded.patronymics:
+        alike = any(
+            _similarity(mine, theirs) >= PATRONYMIC_ALIKE
+            for mine in query.patronymics
+            for theirs in recorded.patronymics
+        )
+        if alike:
+            points += 5
+            reasons.append(_("same patronymic"))
+        else:
+            points -= 30
+            reasons.append(_("different patronymics"))
     if query.service_number and recorded.service_number:
         if query.service_number == recorded.service_number:
             points += 30
@@ -156,23 +180,27 @@ def _recorded_person(
     given_names: str,
     name_original: str,
     name_skeleton_column: str,
-    renderings: list[str],
+    renderings: list[tuple[str, str]],
     birth_date: date | None,
     birth_year: int | None,
     service_number: str,
 ) -> _Person:
-    """A registered captive as the scoring sees him: his names, his renderings, birth, number."""
+    """A registered captive as the scoring sees him: his names, his renderings (each with its
+    skeleton key, as stored), birth, number."""
     forms = structured_forms(family_name, given_names)
     forms += name_forms(name_original)
-    for rendering in renderings:
+    for rendering, _key in renderings:
         forms += name_forms(rendering)
-    keys = set(name_skeleton_column.split()) | {name_skeleton(r) for r in renderings}
+    keys = set(name_skeleton_column.split()) | {key for _rendering, key in renderings}
     return _Person(
         forms=list(dict.fromkeys(forms)),
         keys=keys - {""},
         birth_date=birth_date,
         birth_year=birth_year,
         service_number=_service_key(service_number),
+        patronymics=_patronymics(
+            given_names, [name_original, *(rendering for rendering, _key in renderings)]
+        ),
     )
 
 
@@ -236,7 +264,18 @@ def _lookup(
         same_number = queryset.filter(service_number__iexact=service_number).order_by()
         for captive_id in same_number.values_list("pk", flat=True)[:POOL]:
             scores[captive_id] = 2.0
-    return sorted(scores, key=lambda captive_id: (-scores[captive_id], captive_id))[:POOL]
+    ranked = sorted(scores, key=lambda captive_id: (-scores[captive_id], captive_id))
+    evidence = query.birth_date or query.birth_year or query.patronymics or query.service_number
+    if evidence and len(ranked) > POOL and scores[ranked[POOL - 1]] == scores[ranked[POOL]]:
+        # Namesakes past the pool's end, as alike by name as the last in it: only birth, service
+        # number and patronymic can tell them apart, so when the query gives any of them they
+        # are all scored (up to POOL_TIES).
+        tied = scores[ranked[POOL - 1]]
+        end = POOL
+        while end < min(len(ranked), POOL_TIES) and scores[ranked[end]] == tied:
+            end += 1
+        return ranked[:end]
+    return ranked[:POOL]
 
 
 def duplicate_candidates(
@@ -271,6 +310,7 @@ def duplicate_candidates(
         birth_date=birth_date,
         birth_year=birth_year if birth_year is None else int(birth_year),
         service_number=number,
+        patronymics=_patronymics(given_names, [name_original]),
     )
     candidates_qs = queryset.filter(duplicate_of__isnull=True)
     if exclude is not None:
@@ -285,11 +325,11 @@ def duplicate_candidates(
     if not pool:
         return []
     rows = candidates_qs.filter(pk__in=pool).order_by().values_list(*_SCORED_FIELDS)
-    renderings: dict[int, list[str]] = defaultdict(list)
-    for captive_id, full_name in CaptiveName.objects.filter(captive_id__in=pool).values_list(
-        "captive_id", "full_name"
+    renderings: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for captive_id, full_name, key in CaptiveName.objects.filter(captive_id__in=pool).values_list(
+        "captive_id", "full_name", "skeleton"
     ):
-        renderings[captive_id].append(full_name)
+        renderings[captive_id].append((full_name, key))
     scored: dict[int, tuple[int, list[str]]] = {}
     for pk, *particulars in rows:
         recorded = _recorded_person(*particulars[1:5], renderings[pk], *particulars[5:])

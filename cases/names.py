@@ -232,20 +232,41 @@ def name_forms(text: str) -> tuple[Form, ...]:
 
 def structured_forms(family_name: str, given_names: str) -> list[Form]:
     """Forms of a name given as family name and given names (either may hold both, swapped)."""
+    return list(_structured_forms(family_name, given_names))
+
+
+@lru_cache(maxsize=65536)
+def _structured_forms(family_name: str, given_names: str) -> tuple[Form, ...]:
     family, given = " ".join(name_words(family_name)), " ".join(name_words(given_names))
     if not family and not given:
-        return []
+        return ()
     if not given or not family:
-        return list(name_forms(family or given))
+        return name_forms(family or given)
     forms = [Form(name_skeleton(family), _given_key(name_words(given)))]
     # A list that wrote the given name first: Ivan Ivanov as family "Ivan", given "Ivanov".
     forms.append(Form(name_skeleton(given), name_skeleton(family)))
     if len(name_words(family)) > 1:
         forms.extend(name_forms(f"{family} {given}"))
-    return list(dict.fromkeys(f for f in forms if f.family))
+    return tuple(dict.fromkeys(f for f in forms if f.family))
 
 
 def captive_forms(family_name: str, given_names: str, name_original: str) -> list[Form]:
     """The forms of a captive's own names: his Latin name and his name in its original script."""
     forms = structured_forms(family_name, given_names) + list(name_forms(name_original))
     return list(dict.fromkeys(forms))
+
+
+@lru_cache(maxsize=65536)
+def name_patronymics(text: str, *, given_only: bool = False) -> frozenset[str]:
+    """The skeleton keys of the patronymics in a name (Gennadevich, Геннадьевич, Petrivna): words
+    after the first of the given names (`given_only`), or after the first two of a whole name
+    written in one string (family name and given name come first, or given name and patronymic
+    before the family name)."""
+    words = name_words(text)
+    start = 1 if given_only else 2
+    if not given_only and len(words) < 3:
+        return frozenset()
+    found = {name_skeleton(w) for w in words[start:] if _PATRONYMIC.search(w.lower())}
+    if not given_only and len(words) >= 3 and _PATRONYMIC.search(words[1].lower()):
+        found.add(name_skeleton(words[1]))  # Nikita Gennadevich Ivanov
+    return frozenset(found - {""})

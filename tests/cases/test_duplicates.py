@@ -366,3 +366,39 @@ def test_no_transfer_is_requested_or_approved_for_a_linked_duplicate(states, cas
             acting_user=caseworker, captive=duplicate, requesting_state=states["KOR"]
         )
     assert refused.value.error_code == ErrorCode.LINKED_DUPLICATE
+
+
+def test_a_different_patronymic_tells_namesakes_apart(states):
+    """Ivanov Nikita Gennadevich is not Ivanov Nikita Vasilevich, in any script."""
+    other = CaptiveFactory(
+        family_name="Ivanov",
+        given_names="Nikita Vasilevich",
+        name_original="Иванов Никита Васильевич",
+    )
+    same = CaptiveFactory(family_name="Ivanov", given_names="Nikita Gennadyevich")
+
+    found = duplicate_candidates(name_original="Иванов Никита Геннадьевич")
+    assert [c.captive for c in found] == [same]
+    assert "same patronymic" in found[0].reasons
+
+    # Without a patronymic on one side, both stay possible.
+    found = duplicate_candidates(family_name="Ivanov", given_names="Nikita")
+    assert {c.captive for c in found} == {same, other}
+
+
+def test_namesakes_beyond_the_pool_are_told_apart_by_birth(states):
+    """More namesakes than the lookup's pool: the one born the year asked for is still found."""
+    from cases import duplicates
+
+    namesakes = [
+        CaptiveFactory(family_name="Ivanov", given_names="Petr", birth_year=1960 + n % 30)
+        for n in range(duplicates.POOL + 20)
+    ]
+    wanted = CaptiveFactory(family_name="Ivanov", given_names="Petr", birth_date=date(2001, 5, 1))
+
+    found = duplicate_candidates(
+        family_name="Ivanov", given_names="Petr", birth_date=date(2001, 5, 1)
+    )
+    assert found[0].captive == wanted
+    assert found[0].score == 100
+    assert len(namesakes) > duplicates.POOL
