@@ -35,12 +35,14 @@ test: $(VENV)/.installed-dev
 
 # Benchmarks: figures against their targets and baselines, not tests. They fill the database at
 # DATABASE_URL with fictional records, so it must be one of your own (PostgreSQL for the export
-# benchmark's COPY baseline). BENCH_CAPTIVES sets the export benchmark's size.
+# benchmark's COPY baseline). BENCH_CAPTIVES sets the export benchmark's size, BENCH_IMPORT_ROWS
+# the import benchmark's list.
 BENCH_CAPTIVES ?= 100000
+BENCH_IMPORT_ROWS ?= 10000
 bench: $(VENV)/.installed-dev
 	@test -n "$$DATABASE_URL" || { echo "make bench needs DATABASE_URL: a database of your own (it adds fictional records)"; exit 2; }
 	$(PY) manage.py migrate --noinput
-	BENCH_CAPTIVES=$(BENCH_CAPTIVES) $(PY) bench/run.py
+	BENCH_CAPTIVES=$(BENCH_CAPTIVES) BENCH_IMPORT_ROWS=$(BENCH_IMPORT_ROWS) $(PY) bench/run.py
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,7 @@ SCRIPTS = [
     ["reads.py"],
     ["search.py"],
     ["duplicates.py"],
+    ["imports.py", os.environ.get("BENCH_IMPORT_ROWS", "10000")],
     ["load.py"],
     ["casework.py"],
     ["documents.py"],

@@ -270,3 +270,20 @@ def name_patronymics(text: str, *, given_only: bool = False) -> frozenset[str]:
     if not given_only and len(words) >= 3 and _PATRONYMIC.search(words[1].lower()):
         found.add(name_skeleton(words[1]))  # Nikita Gennadevich Ivanov
     return frozenset(found - {""})
+
+
+_SCRIPTS = [
+    ("hangul", re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")),
+    ("cyrillic", re.compile(r"[\u0400-\u04ff]")),
+    ("han", re.compile(r"[\u4e00-\u9fff]")),
+    ("arabic", re.compile(r"[\u0600-\u06ff]")),
+]
+
+
+def script_of(text: str) -> str:
+    """The script a name is written in (a cases.choices.Script value): the first of Hangul,
+    Cyrillic, Chinese characters and Arabic found in it, else Latin."""
+    for script, pattern in _SCRIPTS:
+        if pattern.search(text):
+            return script
+    return "latin"

@@ -215,6 +215,12 @@ def captive_register(
     """Register a captive, give him a case number and open his timeline with the capture.
     `reason`: what his history says of it ("Registered", or the import and row he came from)."""
     role_require(acting_user, "cases.add_captive", "register a captive")
+    partner = acting_partner(acting_user)
+    if partner is not None and partner.state_id != getattr(detaining_power, "pk", None):
+        raise RuleError(
+            ErrorCode.PERMISSION_DENIED,
+            _("Only the agency of the state holding a captive may register him."),
+        )
     # His CHECK constraints are left to the database, which refuses a row breaking one with the
     # message and code full_clean would give (asking first cost a query each, then one).
     captive, renderings = _captive_build(
@@ -245,6 +251,39 @@ def captive_register(
         custodian=detaining_power,
         registering=True,
     )
+    return captive
+
+
+@transaction.atomic
+def captive_register_as_partner(*, acting_user: User, **fields: Any) -> Captive:
+    """A partner state's agency registers a captive its own state holds (POST /captives/): its
+    state is his detaining power, and is recorded as involved in his case as such, so that the
+    agency sees him. Any other partner (a tracing agency, a humanitarian body) registers no one."""
+    from diplomacy.choices import InvolvementRole
+    from diplomacy.models import Involvement
+    from partners.choices import PartnerKind
+
+    partner = acting_partner(acting_user)
+    if partner is None or partner.kind != PartnerKind.STATE_AGENCY or partner.state_id is None:
+        raise RuleError(
+            ErrorCode.PERMISSION_DENIED,
+            _("Only the agency of the state holding a captive may register him."),
+        )
+    role_require(acting_user, "diplomacy.add_involvement", "register a captive")
+    captive = captive_register(
+        acting_user=acting_user,
+        detaining_power=partner.state,
+        reason=f"Registered by partner {partner.name}"[:100],
+        **fields,
+    )
+    involvement = Involvement(
+        captive=captive,
+        state=partner.state,
+        role=InvolvementRole.DETAINING_POWER,
+        started_on=captive.captured_on,
+    )
+    involvement.full_clean(exclude=["captive", "state"])
+    history_save(involvement, acting_user=acting_user, reason="Registered by its detaining power")
     return captive
 
 
@@ -513,8 +552,11 @@ def _custody_event_write(
     """custody_event_record, inside a transaction the caller holds. `registering`: `captive`
     was inserted (and validated) in that transaction, so he has no events or duties yet."""
     role_require(acting_user, "cases.add_custodyevent", "record a custody event")
-    # Before anything about him is looked at: the refusal may not depend on his wishes.
-    custody_event_partner_check(acting_user=acting_user, kind=kind)
+    # Before anything about him is looked at: the refusal may not depend on his wishes. His
+    # capture, when he is registered, is his detaining power's own step (captive_register lets
+    # a partner register only for its own state).
+    if not registering:
+        custody_event_partner_check(acting_user=acting_user, kind=kind)
     if not registering:
         captive = _lock(captive)
     custodian = _event_custodian(captive=captive, kind=kind, custodian=custodian)

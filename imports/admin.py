@@ -24,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import ngettext
 
 from diplomacy.models import State
 from imports import services
@@ -160,7 +161,9 @@ class ImportBatchAdmin(RecordsAdmin):
                 "index": str(index),
                 "header": header,
                 "field": batch.mapping.get(str(index), ""),
-                "samples": [cells[index] for cells in sample if index < len(cells)],
+                "samples": [
+                    cells[index] for cells in sample if index < len(cells) and cells[index]
+                ],
             }
             for index, header in enumerate(batch.headers)
         ]
@@ -198,6 +201,12 @@ class ImportBatchAdmin(RecordsAdmin):
             "batch_statuses": BatchStatus,
             "earlier_uploads": earlier_uploads,
             "will_write": counts[RowStatus.READY] - counts["undecided"],
+            "page_decidable": may_import
+            and batch.status in {BatchStatus.PREVIEW, BatchStatus.WRITING, BatchStatus.DONE}
+            and any(
+                row.candidates and row.status in {RowStatus.READY, RowStatus.HELD}
+                for row in page.object_list
+            ),
         }
         return TemplateResponse(request, "admin/imports/importbatch/batch.html", context)
 
@@ -338,7 +347,15 @@ class ImportBatchAdmin(RecordsAdmin):
         except RuleError as refusal:
             messages.error(request, " ".join(refusal.messages))
             return self._back(batch, query)
-        messages.success(request, _("Decisions recorded for %(count)d rows.") % {"count": count})
+        messages.success(
+            request,
+            ngettext(
+                "Decision recorded for %(count)d row.",
+                "Decisions recorded for %(count)d rows.",
+                count,
+            )
+            % {"count": count},
+        )
         return self._back(batch, query)
 
     @staticmethod

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import Health, NameSystem, Script, Sex
+from cases.choices import Health, NameSystem, Sex
+from cases.names import script_of
 
 
 class CellError(Exception):
@@ -223,12 +224,6 @@ _SEX = {
         "여자",
     },
 }
-_SCRIPTS = [
-    (Script.HANGUL, re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")),
-    (Script.CYRILLIC, re.compile(r"[\u0400-\u04ff]")),
-    (Script.HAN, re.compile(r"[\u4e00-\u9fff]")),
-    (Script.ARABIC, re.compile(r"[\u0600-\u06ff]")),
-]
 
 
 def _text(value: str) -> str:
@@ -280,13 +275,6 @@ def _full_name(value: str) -> tuple[str, str]:
         given = " ".join(w for w in words if w is not family)
         return family.title(), given
     return words[0], " ".join(words[1:])
-
-
-def script_of(text: str) -> str:
-    for script, pattern in _SCRIPTS:
-        if pattern.search(text):
-            return str(script)
-    return str(Script.LATIN)
 
 
 @dataclass

@@ -278,7 +278,7 @@ def _analyse_row(
 
 @transaction.atomic
 def import_analyse(
-    *, acting_user: User, batch: ImportBatch, max_rows: int = ANALYSE_ROWS
+    *, acting_user: User, batch: ImportBatch, max_rows: int | None = None
 ) -> ImportBatch:
     """Analyse the next rows not analysed yet (at most `max_rows`, or SLICE_SECONDS' worth);
     when none is left the batch waits for confirmation (`preview`)."""
@@ -293,7 +293,9 @@ def import_analyse(
         .values_list("fingerprint", "pk")
     )
     started = time.monotonic()
-    pending = list(batch.rows.filter(status=RowStatus.PENDING).order_by("number")[:max_rows])
+    pending = list(
+        batch.rows.filter(status=RowStatus.PENDING).order_by("number")[: max_rows or ANALYSE_ROWS]
+    )
     done: list[ImportRow] = []
     for row in pending:
         _analyse_row(row, batch, states, acting_user, seen)
@@ -480,7 +482,7 @@ def _write_row(row: ImportRow, batch: ImportBatch, states: _States, acting_user:
 
 @transaction.atomic
 def import_write(
-    *, acting_user: User, batch: ImportBatch, max_rows: int = WRITE_ROWS
+    *, acting_user: User, batch: ImportBatch, max_rows: int | None = None
 ) -> ImportBatch:
     """Write the next ready rows (at most `max_rows`, or SLICE_SECONDS' worth). A row with
     possible duplicates nobody decided about is held, not written."""
@@ -489,7 +491,9 @@ def import_write(
     _status_check(batch, {BatchStatus.WRITING}, _("write rows"))
     states = _States.load()
     started = time.monotonic()
-    ready = list(batch.rows.filter(status=RowStatus.READY).order_by("number")[:max_rows])
+    ready = list(
+        batch.rows.filter(status=RowStatus.READY).order_by("number")[: max_rows or WRITE_ROWS]
+    )
     for row in ready:
         # Written by another import since the analysis: not again.
         if ImportRow.objects.filter(fingerprint=row.fingerprint, captive__isnull=False).exists():

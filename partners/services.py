@@ -20,6 +20,12 @@ from powtracker.roles import role_require
 
 # What a partner's writes may do, by scope; the services check these like any role's.
 SCOPE_PERMISSIONS = {
+    "cases:register": [
+        ("cases", "add_captive"),
+        ("cases", "add_captivename"),
+        ("cases", "add_custodyevent"),
+        ("diplomacy", "add_involvement"),
+    ],
     "cases:write": [
         ("cases", "add_custodyevent"),
         ("cases", "change_custodyevent"),

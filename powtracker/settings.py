@@ -243,6 +243,10 @@ EXPORT_FULL_LEVEL_REQUIRES_PASSWORD = env.bool("EXPORT_FULL_LEVEL_REQUIRES_PASSW
 API_SCOPES = {
     "cases:read": "Read the cases shared with the partner, at its disclosure level",
     "cases:write": "Record custody events and wishes; correct particulars",
+    "cases:register": (
+        "Register captives your own state holds (a state agency only); the answer lists the "
+        "possible duplicates you may see"
+    ),
     "wishes:read": "Read wishes (with full disclosure only)",
     "diplomacy:read": "Read exchange proposals, contacts and transfer requests",
     "diplomacy:write": "Move proposals and transfer requests along their steps",

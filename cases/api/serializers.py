@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from cases.choices import CustodyEventKind, Health, Wish, WishMode
+from cases.choices import CustodyEventKind, Health, NameSystem, Sex, Wish, WishMode
 from cases.models import (
     Captive,
     CaptiveName,
@@ -381,3 +381,59 @@ class MatchResultSerializer(serializers.Serializer):
 
 class MatchOutputSerializer(serializers.Serializer):
     results = MatchResultSerializer(many=True, read_only=True)
+
+
+# --- registering a captive (POST /captives/, a partner state's agency) -------------------------
+
+
+class RenderingInputSerializer(StrictInputSerializer):
+    system = serializers.ChoiceField(choices=NameSystem.choices)
+    full_name = serializers.CharField(max_length=200)
+
+
+class CaptiveRegisterSerializer(StrictInputSerializer):
+    """A captive your state holds, as its agency registers him: his capture opens his timeline,
+    your state is his detaining power."""
+
+    family_name = serializers.CharField(max_length=100, help_text="In Latin letters.")
+    given_names = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    name_original = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The name in its own script: 김철수, Іваненко Петро. Its script is recognised.",
+    )
+    names = RenderingInputSerializer(
+        many=True, required=False, max_length=20, help_text="Other renderings and aliases."
+    )
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_year = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1900, max_value=2100
+    )
+    place_of_birth = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    nationality = StateCodeField(required=False, allow_null=True)
+    rank = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    service_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    armed_force = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    unit = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    power_depended_on = StateCodeField(required=False, allow_null=True)
+    captured_on = serializers.DateField()
+    captured_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="The moment, if known (else the day's start)."
+    )
+    capture_place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    capture_region = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    health = serializers.ChoiceField(choices=Health.choices, required=False)
+
+
+class CaptiveRegisteredSerializer(serializers.Serializer):
+    captive = CaptiveSerializer(read_only=True)
+    possible_duplicates = MatchCandidateSerializer(
+        many=True,
+        read_only=True,
+        help_text=(
+            "Captives you may see who may be the same person (score from 80), with identity-"
+            "level fields only. A caseworker of the detaining bureau decides."
+        ),
+    )

@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from cases import services
 from cases.api.filters import CaptiveFilter, CaptiveSearch
 from cases.api.serializers import (
+    CaptiveRegisteredSerializer,
+    CaptiveRegisterSerializer,
     CaptiveSerializer,
     CaptiveUpdateSerializer,
     CustodyEventInputSerializer,
@@ -34,6 +36,7 @@ from cases.api.serializers import (
 )
 from cases.duplicates import duplicate_candidates
 from cases.models import Captive, CaptiveName, CustodyEvent, WishStatement
+from cases.names import script_of
 from cases.selectors import CAPTIVE_SEARCH_FIELDS, states_attach
 from partners.choices import DisclosureLevel
 from partners.disclosure import (
@@ -120,6 +123,7 @@ class DisclosureMixin:
 )
 class CaptiveViewSet(
     DisclosureMixin,
+    mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -137,7 +141,11 @@ class CaptiveViewSet(
     # The list may hold hundreds of thousands: next/previous links carry a cursor.
     pagination_class = KeysetPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
-    required_scopes = {"export": "reports:export", "match": "cases:read"}
+    required_scopes = {
+        "export": "reports:export",
+        "match": "cases:read",
+        "create": "cases:register",
+    }
 
     def get_queryset(self) -> QuerySet[Captive]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator
@@ -216,6 +224,50 @@ class CaptiveViewSet(
         # A candidate is shown with identity-level fields only: so it is recorded.
         self.ledger([shown[pk] for pk in sorted(shown)], level=DisclosureLevel.IDENTITY)
         return Response(MatchOutputSerializer({"results": results}).data)
+
+    @extend_schema(
+        summary="Register a captive your state holds",
+        description=(
+            "For the agency of a state (partner kind `state_agency`) with the scope "
+            "`cases:register`: registers him with your state as his detaining power (and as "
+            "involved in his case), opens his timeline with the capture and gives him a case "
+            "number. The answer is the captive as you now see him and `possible_duplicates`: "
+            "the captives you may see who may be the same person (identity-level fields only; "
+            "the answer does not depend on any captive you may not see). A caseworker of the "
+            "bureau decides about them. Send an Idempotency-Key: a retry registers no one twice."
+        ),
+        request=CaptiveRegisterSerializer,
+        responses={201: CaptiveRegisteredSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = CaptiveRegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields["names"] = [(n["system"], n["full_name"]) for n in fields.pop("names", [])]
+        if fields.get("name_original"):
+            fields["original_script"] = script_of(fields["name_original"])
+        registered = services.captive_register_as_partner(acting_user=request.user, **fields)
+        captive = self.visible_captive(registered.pk)
+        candidates = duplicate_candidates(
+            queryset=captives_for(self.viewer()),
+            exclude=registered,
+            family_name=registered.family_name,
+            given_names=registered.given_names,
+            name_original=registered.name_original,
+            birth_date=registered.birth_date,
+            birth_year=registered.birth_year,
+            service_number=registered.service_number,
+        )
+        self.ledger([captive])
+        # A candidate is shown with identity-level fields only: so it is recorded.
+        self.ledger([c.captive for c in candidates], level=DisclosureLevel.IDENTITY)
+        body = CaptiveRegisteredSerializer(
+            {"captive": captive, "possible_duplicates": candidates},
+            context=self.get_serializer_context(),
+        ).data
+        return with_etag(Response(body, status=status.HTTP_201_CREATED), captive)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         captive = self.visible_captive(kwargs["pk"])
