@@ -35,6 +35,7 @@ from powtracker.admin import RecordsAdmin
 from powtracker.errors import ErrorCode, RuleError
 
 ROWS_PER_PAGE = 100
+HISTORY_SHOWN = 20
 SAMPLE_ROWS = 3
 # The filters of the rows' table: a status, or the rows with possible duplicates.
 ROW_FILTERS = {
@@ -168,6 +169,8 @@ class ImportBatchAdmin(RecordsAdmin):
             for index, header in enumerate(batch.headers)
         ]
         counts = services.import_counts(batch)
+        history = batch.history.select_related("history_user").order_by("-history_date", "-pk")
+        history_total = history.count()
         earlier_uploads = ImportBatch.objects.filter(file_sha256=batch.file_sha256).exclude(
             pk=batch.pk
         )
@@ -200,6 +203,8 @@ class ImportBatchAdmin(RecordsAdmin):
             "statuses": RowStatus,
             "batch_statuses": BatchStatus,
             "earlier_uploads": earlier_uploads,
+            "history": history[:HISTORY_SHOWN],
+            "history_more": max(0, history_total - HISTORY_SHOWN),
             "will_write": counts[RowStatus.READY] - counts["undecided"],
             "page_decidable": may_import
             and batch.status in {BatchStatus.PREVIEW, BatchStatus.WRITING, BatchStatus.DONE}

@@ -102,6 +102,14 @@ def test_a_caseworker_imports_a_list_from_upload_to_written(
     kim = batch.rows.get(number=2).captive
     assert reverse("admin:cases_captive_change", args=[kim.pk]) in page
     assert "Confirm and write" not in page
+    # Who did what, on the page.
+    history = page[page.index("History of this import") :]
+    for reason in ("Uploaded", "Columns mapped", "Confirmed", "Written"):
+        assert f"<td>cw</td><td>{reason}</td>" in history, reason
+    # Nothing is deleted, by any door.
+    delete = reverse("admin:imports_importbatch_delete", args=[batch.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert ImportBatch.objects.filter(pk=batch.pk).exists()
 
 
 def test_an_analyst_reads_an_import_and_may_do_nothing_with_it(
