@@ -45,6 +45,12 @@ def test_the_command_imports_and_a_second_run_adds_nothing(
     assert "Dry run" in out and Captive.objects.count() == 0
     assert ImportBatch.objects.get().status == BatchStatus.CANCELLED
 
+    # Without --yes and without a terminal to ask on, nothing is written: it waits in the admin.
+    out = command(path)
+    assert "waits for confirmation in the admin" in out and Captive.objects.count() == 0
+    waiting = ImportBatch.objects.latest("id")
+    assert waiting.status == BatchStatus.PREVIEW
+
     out = command(path, "--yes")
     assert "2 written, 0 held for a decision, 1 with errors, 0 already there" in out
     assert set(Captive.objects.values_list("family_name", flat=True)) == {"Kim", "Ri"}

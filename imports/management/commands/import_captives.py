@@ -1,5 +1,6 @@
 """manage.py import_captives FILE --source …: import a list of names as the admin does."""
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -88,10 +89,7 @@ class Command(BaseCommand):
                 services.import_cancel(acting_user=user, batch=batch)
                 self.stdout.write(f"Dry run: {batch.reference} cancelled, nothing written.")
                 return
-            if not options["yes"] and input("Write the ready rows? [y/N] ").strip().lower() not in {
-                "y",
-                "yes",
-            }:
+            if not options["yes"] and not self._confirmed():
                 self.stdout.write(
                     f"Not written: {batch.reference} waits for confirmation in the admin."
                 )
@@ -109,6 +107,12 @@ class Command(BaseCommand):
                 f"{counts[RowStatus.REPEATED] + counts[RowStatus.IMPORTED_BEFORE]} already there."
             )
         )
+
+    def _confirmed(self) -> bool:
+        """Asked on a terminal; anywhere else (a pipe, a cron job) only --yes confirms."""
+        if not sys.stdin.isatty():
+            return False
+        return input("Write the ready rows? [y/N] ").strip().lower() in {"y", "yes"}
 
     def _mapping(self, batch: ImportBatch, pairs: list[str]) -> dict[str, str]:
         mapping = dict(batch.mapping)
