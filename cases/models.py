@@ -28,7 +28,7 @@ from cases.choices import (
     WishMode,
 )
 from cases.dates import GC3_SIGNED, case_date_check
-from cases.names import Form, captive_forms, name_forms, name_skeleton
+from cases.names import Form, captive_forms, name_forms, name_skeleton, name_text_validator
 from powtracker.disclosed import DisclosedChangeModel
 from powtracker.errors import RuleError
 from powtracker.history import HistoricalRecords
@@ -67,13 +67,18 @@ class Captive(DisclosedChangeModel, PermanentModel):
     )
 
     # Identity
-    family_name = models.CharField("family name (Latin)", max_length=100)
-    given_names = models.CharField("given names (Latin)", max_length=150, blank=True)
+    family_name = models.CharField(
+        "family name (Latin)", max_length=100, validators=[name_text_validator]
+    )
+    given_names = models.CharField(
+        "given names (Latin)", max_length=150, blank=True, validators=[name_text_validator]
+    )
     original_script = models.CharField(max_length=16, choices=Script.choices, default=Script.LATIN)
     name_original = models.CharField(
         "name in original script",
         max_length=200,
         blank=True,
+        validators=[name_text_validator],
         help_text="E.g. 김철수 or Иванов Иван.",
     )
     rank = models.CharField(max_length=80, blank=True)
@@ -305,6 +310,12 @@ class Captive(DisclosedChangeModel, PermanentModel):
             errors["birth_year"] = "The year of birth does not match the date of birth."
         if self.birth_date and self.captured_on and self.birth_date > self.captured_on:
             errors["birth_date"] = _("The date of birth is after the capture date.")
+        elif self.birth_date and not 1900 <= self.birth_date.year <= 2100:
+            errors["birth_date"] = _("The date of birth is not between 1900 and 2100.")
+        if self.birth_year and self.captured_on and self.birth_year > self.captured_on.year:
+            errors.setdefault(
+                "birth_year", _("The year of birth is after the year of the capture.")
+            )
         if self.captured_on and self.captured_on > timezone.localdate():
             errors["captured_on"] = "The capture date is in the future."
         elif self.captured_on:
@@ -336,7 +347,7 @@ class CaptiveName(PermanentModel):
 
     captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="names")
     system = models.CharField(max_length=24, choices=NameSystem.choices)
-    full_name = models.CharField(max_length=200)
+    full_name = models.CharField(max_length=200, validators=[name_text_validator])
     note = models.CharField(max_length=200, blank=True)
     # The skeleton key of `full_name` (cases.names); what the name search and duplicates read.
     skeleton = models.CharField(max_length=400, blank=True, editable=False)

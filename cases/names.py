@@ -287,3 +287,25 @@ def script_of(text: str) -> str:
         if pattern.search(text):
             return script
     return "latin"
+
+
+# Characters no name is written with: controls, and the marks that reorder or hide text (bidi
+# overrides and isolates, zero-width spaces); a name must also hold a letter.
+_NOT_IN_NAMES = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def name_text_validator(value: str) -> None:
+    """Refuse a name that holds a control character or a hidden mark, or no letter at all."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext_lazy as _
+
+    if not value:
+        return
+    if _NOT_IN_NAMES.search(value):
+        raise ValidationError(
+            _("A name may not hold control characters or hidden marks."), code="invalid_name"
+        )
+    if not any(unicodedata.category(char).startswith("L") for char in value):
+        raise ValidationError(_("A name needs at least one letter."), code="invalid_name")

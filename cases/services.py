@@ -168,6 +168,24 @@ def _captive_build(
     return captive, renderings
 
 
+def capture_moment(captured_on: date, captured_at: datetime | None) -> datetime:
+    """The moment of his capture: the one given, which must fall on the capture date (in the
+    configured time zone), else the start of that day."""
+    if captured_at is None:
+        return start_of_day(captured_on)
+    if timezone.localtime(captured_at).date() != captured_on:
+        raise ValidationError(
+            {
+                "captured_at": ValidationError(
+                    _("The moment of capture is not on the capture date (%(day)s)."),
+                    code="invalid",
+                    params={"day": captured_on.isoformat()},
+                )
+            }
+        )
+    return captured_at
+
+
 def captive_register_check(
     *,
     acting_user: User,
@@ -193,7 +211,7 @@ def captive_register_check(
     custody_event_check(
         captive=captive,
         kind=CustodyEventKind.CAPTURED,
-        occurred_at=captured_at or start_of_day(captured_on),
+        occurred_at=capture_moment(captured_on, captured_at),
         custodian=detaining_power,
         timeline=[],
     )
@@ -231,6 +249,7 @@ def captive_register(
         validate_constraints=False,
         **attributes,
     )
+    moment = capture_moment(captured_on, captured_at)
     captive.case_number = case_number_next(
         detaining_power_code=detaining_power.code, year=captured_on.year
     )
@@ -246,7 +265,7 @@ def captive_register(
         acting_user=acting_user,
         captive=captive,
         kind=CustodyEventKind.CAPTURED,
-        occurred_at=captured_at or start_of_day(captured_on),
+        occurred_at=moment,
         place=captive.capture_place,
         custodian=detaining_power,
         registering=True,
@@ -273,7 +292,7 @@ def captive_register_as_partner(*, acting_user: User, **fields: Any) -> Captive:
     captive = captive_register(
         acting_user=acting_user,
         detaining_power=partner.state,
-        reason=f"Registered by partner {partner.name}"[:100],
+        reason="Registered",
         **fields,
     )
     involvement = Involvement(

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import (
     HttpRequest,
@@ -33,6 +33,7 @@ from imports.models import BatchStatus, ImportBatch, RowDecision, RowStatus
 from imports.reading import ENCODINGS, MAX_BYTES
 from powtracker.admin import RecordsAdmin
 from powtracker.errors import ErrorCode, RuleError
+from powtracker.ids import record_id
 
 ROWS_PER_PAGE = 100
 HISTORY_SHOWN = 20
@@ -143,7 +144,7 @@ class ImportBatchAdmin(RecordsAdmin):
     def _page(self, request: HttpRequest, batch: ImportBatch) -> TemplateResponse:
         row_filter = request.GET.get("rows", "")
         if row_filter not in ROW_FILTERS:
-            raise PermissionDenied  # never reached by a link of the page
+            raise BadRequest(_("Unknown filter of the rows."))
         rows = batch.rows.order_by("number").select_related(
             "captive", "decided_same_as", "decided_by", "earlier__batch"
         )
@@ -171,8 +172,8 @@ class ImportBatchAdmin(RecordsAdmin):
         counts = services.import_counts(batch)
         history = batch.history.select_related("history_user").order_by("-history_date", "-pk")
         history_total = history.count()
-        earlier_uploads = ImportBatch.objects.filter(file_sha256=batch.file_sha256).exclude(
-            pk=batch.pk
+        earlier_uploads = ImportBatch.objects.filter(
+            file_sha256=batch.file_sha256, sheet=batch.sheet, pk__lt=batch.pk
         )
         context = {
             **self.admin_site.each_context(request),
@@ -370,15 +371,14 @@ class ImportBatchAdmin(RecordsAdmin):
         for key, value in request.POST.items():
             if not key.startswith("decision-"):
                 continue
-            row_id = key.removeprefix("decision-")
+            row_id = record_id(key.removeprefix("decision-"))
             verdict, _sep, other = value.partition(":")
-            if not row_id.isdigit() or (other and not other.isdigit()):
-                raise RuleError(ErrorCode.INVALID, _("A decision could not be read."))
+            other_id = record_id(other) if other else None
             if verdict == "hold":
                 verdict = RowDecision.UNDECIDED
-            if verdict not in RowDecision.values:
+            if row_id is None or (other and other_id is None) or verdict not in RowDecision.values:
                 raise RuleError(ErrorCode.INVALID, _("A decision could not be read."))
-            decisions[int(row_id)] = (verdict, int(other) if other else None)
+            decisions[row_id] = (verdict, other_id)
         return decisions
 
     def confirm_view(self, request: HttpRequest, batch_id: int) -> HttpResponse:

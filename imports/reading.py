@@ -3,7 +3,6 @@ headers and its rows of text cells, each with the row number a spreadsheet shows
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -107,10 +106,11 @@ def _read_csv(data: bytes, encoding: str) -> Table:
 def _read_xlsx(data: bytes, sheet: str) -> Table:
     from openpyxl import load_workbook
 
+    unreadable = _("The file is not an XLSX workbook that can be read.")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise _refuse(_("The file is not an XLSX workbook that can be read.")) from error
+    except Exception as error:  # a damaged workbook fails in many ways
+        raise _refuse(unreadable) from error
     try:
         names = workbook.sheetnames
         if sheet and sheet not in names:
@@ -118,8 +118,17 @@ def _read_xlsx(data: bytes, sheet: str) -> Table:
                 _("The workbook has no sheet “%(sheet)s”; it has: %(names)s."),
                 {"sheet": sheet, "names": ", ".join(names)},
             )
-        name = sheet or names[0]
-        return _table("xlsx", name, workbook[name].iter_rows(values_only=True))
+        worksheet = workbook[sheet or names[0]]
+        if not hasattr(worksheet, "iter_rows"):
+            raise _refuse(_("The sheet “%(sheet)s” holds no table."), {"sheet": worksheet.title})
+        # Every row there is, whatever the size the file declares (a stale <dimension> would
+        # hide the rows past it).
+        worksheet.reset_dimensions()
+        return _table("xlsx", worksheet.title, worksheet.iter_rows(values_only=True))
+    except RuleError:
+        raise
+    except Exception as error:  # the sheet XML is read lazily, row by row
+        raise _refuse(unreadable) from error
     finally:
         workbook.close()
 

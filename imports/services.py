@@ -422,6 +422,35 @@ def import_confirm(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+def _chosen_gone(row: ImportRow) -> bool:
+    """The captive chosen for a row became a linked duplicate since: the row is held again,
+    offered the case kept instead. True if so."""
+    chosen = Captive.objects.filter(pk=row.decided_same_as_id).first()
+    if chosen is None or chosen.duplicate_of_id is None:
+        return False
+    kept = chosen.duplicate_of
+    candidates = [c for c in row.candidates if c["id"] not in {chosen.pk, kept.pk}]
+    row.candidates = [
+        {
+            "id": kept.pk,
+            "case_number": kept.case_number,
+            "name": kept.name_latin,
+            "name_original": kept.name_original,
+            "score": next(c["score"] for c in row.candidates if c["id"] == chosen.pk),
+            "reasons": [
+                _("%(case)s, chosen, is a linked duplicate of this case")
+                % {"case": chosen.case_number}
+            ],
+        },
+        *candidates,
+    ]
+    row.status = RowStatus.HELD
+    row.decision = RowDecision.UNDECIDED
+    row.decided_same_as = None
+    row.save(update_fields=["candidates", "status", "decision", "decided_same_as"])
+    return True
+
+
 def _write_row(row: ImportRow, batch: ImportBatch, states: _States, acting_user: User) -> None:
     """Register one row (and take its decision), all or nothing; says on the row what became
     of it."""
@@ -429,11 +458,14 @@ def _write_row(row: ImportRow, batch: ImportBatch, states: _States, acting_user:
         row.status = RowStatus.HELD
         row.save(update_fields=["status"])
         return
+    if row.decision == RowDecision.SAME and _chosen_gone(row):
+        return
     try:
         with transaction.atomic():
             captive = captive_register(
                 acting_user=acting_user,
-                reason=f"Imported: {batch.reference} row {row.number} ({batch.source})"[:100],
+                # Not the source: history reaches partners, and who sent a list is the bureau's.
+                reason=f"Imported: {batch.reference} row {row.number}",
                 **row_register_arguments(row.values, states.by_code),
             )
             if row.decision == RowDecision.SAME:
@@ -537,6 +569,8 @@ def import_cancel(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
         },
         _("be cancelled"),
     )
+    if batch.status == BatchStatus.DONE and not batch.rows.filter(status=RowStatus.HELD).exists():
+        _status_check(batch, (), _("be cancelled"))  # nothing is left to stop
     batch.status = BatchStatus.CANCELLED
     batch.finished_at = timezone.now()
     history_save(batch, acting_user=acting_user, reason="Cancelled")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from cases.models import Captive, CustodyEvent
 from diplomacy.models import ExchangeProposal
 from powtracker.errors import RuleError
+from powtracker.ids import record_id
 from reports.choices import DocumentFormat, DocumentKind
 from reports.models import GeneratedDocument
 from reports.services import document_generate
@@ -45,17 +46,12 @@ def document_response(record: GeneratedDocument, content: bytes) -> HttpResponse
     return response
 
 
-# The largest primary key the databases hold (a bigint).
-MAX_ID = 2**63 - 1
-
-
 def _ids(values: list[str]) -> list[int]:
     """Record numbers: ASCII digits within the databases' range, or a 400."""
-    if not all(
-        value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID for value in values
-    ):
+    numbers = [record_id(value) for value in values]
+    if None in numbers:
         raise BadRequest(_("Records are named by their numbers."))
-    return sorted({int(value) for value in values})
+    return sorted(set(numbers))  # type: ignore[arg-type]
 
 
 def _one(request: HttpRequest, name: str) -> str:

@@ -309,7 +309,8 @@ def history_fields(viewer: Viewer, captive: Captive) -> list[str]:
 
 # --- matching a list against the register (POST /captives/match/) ------------------------------
 
-MATCH_PEOPLE_MAX = 500
+# Each person is a lookup of 15–40 ms at 100,000 captives: a request stays within seconds.
+MATCH_PEOPLE_MAX = 100
 
 
 class MatchPersonSerializer(StrictInputSerializer):

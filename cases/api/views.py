@@ -198,7 +198,7 @@ class CaptiveViewSet(
     @extend_schema(
         summary="Match a list of people against the captives you may see (creates nothing)",
         description=(
-            "Up to 500 people, each with names in any script or romanization (Hangul, "
+            "Up to 100 people, each with names in any script or romanization (Hangul, "
             "McCune–Reischauer, Revised Romanization, North Korean spellings, Cyrillic, Latin "
             "transliterations), a date or year of birth and a service number. For each, in the "
             "order sent, the captives you may see who may be that person, best first, with a "

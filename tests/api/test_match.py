@@ -76,13 +76,13 @@ def test_a_partner_finds_a_captive_it_sees_by_a_spelling_in_another_script(world
     ).exists()
 
 
-def test_matching_needs_the_cases_read_scope_and_at_most_500_people(world, partners, client):
+def test_matching_needs_the_cases_read_scope_and_at_most_100_people(world, partners, client):
     from tests.api.conftest import make_partner
 
     no_read = make_partner(client, "Writer", state=world["states"]["UKR"], scopes=["cases:write"])
     assert no_read.post(URL, {"people": PEOPLE}).status_code == 403
     assert partners["anonymous"].post(URL, {"people": PEOPLE}).status_code == 401
-    too_many = {"people": [{"family_name": "Kim"}] * 501}
+    too_many = {"people": [{"family_name": "Kim"}] * 101}
     response = partners["power_depended_on"].post(URL, too_many)
     assert response.status_code == 400
     no_name = partners["power_depended_on"].post(URL, {"people": [{"birth_year": 1990}]})

@@ -80,7 +80,11 @@ def test_the_bureau_registers_a_captive_and_sees_his_possible_duplicates(world, 
         "service_number",
     }
     assert response.headers["ETag"]
-    assert captive.history.earliest().history_change_reason == "Registered by partner UKR bureau"
+    first = captive.history.earliest()
+    assert (first.history_change_reason, first.history_user) == (
+        "Registered",
+        bureau.partner.service_user,
+    )
     ledger = DisclosureRecord.objects.filter(partner=bureau.partner)
     assert ledger.get(captive=known).level == DisclosureLevel.IDENTITY
     assert ledger.filter(captive=captive).exists()
@@ -115,6 +119,12 @@ def test_only_a_state_agency_with_the_scope_registers(world, partners, client):
         ({"nationality": "XXX"}, "nationality"),
         ({"family_name": ""}, "family_name"),
         ({"height": 180}, "height"),
+        ({"family_name": "\u200b"}, "family_name"),
+        ({"family_name": "Ctl\u0001\u001b[31mRed"}, "family_name"),
+        ({"given_names": "Ivan\u202e"}, "given_names"),
+        ({"birth_year": 2030}, "birth_year"),
+        ({"birth_date": "1800-01-01"}, "birth_date"),
+        ({"captured_at": "2025-01-06T10:00:00Z"}, "captured_at"),
         (
             {
                 "names": [

@@ -169,10 +169,12 @@ def test_junk_decisions_and_filters_are_refused(
     client.force_login(caseworker)
     batch = upload(client, states)
     page = reverse("admin:imports_importbatch_change", args=[batch.pk])
-    assert client.get(page + "?rows=nonsense").status_code == 403
+    assert client.get(page + "?rows=nonsense").status_code == 400
     assert client.get(page + "?page=x").status_code == 200
     decide = reverse("admin:imports_importbatch_decide", args=[batch.pk])
-    response = client.post(decide, {"decision-x": "same:1"})
-    assert response.status_code == 302
+    for junk in ({"decision-x": "same:1"}, {"decision-99999999999999999999": "new"}):
+        response = client.post(decide, junk)
+        assert response.status_code == 302
+        assert "could not be read" in client.get(page).content.decode()
     response = client.post(decide, {"best": "1", "min_score": "abc"})
     assert response.status_code == 400

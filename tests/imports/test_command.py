@@ -69,8 +69,40 @@ def test_the_command_refuses_clearly(
     path.write_text(LIST, encoding="utf-8")
     with pytest.raises(CommandError, match="no column 'Nope'"):
         command(path, "--map", "Nope=rank")
-    with pytest.raises(CommandError, match="no field 'height'"):
+    with pytest.raises(CommandError, match="'Who=height': write HEADER=FIELD"):
         command(path, "--map", "Who=height")
     with pytest.raises(CommandError, match="No file"):
         command(tmp_path / "missing.csv")
+    with pytest.raises(CommandError, match="from 90 to 100"):
+        command(path, "--decide-best", "50")
+    # A refusal after the upload leaves no batch waiting.
+    path.write_text("Who,Given\nKim,Il\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="no column 'Original'"):
+        command(path)
     assert Captive.objects.count() == 0
+    assert not ImportBatch.objects.exclude(status=BatchStatus.CANCELLED).exists()
+
+
+def test_the_command_prints_no_escape_sequence(
+    tmp_path: Path, states: dict[str, Any], caseworker: Any
+) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("Who,Taken\nKim,\x1b]0;pwned\x07\x1b[31m\n", encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "import_captives",
+        str(path),
+        "--source",
+        "x",
+        "--user",
+        "cw",
+        "--detaining-power",
+        "UKR",
+        "--map",
+        "Who=family_name",
+        "--map",
+        "Taken=captured_on",
+        "--dry-run",
+        stdout=out,
+    )
+    assert "\\x1b]0;pwned" in out.getvalue() and "\x1b" not in out.getvalue()

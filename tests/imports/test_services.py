@@ -326,3 +326,188 @@ def test_full_name_column_and_one_word_states(states: dict[str, Any], caseworker
     assert first.values["detaining_power"] == "RUS"
     assert second.values["family_name"] == "Oleh"  # no capitals: the first word
     assert second.values["detaining_power"] == "UKR"
+
+
+# --- found by the outside attack -----------------------------------------------------------------
+
+
+def _workbook(rows: list[list[Any]]) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _rezip(data: bytes, replace: dict[str, bytes | None]) -> bytes:
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            if item.filename in replace:
+                if replace[item.filename] is not None:
+                    target.writestr(item.filename, replace[item.filename])
+                continue
+            target.writestr(item, source.read(item.filename))
+    return out.getvalue()
+
+
+GOOD_XLSX_ROWS = [["Surname", "Captured on"], ["Kim", "2025-01-05"], ["Ri", "2025-01-06"]]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"xl/workbook.xml": b"<junk"},
+        {"xl/styles.xml": b"<styleSheet><broken"},
+        {"xl/worksheets/sheet1.xml": None},
+        {"xl/worksheets/sheet1.xml": b"<worksheet><sheetData><row><c><v>1</v></row>"},
+        {
+            "xl/worksheets/sheet1.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM '
+            b'"file:///etc/passwd">]><worksheet><sheetData><row><c t="inlineStr"><is><t>&e;'
+            b"</t></is></c></row></sheetData></worksheet>"
+        },
+    ],
+)
+def test_a_damaged_workbook_is_refused_not_a_crash(
+    states: dict[str, Any], caseworker: Any, damage: dict[str, bytes | None]
+) -> None:
+    data = _rezip(_workbook(GOOD_XLSX_ROWS), damage)
+    with pytest.raises(RuleError) as refusal:
+        services.import_upload(
+            acting_user=caseworker,
+            data=data,
+            file_name="list.xlsx",
+            source="x",
+            detaining_power=states["UKR"],
+        )
+    assert "not an XLSX workbook" in refusal.value.messages[0]
+    assert not ImportBatch.objects.exists()
+
+
+def test_every_row_of_a_sheet_is_read_whatever_size_it_declares(
+    states: dict[str, Any], caseworker: Any
+) -> None:
+    import zipfile
+
+    data = _workbook(GOOD_XLSX_ROWS)
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    stale = sheet.replace(b'<dimension ref="A1:B3" />', b'<dimension ref="A1:B2" />')
+    assert stale != sheet
+    batch = services.import_upload(
+        acting_user=caseworker,
+        data=_rezip(data, {"xl/worksheets/sheet1.xml": stale}),
+        file_name="list.xlsx",
+        source="x",
+        detaining_power=states["UKR"],
+    )
+    assert batch.row_count == 2
+
+
+@pytest.mark.parametrize(
+    "family", ["\u200b\u200b", "\u202e", "Ctl\u0001\u001b[31mRed", "1234", "Rtl\u202egnp.exe"]
+)
+def test_a_name_with_hidden_marks_or_no_letter_is_an_error(
+    states: dict[str, Any], caseworker: Any, family: str
+) -> None:
+    batch = run(
+        upload(caseworker, states, csv_of(f"{family},Il,,,,2025-01-05,Kursk,PRK")), caseworker
+    )
+    row = batch.rows.get()
+    assert row.status == RowStatus.INVALID
+    assert [e["code"] for e in row.errors] == ["invalid_name"]
+
+
+def test_impossible_births_are_errors(states: dict[str, Any], caseworker: Any) -> None:
+    data = (
+        b"Surname,Year of birth,Date of birth,Captured on\n"
+        b"Kim,2030,,2025-01-05\n"
+        b"Ri,,1800-01-01,2025-01-05\n"
+    )
+    batch = services.import_upload(
+        acting_user=caseworker,
+        data=data,
+        file_name="a.csv",
+        source="x",
+        detaining_power=states["UKR"],
+    )
+    batch = run(
+        services.import_map(acting_user=caseworker, batch=batch, mapping=batch.mapping), caseworker
+    )
+    first, second = batch.rows.order_by("number")
+    assert first.status == second.status == RowStatus.INVALID
+    assert first.errors[0]["field"] == "birth_year"
+    assert second.errors[0]["field"] == "birth_date"
+
+
+def test_the_source_of_a_list_stays_out_of_the_captives_history(
+    states: dict[str, Any], caseworker: Any
+) -> None:
+    batch = services.import_upload(
+        acting_user=caseworker,
+        data=csv_of(GOOD[0]),
+        file_name="a.csv",
+        source="Informant Petrenko via SBU",
+        detaining_power=states["UKR"],
+    )
+    batch = run(
+        services.import_map(acting_user=caseworker, batch=batch, mapping=batch.mapping), caseworker
+    )
+    batch = write_all(services.import_confirm(acting_user=caseworker, batch=batch), caseworker)
+    captive = batch.rows.get().captive
+    reasons = " ".join(str(entry.history_change_reason) for entry in captive.history.all())
+    assert f"Imported: {batch.reference} row 2" in reasons
+    assert "Petrenko" not in reasons
+
+
+def test_a_row_whose_chosen_case_became_a_duplicate_is_held_again_offered_the_kept_case(
+    states: dict[str, Any], caseworker: Any
+) -> None:
+    def register(given: str) -> Captive:
+        return case_services.captive_register(
+            acting_user=caseworker,
+            detaining_power=states["UKR"],
+            captured_on=date(2025, 1, 5),
+            family_name="Kim",
+            given_names=given,
+            name_original="김철수",
+        )
+
+    chosen, kept = register("Cheol-su"), register("Chol-su")
+    batch = run(
+        upload(caseworker, states, csv_of("Kim,Chol-su,,,,2025-01-05,Kursk,PRK")), caseworker
+    )
+    row = batch.rows.get()
+    assert {c["id"] for c in row.candidates} == {chosen.pk, kept.pk}
+    services.import_decide(
+        acting_user=caseworker, batch=batch, decisions={row.pk: (RowDecision.SAME, chosen.pk)}
+    )
+    case_services.duplicate_decide(
+        acting_user=caseworker, captive=chosen, other=kept, decision=DuplicateVerdict.SAME_PERSON
+    )
+    batch = write_all(services.import_confirm(acting_user=caseworker, batch=batch), caseworker)
+    row.refresh_from_db()
+    assert row.status == RowStatus.HELD and row.decision == RowDecision.UNDECIDED
+    assert row.candidates[0]["id"] == kept.pk
+    assert chosen.case_number in row.candidates[0]["reasons"][0]
+    services.import_decide(
+        acting_user=caseworker, batch=batch, decisions={row.pk: (RowDecision.SAME, kept.pk)}
+    )
+    batch.refresh_from_db()
+    batch = write_all(batch, caseworker)
+    row.refresh_from_db()
+    assert row.status == RowStatus.WRITTEN and row.captive.duplicate_of == kept
+
+
+def test_a_finished_import_with_nothing_held_cannot_be_cancelled(
+    states: dict[str, Any], caseworker: Any
+) -> None:
+    batch = run(upload(caseworker, states, csv_of(GOOD[0])), caseworker)
+    batch = write_all(services.import_confirm(acting_user=caseworker, batch=batch), caseworker)
+    with pytest.raises(RuleError):
+        services.import_cancel(acting_user=caseworker, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE

@@ -18,6 +18,14 @@ from powtracker.errors import RuleError
 SHOWN = 30
 
 
+def printable(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences) shown as \\x.., not obeyed."""
+    return "".join(
+        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode()
+        for char in text
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Import a CSV or XLSX list of names: read it, map its columns (guessed from the headers, "
@@ -65,6 +73,17 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No file {path}.")
+        best = options["decide_best"]
+        if best is not None and not 90 <= best <= 100:
+            raise CommandError("--decide-best takes a score from 90 to 100.")
+        for pair in options["map"]:
+            field = pair.partition("=")[2].strip()
+            if "=" not in pair or (field and field not in TARGETS_BY_NAME):
+                raise CommandError(
+                    f"--map {pair!r}: write HEADER=FIELD, FIELD one of: "
+                    f"{', '.join(TARGETS_BY_NAME)} (or nothing: not imported)."
+                )
+        batch = None
         try:
             batch = services.import_upload(
                 acting_user=user,
@@ -96,7 +115,19 @@ class Command(BaseCommand):
                 return
             batch = services.import_confirm(acting_user=user, batch=batch)
             batch = self._run(batch, user, services.import_write, "Writing")
-        except RuleError as refusal:
+        except (RuleError, CommandError) as refusal:
+            # Nothing written yet: the batch is not left waiting (one being written is, for
+            # the admin's Continue).
+            if batch is not None:
+                batch.refresh_from_db()
+                if batch.status in {
+                    BatchStatus.UPLOADED,
+                    BatchStatus.ANALYSING,
+                    BatchStatus.PREVIEW,
+                }:
+                    services.import_cancel(acting_user=user, batch=batch)
+            if isinstance(refusal, CommandError):
+                raise
             raise CommandError(" ".join(refusal.messages)) from refusal
         counts = services.import_counts(batch)
         self.stdout.write(
@@ -135,7 +166,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{batch.reference}: {batch.row_count} rows. Columns:")
         for index, header in enumerate(batch.headers):
             field = batch.mapping.get(str(index), "")
-            self.stdout.write(f"  {header} → {field or '(not imported)'}")
+            self.stdout.write(printable(f"  {header} → {field or '(not imported)'}"))
 
     def _run(self, batch: ImportBatch, user: Any, step: Any, label: str) -> ImportBatch:
         status = batch.status
@@ -174,10 +205,12 @@ class Command(BaseCommand):
         for row in batch.rows.filter(status=RowStatus.INVALID).order_by("number")[:SHOWN]:
             for error in row.errors:
                 where = error["column"] or error["field"]
-                self.stdout.write(f"  row {row.number}: {where}: {error['message']}")
+                self.stdout.write(printable(f"  row {row.number}: {where}: {error['message']}"))
         for row in batch.rows.filter(status=RowStatus.READY).exclude(candidates=[])[:SHOWN]:
             best = row.candidates[0]
             self.stdout.write(
-                f"  row {row.number}: may be {best['case_number']} {best['name']} "
-                f"({best['score']}; {'; '.join(best['reasons'])})"
+                printable(
+                    f"  row {row.number}: may be {best['case_number']} {best['name']} "
+                    f"({best['score']}; {'; '.join(best['reasons'])})"
+                )
             )
