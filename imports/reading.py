@@ -14,7 +14,8 @@ from powtracker.errors import ErrorCode, RuleError
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 100
-MAX_CELL = 2_000
+# No field of the register holds more; a longer cell is no list of names.
+MAX_CELL = 5_000
 
 ENCODINGS = {
     "utf-8": _("UTF-8"),
@@ -46,7 +47,7 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()[:MAX_CELL]
+    return str(value).strip()
 
 
 def _table(file_format: str, sheet: str, lines: Any) -> Table:
@@ -54,6 +55,14 @@ def _table(file_format: str, sheet: str, lines: Any) -> Table:
     rows: list[tuple[int, list[str]]] = []
     for number, raw in enumerate(lines, start=1):
         cells = [_cell_text(value) for value in raw]
+        if any(len(cell) > MAX_CELL for cell in cells):
+            raise _refuse(
+                _(
+                    "Row %(row)d holds a cell of more than %(max)d characters: it is kept as read "
+                    "or not at all."
+                ),
+                {"row": number, "max": MAX_CELL},
+            )
         if not any(cells):
             continue
         if headers is None:

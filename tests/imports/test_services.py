@@ -511,3 +511,17 @@ def test_a_finished_import_with_nothing_held_cannot_be_cancelled(
         services.import_cancel(acting_user=caseworker, batch=batch)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE
+
+
+def test_a_cell_too_long_to_keep_as_read_refuses_the_file(
+    states: dict[str, Any], caseworker: Any
+) -> None:
+    with pytest.raises(RuleError) as refusal:
+        services.import_upload(
+            acting_user=caseworker,
+            data=csv_of("K" * 6000 + ",Il,,,,2025-01-05,Kursk,PRK"),
+            file_name="a.csv",
+            source="x",
+            detaining_power=states["UKR"],
+        )
+    assert "Row 2 holds a cell of more than 5000 characters" in refusal.value.messages[0]
