@@ -31,7 +31,7 @@ from imports import services
 from imports.columns import TARGETS
 from imports.models import BatchStatus, ImportBatch, RowDecision, RowStatus
 from imports.reading import ENCODINGS, MAX_BYTES
-from powtracker.admin import RecordsAdmin
+from powtracker.admin import PermanentAdmin
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.ids import record_id
 
@@ -92,7 +92,10 @@ def _may_import(request: HttpRequest) -> bool:
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(RecordsAdmin):
+class ImportBatchAdmin(PermanentAdmin):
+    """Imports are made by their own pages (upload, columns, steps), never by a model form; their
+    history is read-only like every other."""
+
     list_display = [
         "reference_column",
         "file_name",
@@ -134,6 +137,12 @@ class ImportBatchAdmin(RecordsAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         extra_context = {**(extra_context or {}), "may_import": _may_import(request)}

@@ -106,4 +106,13 @@ def one_of_each(states: dict[str, Any]) -> Any:
         level=DisclosureLevel.CASE,
         reason="Tracing request",
     )
+    from imports.services import import_upload
+
+    import_upload(
+        acting_user=UserFactory(username="importer", role=ROLE_CASEWORKER),
+        data=b"Surname,Captured on\nTestov,2025-01-05\n",
+        file_name="list.csv",
+        source="NIB",
+        detaining_power=states["UKR"],
+    )
     return captive

@@ -57,7 +57,7 @@ def test_the_command_writes_the_filtered_captives_and_records_the_export(
 def test_the_command_writes_xlsx(tmp_path: Any, states: dict[str, Any]) -> None:
     CaptiveFactory(
         family_name="Ivanov",
-        given_names="-1+1",
+        given_names="-SUM(A1)+1",
         nationality=states["RUS"],
         detaining_power=states["UKR"],
     )
@@ -67,4 +67,4 @@ def test_the_command_writes_xlsx(tmp_path: Any, states: dict[str, Any]) -> None:
 
     rows = list(openpyxl.load_workbook(out, read_only=True).active.values)
     assert rows[0][1:3] == ("family_name", "given_names")
-    assert rows[1][1:3] == ("Ivanov", "'-1+1")
+    assert rows[1][1:3] == ("Ivanov", "'-SUM(A1)+1")
