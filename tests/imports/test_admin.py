@@ -125,6 +125,9 @@ def test_an_analyst_reads_an_import_and_may_do_nothing_with_it(
     for word in ("Analyse the rows", "Cancel this import", '<select name="column-'):
         assert word not in page
     assert client.get(reverse("admin:imports_importbatch_upload")).status_code == 403
+    assert client.get(reverse("admin:imports_importbatch_add")).status_code == 403
+    history = client.get(reverse("admin:imports_importbatch_history", args=[batch.pk]))
+    assert history.status_code == 200 and "Uploaded" in history.content.decode()
     for name in ("map", "step", "decide", "confirm", "cancel"):
         response = client.post(reverse(f"admin:imports_importbatch_{name}", args=[batch.pk]))
         assert response.status_code == 403, name
