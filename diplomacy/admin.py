@@ -6,12 +6,20 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from cases.gate import repatriation_clearance
 from diplomacy import services
+from diplomacy.admin_steps import Step, StepButtonsMixin
 from diplomacy.choices import (
+    FINAL_TRANSFER_STATUSES,
     PROPOSAL_OPEN_STATUSES,
     PROPOSAL_REOPENING,
+    PROPOSAL_TRANSITIONS,
+    TRANSFER_TRANSITIONS,
     InclusionStatus,
     ProposalStatus,
     TransferStatus,
@@ -25,7 +33,12 @@ from diplomacy.models import (
     State,
     TransferRequest,
 )
-from diplomacy.selectors import PRIORITY_HEALTH, exchange_proposal_balance
+from diplomacy.selectors import (
+    PRIORITY_HEALTH,
+    ExchangeClearances,
+    exchange_proposal_balance,
+    exchange_proposal_clearances,
+)
 from powtracker.admin import PermanentAdmin, ServiceInlineMixin, check_form, step_action
 from reports.admin_documents import DocumentButtonsMixin
 from reports.admin_exports import ExportAdminMixin
@@ -108,12 +121,40 @@ class OfferedCaptiveInline(FrozenAfterAgreementInline, ServiceInlineMixin, admin
     extra = 0
     can_delete = False
     autocomplete_fields = ["captive"]
-    fields = ["captive", "inclusion_status", "reason", "health"]
-    readonly_fields = ["health"]
+    fields = ["captive", "inclusion_status", "reason", "health", "clearance"]
+    readonly_fields = ["health", "clearance"]
     verbose_name_plural = "Captives offered"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OfferedCaptive]:
         return super().get_queryset(request).select_related("captive")
+
+    def proposal_clearances(self, proposal: ExchangeProposal) -> ExchangeClearances | None:
+        """The gate's decisions for the proposal's list, asked once per page (an inline is
+        made afresh for each request)."""
+        cache = self.__dict__.setdefault("_clearances", {})
+        if proposal.pk not in cache:
+            cache[proposal.pk] = exchange_proposal_clearances(proposal)
+        return cache[proposal.pk]
+
+    @admin.display(description=_("cleared for the counterpart"))
+    def clearance(self, offer: OfferedCaptive) -> str:
+        if offer.pk is None:
+            return ""
+        if offer.inclusion_status == InclusionStatus.HANDED_OVER:
+            return _g("Handed over")
+        clearances = self.proposal_clearances(offer.proposal)
+        decided = clearances.by_offer.get(offer.pk) if clearances else None
+        if decided is None:
+            return "—"
+        verdict = (
+            _g("Cleared for %(state)s") if decided.cleared else _g("NOT cleared for %(state)s")
+        )
+        return format_html(
+            '<strong class="{}">{}</strong> — {}',
+            "gate-cleared" if decided.cleared else "gate-refused",
+            verdict % {"state": clearances.state.code},
+            decided.reason,
+        )
 
     @admin.display(description="health")
     def health(self, offer: OfferedCaptive) -> str:
@@ -158,28 +199,52 @@ class RequestedPersonInline(FrozenAfterAgreementInline, ServiceInlineMixin, admi
         return services.exchange_request_add(acting_user=request.user, proposal=parent, **person)
 
 
-class ExchangeProposalForm(forms.ModelForm):
-    reopen_with_reason = forms.CharField(
-        label=_("Reopen negotiation, with reason"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "Sends the agreed proposal back to negotiation so that its parties, terms and "
-            "lists may change again. The reason is kept in its history."
-        ),
-    )
-
-    class Meta:
-        model = ExchangeProposal
-        fields: list[str] = []
+P = ProposalStatus
+PROPOSAL_STEPS = (
+    Step(
+        "submit",
+        P.PROPOSED,
+        _("Submit to the counterpart"),
+        _("Proposal submitted to the counterpart."),
+    ),
+    Step(
+        "negotiate",
+        P.UNDER_NEGOTIATION,
+        _("Mark under negotiation"),
+        _("Proposal marked under negotiation."),
+        from_statuses=frozenset({P.PROPOSED}),
+    ),
+    Step("agree", P.AGREED, _("Agree"), _("Proposal agreed.")),
+    Step(
+        "execute",
+        P.EXECUTED,
+        _("Execute: hand over the included captives"),
+        _("Proposal executed."),
+    ),
+    Step(
+        "reopen",
+        P.UNDER_NEGOTIATION,
+        _("Reopen negotiation…"),
+        _("Proposal reopened for negotiation."),
+        from_statuses=frozenset({PROPOSAL_REOPENING[0]}),
+        needs_reason=True,
+    ),
+    Step("reject", P.REJECTED, _("Mark rejected"), _("Proposal marked rejected."), closing=True),
+    Step("withdraw", P.WITHDRAWN, _("Withdraw"), _("Proposal withdrawn."), closing=True),
+    Step("expire", P.EXPIRED, _("Mark expired"), _("Proposal marked expired."), closing=True),
+)
 
 
 @admin.register(ExchangeProposal)
-class ExchangeProposalAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
+class ExchangeProposalAdmin(
+    StepButtonsMixin, DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin
+):
+    change_form_template = "admin/diplomacy/exchangeproposal/change_form.html"
+    steps = PROPOSAL_STEPS
+    transitions = PROPOSAL_TRANSITIONS
     export_columns = PROPOSAL_COLUMNS
     export_select_related = PROPOSAL_RELATED
     export_prefetch_related = PROPOSAL_PREFETCH
-    form = ExchangeProposalForm
     list_display = [
         "title",
         "proposing_state",
@@ -213,15 +278,9 @@ class ExchangeProposalAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdm
         ),
         ("Notes", {"fields": ["notes", ("created_at", "updated_at")]}),
     ]
-    actions = [
-        step_action(ProposalStatus.PROPOSED, "Submit to the counterpart", "change"),
-        step_action(ProposalStatus.UNDER_NEGOTIATION, "Mark under negotiation", "change"),
-        step_action(ProposalStatus.AGREED, "Agree (supervisors)", "agree"),
-        step_action(ProposalStatus.EXECUTED, "Execute: hand over the included captives", "execute"),
-        step_action(ProposalStatus.REJECTED, "Mark rejected", "change"),
-        step_action(ProposalStatus.WITHDRAWN, "Withdraw", "change"),
-        step_action(ProposalStatus.EXPIRED, "Mark expired", "change"),
-    ]
+    # In bulk only what needs no reading of each proposal: that its time ran out. Every other
+    # step is a decision about one proposal, its list and its clearances: its page's buttons.
+    actions = [step_action(ProposalStatus.EXPIRED, _("Mark expired"), "change")]
 
     def document_buttons(
         self, proposal: ExchangeProposal
@@ -248,26 +307,45 @@ class ExchangeProposalAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdm
             return [*self.readonly_fields, "proposing_state"]
         return self.readonly_fields
 
-    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        fieldsets = list(super().get_fieldsets(request, obj))
-        if (
-            obj is not None
-            and obj.status == PROPOSAL_REOPENING[0]
-            and request.user.has_perm(services.PROPOSAL_REOPEN_PERMISSION[0])
-        ):
-            fieldsets.append((_("Reopen (supervisors)"), {"fields": ["reopen_with_reason"]}))
-        return fieldsets
-
     def step(self, request: HttpRequest, record: ExchangeProposal, to_status: str) -> None:
         services.exchange_proposal_transition(
             acting_user=request.user, proposal=record, to_status=to_status
         )
 
-    def has_agree_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("diplomacy.agree_exchangeproposal")
+    def next_statuses(self, request: HttpRequest, record: ExchangeProposal) -> list[str]:
+        return services.exchange_proposal_next_statuses(acting_user=request.user, proposal=record)
 
-    def has_execute_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("diplomacy.execute_exchangeproposal")
+    def take_step(
+        self, request: HttpRequest, record: ExchangeProposal, step: Step, reason: str
+    ) -> None:
+        if step.needs_reason:
+            services.exchange_proposal_reopen(
+                acting_user=request.user, proposal=record, reason=reason
+            )
+        elif step.to_status == ProposalStatus.EXECUTED:
+            services.exchange_proposal_execute(acting_user=request.user, proposal=record)
+        else:
+            services.exchange_proposal_transition(
+                acting_user=request.user, proposal=record, to_status=step.to_status
+            )
+
+    def reason_check(self, request: HttpRequest, record: ExchangeProposal, step: Step) -> None:
+        services.exchange_proposal_reopen_check(acting_user=request.user, proposal=record)
+
+    def step_done_message(self, record: ExchangeProposal, step: Step) -> str:
+        if step.to_status == ProposalStatus.EXECUTED and record.status == step.to_status:
+            count = record.offered_captives.filter(
+                inclusion_status=InclusionStatus.HANDED_OVER
+            ).count()
+            return ngettext(
+                "Proposal executed: %(count)d captive handed over to %(state)s.",
+                "Proposal executed: %(count)d captives handed over to %(state)s.",
+                count,
+            ) % {"count": count, "state": record.counterpart_state.code}
+        return str(step.done)
+
+    def step_context(self, request: HttpRequest, record: ExchangeProposal) -> dict[str, Any]:
+        return {"clearances": exchange_proposal_clearances(record)}
 
     @admin.display(description="captives offered", ordering="offered")
     def offered_count(self, proposal: Any) -> int:
@@ -279,12 +357,6 @@ class ExchangeProposalAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdm
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            reason = form.cleaned_data.get("reopen_with_reason", "")
-            if reason:
-                services.exchange_proposal_reopen(
-                    acting_user=request.user, proposal=obj, reason=reason
-                )
-                return
             changes = {
                 name: form.cleaned_data[name]
                 for name in form.changed_data
@@ -294,9 +366,7 @@ class ExchangeProposalAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdm
                 services.exchange_proposal_update(acting_user=request.user, proposal=obj, **changes)
             return
         fields = {
-            name: form.cleaned_data[name]
-            for name in form.fields
-            if name in form.cleaned_data and name != "reopen_with_reason"
+            name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data
         }
         created = services.exchange_proposal_create(acting_user=request.user, **fields)
         obj.pk = created.pk
@@ -321,8 +391,26 @@ class DiplomaticContactAdmin(PermanentAdmin):
         super().save_model(request, obj, form, change)
 
 
+T = TransferStatus
+TRANSFER_STEPS = (
+    Step(
+        "request",
+        T.REQUESTED,
+        _("Mark formally requested"),
+        _("Transfer marked formally requested."),
+    ),
+    Step("approve", T.APPROVED, _("Approve"), _("Transfer approved.")),
+    Step("complete", T.COMPLETED, _("Complete: hand him over"), _("Transfer completed.")),
+    Step("reject", T.REJECTED, _("Reject"), _("Transfer rejected."), closing=True),
+    Step("withdraw", T.WITHDRAWN, _("Mark withdrawn"), _("Transfer withdrawn."), closing=True),
+)
+
+
 @admin.register(TransferRequest)
-class TransferRequestAdmin(ExportAdminMixin, PermanentAdmin):
+class TransferRequestAdmin(StepButtonsMixin, ExportAdminMixin, PermanentAdmin):
+    change_form_template = "admin/diplomacy/transferrequest/change_form.html"
+    steps = TRANSFER_STEPS
+    transitions = TRANSFER_TRANSITIONS
     export_columns = TRANSFER_REQUEST_COLUMNS
     export_select_related = TRANSFER_REQUEST_RELATED
     list_display = ["captive", "requesting_state", "kind", "status", "stated_on"]
@@ -338,12 +426,12 @@ class TransferRequestAdmin(ExportAdminMixin, PermanentAdmin):
         "created_at",
         "updated_at",
     ]
+    # In bulk only what a state says of many at once (one note verbale requests, or withdraws,
+    # a list of names). Approving, rejecting and completing are decisions about one person,
+    # completing through the gate: its page's buttons.
     actions = [
-        step_action(TransferStatus.REQUESTED, "Mark formally requested", "change"),
-        step_action(TransferStatus.APPROVED, "Approve (supervisors)", "approve"),
-        step_action(TransferStatus.REJECTED, "Reject (supervisors)", "approve"),
-        step_action(TransferStatus.COMPLETED, "Complete: hand him over (supervisors)", "approve"),
-        step_action(TransferStatus.WITHDRAWN, "Mark withdrawn", "change"),
+        step_action(TransferStatus.REQUESTED, _("Mark formally requested"), "change"),
+        step_action(TransferStatus.WITHDRAWN, _("Mark withdrawn"), "change"),
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -356,8 +444,32 @@ class TransferRequestAdmin(ExportAdminMixin, PermanentAdmin):
             acting_user=request.user, transfer=record, to_status=to_status
         )
 
-    def has_approve_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("diplomacy.approve_transferrequest")
+    def next_statuses(self, request: HttpRequest, record: TransferRequest) -> list[str]:
+        return services.transfer_request_next_statuses(acting_user=request.user, transfer=record)
+
+    def take_step(
+        self, request: HttpRequest, record: TransferRequest, step: Step, reason: str
+    ) -> None:
+        services.transfer_request_transition(
+            acting_user=request.user, transfer=record, to_status=step.to_status
+        )
+
+    def step_done_message(self, record: TransferRequest, step: Step) -> str:
+        if step.to_status == TransferStatus.COMPLETED and record.status == step.to_status:
+            return _g("Transfer completed: %(case)s handed over to %(state)s.") % {
+                "case": record.captive.case_number,
+                "state": record.requesting_state.code,
+            }
+        return str(step.done)
+
+    def step_context(self, request: HttpRequest, record: TransferRequest) -> dict[str, Any]:
+        if record.status in FINAL_TRANSFER_STATUSES:
+            return {}
+        return {
+            "transfer_clearance": repatriation_clearance(
+                captive=record.captive, destination=record.requesting_state
+            )
+        }
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:

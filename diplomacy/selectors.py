@@ -1,11 +1,13 @@
-"""Reads about proposals: the balance of an exchange and who must go home regardless of it."""
+"""Reads about proposals: the balance of an exchange, who must go home regardless of it, and
+whom the repatriation gate clears for the counterpart."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cases.choices import Health
+from cases.gate import Clearance, repatriation_clearances
 from cases.models import Captive
-from diplomacy.choices import InclusionStatus
+from diplomacy.choices import FINAL_PROPOSAL_STATUSES, InclusionStatus
 from diplomacy.models import ExchangeProposal, OfferedCaptive
 
 PRIORITY_HEALTH = (Health.SERIOUSLY_WOUNDED, Health.SERIOUSLY_SICK)
@@ -70,3 +72,41 @@ def exchange_proposal_balance(
         else:
             balance.requested_counted += person.count
     return balance
+
+
+@dataclass(frozen=True)
+class ExchangeClearances:
+    """The gate's decision for each offered captive not yet handed over (by offer id), and how
+    many of the included ones it clears."""
+
+    state: object
+    by_offer: dict[int, Clearance]
+    included: int
+    cleared: int
+    # The case numbers of the included captives it does not clear.
+    not_cleared: list[str]
+
+
+def exchange_proposal_clearances(proposal: ExchangeProposal) -> ExchangeClearances | None:
+    """Whether the repatriation gate clears each offered captive for the counterpart state, and
+    why: the decision the execution takes (cases.gate.repatriation_clearances), in a few queries
+    for the whole list. None once the proposal is final: nobody more is handed over by it."""
+    if proposal.status in FINAL_PROPOSAL_STATUSES:
+        return None
+    offers = list(
+        OfferedCaptive.objects.filter(proposal=proposal)
+        .exclude(inclusion_status=InclusionStatus.HANDED_OVER)
+        .select_related("captive")
+        .order_by("id")
+    )
+    state = proposal.counterpart_state
+    decided = repatriation_clearances([(offer.captive, state) for offer in offers])
+    by_offer = {offer.pk: clearance for offer, clearance in zip(offers, decided, strict=True)}
+    included = [o for o in offers if o.inclusion_status == InclusionStatus.INCLUDED]
+    return ExchangeClearances(
+        state=state,
+        by_offer=by_offer,
+        included=len(included),
+        cleared=sum(1 for o in included if by_offer[o.pk].cleared),
+        not_cleared=[o.captive.case_number for o in included if not by_offer[o.pk].cleared],
+    )

@@ -42,11 +42,13 @@ PROPOSAL_REOPEN_PERMISSION = ("diplomacy.agree_exchangeproposal", "reopen an agr
 PROPOSAL_TERMS_FIELDS = frozenset(
     {"title", "counterpart_state", "mediator", "terms", "proposed_on", "expires_on", "notes"}
 )
+PROPOSAL_CHANGE_PERMISSION = ("diplomacy.change_exchangeproposal", "change an exchange")
 TRANSFER_STEP_PERMISSIONS = {
     TransferStatus.APPROVED: ("diplomacy.approve_transferrequest", "approve a transfer"),
     TransferStatus.REJECTED: ("diplomacy.approve_transferrequest", "reject a transfer"),
     TransferStatus.COMPLETED: ("diplomacy.approve_transferrequest", "complete a transfer"),
 }
+TRANSFER_CHANGE_PERMISSION = ("diplomacy.change_transferrequest", "change a transfer request")
 
 
 def _status_check(table: dict[str, frozenset[str]], current: str, wanted: str, labels: Any) -> None:
@@ -60,6 +62,28 @@ def _status_check(table: dict[str, frozenset[str]], current: str, wanted: str, l
 
 
 # --- exchange proposals ------------------------------------------------------------------------
+
+
+def exchange_proposal_step_permission(current: str, to_status: str) -> tuple[str, str]:
+    """The permission a step from `current` to `to_status` needs, and its name in a refusal:
+    reopening an agreement is a supervisor's, as are agreeing and executing; every other step
+    needs the change permission."""
+    if (current, to_status) == PROPOSAL_REOPENING:
+        return PROPOSAL_REOPEN_PERMISSION
+    return PROPOSAL_STEP_PERMISSIONS.get(to_status, PROPOSAL_CHANGE_PERMISSION)
+
+
+def exchange_proposal_next_statuses(*, acting_user: User, proposal: ExchangeProposal) -> list[str]:
+    """The statuses `acting_user` may move the proposal to from where it stands: those the
+    transition table allows, whose permission the role holds. Taking one still runs every check
+    of its service (the list, the gate, the reason)."""
+    allowed = PROPOSAL_TRANSITIONS[proposal.status]
+    return [
+        status
+        for status in ProposalStatus.values
+        if status in allowed
+        and acting_user.has_perm(exchange_proposal_step_permission(proposal.status, status)[0])
+    ]
 
 
 def _proposal_touch(
@@ -143,18 +167,11 @@ def exchange_proposal_reopen(
 ) -> ExchangeProposal:
     """Send an agreed proposal back to negotiation, so that its parties, terms and lists may
     change again: a supervisor's decision, with the reason kept in the proposal's history."""
-    role_require(acting_user, *PROPOSAL_REOPEN_PERMISSION)
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
-    agreed, reopened = PROPOSAL_REOPENING
-    if proposal.status != agreed:
-        raise RuleError(
-            ErrorCode.TRANSITION_NOT_ALLOWED,
-            _("It is “%(current)s”: only an agreed proposal is reopened."),
-            {"current": proposal.get_status_display()},
-        )
+    exchange_proposal_reopen_check(acting_user=acting_user, proposal=proposal)
     if not reason.strip():
         raise RuleError(ErrorCode.REASON_REQUIRED, _("Say why the agreement is reopened."))
-    proposal.status = reopened
+    proposal.status = PROPOSAL_REOPENING[1]
     proposal.decided_on = None
     history_save(
         proposal,
@@ -163,6 +180,18 @@ def exchange_proposal_reopen(
         update_fields=["status", "decided_on", "updated_at"],
     )
     return proposal
+
+
+def exchange_proposal_reopen_check(*, acting_user: User, proposal: ExchangeProposal) -> None:
+    """Refuse to reopen unless the acting user may and the proposal is agreed (the reason is
+    asked for next)."""
+    role_require(acting_user, *PROPOSAL_REOPEN_PERMISSION)
+    if proposal.status != PROPOSAL_REOPENING[0]:
+        raise RuleError(
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            _("It is “%(current)s”: only an agreed proposal is reopened."),
+            {"current": proposal.get_status_display()},
+        )
 
 
 def exchange_offer_check(*, proposal: ExchangeProposal, captive: Captive) -> None:
@@ -267,10 +296,7 @@ def exchange_proposal_transition(
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
     if (proposal.status, to_status) == PROPOSAL_REOPENING:
         return exchange_proposal_reopen(acting_user=acting_user, proposal=proposal, reason=reason)
-    permission, action = PROPOSAL_STEP_PERMISSIONS.get(
-        to_status, ("diplomacy.change_exchangeproposal", "change an exchange")
-    )
-    role_require(acting_user, permission, action)
+    role_require(acting_user, *exchange_proposal_step_permission(proposal.status, to_status))
     _status_check(PROPOSAL_TRANSITIONS, proposal.status, to_status, ProposalStatus)
     if (
         to_status == ProposalStatus.AGREED
@@ -308,7 +334,7 @@ def exchange_proposal_execute(
     each one with the reason. The events, custody, duties and history are written set-based
     (cases.services.custody_events_record), the same rows as recording each handover alone.
     """
-    role_require(acting_user, "diplomacy.execute_exchangeproposal", "execute an exchange")
+    role_require(acting_user, *PROPOSAL_STEP_PERMISSIONS[ProposalStatus.EXECUTED])
     # The proposal row lock makes a second, simultaneous execution wait, then see "executed".
     proposal = (
         ExchangeProposal.objects.select_for_update()
@@ -366,6 +392,21 @@ def exchange_proposal_execute_status_check(*, proposal: ExchangeProposal) -> Non
 # --- transfer requests -------------------------------------------------------------------------
 
 
+def transfer_request_next_statuses(*, acting_user: User, transfer: TransferRequest) -> list[str]:
+    """The statuses `acting_user` may move the request to from where it stands: those the
+    transition table allows, whose permission the role holds (completing still passes the
+    gate)."""
+    allowed = TRANSFER_TRANSITIONS[transfer.status]
+    return [
+        status
+        for status in TransferStatus.values
+        if status in allowed
+        and acting_user.has_perm(
+            TRANSFER_STEP_PERMISSIONS.get(status, TRANSFER_CHANGE_PERMISSION)[0]
+        )
+    ]
+
+
 @transaction.atomic
 def transfer_request_create(
     *, acting_user: User, captive: Captive, requesting_state: Any, **details: Any
@@ -388,10 +429,7 @@ def transfer_request_transition(
     """Move a transfer request one step (completion is transfer_request_complete)."""
     if to_status == TransferStatus.COMPLETED:
         return transfer_request_complete(acting_user=acting_user, transfer=transfer)
-    permission, action = TRANSFER_STEP_PERMISSIONS.get(
-        to_status, ("diplomacy.change_transferrequest", "change a transfer request")
-    )
-    role_require(acting_user, permission, action)
+    role_require(acting_user, *TRANSFER_STEP_PERMISSIONS.get(to_status, TRANSFER_CHANGE_PERMISSION))
     transfer = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
     # Withdrawing or rejecting still closes a request about a linked duplicate; nothing else.
     if to_status not in {TransferStatus.WITHDRAWN, TransferStatus.REJECTED}:

@@ -1,6 +1,9 @@
 """Read an admin form off a rendered page, so a test can post it back as a browser would."""
 
 from html.parser import HTMLParser
+from typing import Any
+
+from django.urls import reverse
 
 
 class _FormReader(HTMLParser):
@@ -60,3 +63,19 @@ def inline_prefix(data: dict[str, str], field: str) -> str:
     ]
     assert len(matches) == 1, matches
     return matches[0]
+
+
+def admin_step(client: Any, record: Any, step: str, **data: str) -> Any:
+    """Press the button of a step on a record's admin page, as its form posts it (with the
+    version of the record as it stands now), and follow back to the page."""
+    from diplomacy.admin_steps import record_version
+
+    record.refresh_from_db()
+    opts = record._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_step", args=[record.pk, step])
+    return client.post(url, {"version": record_version(record), **data}, follow=True)
+
+
+def page_messages(response: Any) -> list[str]:
+    """The messages the page shows (success, warning, error), in order."""
+    return [str(message) for message in response.context["messages"]]

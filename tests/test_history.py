@@ -48,16 +48,19 @@ def test_each_write_path_records_who_when_and_what(client, caseworker, superviso
     client.post(
         reverse("admin:diplomacy_state_add"), {"code": "ARE", "name": "UAE", "gc3_party": "on"}
     )
-    # 4. An admin action (a supervisor submits a proposal).
+    # 4. An admin action (a supervisor marks a submitted proposal expired).
     proposal = services.exchange_proposal_create(
         acting_user=supervisor,
         title="Swap",
         proposing_state=states["UKR"],
         counterpart_state=states["PRK"],
     )
+    services.exchange_proposal_transition(
+        acting_user=supervisor, proposal=proposal, to_status="proposed"
+    )
     client.post(
         reverse("admin:diplomacy_exchangeproposal_changelist"),
-        {"action": "to_proposed", "_selected_action": [proposal.pk]},
+        {"action": "to_expired", "_selected_action": [proposal.pk]},
     )
 
     event_row = event.history.get()
@@ -76,7 +79,7 @@ def test_each_write_path_records_who_when_and_what(client, caseworker, superviso
     assert (state_row.history_user, state_row.history_type) == (supervisor, "+")
     assert (proposal_row.history_user, proposal_row.history_change_reason) == (
         supervisor,
-        "Status: Proposed",
+        "Status: Expired",
     )
     for row in (event_row, captive_row, wish_row, state_row, proposal_row):
         assert row.history_date >= before

@@ -12,6 +12,7 @@ from diplomacy import services
 from diplomacy.choices import InclusionStatus, ProposalStatus
 from diplomacy.models import ExchangeProposal
 from powtracker.errors import RuleError
+from tests.admin_forms import admin_step
 
 pytestmark = pytest.mark.django_db
 
@@ -95,11 +96,7 @@ def test_the_admin_shows_the_refusal_in_plain_words(kursk, client):
     client.force_login(kursk["supervisor"])
 
     def execute() -> str:
-        return client.post(
-            reverse("admin:diplomacy_exchangeproposal_changelist"),
-            {"action": "to_executed", "_selected_action": [kursk["proposal"].pk]},
-            follow=True,
-        ).content.decode()
+        return admin_step(client, kursk["proposal"], "execute").content.decode()
 
     text = execute()
     assert "it must be agreed before it is executed" in text
@@ -119,7 +116,15 @@ def test_a_caseworker_is_not_offered_the_supervisors_actions(kursk, client):
     caseworker = get_user_model().objects.get(username="caseworker")
     client.force_login(caseworker)
 
-    page = client.get(reverse("admin:diplomacy_exchangeproposal_changelist")).content.decode()
+    proposal = kursk["proposal"]
+    page = client.get(
+        reverse("admin:diplomacy_exchangeproposal_change", args=[proposal.pk])
+    ).content.decode()
+    changelist = client.get(reverse("admin:diplomacy_exchangeproposal_changelist")).content.decode()
 
-    assert "to_proposed" in page
-    assert "to_agreed" not in page and "to_executed" not in page
+    def step(name: str) -> str:
+        return reverse("admin:diplomacy_exchangeproposal_step", args=[proposal.pk, name])
+
+    assert step("negotiate") in page and step("withdraw") in page
+    assert step("agree") not in page and step("execute") not in page
+    assert "to_agreed" not in changelist and "to_executed" not in changelist

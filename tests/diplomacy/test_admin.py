@@ -11,7 +11,7 @@ from cases.choices import CustodyEventKind, Voluntariness, Wish, WishMode
 from diplomacy import services
 from diplomacy.choices import TransferStatus
 from diplomacy.models import ExchangeProposal, TransferRequest
-from tests.admin_forms import admin_form_data
+from tests.admin_forms import admin_form_data, admin_step, page_messages
 from tests.factories import CaptiveFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_adding_a_proposal_in_the_admin_drafts_it(client, caseworker, states):
     assert proposal.history.get().history_change_reason == "Drafted"
 
 
-def test_a_transfer_is_approved_and_completed_by_a_supervisor_through_actions(
+def test_a_transfer_is_approved_and_completed_by_a_supervisor_on_its_page(
     client, caseworker, supervisor, states
 ):
     captive = CaptiveFactory(nationality=states["PRK"])
@@ -115,19 +115,31 @@ def test_a_transfer_is_approved_and_completed_by_a_supervisor_through_actions(
     transfer = services.transfer_request_create(
         acting_user=None, captive=captive, requesting_state=states["KOR"]
     )
-    url = reverse("admin:diplomacy_transferrequest_changelist")
+    page_url = reverse("admin:diplomacy_transferrequest_change", args=[transfer.pk])
+    approve_url = reverse("admin:diplomacy_transferrequest_step", args=[transfer.pk, "approve"])
 
     client.force_login(caseworker)
-    client.post(url, {"action": "to_requested", "_selected_action": [transfer.pk]})
-    client.post(url, {"action": "to_approved", "_selected_action": [transfer.pk]})
+    # Formally requested, in bulk from the list (one note verbale may name many).
+    client.post(
+        reverse("admin:diplomacy_transferrequest_changelist"),
+        {"action": "to_requested", "_selected_action": [transfer.pk]},
+    )
+    caseworker_page = client.get(page_url).content.decode()
+    by_hand = page_messages(admin_step(client, transfer, "approve"))
     after_caseworker = TransferRequest.objects.get(pk=transfer.pk).status
     client.force_login(supervisor)
-    for action in ["to_approved", "to_completed"]:
-        client.post(url, {"action": action, "_selected_action": [transfer.pk]})
+    supervisor_page = client.get(page_url).content.decode()
+    approved = page_messages(admin_step(client, transfer, "approve"))
+    completed = page_messages(admin_step(client, transfer, "complete"))
 
     transfer = TransferRequest.objects.get(pk=transfer.pk)
     captive.refresh_from_db()
     assert after_caseworker == TransferStatus.REQUESTED  # approving is not a caseworker's
+    assert approve_url not in caseworker_page and approve_url in supervisor_page
+    assert by_hand == ["Approve — refused. Your role does not allow you to approve a transfer."]
+    assert "Repatriation gate: cleared for handover to KOR" in supervisor_page
+    assert approved == ["Transfer approved."]
+    assert completed == [f"Transfer completed: {captive.case_number} handed over to KOR."]
     assert transfer.status == TransferStatus.COMPLETED
     assert (captive.custody_status, captive.custodian.code) == ("resettled", "KOR")
 

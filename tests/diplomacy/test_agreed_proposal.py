@@ -179,20 +179,26 @@ def test_the_change_form_of_an_agreed_proposal_changes_nothing(client, agreed, s
     assert frozen_snapshot(agreed) == before
     assert 'name="terms"' not in page and 'name="counterpart_state"' not in page
     assert 'name="offered_captives-0-inclusion_status"' not in page
-    assert "reopen_with_reason" not in page
+    reopen = reverse("admin:diplomacy_exchangeproposal_step_reason", args=[agreed.pk, "reopen"])
+    assert reopen not in page
 
 
 def test_a_supervisor_reopens_from_the_proposal_page(client, agreed, supervisor):
     client.force_login(supervisor)
     url = reverse("admin:diplomacy_exchangeproposal_change", args=[agreed.pk])
-    data = admin_form_data(client.get(url).content.decode())
-    assert "reopen_with_reason" in data
-    data["reopen_with_reason"] = "PRK asks for a third soldier"
+    reopen = reverse("admin:diplomacy_exchangeproposal_step_reason", args=[agreed.pk, "reopen"])
+    assert f'href="{reopen}"' in client.get(url).content.decode()
+    form = client.get(reopen).content.decode()
+    data = admin_form_data(form)
+    assert set(data) >= {"reason", "version"}
+    data["reason"] = "PRK asks for a third soldier"
 
-    response = client.post(url, data)
+    response = client.post(
+        reverse("admin:diplomacy_exchangeproposal_step", args=[agreed.pk, "reopen"]), data
+    )
 
     agreed.refresh_from_db()
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == url
     assert agreed.status == P.UNDER_NEGOTIATION
     assert agreed.history.latest("history_id").history_change_reason == (
         "Reopened: PRK asks for a third soldier"
