@@ -163,6 +163,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Files served at the site's root: /favicon.ico, which browsers ask for on their own.
+WHITENOISE_ROOT = BASE_DIR / "powtracker" / "root"
 
 # HTTPS hardening is on whenever DEBUG is off, unless HTTPS=false says TLS is not in front of us
 # (tests, a local demo).
