@@ -5,19 +5,27 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from cases import services
-from cases.choices import DuplicateVerdict, ObligationState, Voluntariness, Wish
+from cases.choices import (
+    OBLIGATION_KIND_SHORT,
+    DuplicateVerdict,
+    ObligationState,
+    Voluntariness,
+    Wish,
+)
 from cases.duplicates import Candidate, duplicate_candidates
 from cases.gate import captive_clearances, pending_statement
 from cases.models import (
@@ -54,14 +62,82 @@ from reports.columns import (
 )
 from reports.models import GeneratedDocument
 
+# A wish in one word, as the lists and the captive's page show it.
+WISH_SHORT = {
+    Wish.RETURN: _l("Return"),
+    Wish.REMAIN: _l("Remain"),
+    Wish.DEFECT: _l("Defect"),
+    Wish.UNDECIDED: _l("Undecided"),
+}
+# How far a statement counts as his wish, in one sign (the captive list's legend explains them).
+VOLUNTARINESS_MARKS = {
+    Voluntariness.FREE: "✓",
+    Voluntariness.NOT_ASSESSED: "?",
+    Voluntariness.DOUBTFUL: "~",
+    Voluntariness.COERCION_SUSPECTED: "✗",
+}
+
 
 def wish_label(wish: str, destination: Any) -> str:
     """A wish as a caseworker reads it: 'Return', 'Defect → KOR'."""
     if not wish:
         return "—"
     if wish == Wish.DEFECT and destination is not None:
-        return f"Defect → {destination.code}"
-    return Wish(wish).label.split(" ")[0]
+        return _("Defect → %(state)s") % {"state": destination.code}
+    return str(WISH_SHORT[Wish(wish)])
+
+
+# What each sign means, for the titles of the wish cells and the list's legend.
+VOLUNTARINESS_TEXT = {
+    Voluntariness.FREE: _l("assessed as free"),
+    Voluntariness.NOT_ASSESSED: _l("not yet assessed"),
+    Voluntariness.DOUBTFUL: _l("assessed as doubtful"),
+    Voluntariness.COERCION_SUSPECTED: _l("coercion suspected"),
+}
+
+
+def wish_marked(wish: str, destination: Any, voluntariness: str) -> str:
+    """A wish in one word with the sign of how far it counts: 'Return ✓', 'Remain ?'."""
+    return f"{wish_label(wish, destination)} {VOLUNTARINESS_MARKS[Voluntariness(voluntariness)]}"
+
+
+def wish_text(wish: str, destination: Any) -> str:
+    """A wish in full words: 'Return to the power depended on', 'Defect to another state
+    (Republic of Korea)'."""
+    text = str(Wish(wish).label)
+    if wish == Wish.DEFECT and destination is not None:
+        return _("%(wish)s (%(state)s)") % {"wish": text, "state": destination.name}
+    return text
+
+
+def local_day(moment: Any) -> str:
+    """The day of a moment where the register is kept (TIME_ZONE), as the admin writes dates."""
+    return date_format(timezone.localtime(moment), "DATE_FORMAT") if moment else "—"
+
+
+def captive_cell(captive: Captive) -> str:
+    """A captive in a list of his records: his case number, and his name beneath it."""
+    return format_html(
+        '<span class="cell-line">{}</span><span class="cell-line cell-quiet" title="{}">{}</span>',
+        captive.case_number,
+        captive.name_latin,
+        captive.name_latin,
+    )
+
+
+def state_cell(state: Any) -> str:
+    """A state by its code, its name on hover."""
+    if state is None:
+        return "—"
+    return format_html('<span title="{}">{}</span>', state.name, state.code)
+
+
+def fictional_records_exist(request: HttpRequest) -> bool:
+    """Whether any captive is fictional (the demo, a synthetic register): demo-only filters and
+    fields are shown only then. Asked once a request (an index holds only fictional rows)."""
+    if not hasattr(request, "_fictional_records_exist"):
+        request._fictional_records_exist = Captive.objects.filter(fictional=True).exists()  # type: ignore[attr-defined]
+    return request._fictional_records_exist  # type: ignore[attr-defined]
 
 
 # --- inlines on the captive page ---------------------------------------------------------------
@@ -388,17 +464,18 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
             file_format=DocumentFormat.XLSX,
         ),
     ]
+    # The key columns fit a 1440 px screen with the navigation sidebar open: the names in Latin
+    # letters and in his own script share a cell, as do his nationality and detaining power.
     list_display = [
-        "case_number",
-        "name_latin",
-        "name_original",
-        "nationality_code",
-        "detaining_power_code",
-        "custody_status",
+        "case_number_column",
+        "name_column",
+        "states_column",
+        "custody_column",
         "wish_column",
-        "health",
-        "captured_on",
+        "health_column",
+        "captured_column",
     ]
+    change_list_template = "admin/cases/captive/change_list.html"
     list_select_related = [
         "nationality",
         "detaining_power",
@@ -414,7 +491,6 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
         "identity_status",
         ("nationality", UsedRelatedFieldListFilter),
         ("detaining_power", UsedRelatedFieldListFilter),
-        "fictional",
     ]
     # Shows the search box; the search itself is cases.selectors.captive_search.
     search_fields = [*CAPTIVE_SEARCH_FIELDS, "names__full_name"]
@@ -519,6 +595,18 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or not obj.fictional:
+            # The demo's warning is shown on the demo's records only.
+            fieldsets = [
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": [f for f in options["fields"] if f != "fictional_warning"],
+                    },
+                )
+                for name, options in fieldsets
+            ]
         if obj is None:
             # Nothing is registered yet: the possible duplicates come as the form's errors.
             return [
@@ -645,28 +733,108 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     def export_queryset(self, request: HttpRequest) -> QuerySet[Captive]:
         return captive_export_queryset(super().export_queryset(request))
 
-    @admin.display(description="name (Latin)", ordering="family_name")
-    def name_latin(self, captive: Captive) -> str:
-        return captive.name_latin
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        # The demo's flag is offered only where the demo (or a synthetic register) was loaded.
+        filters = list(super().get_list_filter(request))
+        if fictional_records_exist(request):
+            filters.append("fictional")
+        return filters
 
-    @admin.display(description="nationality", ordering="nationality__code")
-    def nationality_code(self, captive: Captive) -> str:
-        return captive.nationality.code if captive.nationality else "—"
+    @admin.display(description=_l("case"), ordering="case_number")
+    def case_number_column(self, captive: Captive) -> str:
+        return captive.case_number
 
-    @admin.display(description="detaining power", ordering="detaining_power__code")
-    def detaining_power_code(self, captive: Captive) -> str:
-        return captive.detaining_power.code
-
-    @admin.display(description="effective wish", ordering="effective_wish")
-    def wish_column(self, captive: Captive) -> str:
-        effective = wish_label(captive.effective_wish, captive.effective_wish_destination)
-        latest = captive.latest_wish_statement
-        if latest is None or latest.pk == captive.effective_wish_statement_id:
-            return effective
-        return (
-            f"{effective} (latest: {wish_label(latest.wish, latest.destination)}, "
-            f"{latest.get_voluntariness_display().lower()})"
+    @admin.display(description=_l("name"), ordering="family_name")
+    def name_column(self, captive: Captive) -> str:
+        """His name in Latin letters, and beneath it in his own script."""
+        latin = captive.name_latin
+        original = captive.name_original
+        if not original or original == latin:
+            return format_html('<span class="cell-line" title="{}">{}</span>', latin, latin)
+        return format_html(
+            '<span class="cell-line" title="{0}">{0}</span>'
+            '<span class="cell-line cell-quiet" title="{1}">{1}</span>',
+            latin,
+            original,
         )
+
+    @admin.display(description=_l("nationality · held by"), ordering="nationality__code")
+    def states_column(self, captive: Captive) -> str:
+        nationality = captive.nationality
+        power = captive.detaining_power
+        return format_html(
+            '<span title="{}">{} · {}</span>',
+            _("Nationality: %(nationality)s; detaining power: %(power)s")
+            % {
+                "nationality": nationality.name if nationality else _("unknown"),
+                "power": power.name,
+            },
+            nationality.code if nationality else "—",
+            power.code,
+        )
+
+    @admin.display(description=_l("custody"), ordering="custody_status")
+    def custody_column(self, captive: Captive) -> str:
+        if not captive.custody_status:
+            return "—"
+        label = captive.get_custody_status_display()
+        since = _("%(status)s since %(day)s") % {
+            "status": label,
+            "day": local_day(captive.custody_since),
+        }
+        if captive.custody_place:
+            since = _("%(status)s at %(place)s") % {"status": since, "place": captive.custody_place}
+        return format_html('<span class="cell-line" title="{}">{}</span>', since, label)
+
+    @admin.display(description=_l("wish"), ordering="effective_wish")
+    def wish_column(self, captive: Captive) -> str:
+        """His effective wish with ✓ (else his latest statement with the sign of how far it
+        counts), and a newer statement than the effective wish on a second line; the whole
+        text is the cell's title, shown on hover."""
+        effective = captive.effective_wish_statement
+        latest = captive.latest_wish_statement
+        lines: list[tuple[str, str]] = []
+        if captive.effective_wish:
+            wish, destination = captive.effective_wish, captive.effective_wish_destination
+            lines.append(
+                (
+                    wish_marked(wish, destination, Voluntariness.FREE),
+                    _("Effective wish: %(wish)s, stated %(day)s, assessed as free")
+                    % {
+                        "wish": wish_text(wish, destination),
+                        "day": local_day(effective.stated_at if effective else None),
+                    },
+                )
+            )
+        if latest is not None and latest.pk != captive.effective_wish_statement_id:
+            lines.append(
+                (
+                    wish_marked(latest.wish, latest.destination, latest.voluntariness),
+                    _("%(which)s: %(wish)s, stated %(day)s, %(voluntariness)s — not consent")
+                    % {
+                        "which": _("Newer statement") if lines else _("Latest statement"),
+                        "wish": wish_text(latest.wish, latest.destination),
+                        "day": local_day(latest.stated_at),
+                        "voluntariness": VOLUNTARINESS_TEXT[Voluntariness(latest.voluntariness)],
+                    },
+                )
+            )
+        if not lines:
+            return format_html('<span title="{}">—</span>', _("No wish statement recorded"))
+        shown = [(" cell-quiet" if index else "", text) for index, (text, _t) in enumerate(lines)]
+        return format_html(
+            '<span class="wish-cell" title="{}">{}</span>',
+            ". ".join(full for _text, full in lines) + ".",
+            format_html_join("", '<span class="cell-line{}">{}</span>', shown),
+        )
+
+    @admin.display(description=_l("health"), ordering="health")
+    def health_column(self, captive: Captive) -> str:
+        return captive.get_health_display()
+
+    @admin.display(description=_l("captured"), ordering="captured_on")
+    def captured_column(self, captive: Captive) -> str:
+        return date_format(captive.captured_on, "DATE_FORMAT")
 
     @admin.display(description=_l("linked duplicate"))
     def duplicate_banner(self, captive: Captive) -> str:
@@ -706,10 +874,10 @@ class CaptiveAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
 
         return candidates_html(candidates, buttons)
 
-    @admin.display(description="demo data")
+    @admin.display(description=_l("demo data"))
     def fictional_warning(self, captive: Captive) -> str:
         if captive.fictional:
-            return "Demo record: every name and identity item is fictional."
+            return _("Demo record: every name and identity item is fictional.")
         return "—"
 
     @admin.display(description="custody")
@@ -864,6 +1032,10 @@ class RecordAdmin(PermanentAdmin):
         editable = [] if obj is None or obj.is_voided else ["void_with_reason"]
         return [(None, {"fields": fields}), ("Correct a mistake", {"fields": editable})]
 
+    @admin.display(description=_l("captive"), ordering="captive__case_number")
+    def captive_column(self, record: Any) -> str:
+        return captive_cell(record.captive)
+
     @admin.display(description="captive")
     def captive_link(self, record: Any) -> str:
         url = reverse("admin:cases_captive_change", args=[record.captive_id])
@@ -897,11 +1069,22 @@ class CustodyEventAdmin(PrintActionsMixin, ExportAdminMixin, RecordAdmin):
     form = CustodyEventVoidForm
     void_service = staticmethod(services.custody_event_void)
     record_kwarg = "event"
-    list_display = ["captive", "kind", "occurred_at", "place", "custodian", "voided_at"]
+    list_display = [
+        "captive_column",
+        "kind",
+        "occurred_at",
+        "place",
+        "custodian_column",
+        "voided_at",
+    ]
     list_select_related = ["captive", "custodian"]
     list_filter = ["kind", ("voided_at", admin.EmptyFieldListFilter)]
     search_fields = ["captive__case_number", "captive__family_name", "place"]
     date_hierarchy = "occurred_at"
+
+    @admin.display(description=_l("custodian"), ordering="custodian__code")
+    def custodian_column(self, event: CustodyEvent) -> str:
+        return state_cell(event.custodian)
 
 
 class WishStatementForm(VoidForm):
@@ -936,9 +1119,8 @@ class WishStatementAdmin(ExportAdminMixin, RecordAdmin):
     void_service = staticmethod(services.wish_statement_void)
     record_kwarg = "statement"
     list_display = [
-        "captive",
-        "wish",
-        "destination",
+        "captive_column",
+        "wish_column",
         "stated_at",
         "mode",
         "voluntariness",
@@ -948,6 +1130,15 @@ class WishStatementAdmin(ExportAdminMixin, RecordAdmin):
     list_filter = ["wish", "voluntariness", "mode", ("voided_at", admin.EmptyFieldListFilter)]
     search_fields = ["captive__case_number", "captive__family_name", "statement"]
     date_hierarchy = "stated_at"
+
+    @admin.display(description=_l("wish"), ordering="wish")
+    def wish_column(self, statement: WishStatement) -> str:
+        return format_html(
+            '<span title="{} — {}">{}</span>',
+            wish_text(statement.wish, statement.destination),
+            VOLUNTARINESS_TEXT[Voluntariness(statement.voluntariness)],
+            wish_marked(statement.wish, statement.destination, statement.voluntariness),
+        )
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
@@ -990,34 +1181,70 @@ class NonRefoulementReviewAdmin(RecordAdmin):
     form = ReviewVoidForm
     void_service = staticmethod(services.non_refoulement_review_void)
     record_kwarg = "review"
-    list_display = ["captive", "destination", "decision", "reviewed_by", "reviewed_at", "voided_at"]
+    list_display = [
+        "captive_column",
+        "destination_column",
+        "decision",
+        "reviewed_by",
+        "reviewed_at",
+        "voided_at",
+    ]
     list_select_related = ["captive", "destination", "reviewed_by"]
     list_filter = ["decision", "destination", ("voided_at", admin.EmptyFieldListFilter)]
     search_fields = ["captive__case_number", "captive__family_name", "reasons"]
+
+    @admin.display(description=_l("destination"), ordering="destination__code")
+    def destination_column(self, review: NonRefoulementReview) -> str:
+        return state_cell(review.destination)
 
 
 # --- obligations and media ---------------------------------------------------------------------
 
 
 class ObligationStateFilter(admin.SimpleListFilter):
-    title = "state"
-    parameter_name = "state"
+    """Due, overdue, fulfilled, cancelled — and, when nothing is chosen, the open duties (due or
+    overdue): the list a caseworker works from. *All* is a choice of its own (`?state=all`)."""
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(ObligationState.choices)
+    title = _l("state")
+    parameter_name = "state"
+    OPEN = "open"
+    ALL = "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            (self.OPEN, _("Open (due or overdue)")),
+            *ObligationState.choices,
+            (self.ALL, _("All")),
+        ]
+
+    def value(self) -> str:
+        return super().value() or self.OPEN
+
+    def choices(self, changelist: Any) -> Any:
+        # Django's own "All" removes the parameter, which here means the open duties.
+        facets = self.get_facet_queryset(changelist) if changelist.add_facets else None
+        for index, (lookup, title) in enumerate(self.lookup_choices):
+            if facets is not None:
+                title = f"{title} ({facets.get(f'{index}__c', '-')})"
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(
         self, request: HttpRequest, queryset: QuerySet[Obligation]
     ) -> QuerySet[Obligation]:
-        if self.value():
-            return queryset.with_state().filter(state=self.value())  # type: ignore[attr-defined]
-        return queryset
+        value = self.value()
+        if value == self.ALL:
+            return queryset
+        if value == self.OPEN:
+            return queryset.filter(fulfilled_on__isnull=True, voided_at__isnull=True)
+        return queryset.with_state().filter(state=value)  # type: ignore[attr-defined]
 
 
 class FulfilForm(forms.Form):
-    fulfilled_on = forms.DateField(
-        label=_l("Fulfilled on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    fulfilled_on = forms.DateField(label=_l("Fulfilled on"), widget=AdminDateWidget)
     document = forms.ModelChoiceField(
         label=_l("Document sent"),
         queryset=GeneratedDocument.objects.none(),
@@ -1063,9 +1290,11 @@ class FulfilForm(forms.Form):
 class ObligationAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     export_columns = OBLIGATION_COLUMNS
     export_select_related = OBLIGATION_RELATED
-    list_display = ["captive", "kind", "due_on", "state", "fulfilled_on", "reference"]
+    list_display = ["captive_column", "kind_column", "due_on", "state", "fulfilled_on", "reference"]
     list_select_related = ["captive"]
     list_filter = [ObligationStateFilter, "kind"]
+    # Open duties first by their deadline (ObligationStateFilter shows the open ones by default).
+    ordering = ["due_on", "id"]
     search_fields = ["captive__case_number", "captive__family_name", "reference"]
     date_hierarchy = "due_on"
     autocomplete_fields = ["captive"]
@@ -1094,6 +1323,18 @@ class ObligationAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fixed = ["captive", "kind", "due_on"] if obj is not None else []
         return [*fixed, *self.readonly_fields]
+
+    @admin.display(description=_l("captive"), ordering="captive__case_number")
+    def captive_column(self, duty: Obligation) -> str:
+        return captive_cell(duty.captive)
+
+    @admin.display(description=_l("kind"), ordering="kind")
+    def kind_column(self, duty: Obligation) -> str:
+        return format_html(
+            '<span title="{}">{}</span>',
+            duty.get_kind_display(),
+            OBLIGATION_KIND_SHORT.get(duty.kind, duty.kind),
+        )
 
     def document_buttons(self, duty: Obligation) -> list[tuple[str, str, list[tuple[str, Any]]]]:
         """The documents that fulfil this duty, printed for its captive."""
@@ -1140,6 +1381,8 @@ class ObligationAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
                 "title": _("Fulfil obligations"),
                 "opts": self.model._meta,
                 "form": form,
+                # The admin's calendar for the date, written as every date is (ISO 8601).
+                "media": self.media + form.media,
                 "obligations": queryset.select_related("captive"),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
@@ -1148,11 +1391,22 @@ class ObligationAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
 
 @admin.register(MediaRecord)
 class MediaRecordAdmin(PermanentAdmin):
-    list_display = ["title", "kind", "publisher", "published_on", "exposes_to_public_curiosity"]
+    list_display = [
+        "title_column",
+        "kind",
+        "publisher",
+        "published_on",
+        "exposes_to_public_curiosity",
+    ]
     list_filter = ["kind", "exposes_to_public_curiosity", "publisher_state"]
     search_fields = ["title", "publisher", "captives__case_number", "captives__family_name"]
     autocomplete_fields = ["captives", "publisher_state"]
     date_hierarchy = "published_on"
+
+    @admin.display(description=_l("title"), ordering="title")
+    def title_column(self, record: MediaRecord) -> str:
+        # Cut to one line with an ellipsis in the list (powtracker/admin.css); whole on hover.
+        return format_html('<span title="{}">{}</span>', record.title, record.title)
 
     def save_model(self, request: HttpRequest, obj: MediaRecord, form: Any, change: bool) -> None:
         if not change:

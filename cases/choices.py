@@ -149,6 +149,16 @@ class ObligationKind(models.TextChoices):
     TRIAL_NOTICE = "trial_notice", "Names of those held for trial (Art. 119)"
 
 
+# An obligation's kind in a few words, for lists and the front page (the label on hover).
+OBLIGATION_KIND_SHORT = {
+    ObligationKind.CAPTURE_CARD: _("Capture card (Art. 70)"),
+    ObligationKind.NIB_NOTIFICATION: _("NIB notification (Art. 122)"),
+    ObligationKind.HEALTH_REPORT: _("Health report (Art. 122)"),
+    ObligationKind.DEATH_RECORD: _("Death record (Art. 120)"),
+    ObligationKind.TRIAL_NOTICE: _("Trial notice (Art. 119)"),
+}
+
+
 class ObligationState(models.TextChoices):
     DUE = "due", "Due"
     OVERDUE = "overdue", "Overdue"

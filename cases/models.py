@@ -275,6 +275,13 @@ class Captive(DisclosedChangeModel, PermanentModel):
             models.Index(fields=["service_number"], name="cases_captive_service_no_idx"),
             models.Index(fields=["updated_at"], name="cases_captive_updated_at_idx"),
             models.Index(fields=["disclosed_changed_at"], name="cases_captive_disclosed_idx"),
+            # Whether any record is fictional (the admin shows demo-only filters only then): one
+            # probe, however large a real register grows.
+            models.Index(
+                fields=["fictional"],
+                condition=Q(fictional=True),
+                name="cases_captive_fictional_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.management.utils import get_random_secret_key
 
+from powtracker import formats as iso_formats
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -135,6 +137,21 @@ LANGUAGE_CODE = "en"
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
+# One date format everywhere, in every language: ISO 8601 (2025-01-05, 2025-01-05 14:30), in
+# lists, pages and inputs. Django reads the active language's format module before these
+# settings, so powtracker/formats holds one for each language we speak (en, uk, ko, ru).
+FORMAT_MODULE_PATH = ["powtracker.formats"]
+DATE_FORMAT = iso_formats.DATE_FORMAT
+DATETIME_FORMAT = iso_formats.DATETIME_FORMAT
+SHORT_DATE_FORMAT = iso_formats.SHORT_DATE_FORMAT
+SHORT_DATETIME_FORMAT = iso_formats.SHORT_DATETIME_FORMAT
+TIME_FORMAT = iso_formats.TIME_FORMAT
+YEAR_MONTH_FORMAT = iso_formats.YEAR_MONTH_FORMAT
+MONTH_DAY_FORMAT = iso_formats.MONTH_DAY_FORMAT
+FIRST_DAY_OF_WEEK = iso_formats.FIRST_DAY_OF_WEEK
+DATE_INPUT_FORMATS = iso_formats.DATE_INPUT_FORMATS
+TIME_INPUT_FORMATS = iso_formats.TIME_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = iso_formats.DATETIME_INPUT_FORMATS
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
@@ -146,6 +163,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Files served at the site's root: /favicon.ico, which browsers ask for on their own.
+WHITENOISE_ROOT = BASE_DIR / "powtracker" / "root"
 
 # HTTPS hardening is on whenever DEBUG is off, unless HTTPS=false says TLS is not in front of us
 # (tests, a local demo).

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -10,13 +11,14 @@ from drf_spectacular.views import (
 )
 from oauth2_provider import views as oauth2_views
 
+from powtracker.docs import redoc_bundle_view
 from powtracker.signin import TokenView
 from reports.admin_documents import document_print_view
 from reports.views import statistics_view
 
-admin.site.site_header = "powtracker — prisoner of war case register"
+admin.site.site_header = _("powtracker — prisoner of war case register")
 admin.site.site_title = "powtracker"
-admin.site.index_title = "Cases and diplomacy"
+admin.site.index_title = _("Cases and diplomacy")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
@@ -37,6 +39,7 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/redoc/redoc.standalone.js", redoc_bundle_view, name="api-redoc-bundle"),
     # Partners use the client-credentials grant only: the token and revocation endpoints.
     # The token endpoint is under the same sign-in lockout as the admin (powtracker.signin).
     path("o/token/", TokenView.as_view(), name="oauth2-token"),

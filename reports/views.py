@@ -6,6 +6,7 @@ from typing import Any
 import xlsxwriter
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
@@ -24,11 +25,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class StatisticsFilterForm(forms.Form):
     captured_from = forms.DateField(
-        label=_("Captured from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Captured from"), required=False, widget=AdminDateWidget
     )
-    captured_to = forms.DateField(
-        label=_("Captured to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    captured_to = forms.DateField(label=_("Captured to"), required=False, widget=AdminDateWidget)
     detaining_power = forms.ModelChoiceField(
         label=_("Detaining power"),
         queryset=State.objects.order_by("code"),
@@ -78,6 +77,8 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
         # The charts need the width more than the app list does.
         "is_nav_sidebar_enabled": False,
         "form": form,
+        # The admin's calendar for the dates, written as every date is (ISO 8601).
+        "media": forms.Media(js=["admin/js/core.js"]) + form.media,
         "total": tables[0].total if tables else 0,
         "refused": refused,
         "tables": [(table, bar_chart(table)) for table in tables],
