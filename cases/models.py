@@ -294,6 +294,8 @@ class Captive(DisclosedChangeModel, PermanentModel):
         if update_fields is not None and NAME_FIELDS.intersection(update_fields):
             kwargs["update_fields"] = {*update_fields, "name_skeleton"}
         super().save(*args, **kwargs)
+        if getattr(self, "name_keys_later", False):
+            return  # the caller adds them, with his renderings', in one query (captive_register)
         if update_fields is None or NAME_FIELDS.intersection(update_fields):
             name_keys_add(
                 self.pk, captive_forms(self.family_name, self.given_names, self.name_original)
@@ -379,6 +381,8 @@ class CaptiveName(PermanentModel):
         if update_fields is not None and "full_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "skeleton"}
         super().save(*args, **kwargs)
+        if getattr(self, "name_keys_later", False):
+            return
         if update_fields is None or "full_name" in update_fields:
             name_keys_add(self.captive_id, name_forms(self.full_name))
 

@@ -39,7 +39,9 @@ from cases.models import (
     NonRefoulementReview,
     Obligation,
     WishStatement,
+    name_keys_add,
 )
+from cases.names import captive_forms, name_forms
 from powtracker.constraints import constraint_refusals
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import (
@@ -253,11 +255,17 @@ def captive_register(
     captive.case_number = case_number_next(
         detaining_power_code=detaining_power.code, year=captured_on.year
     )
+    # The duplicate lookup's keys of his names and renderings, in one query once all are in.
+    captive.name_keys_later = True
     with constraint_refusals(Captive):
         history_save(captive, acting_user=acting_user, reason=reason)
+    forms = captive_forms(captive.family_name, captive.given_names, captive.name_original)
     for rendering in renderings:
         rendering.captive = captive
+        rendering.name_keys_later = True
         history_save(rendering, acting_user=acting_user, reason=reason)
+        forms.extend(name_forms(rendering.full_name))
+    name_keys_add(captive.pk, forms)
     # He was inserted in this transaction, so nobody else can see him, let alone lock him or
     # add to his records: the event is written on this very instance, which it keeps in step
     # (custody, health reports), knowing he has no events or duties yet.
