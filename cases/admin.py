@@ -658,6 +658,7 @@ class CaseActionsMixin:
                 else ""
             ),
             "case_awaiting": statement_text(summary.awaiting) if summary.awaiting else "",
+            "case_awaiting_day": local_day(summary.awaiting.stated_at) if summary.awaiting else "",
             "case_clearances": clearance_groups(summary),
             "case_next_obligation": (
                 obligation_text(summary.next_obligation, overdue=summary.next_obligation_overdue)
