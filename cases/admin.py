@@ -485,6 +485,8 @@ class CaseAction:
     title: Promise
     permission: str
     verb: str
+    # The submit button's label, when not "Record".
+    submit: Promise | None = None
 
 
 CASE_ACTIONS = (
@@ -508,6 +510,7 @@ CASE_ACTIONS = (
         _l("Assess the latest statement not yet assessed"),
         "cases.assess_wishstatement",
         "assess the voluntariness of a wish",
+        _l("Record the assessment"),
     ),
     CaseAction(
         "review",
@@ -522,6 +525,7 @@ CASE_ACTIONS = (
         _l("Fulfil the next obligation"),
         "cases.change_obligation",
         "fulfil an obligation",
+        _l("Mark fulfilled"),
     ),
 )
 CASE_ACTIONS_BY_NAME = {action.name: action for action in CASE_ACTIONS}
@@ -848,7 +852,7 @@ class CaseActionsMixin:
             "target_text": self.case_action_target_text(case_action, target),
             "media": self.media + form.media,  # type: ignore[attr-defined]
             "change_url": back,
-            "submit_label": case_action.title,
+            "submit_label": case_action.submit or _("Record"),
         }
         return TemplateResponse(request, "admin/cases/captive/case_action.html", context)
 
