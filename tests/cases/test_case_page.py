@@ -441,3 +441,21 @@ def test_the_pages_answer_only_get_and_post_and_only_their_own_names(client, dem
     response = client.post(action_url(ri, "wish"), {"wish": "return"})
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert writes() == before
+
+
+def test_a_post_without_the_csrf_token_is_refused(demo):
+    ri = demo["ri"]
+    client = login(Client(enforce_csrf_checks=True), demo["caseworker"])
+    before = writes()
+    now = timezone.localtime() - timedelta(hours=1)
+    response = client.post(
+        action_url(ri, "wish"),
+        {
+            "wish": "return",
+            "stated_at_0": f"{now:%Y-%m-%d}",
+            "stated_at_1": f"{now:%H:%M:%S}",
+            "mode": "private_interview",
+        },
+    )
+    assert response.status_code == 403
+    assert writes() == before
