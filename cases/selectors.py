@@ -1,14 +1,17 @@
 """Reads about cases that more than one screen needs."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Captive, CaptiveName, Obligation
+from cases.gate import Clearance, captive_clearances, pending_statement
+from cases.models import Captive, CaptiveName, Obligation, WishStatement
 from cases.names import name_skeleton
-from diplomacy.models import State
+from diplomacy.choices import FINAL_PROPOSAL_STATUSES, InclusionStatus
+from diplomacy.models import ExchangeProposal, OfferedCaptive, State
 
 
 def obligations_open(*, today: date | None = None, within_days: int = 7) -> QuerySet[Obligation]:
@@ -130,3 +133,76 @@ def states_attach(captives: list[Captive]) -> list[Captive]:
     for statement in statements:
         statement.destination = states.get(statement.destination_id)
     return captives
+
+
+# --- the summary at the top of a captive's page ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """What a caseworker must see of a case at a glance (the top of the captive's admin page).
+
+    `effective` is the statement his effective wish rests on (assessed as free); `latest` his
+    newest statement, whatever its assessment (the same as `effective` when he has said nothing
+    since). `awaiting` is the statement a supervisor is waiting to assess: the newest one not yet
+    assessed that is newer than his effective wish — the one the gate says suspends it.
+    `clearances` are the repatriation gate's decisions for every state involved, `next_obligation`
+    his earliest open duty, `proposals` the open exchange proposals he is included in.
+    """
+
+    captive: Captive
+    effective: WishStatement | None
+    latest: WishStatement | None
+    awaiting: WishStatement | None
+    clearances: list[Clearance]
+    next_obligation: Obligation | None
+    next_obligation_overdue: bool
+    proposals: list[ExchangeProposal]
+
+    @property
+    def seriously_wounded_or_sick(self) -> bool:
+        return self.captive.is_seriously_ill_or_wounded
+
+    @property
+    def cleared_anywhere(self) -> bool:
+        return any(clearance.cleared for clearance in self.clearances)
+
+    @property
+    def has_flags(self) -> bool:
+        return bool(self.seriously_wounded_or_sick or self.awaiting or self.proposals)
+
+
+def next_obligation(captive: Captive) -> Obligation | None:
+    """His open duty (neither fulfilled nor cancelled) with the earliest deadline."""
+    return (
+        Obligation.objects.active()
+        .filter(captive=captive, fulfilled_on__isnull=True)
+        .order_by("due_on", "id")
+        .first()
+    )
+
+
+def case_summary(captive: Captive, *, today: date | None = None) -> CaseSummary:
+    """The summary of one case: his custody and wish, what the repatriation gate says for each
+    state involved (cases.gate, the one rule), his next duty and what needs attention. A dozen
+    queries, whatever the size of the register."""
+    today = today or timezone.localdate()
+    latest = captive.latest_wish_statement
+    effective = captive.effective_wish_statement
+    duty = next_obligation(captive)
+    offers = (
+        OfferedCaptive.objects.filter(captive=captive, inclusion_status=InclusionStatus.INCLUDED)
+        .exclude(proposal__status__in=FINAL_PROPOSAL_STATUSES)
+        .select_related("proposal__counterpart_state")
+        .order_by("proposal_id")
+    )
+    return CaseSummary(
+        captive=captive,
+        effective=effective,
+        latest=latest,
+        awaiting=pending_statement(captive),
+        clearances=captive_clearances(captive),
+        next_obligation=duty,
+        next_obligation_overdue=duty is not None and duty.due_on < today,
+        proposals=[offer.proposal for offer in offers],
+    )
