@@ -236,11 +236,8 @@ def captive_register(
     `reason`: what his history says of it ("Registered", or the import and row he came from)."""
     role_require(acting_user, "cases.add_captive", "register a captive")
     partner = acting_partner(acting_user)
-    if partner is not None and partner.state_id != getattr(detaining_power, "pk", None):
-        raise RuleError(
-            ErrorCode.PERMISSION_DENIED,
-            _("Only the agency of the state holding a captive may register him."),
-        )
+    if partner is not None:
+        partner_register_check(partner, detaining_power)
     # His CHECK constraints are left to the database, which refuses a row breaking one with the
     # message and code full_clean would give (asking first cost a query each, then one).
     captive, renderings = _captive_build(
@@ -281,6 +278,23 @@ def captive_register(
     return captive
 
 
+def partner_register_check(partner: Any, detaining_power: Any) -> None:
+    """Refuse a partner registering a captive unless it is the agency of the state that holds
+    him (a tracing agency or a humanitarian body registers no one)."""
+    from partners.choices import PartnerKind
+
+    if (
+        partner is None
+        or partner.kind != PartnerKind.STATE_AGENCY
+        or partner.state_id is None
+        or partner.state_id != getattr(detaining_power, "pk", None)
+    ):
+        raise RuleError(
+            ErrorCode.PERMISSION_DENIED,
+            _("Only the agency of the state holding a captive may register him."),
+        )
+
+
 @transaction.atomic
 def captive_register_as_partner(*, acting_user: User, **fields: Any) -> Captive:
     """A partner state's agency registers a captive its own state holds (POST /captives/): its
@@ -288,14 +302,9 @@ def captive_register_as_partner(*, acting_user: User, **fields: Any) -> Captive:
     agency sees him. Any other partner (a tracing agency, a humanitarian body) registers no one."""
     from diplomacy.choices import InvolvementRole
     from diplomacy.models import Involvement
-    from partners.choices import PartnerKind
 
     partner = acting_partner(acting_user)
-    if partner is None or partner.kind != PartnerKind.STATE_AGENCY or partner.state_id is None:
-        raise RuleError(
-            ErrorCode.PERMISSION_DENIED,
-            _("Only the agency of the state holding a captive may register him."),
-        )
+    partner_register_check(partner, partner.state if partner is not None else None)
     role_require(acting_user, "diplomacy.add_involvement", "register a captive")
     captive = captive_register(
         acting_user=acting_user,
@@ -584,7 +593,6 @@ def _custody_event_write(
     # a partner register only for its own state).
     if not registering:
         custody_event_partner_check(acting_user=acting_user, kind=kind)
-    if not registering:
         captive = _lock(captive)
     custodian = _event_custodian(captive=captive, kind=kind, custodian=custodian)
     custody_event_check(
