@@ -203,12 +203,7 @@ class ImportBatchAdmin(PermanentAdmin):
             "running": batch.status in {BatchStatus.ANALYSING, BatchStatus.WRITING},
             "deciding": may_import
             and batch.status in {BatchStatus.PREVIEW, BatchStatus.WRITING, BatchStatus.DONE},
-            "progress_done": batch.analysed_count
-            if batch.status == BatchStatus.ANALYSING
-            else counts[RowStatus.WRITTEN] + counts[RowStatus.HELD],
-            "progress_total": batch.row_count
-            if batch.status == BatchStatus.ANALYSING
-            else counts[RowStatus.WRITTEN] + counts[RowStatus.HELD] + counts[RowStatus.READY],
+            "progress": services.import_progress(batch),
             "decisions": RowDecision,
             "statuses": RowStatus,
             "batch_statuses": BatchStatus,
@@ -314,7 +309,7 @@ class ImportBatchAdmin(PermanentAdmin):
             return HttpResponseNotAllowed(["POST"])
         batch = self._batch(request, batch_id)
         wants_json = "application/json" in request.headers.get("Accept", "")
-        analysing = batch.status == BatchStatus.ANALYSING
+        phase = batch.status
         try:
             if batch.status == BatchStatus.ANALYSING:
                 batch = services.import_analyse(acting_user=request.user, batch=batch)
@@ -328,14 +323,14 @@ class ImportBatchAdmin(PermanentAdmin):
             messages.error(request, " ".join(refusal.messages))
             return self._back(batch)
         if wants_json:
-            counts = services.import_counts(batch)
-            written = counts[RowStatus.WRITTEN] + counts[RowStatus.HELD]
+            # The phase this slice belonged to, though it may have ended with it.
+            done, total = services.import_progress(batch, phase)
             return JsonResponse(
                 {
                     "status": batch.status,
                     "running": batch.status in {BatchStatus.ANALYSING, BatchStatus.WRITING},
-                    "done": batch.analysed_count if analysing else written,
-                    "total": batch.row_count if analysing else written + counts[RowStatus.READY],
+                    "done": done,
+                    "total": total,
                 }
             )
         return self._back(batch)

@@ -176,6 +176,15 @@ def import_map(*, acting_user: User, batch: ImportBatch, mapping: dict[str, str]
     return batch
 
 
+def _written_before(fingerprint: str) -> int | None:
+    """The row (of any import) that wrote a row with this fingerprint, if one did."""
+    return (
+        ImportRow.objects.filter(fingerprint=fingerprint, captive__isnull=False)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 # --- analysis -----------------------------------------------------------------------------------
 
 
@@ -256,11 +265,7 @@ def _analyse_row(
         row.earlier_id = seen[row.fingerprint]
         return
     seen[row.fingerprint] = row.pk
-    written = (
-        ImportRow.objects.filter(fingerprint=row.fingerprint, captive__isnull=False)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    written = _written_before(row.fingerprint)
     if written is not None:
         row.status = RowStatus.IMPORTED_BEFORE
         row.earlier_id = written
@@ -497,11 +502,7 @@ def _write_row(row: ImportRow, batch: ImportBatch, states: _States, acting_user:
         row.captive = None
         row.written_at = None
         row.status = RowStatus.IMPORTED_BEFORE
-        row.earlier_id = (
-            ImportRow.objects.filter(fingerprint=row.fingerprint, captive__isnull=False)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        row.earlier_id = _written_before(row.fingerprint)
         row.save(update_fields=["status", "earlier"])
     except ValidationError as error:
         # Something changed since the analysis (a state, a decision taken elsewhere).
@@ -528,13 +529,10 @@ def import_write(
     )
     for row in ready:
         # Written by another import since the analysis: not again.
-        if ImportRow.objects.filter(fingerprint=row.fingerprint, captive__isnull=False).exists():
+        written = _written_before(row.fingerprint)
+        if written is not None:
             row.status = RowStatus.IMPORTED_BEFORE
-            row.earlier_id = (
-                ImportRow.objects.filter(fingerprint=row.fingerprint, captive__isnull=False)
-                .values_list("pk", flat=True)
-                .first()
-            )
+            row.earlier_id = written
             row.save(update_fields=["status", "earlier"])
         else:
             _write_row(row, batch, states, acting_user)
@@ -597,3 +595,14 @@ def import_counts(batch: ImportBatch) -> dict[str, int]:
         .count()
     )
     return counts
+
+
+def import_progress(batch: ImportBatch, phase: str | None = None) -> tuple[int, int]:
+    """How far a phase (the batch's own status by default) has come, as (done, total): rows
+    analysed of all rows for the analysis; else rows written or held of those written, held or
+    still ready."""
+    if (phase or batch.status) == BatchStatus.ANALYSING:
+        return batch.analysed_count, batch.row_count
+    counts = import_counts(batch)
+    done = counts[RowStatus.WRITTEN] + counts[RowStatus.HELD]
+    return done, done + counts[RowStatus.READY]

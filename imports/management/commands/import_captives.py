@@ -180,17 +180,7 @@ class Command(BaseCommand):
             task = progress.add_task(label, total=batch.row_count)
             while batch.status == status:
                 batch = step(acting_user=user, batch=batch)
-                counts = services.import_counts(batch)
-                done = (
-                    batch.analysed_count
-                    if status == BatchStatus.ANALYSING
-                    else counts[RowStatus.WRITTEN] + counts[RowStatus.HELD]
-                )
-                total = (
-                    batch.row_count
-                    if status == BatchStatus.ANALYSING
-                    else done + counts[RowStatus.READY]
-                )
+                done, total = services.import_progress(batch, status)
                 progress.update(task, completed=done, total=total)
         return batch
 
