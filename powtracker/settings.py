@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,6 +134,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The languages of the admin, the rules' messages and the API's error messages. A browser's
+# Accept-Language picks one (LocaleMiddleware), the admin's language menu overrides it.
+LANGUAGES = [("en", "English"), ("uk", "Українська"), ("ko", "한국어")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # Everything is stored in UTC; TIME_ZONE only changes how times are shown.
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
