@@ -15,6 +15,7 @@ from diplomacy.choices import (
     TransferKind,
     TransferStatus,
 )
+from diplomacy.state_names import state_name
 from powtracker.disclosed import DisclosedChangeModel
 from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel
@@ -50,7 +51,12 @@ class State(PermanentModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.name}"
+        return f"{self.code} — {self.local_name}"
+
+    @property
+    def local_name(self) -> str:
+        """Its name in the active language (diplomacy.state_names)."""
+        return state_name(self.code, self.name)
 
 
 class Involvement(PermanentModel):

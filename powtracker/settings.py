@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "powtracker.apps.SigninAuditConfig",  # django-axes
     "csp",
+    # Only for its translated ISO 3166 country names (diplomacy.state_names).
+    "django_countries",
     "diplomacy",
     "cases",
     "partners",

@@ -34,6 +34,8 @@ urlpatterns = [
         name="reports-document-print",
     ),
     path("admin/", admin.site.urls),
+    # The admin's language menu posts here (django.views.i18n.set_language): a cookie, then back.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("powtracker.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

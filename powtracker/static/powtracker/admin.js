@@ -11,3 +11,13 @@
     };
     window.addEventListener("load", titleCutCells);
 }
+
+// The language menu in the header switches as soon as a language is chosen; without script,
+// its button does.
+{
+    const menu = document.querySelector("form.language-menu");
+    if (menu) {
+        menu.classList.add("language-menu-scripted");
+        menu.querySelector("select").addEventListener("change", () => menu.submit());
+    }
+}
