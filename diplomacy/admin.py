@@ -123,7 +123,7 @@ class OfferedCaptiveInline(FrozenAfterAgreementInline, ServiceInlineMixin, admin
     autocomplete_fields = ["captive"]
     fields = ["captive", "inclusion_status", "reason", "health", "clearance"]
     readonly_fields = ["health", "clearance"]
-    verbose_name_plural = "Captives offered"
+    verbose_name_plural = _("Captives offered")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OfferedCaptive]:
         return super().get_queryset(request).select_related("captive")
@@ -156,13 +156,17 @@ class OfferedCaptiveInline(FrozenAfterAgreementInline, ServiceInlineMixin, admin
             decided.reason,
         )
 
-    @admin.display(description="health")
+    @admin.display(description=_("health"))
     def health(self, offer: OfferedCaptive) -> str:
         if offer.pk is None:
             return ""
         priority = offer.captive.health in PRIORITY_HEALTH
         label = offer.captive.get_health_display()
-        return f"{label} — goes home regardless of numbers (Arts. 109-110)" if priority else label
+        if priority:
+            return _g("%(health)s — goes home regardless of numbers (Arts. 109-110)") % {
+                "health": label
+            }
+        return label
 
     def save_entry(self, *, request: HttpRequest, parent: Any, form: Any, fk_name: str) -> Any:
         data = form.cleaned_data
@@ -188,7 +192,7 @@ class RequestedPersonInline(FrozenAfterAgreementInline, ServiceInlineMixin, admi
     can_delete = False
     fields = ["name", "count", "description", "held_by"]
     autocomplete_fields = ["held_by"]
-    verbose_name_plural = "Persons requested in return"
+    verbose_name_plural = _("Persons requested in return")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Requests are added while the terms are open; a correction is a new proposal.
@@ -273,10 +277,10 @@ class ExchangeProposalAdmin(
             },
         ),
         (
-            "Terms and dates",
+            _("Terms and dates"),
             {"fields": ["terms", ("proposed_on", "expires_on"), ("decided_on", "executed_on")]},
         ),
-        ("Notes", {"fields": ["notes", ("created_at", "updated_at")]}),
+        (_("Notes"), {"fields": ["notes", ("created_at", "updated_at")]}),
     ]
     # In bulk only what needs no reading of each proposal: that its time ran out. Every other
     # step is a decision about one proposal, its list and its clearances: its page's buttons.
@@ -347,11 +351,11 @@ class ExchangeProposalAdmin(
     def step_context(self, request: HttpRequest, record: ExchangeProposal) -> dict[str, Any]:
         return {"clearances": exchange_proposal_clearances(record)}
 
-    @admin.display(description="captives offered", ordering="offered")
+    @admin.display(description=_("captives offered"), ordering="offered")
     def offered_count(self, proposal: Any) -> int:
         return proposal.offered
 
-    @admin.display(description="balance")
+    @admin.display(description=_("balance"))
     def balance(self, proposal: ExchangeProposal) -> str:
         return str(exchange_proposal_balance(proposal)) if proposal.pk else "—"
 

@@ -1,63 +1,64 @@
 """Choices of the diplomacy app: roles of states, proposal and transfer statuses, channels."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class InvolvementRole(models.TextChoices):
-    DETAINING_POWER = "detaining_power", "Detaining power"
-    POWER_DEPENDED_ON = "power_depended_on", "Power depended on"
-    ALLIED_POWER = "allied_power", "Allied power"
-    RECEIVING_STATE = "receiving_state", "Receiving state"
-    PROTECTING_POWER = "protecting_power", "Protecting power"
-    MEDIATOR = "mediator", "Mediator"
-    VERIFIER = "verifier", "Verifier"
+    DETAINING_POWER = "detaining_power", _("Detaining power")
+    POWER_DEPENDED_ON = "power_depended_on", _("Power depended on")
+    ALLIED_POWER = "allied_power", _("Allied power")
+    RECEIVING_STATE = "receiving_state", _("Receiving state")
+    PROTECTING_POWER = "protecting_power", _("Protecting power")
+    MEDIATOR = "mediator", _("Mediator")
+    VERIFIER = "verifier", _("Verifier")
 
 
 class ProposalStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PROPOSED = "proposed", "Proposed"
-    UNDER_NEGOTIATION = "under_negotiation", "Under negotiation"
-    AGREED = "agreed", "Agreed"
-    EXECUTED = "executed", "Executed"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired"
+    DRAFT = "draft", _("Draft")
+    PROPOSED = "proposed", _("Proposed")
+    UNDER_NEGOTIATION = "under_negotiation", _("Under negotiation")
+    AGREED = "agreed", _("Agreed")
+    EXECUTED = "executed", _("Executed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
 
 
 class InclusionStatus(models.TextChoices):
-    INCLUDED = "included", "Included"
-    EXCLUDED = "excluded", "Excluded"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    HANDED_OVER = "handed_over", "Handed over"
+    INCLUDED = "included", _("Included")
+    EXCLUDED = "excluded", _("Excluded")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    HANDED_OVER = "handed_over", _("Handed over")
 
 
 class ContactChannel(models.TextChoices):
-    NOTE_VERBALE = "note_verbale", "Note verbale"
-    MEETING = "meeting", "Meeting"
-    CALL = "call", "Call"
-    PUBLIC_STATEMENT = "public_statement", "Public statement"
-    INTERMEDIARY = "intermediary", "Via an intermediary"
+    NOTE_VERBALE = "note_verbale", _("Note verbale")
+    MEETING = "meeting", _("Meeting")
+    CALL = "call", _("Call")
+    PUBLIC_STATEMENT = "public_statement", _("Public statement")
+    INTERMEDIARY = "intermediary", _("Via an intermediary")
 
 
 class Classification(models.TextChoices):
-    PUBLIC = "public", "Public"
-    RESTRICTED = "restricted", "Restricted"
-    CONFIDENTIAL = "confidential", "Confidential"
-    SECRET = "secret", "Secret"
+    PUBLIC = "public", _("Public")
+    RESTRICTED = "restricted", _("Restricted")
+    CONFIDENTIAL = "confidential", _("Confidential")
+    SECRET = "secret", _("Secret")
 
 
 class TransferKind(models.TextChoices):
-    RESETTLEMENT = "resettlement", "Resettlement in a third state"
-    CUSTODY_TRANSFER = "custody_transfer", "Transfer of custody to another power"
+    RESETTLEMENT = "resettlement", _("Resettlement in a third state")
+    CUSTODY_TRANSFER = "custody_transfer", _("Transfer of custody to another power")
 
 
 class TransferStatus(models.TextChoices):
-    INTENT_STATED = "intent_stated", "Intent stated"
-    REQUESTED = "requested", "Formally requested"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    COMPLETED = "completed", "Completed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    INTENT_STATED = "intent_stated", _("Intent stated")
+    REQUESTED = "requested", _("Formally requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 P = ProposalStatus

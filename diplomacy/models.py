@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from diplomacy.choices import (
@@ -23,10 +24,10 @@ from powtracker.permanence import PermanentModel
 
 class State(PermanentModel):
     code = models.CharField(
-        "ISO 3166-1 alpha-3 code", max_length=3, help_text="Three capital letters, e.g. UKR."
+        _("ISO 3166-1 alpha-3 code"), max_length=3, help_text=_("Three capital letters, e.g. UKR.")
     )
     name = models.CharField(max_length=120)
-    gc3_party = models.BooleanField("party to the Third Geneva Convention", default=True)
+    gc3_party = models.BooleanField(_("party to the Third Geneva Convention"), default=True)
     language = models.CharField(
         _("language of its documents"),
         max_length=8,
@@ -67,7 +68,7 @@ class Involvement(PermanentModel):
     )
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="involvements")
     role = models.CharField(max_length=32, choices=InvolvementRole.choices)
-    position = models.TextField("stated position", blank=True)
+    position = models.TextField(_("stated position"), blank=True)
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
@@ -89,7 +90,10 @@ class Involvement(PermanentModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.state.code} as {self.get_role_display().lower()}"
+        return gettext("%(state)s as %(role)s") % {
+            "state": self.state.code,
+            "role": self.get_role_display().lower(),
+        }
 
 
 class ExchangeProposal(DisclosedChangeModel, PermanentModel):
@@ -188,9 +192,9 @@ class RequestedPerson(PermanentModel):
     proposal = models.ForeignKey(
         ExchangeProposal, on_delete=models.PROTECT, related_name="requested_persons"
     )
-    name = models.CharField(max_length=200, blank=True, help_text="Blank for an unnamed group.")
+    name = models.CharField(max_length=200, blank=True, help_text=_("Blank for an unnamed group."))
     count = models.PositiveIntegerField(
-        null=True, blank=True, help_text="How many; blank when the number is unspecified."
+        null=True, blank=True, help_text=_("How many; blank when the number is unspecified.")
     )
     description = models.TextField(blank=True)
     held_by = models.ForeignKey(
@@ -219,7 +223,11 @@ class RequestedPerson(PermanentModel):
     def __str__(self) -> str:
         if self.name:
             return self.name
-        return f"{self.count if self.count else 'An unspecified number of'} — {self.description}"
+        if self.count:
+            return f"{self.count} — {self.description}"
+        return gettext("An unspecified number of — %(description)s") % {
+            "description": self.description
+        }
 
 
 class DiplomaticContact(DisclosedChangeModel, PermanentModel):
@@ -235,10 +243,13 @@ class DiplomaticContact(DisclosedChangeModel, PermanentModel):
     channel = models.CharField(max_length=24, choices=ContactChannel.choices)
     occurred_on = models.DateField()
     from_party = models.CharField(
-        "who", max_length=200, blank=True, help_text="Office or official on the initiating side."
+        _("who"),
+        max_length=200,
+        blank=True,
+        help_text=_("Office or official on the initiating side."),
     )
     to_party = models.CharField(
-        "with whom", max_length=200, blank=True, help_text="Office or official contacted."
+        _("with whom"), max_length=200, blank=True, help_text=_("Office or official contacted.")
     )
     summary = models.TextField()
     captives = models.ManyToManyField("cases.Captive", blank=True, related_name="contacts")
@@ -305,7 +316,7 @@ class TransferRequest(DisclosedChangeModel, PermanentModel):
         editable=False,
     )
     basis = models.TextField(
-        blank=True, help_text="On what grounds the state asks, e.g. constitutional citizenship."
+        blank=True, help_text=_("On what grounds the state asks, e.g. constitutional citizenship.")
     )
     stated_on = models.DateField(null=True, blank=True)
     requested_on = models.DateField(null=True, blank=True, editable=False)
@@ -323,4 +334,8 @@ class TransferRequest(DisclosedChangeModel, PermanentModel):
         indexes = [models.Index(fields=["status"], name="diplomacy_transfer_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.requesting_state.code} for {self.captive} ({self.get_status_display()})"
+        return gettext("%(state)s for %(captive)s (%(status)s)") % {
+            "state": self.requesting_state.code,
+            "captive": self.captive,
+            "status": self.get_status_display(),
+        }

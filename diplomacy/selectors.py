@@ -4,6 +4,8 @@ whom the repatriation gate clears for the counterpart."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from cases.choices import Health
 from cases.gate import Clearance, repatriation_clearances
 from cases.models import Captive
@@ -24,22 +26,30 @@ class ExchangeBalance:
     requested_unspecified: bool = False
     priority_captives: list[Captive] = field(default_factory=list)
 
-    @property
-    def requested_total(self) -> str:
-        total = self.requested_named + self.requested_counted
-        return f"{total} and an unspecified number" if self.requested_unspecified else str(total)
-
     def __str__(self) -> str:
-        text = (
-            f"Offered: {self.offered_included} included ({self.offered_other} excluded or "
-            f"withdrawn). Requested: {self.requested_total} ({self.requested_named} named)."
-        )
+        counts = {
+            "included": self.offered_included,
+            "other": self.offered_other,
+            "total": self.requested_named + self.requested_counted,
+            "named": self.requested_named,
+        }
+        if self.requested_unspecified:
+            text = _(
+                "Offered: %(included)d included (%(other)d excluded or withdrawn). "
+                "Requested: %(total)d and an unspecified number (%(named)d named)."
+            )
+        else:
+            text = _(
+                "Offered: %(included)d included (%(other)d excluded or withdrawn). "
+                "Requested: %(total)d (%(named)d named)."
+            )
+        text %= counts
         if self.priority_captives:
             names = ", ".join(c.case_number for c in self.priority_captives)
-            text += (
-                f" Seriously wounded or sick, to be repatriated regardless of numbers "
-                f"(GC III Arts. 109-110): {names}."
-            )
+            text += " " + _(
+                "Seriously wounded or sick, to be repatriated regardless of numbers "
+                "(GC III Arts. 109-110): %(names)s."
+            ) % {"names": names}
         return text
 
 

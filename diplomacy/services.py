@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from cases import services as case_services
 from cases.choices import FINAL_CUSTODY_STATUSES, CustodyEventKind
@@ -33,30 +34,56 @@ User = Any
 
 # Who may move a proposal into each status; every other step needs the change permission.
 PROPOSAL_STEP_PERMISSIONS = {
-    ProposalStatus.AGREED: ("diplomacy.agree_exchangeproposal", "agree an exchange"),
-    ProposalStatus.EXECUTED: ("diplomacy.execute_exchangeproposal", "execute an exchange"),
+    ProposalStatus.AGREED: (
+        "diplomacy.agree_exchangeproposal",
+        pgettext_lazy("your role does not allow you to …", "agree an exchange"),
+    ),
+    ProposalStatus.EXECUTED: (
+        "diplomacy.execute_exchangeproposal",
+        pgettext_lazy("your role does not allow you to …", "execute an exchange"),
+    ),
 }
 # Reopening undoes an agreement: whoever may agree an exchange may reopen it.
-PROPOSAL_REOPEN_PERMISSION = ("diplomacy.agree_exchangeproposal", "reopen an agreed exchange")
+PROPOSAL_REOPEN_PERMISSION = (
+    "diplomacy.agree_exchangeproposal",
+    pgettext_lazy("your role does not allow you to …", "reopen an agreed exchange"),
+)
 # What the proposal's change form may change while it is open.
 PROPOSAL_TERMS_FIELDS = frozenset(
     {"title", "counterpart_state", "mediator", "terms", "proposed_on", "expires_on", "notes"}
 )
-PROPOSAL_CHANGE_PERMISSION = ("diplomacy.change_exchangeproposal", "change an exchange")
+PROPOSAL_CHANGE_PERMISSION = (
+    "diplomacy.change_exchangeproposal",
+    pgettext_lazy("your role does not allow you to …", "change an exchange"),
+)
 TRANSFER_STEP_PERMISSIONS = {
-    TransferStatus.APPROVED: ("diplomacy.approve_transferrequest", "approve a transfer"),
-    TransferStatus.REJECTED: ("diplomacy.approve_transferrequest", "reject a transfer"),
-    TransferStatus.COMPLETED: ("diplomacy.approve_transferrequest", "complete a transfer"),
+    TransferStatus.APPROVED: (
+        "diplomacy.approve_transferrequest",
+        pgettext_lazy("your role does not allow you to …", "approve a transfer"),
+    ),
+    TransferStatus.REJECTED: (
+        "diplomacy.approve_transferrequest",
+        pgettext_lazy("your role does not allow you to …", "reject a transfer"),
+    ),
+    TransferStatus.COMPLETED: (
+        "diplomacy.approve_transferrequest",
+        pgettext_lazy("your role does not allow you to …", "complete a transfer"),
+    ),
 }
-TRANSFER_CHANGE_PERMISSION = ("diplomacy.change_transferrequest", "change a transfer request")
+TRANSFER_CHANGE_PERMISSION = (
+    "diplomacy.change_transferrequest",
+    pgettext_lazy("your role does not allow you to …", "change a transfer request"),
+)
 
 
 def _status_check(table: dict[str, frozenset[str]], current: str, wanted: str, labels: Any) -> None:
     if wanted not in table[current]:
-        allowed = ", ".join(labels(s).label for s in labels.values if s in table[current]) or "none"
+        allowed = ", ".join(
+            str(labels(s).label) for s in labels.values if s in table[current]
+        ) or pgettext("no next status", "none")
         raise RuleError(
             ErrorCode.TRANSITION_NOT_ALLOWED,
-            "It is “%(current)s”: it cannot become “%(wanted)s”. Allowed next: %(allowed)s.",
+            _("It is “%(current)s”: it cannot become “%(wanted)s”. Allowed next: %(allowed)s."),
             {"current": labels(current).label, "wanted": labels(wanted).label, "allowed": allowed},
         )
 
@@ -109,7 +136,11 @@ def exchange_proposal_create(
     **details: Any,
 ) -> ExchangeProposal:
     """Open a draft proposal between two states."""
-    role_require(acting_user, "diplomacy.add_exchangeproposal", "prepare an exchange")
+    role_require(
+        acting_user,
+        "diplomacy.add_exchangeproposal",
+        pgettext("your role does not allow you to …", "prepare an exchange"),
+    )
     proposal = ExchangeProposal(
         title=title,
         proposing_state=proposing_state,
@@ -139,7 +170,11 @@ def exchange_proposal_update(
     *, acting_user: User, proposal: ExchangeProposal, **changes: Any
 ) -> ExchangeProposal:
     """Change an open proposal's title, counterpart, mediator, terms, dates or notes."""
-    role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
+    role_require(
+        acting_user,
+        "diplomacy.change_exchangeproposal",
+        pgettext("your role does not allow you to …", "change an exchange"),
+    )
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
     exchange_proposal_open_check(proposal=proposal)
     unknown = sorted(set(changes) - PROPOSAL_TERMS_FIELDS)
@@ -204,11 +239,12 @@ def exchange_offer_check(*, proposal: ExchangeProposal, captive: Captive) -> Non
     if not held:
         raise RuleError(
             ErrorCode.NOT_IN_CUSTODY,
-            "%(case)s is not held by %(state)s (custody: %(status)s).",
+            _("%(case)s is not held by %(state)s (custody: %(status)s)."),
             {
                 "case": captive.case_number,
                 "state": proposal.proposing_state.code,
-                "status": captive.get_custody_status_display() or "none",
+                "status": captive.get_custody_status_display()
+                or pgettext("no custody status", "none"),
             },
         )
 
@@ -218,7 +254,11 @@ def exchange_offer_add(
     *, acting_user: User, proposal: ExchangeProposal, captive: Captive, reason: str = ""
 ) -> OfferedCaptive:
     """Offer a captive held by the proposing state."""
-    role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
+    role_require(
+        acting_user,
+        "diplomacy.change_exchangeproposal",
+        pgettext("your role does not allow you to …", "change an exchange"),
+    )
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
     captive = Captive.objects.select_for_update().get(pk=captive.pk)
     case_services.captive_writable_check(captive)
@@ -238,10 +278,10 @@ def exchange_inclusion_check(*, offer: OfferedCaptive, inclusion_status: str, re
     ):
         raise RuleError(
             ErrorCode.TRANSITION_NOT_ALLOWED,
-            "Only the execution of the exchange hands a captive over.",
+            _("Only the execution of the exchange hands a captive over."),
         )
     if inclusion_status != InclusionStatus.INCLUDED and not reason.strip():
-        raise RuleError(ErrorCode.REASON_REQUIRED, "Say why he is excluded or withdrawn.")
+        raise RuleError(ErrorCode.REASON_REQUIRED, _("Say why he is excluded or withdrawn."))
 
 
 @transaction.atomic
@@ -249,7 +289,11 @@ def exchange_offer_set_inclusion(
     *, acting_user: User, offer: OfferedCaptive, inclusion_status: str, reason: str = ""
 ) -> OfferedCaptive:
     """Include, exclude or withdraw an offered captive, with the reason."""
-    role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
+    role_require(
+        acting_user,
+        "diplomacy.change_exchangeproposal",
+        pgettext("your role does not allow you to …", "change an exchange"),
+    )
     proposal = ExchangeProposal.objects.select_for_update().get(pk=offer.proposal_id)
     offer = OfferedCaptive.objects.select_related("proposal").get(pk=offer.pk)
     exchange_inclusion_check(offer=offer, inclusion_status=inclusion_status, reason=reason)
@@ -275,7 +319,11 @@ def exchange_request_add(
     *, acting_user: User, proposal: ExchangeProposal, **person: Any
 ) -> RequestedPerson:
     """Add a person, or a group of a given or unspecified size, requested in return."""
-    role_require(acting_user, "diplomacy.change_exchangeproposal", "change an exchange")
+    role_require(
+        acting_user,
+        "diplomacy.change_exchangeproposal",
+        pgettext("your role does not allow you to …", "change an exchange"),
+    )
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
     exchange_proposal_open_check(proposal=proposal)
     requested = RequestedPerson(proposal=proposal, **person)
@@ -302,7 +350,7 @@ def exchange_proposal_transition(
         to_status == ProposalStatus.AGREED
         and not proposal.offered_captives.filter(inclusion_status=InclusionStatus.INCLUDED).exists()
     ):
-        raise RuleError(ErrorCode.INVALID, "No captive is included: there is nothing to agree.")
+        raise RuleError(ErrorCode.INVALID, _("No captive is included: there is nothing to agree."))
     proposal.status = to_status
     fields = ["status", "updated_at"]
     today = timezone.localdate()
@@ -349,7 +397,9 @@ def exchange_proposal_execute(
         )
     )
     if not offers:
-        raise RuleError(ErrorCode.INVALID, "No captive is included: there is nothing to execute.")
+        raise RuleError(
+            ErrorCode.INVALID, _("No captive is included: there is nothing to execute.")
+        )
     # Locks the captives in id order, so that overlapping executions cannot deadlock; checks
     # every one through the transition table and the gate before writing anything.
     case_services.custody_events_record(
@@ -359,7 +409,7 @@ def exchange_proposal_execute(
         occurred_at=when,
         custodian=proposal.counterpart_state,
         notes=f"Exchange: {proposal.title}",
-        refused="Nothing was executed. %(problems)s",
+        refused=_("Nothing was executed. %(problems)s"),
     )
     for offer in offers:
         offer.inclusion_status = InclusionStatus.HANDED_OVER
@@ -412,7 +462,11 @@ def transfer_request_create(
     *, acting_user: User, captive: Captive, requesting_state: Any, **details: Any
 ) -> TransferRequest:
     """Record a state's stated intent to take a captive."""
-    role_require(acting_user, "diplomacy.add_transferrequest", "record a transfer request")
+    role_require(
+        acting_user,
+        "diplomacy.add_transferrequest",
+        pgettext("your role does not allow you to …", "record a transfer request"),
+    )
     case_services.captive_writable_check(captive)
     transfer = TransferRequest(captive=captive, requesting_state=requesting_state, **details)
     if transfer.stated_on is None:
