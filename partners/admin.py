@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
 
 from partners import services
@@ -16,12 +18,13 @@ from reports.columns import DISCLOSURE_COLUMNS, DISCLOSURE_RELATED
 
 class PartnerForm(forms.ModelForm):
     scope_list = forms.MultipleChoiceField(
-        label="Scopes", choices=[], widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Scopes"), choices=[], widget=forms.CheckboxSelectMultiple, required=False
     )
     revoke_with_reason = forms.CharField(
+        label=_("Revoke with reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Revoking stops its tokens at once; it cannot be undone.",
+        help_text=_("Revoking stops its tokens at once; it cannot be undone."),
     )
 
     class Meta:
@@ -62,20 +65,20 @@ class PartnerAdmin(PermanentAdmin):
             return [(None, {"fields": main})]
         sets = [(None, {"fields": [*main, "client_id", "service_user", "created_at"]})]
         if obj.revoked_at is None:
-            sets.append(("Revoke", {"fields": ["revoke_with_reason"]}))
+            sets.append((_("Revoke"), {"fields": ["revoke_with_reason"]}))
         else:
-            sets.append(("Revoked", {"fields": ["revoked_at", "revocation_reason"]}))
+            sets.append((_("Revoked"), {"fields": ["revoked_at", "revocation_reason"]}))
         return sets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fixed = ["name", "kind", "state"] if obj is not None else []
         return [*fixed, *self.readonly_fields]
 
-    @admin.display(description="client id")
+    @admin.display(description=_("client id"))
     def client_id(self, partner: Partner) -> str:
         return partner.application.client_id if partner.pk else "—"
 
-    @admin.display(boolean=True)
+    @admin.display(description=_("active"), boolean=True)
     def active(self, partner: Partner) -> bool:
         return partner.is_active
 
@@ -102,13 +105,18 @@ class PartnerAdmin(PermanentAdmin):
         obj.refresh_from_db()
         messages.warning(
             request,
-            f"Client id: {partner.application.client_id} — client secret: {secret} — "
-            "copy the secret now: it is stored hashed and will not be shown again.",
+            gettext(
+                "Client id: %(client_id)s — client secret: %(secret)s — "
+                "copy the secret now: it is stored hashed and will not be shown again."
+            )
+            % {"client_id": partner.application.client_id, "secret": secret},
         )
 
 
 class CaseShareForm(forms.ModelForm):
-    void_with_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    void_with_reason = forms.CharField(
+        label=_("Void with reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     class Meta:
         model = CaseShare

@@ -28,7 +28,7 @@ class PartnerAuthentication(OAuth2Authentication):
             .first()
         )
         if partner is None or not partner.is_active:
-            raise AuthenticationFailed("This client has been revoked.", code="client_revoked")
+            raise AuthenticationFailed(_("This client has been revoked."), code="client_revoked")
         token.partner = partner
         return partner.service_user, token
 

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from partners.choices import DisclosureLevel, PartnerKind
 from powtracker.history import HistoricalRecords
@@ -20,7 +22,7 @@ class Partner(PermanentModel):
         null=True,
         blank=True,
         related_name="partners",
-        help_text="The state it speaks for; it sees the cases that state is involved in.",
+        help_text=_("The state it speaks for; it sees the cases that state is involved in."),
     )
     application = models.OneToOneField(
         settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
@@ -33,14 +35,14 @@ class Partner(PermanentModel):
         on_delete=models.PROTECT,
         related_name="partner",
         editable=False,
-        help_text="The account its writes are recorded under in every history.",
+        help_text=_("The account its writes are recorded under in every history."),
     )
-    scopes = models.CharField(max_length=200, help_text="Space-separated OAuth2 scopes.")
+    scopes = models.CharField(max_length=200, help_text=_("Space-separated OAuth2 scopes."))
     default_level = models.CharField(
         max_length=16,
         choices=DisclosureLevel.choices,
         default=DisclosureLevel.IDENTITY,
-        help_text="What it sees of a case its state is involved in, unless a share says more.",
+        help_text=_("What it sees of a case its state is involved in, unless a share says more."),
     )
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     revocation_reason = models.TextField(blank=True, editable=False)
@@ -101,7 +103,11 @@ class CaseShare(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.captive} shared with {self.partner} ({self.get_level_display()})"
+        return gettext("%(captive)s shared with %(partner)s (%(level)s)") % {
+            "captive": self.captive,
+            "partner": self.partner,
+            "level": self.get_level_display(),
+        }
 
 
 class DisclosureRecord(PermanentModel):
@@ -124,7 +130,11 @@ class DisclosureRecord(PermanentModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner} read {self.captive_id} at {self.level}"
+        return gettext("%(partner)s read %(captive)s at %(level)s") % {
+            "partner": self.partner,
+            "captive": self.captive_id,
+            "level": self.level,
+        }
 
 
 class IdempotencyRecord(models.Model):

@@ -9,6 +9,8 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from cases.models import Captive
@@ -49,8 +51,11 @@ def _check_scopes(scopes: Iterable[str]) -> list[str]:
     if unknown or not wanted:
         raise RuleError(
             ErrorCode.INVALID,
-            "Unknown or missing scopes: %(scopes)s. Known: %(known)s.",
-            {"scopes": ", ".join(unknown) or "none", "known": ", ".join(settings.API_SCOPES)},
+            _("Unknown or missing scopes: %(scopes)s. Known: %(known)s."),
+            {
+                "scopes": ", ".join(unknown) or pgettext("no scopes", "none"),
+                "known": ", ".join(settings.API_SCOPES),
+            },
         )
     return wanted
 
@@ -66,7 +71,11 @@ def partner_create(
     default_level: str = DisclosureLevel.IDENTITY,
 ) -> tuple[Partner, str]:
     """Register a partner as an OAuth2 client; return it and its secret, shown only this once."""
-    role_require(acting_user, "partners.add_partner", "register a partner")
+    role_require(
+        acting_user,
+        "partners.add_partner",
+        pgettext("your role does not allow you to …", "register a partner"),
+    )
     scope_list = _check_scopes(scopes)
     User = get_user_model()
     user = User(username=f"partner-{slugify(name)[:40]}-{secrets.token_hex(3)}", is_active=True)
@@ -102,12 +111,16 @@ def partner_create(
 @transaction.atomic
 def partner_revoke(*, acting_user: Any, partner: Partner, reason: str) -> Partner:
     """Revoke a partner: its tokens stop working at once and it gets no new ones."""
-    role_require(acting_user, "partners.change_partner", "revoke a partner")
+    role_require(
+        acting_user,
+        "partners.change_partner",
+        pgettext("your role does not allow you to …", "revoke a partner"),
+    )
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     if partner.revoked_at is not None:
-        raise RuleError(ErrorCode.ALREADY_VOIDED, "This partner was revoked already.")
+        raise RuleError(ErrorCode.ALREADY_VOIDED, _("This partner was revoked already."))
     if not reason.strip():
-        raise RuleError(ErrorCode.REASON_REQUIRED, "Say why the partner is revoked.")
+        raise RuleError(ErrorCode.REASON_REQUIRED, _("Say why the partner is revoked."))
     now = timezone.now()
     # A secret nobody knows: the client can no longer even ask for a token.
     application = partner.application
@@ -134,9 +147,13 @@ def case_share_grant(
     *, acting_user: Any, partner: Partner, captive: Captive, level: str, reason: str
 ) -> CaseShare:
     """Share one case with a partner at a level (replacing any share it had)."""
-    role_require(acting_user, "partners.add_caseshare", "share a case")
+    role_require(
+        acting_user,
+        "partners.add_caseshare",
+        pgettext("your role does not allow you to …", "share a case"),
+    )
     if not reason.strip():
-        raise RuleError(ErrorCode.REASON_REQUIRED, "Say why the case is shared.")
+        raise RuleError(ErrorCode.REASON_REQUIRED, _("Say why the case is shared."))
     for previous in (
         CaseShare.objects.active().select_for_update().filter(partner=partner, captive=captive)
     ):
@@ -168,7 +185,11 @@ def disclosure_record(
 @transaction.atomic
 def case_share_void(*, acting_user: Any, share: CaseShare, reason: str) -> CaseShare:
     """Stop sharing a case; the share stays on record with who stopped it and why."""
-    role_require(acting_user, "partners.change_caseshare", "stop sharing a case")
+    role_require(
+        acting_user,
+        "partners.change_caseshare",
+        pgettext("your role does not allow you to …", "stop sharing a case"),
+    )
     share = CaseShare.objects.select_for_update().get(pk=share.pk)
     void_check(share, reason)
     void_record(share, acting_user=acting_user, reason=reason)
