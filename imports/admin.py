@@ -273,9 +273,12 @@ class ImportBatchAdmin(PermanentAdmin):
             else:
                 messages.success(
                     request,
-                    _(
+                    ngettext(
+                        "%(reference)s: %(rows)d row read. Check how the columns are mapped, "
+                        "then analyse.",
                         "%(reference)s: %(rows)d rows read. Check how the columns are mapped, "
-                        "then analyse."
+                        "then analyse.",
+                        batch.row_count,
                     )
                     % {"reference": batch.reference, "rows": batch.row_count},
                 )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from powtracker.history import HistoricalRecords
@@ -187,4 +188,7 @@ class ImportRow(PermanentModel):
         indexes = [models.Index(fields=["batch", "status"], name="imports_row_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.batch.reference} row {self.number}"
+        return gettext("%(reference)s row %(number)s") % {
+            "reference": self.batch.reference,
+            "number": self.number,
+        }

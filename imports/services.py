@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from cases.choices import DuplicateVerdict
 from cases.duplicates import duplicate_candidates
@@ -56,6 +57,10 @@ WRITE_ROWS = 200
 CANDIDATES_KEPT = 5
 
 User = Any
+
+
+# What role_require says the role may not do: "Your role does not allow you to …".
+IMPORT_ACTION = pgettext_lazy("your role does not allow you to …", "import lists of names")
 
 
 def _require(acting_user: User, action: str) -> None:
@@ -114,7 +119,7 @@ def import_upload(
 ) -> ImportBatch:
     """Keep an uploaded list: its rows' cells as read, and a first mapping guessed from its
     headers. Writes nothing to the register."""
-    _require(acting_user, "import lists of names")
+    _require(acting_user, IMPORT_ACTION)
     source = " ".join(source.split())
     if not source:
         raise RuleError(
@@ -146,12 +151,12 @@ def import_upload(
 @transaction.atomic
 def import_map(*, acting_user: User, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """Set which column is which field, and (re)start the analysis. Before any row is written."""
-    _require(acting_user, "import lists of names")
+    _require(acting_user, IMPORT_ACTION)
     batch = _locked(batch)
     _status_check(
         batch,
         {BatchStatus.UPLOADED, BatchStatus.ANALYSING, BatchStatus.PREVIEW},
-        _("be mapped again"),
+        pgettext("an import: it cannot … now", "be mapped again"),
     )
     mapping = {str(column): field for column, field in mapping.items() if field}
     problems = mapping_refusals(mapping, len(batch.headers))
@@ -287,9 +292,11 @@ def import_analyse(
 ) -> ImportBatch:
     """Analyse the next rows not analysed yet (at most `max_rows`, or SLICE_SECONDS' worth);
     when none is left the batch waits for confirmation (`preview`)."""
-    _require(acting_user, "import lists of names")
+    _require(acting_user, IMPORT_ACTION)
     batch = _locked(batch)
-    _status_check(batch, {BatchStatus.ANALYSING}, _("be analysed"))
+    _status_check(
+        batch, {BatchStatus.ANALYSING}, pgettext("an import: it cannot … now", "be analysed")
+    )
     states = _States.load()
     # The fingerprints of the rows analysed so far: a later row with the same one repeats it.
     seen = dict(
@@ -355,7 +362,7 @@ def import_decide(
     """Record decisions about rows with possible duplicates: row id → (decision, the captive he
     is the same person as, for `same`). A held row decided about is written by the next writing.
     Returns how many rows were decided."""
-    _require(acting_user, "import lists of names")
+    _require(acting_user, IMPORT_ACTION)
     batch = _locked(batch)
     _status_check(
         batch,
@@ -388,7 +395,7 @@ def import_decide(
 def import_decide_best(*, acting_user: User, batch: ImportBatch, min_score: int) -> int:
     """Decide "same person as the best candidate" for every undecided row whose best candidate
     scores `min_score` or more (at least 90). Returns how many rows were decided."""
-    _require(acting_user, "import lists of names")
+    _require(acting_user, IMPORT_ACTION)
     if min_score < 90:
         raise RuleError(
             ErrorCode.INVALID,
@@ -416,10 +423,16 @@ def import_decide_best(*, acting_user: User, batch: ImportBatch, min_score: int)
 @transaction.atomic
 def import_confirm(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
     """The caseworker confirms the preview: the ready rows may now be written."""
-    _require(acting_user, "import lists of names")
-    role_require(acting_user, "cases.add_captive", "register a captive")
+    _require(acting_user, IMPORT_ACTION)
+    role_require(
+        acting_user,
+        "cases.add_captive",
+        pgettext("your role does not allow you to …", "register a captive"),
+    )
     batch = _locked(batch)
-    _status_check(batch, {BatchStatus.PREVIEW}, _("be confirmed"))
+    _status_check(
+        batch, {BatchStatus.PREVIEW}, pgettext("an import: it cannot … now", "be confirmed")
+    )
     batch.status = BatchStatus.WRITING
     batch.confirmed_by = acting_user
     batch.confirmed_at = timezone.now()
@@ -519,9 +532,11 @@ def import_write(
 ) -> ImportBatch:
     """Write the next ready rows (at most `max_rows`, or SLICE_SECONDS' worth). A row with
     possible duplicates nobody decided about is held, not written."""
-    _require(acting_user, "import lists of names")
+    _require(acting_user, IMPORT_ACTION)
     batch = _locked(batch)
-    _status_check(batch, {BatchStatus.WRITING}, _("write rows"))
+    _status_check(
+        batch, {BatchStatus.WRITING}, pgettext("an import: it cannot … now", "write rows")
+    )
     states = _States.load()
     started = time.monotonic()
     ready = list(
@@ -554,7 +569,7 @@ def import_write(
 @transaction.atomic
 def import_cancel(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
     """Stop an import: the rows not written yet never will be (those written stay)."""
-    _require(acting_user, "import lists of names")
+    _require(acting_user, IMPORT_ACTION)
     batch = _locked(batch)
     _status_check(
         batch,
@@ -565,10 +580,12 @@ def import_cancel(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
             BatchStatus.WRITING,
             BatchStatus.DONE,
         },
-        _("be cancelled"),
+        pgettext("an import: it cannot … now", "be cancelled"),
     )
     if batch.status == BatchStatus.DONE and not batch.rows.filter(status=RowStatus.HELD).exists():
-        _status_check(batch, (), _("be cancelled"))  # nothing is left to stop
+        _status_check(
+            batch, (), pgettext("an import: it cannot … now", "be cancelled")
+        )  # nothing is left to stop
     batch.status = BatchStatus.CANCELLED
     batch.finished_at = timezone.now()
     history_save(batch, acting_user=acting_user, reason="Cancelled")

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from powtracker.admin import RecordsAdmin
 from powtracker.errors import RuleError
@@ -179,13 +180,13 @@ class GeneratedDocumentAdmin(RecordsAdmin):
         if digest == document.sha256:
             messages.success(
                 request,
-                _("Printed again: identical to %(reference)s as issued (SHA-256 %(hash)s).")
+                gettext("Printed again: identical to %(reference)s as issued (SHA-256 %(hash)s).")
                 % {"reference": document.reference, "hash": digest[:16] + "…"},
             )
         else:
             messages.warning(
                 request,
-                _(
+                gettext(
                     "Printed again, it differs from %(reference)s as issued: something it "
                     "shows has changed since. The history of its records says what."
                 )

@@ -100,7 +100,11 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
     export_format = request.query_params.get(EXPORT_PARAMETER)
     if export_format not in ExportFormat.values:
         raise ValidationError(
-            {EXPORT_PARAMETER: [_("Choose one of: %s.") % ", ".join(ExportFormat.values)]}
+            {
+                EXPORT_PARAMETER: [
+                    _("Choose one of: %(formats)s.") % {"formats": ", ".join(ExportFormat.values)}
+                ]
+            }
         )
     queryset = view.filter_queryset(view.get_queryset())
     fields = export_fields(viewer, queryset)
