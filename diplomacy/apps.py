@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DiplomacyConfig(AppConfig):
     name = "diplomacy"
-    verbose_name = "Diplomacy"
+    verbose_name = _("Diplomacy")
