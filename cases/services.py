@@ -89,7 +89,9 @@ def captive_writable_check(captive: Captive) -> None:
 def _check_not_future(moment: datetime, field: Any) -> None:
     if moment > timezone.now() + CLOCK_TOLERANCE:
         raise RuleError(
-            ErrorCode.EVENT_IN_FUTURE, _("%(field)s is in the future."), {"field": str(field).capitalize()}
+            ErrorCode.EVENT_IN_FUTURE,
+            _("%(field)s is in the future."),
+            {"field": str(field).capitalize()},
         )
 
 
@@ -379,7 +381,9 @@ def custody_timeline_check(kinds: Sequence[str]) -> None:
             if status is None:
                 message = _("A custody timeline starts with the capture, not with “%(kind)s”.")
             elif status in FINAL_CUSTODY_STATUSES:
-                message = _("“%(status)s” ends the case: nothing can follow it, not even “%(kind)s”.")
+                message = _(
+                    "“%(status)s” ends the case: nothing can follow it, not even “%(kind)s”."
+                )
             else:
                 message = _("“%(kind)s” cannot follow “%(status)s”. Allowed next: %(allowed)s.")
             raise RuleError(
@@ -474,7 +478,10 @@ def custody_event_refusals(
                 if destination is None:
                     raise RuleError(
                         ErrorCode.DESTINATION_REQUIRED,
-                        _("“%(kind)s” hands him to another state: name that state as the custodian."),
+                        _(
+                            "“%(kind)s” hands him to another state: name that state as the "
+                            "custodian."
+                        ),
                         {"kind": CustodyEventKind(kind).label},
                     )
                 handovers.append((captive, destination))
@@ -863,7 +870,9 @@ def wish_statement_void_check(*, acting_user: User, statement: WishStatement, re
     void_rights_check(
         acting_user=acting_user,
         author_id=statement.recorded_by_id,
-        decision=("cases.assess_wishstatement", _("void an assessed statement")) if assessed else None,
+        decision=("cases.assess_wishstatement", _("void an assessed statement"))
+        if assessed
+        else None,
     )
     void_check(statement, reason)
 
@@ -919,7 +928,9 @@ def non_refoulement_review_record(
     *, acting_user: User, captive: Captive, destination: Any, decision: str, reasons: str
 ) -> NonRefoulementReview:
     """Record a supervisor's review of whether the captive may be sent to `destination`."""
-    role_require(acting_user, "cases.add_nonrefoulementreview", _("record a non-refoulement review"))
+    role_require(
+        acting_user, "cases.add_nonrefoulementreview", _("record a non-refoulement review")
+    )
     captive = _lock(captive)
     if not reasons.strip():
         raise RuleError(ErrorCode.REASON_REQUIRED, _("A review gives its reasons."))
