@@ -15,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.choices import (
     CUSTODY_TRANSITIONS,
@@ -203,7 +204,11 @@ def captive_register_check(
     """Say whether captive_register would register him, writing nothing: the same checks, his
     CHECK constraints asked of the database first (one query). Raises what it would raise;
     returns the captive unsaved. An import's preview asks this of every row."""
-    role_require(acting_user, "cases.add_captive", _("register a captive"))
+    role_require(
+        acting_user,
+        "cases.add_captive",
+        pgettext_lazy("your role does not allow you to …", "register a captive"),
+    )
     captive, _renderings = _captive_build(
         detaining_power=detaining_power,
         captured_on=captured_on,
@@ -236,7 +241,11 @@ def captive_register(
 ) -> Captive:
     """Register a captive, give him a case number and open his timeline with the capture.
     `reason`: what his history says of it ("Registered", or the import and row he came from)."""
-    role_require(acting_user, "cases.add_captive", _("register a captive"))
+    role_require(
+        acting_user,
+        "cases.add_captive",
+        pgettext_lazy("your role does not allow you to …", "register a captive"),
+    )
     partner = acting_partner(acting_user)
     if partner is not None:
         partner_register_check(partner, detaining_power)
@@ -307,7 +316,11 @@ def captive_register_as_partner(*, acting_user: User, **fields: Any) -> Captive:
 
     partner = acting_partner(acting_user)
     partner_register_check(partner, partner.state if partner is not None else None)
-    role_require(acting_user, "diplomacy.add_involvement", _("register a captive"))
+    role_require(
+        acting_user,
+        "diplomacy.add_involvement",
+        pgettext_lazy("your role does not allow you to …", "register a captive"),
+    )
     captive = captive_register(
         acting_user=acting_user,
         detaining_power=partner.state,
@@ -345,7 +358,11 @@ CAPTIVE_DERIVED_FIELDS = frozenset(
 @transaction.atomic
 def captive_update(*, acting_user: User, captive: Captive, **changes: Any) -> Captive:
     """Change a captive's recorded particulars (never his case number or derived status)."""
-    role_require(acting_user, "cases.change_captive", _("change a captive's particulars"))
+    role_require(
+        acting_user,
+        "cases.change_captive",
+        pgettext_lazy("your role does not allow you to …", "change a captive's particulars"),
+    )
     forbidden = CAPTIVE_DERIVED_FIELDS.intersection(changes)
     if forbidden:
         raise RuleError(
@@ -596,7 +613,11 @@ def _custody_event_write(
 ) -> CustodyEvent:
     """custody_event_record, inside a transaction the caller holds. `registering`: `captive`
     was inserted (and validated) in that transaction, so he has no events or duties yet."""
-    role_require(acting_user, "cases.add_custodyevent", _("record a custody event"))
+    role_require(
+        acting_user,
+        "cases.add_custodyevent",
+        pgettext_lazy("your role does not allow you to …", "record a custody event"),
+    )
     # Before anything about him is looked at: the refusal may not depend on his wishes. His
     # capture, when he is registered, is his detaining power's own step (captive_register lets
     # a partner register only for its own state).
@@ -663,7 +684,11 @@ def custody_events_record(
     refused, nothing is written and the error (`refused`, with %(problems)s) names each one with
     the reason, in id order.
     """
-    role_require(acting_user, "cases.add_custodyevent", _("record a custody event"))
+    role_require(
+        acting_user,
+        "cases.add_custodyevent",
+        pgettext_lazy("your role does not allow you to …", "record a custody event"),
+    )
     custody_event_partner_check(acting_user=acting_user, kind=kind)
     locked = list(
         Captive.objects.select_for_update().filter(pk__in=set(captive_ids)).order_by("pk")
@@ -766,7 +791,11 @@ def custody_event_void_check(*, acting_user: User, event: CustodyEvent, reason: 
 @transaction.atomic
 def custody_event_void(*, acting_user: User, event: CustodyEvent, reason: str) -> CustodyEvent:
     """Void a mistaken event; the status is computed without it and its open duties cancelled."""
-    role_require(acting_user, "cases.change_custodyevent", _("void a custody event"))
+    role_require(
+        acting_user,
+        "cases.change_custodyevent",
+        pgettext_lazy("your role does not allow you to …", "void a custody event"),
+    )
     captive = _lock(event.captive)
     event = CustodyEvent.objects.select_related("captive").get(pk=event.pk)
     custody_event_void_check(acting_user=acting_user, event=event, reason=reason)
@@ -830,10 +859,18 @@ def wish_statement_record(
 
     Recording it with an assessment of voluntariness is a supervisor's decision.
     """
-    role_require(acting_user, "cases.add_wishstatement", _("record a wish statement"))
+    role_require(
+        acting_user,
+        "cases.add_wishstatement",
+        pgettext_lazy("your role does not allow you to …", "record a wish statement"),
+    )
     if voluntariness != Voluntariness.NOT_ASSESSED:
         role_require(
-            acting_user, "cases.assess_wishstatement", _("assess the voluntariness of a wish")
+            acting_user,
+            "cases.assess_wishstatement",
+            pgettext_lazy(
+                "your role does not allow you to …", "assess the voluntariness of a wish"
+            ),
         )
     captive = _lock(captive)
     wish_statement_check(stated_at=stated_at, captive=captive)
@@ -870,7 +907,10 @@ def wish_statement_void_check(*, acting_user: User, statement: WishStatement, re
     void_rights_check(
         acting_user=acting_user,
         author_id=statement.recorded_by_id,
-        decision=("cases.assess_wishstatement", _("void an assessed statement"))
+        decision=(
+            "cases.assess_wishstatement",
+            pgettext_lazy("your role does not allow you to …", "void an assessed statement"),
+        )
         if assessed
         else None,
     )
@@ -882,7 +922,11 @@ def wish_statement_void(
     *, acting_user: User, statement: WishStatement, reason: str
 ) -> WishStatement:
     """Void a mistaken statement; the effective wish is computed again without it."""
-    role_require(acting_user, "cases.change_wishstatement", _("void a wish statement"))
+    role_require(
+        acting_user,
+        "cases.change_wishstatement",
+        pgettext_lazy("your role does not allow you to …", "void a wish statement"),
+    )
     captive = _lock(statement.captive)
     statement = WishStatement.objects.get(pk=statement.pk)
     wish_statement_void_check(acting_user=acting_user, statement=statement, reason=reason)
@@ -899,7 +943,11 @@ def wish_statement_assess(
 
     What he said is not touched; the assessment decides whether the statement counts as consent.
     """
-    role_require(acting_user, "cases.assess_wishstatement", _("assess the voluntariness of a wish"))
+    role_require(
+        acting_user,
+        "cases.assess_wishstatement",
+        pgettext_lazy("your role does not allow you to …", "assess the voluntariness of a wish"),
+    )
     captive = _lock(statement.captive)
     statement = WishStatement.objects.get(pk=statement.pk)
     if statement.is_voided:
@@ -929,7 +977,9 @@ def non_refoulement_review_record(
 ) -> NonRefoulementReview:
     """Record a supervisor's review of whether the captive may be sent to `destination`."""
     role_require(
-        acting_user, "cases.add_nonrefoulementreview", _("record a non-refoulement review")
+        acting_user,
+        "cases.add_nonrefoulementreview",
+        pgettext_lazy("your role does not allow you to …", "record a non-refoulement review"),
     )
     captive = _lock(captive)
     if not reasons.strip():
@@ -960,7 +1010,11 @@ def non_refoulement_review_void(
     *, acting_user: User, review: NonRefoulementReview, reason: str
 ) -> NonRefoulementReview:
     """Void a mistaken review: it no longer clears anyone."""
-    role_require(acting_user, "cases.change_nonrefoulementreview", _("void a review"))
+    role_require(
+        acting_user,
+        "cases.change_nonrefoulementreview",
+        pgettext_lazy("your role does not allow you to …", "void a review"),
+    )
     _lock(review.captive)
     review = NonRefoulementReview.objects.get(pk=review.pk)
     non_refoulement_review_void_check(acting_user=acting_user, review=review, reason=reason)
@@ -1138,7 +1192,11 @@ def obligation_fulfil(
 
     A weekly health report fulfilled brings the next one, while he remains seriously ill.
     """
-    role_require(acting_user, "cases.change_obligation", _("fulfil an obligation"))
+    role_require(
+        acting_user,
+        "cases.change_obligation",
+        pgettext_lazy("your role does not allow you to …", "fulfil an obligation"),
+    )
     captive = _lock(obligation.captive)
     obligation = Obligation.objects.get(pk=obligation.pk)
     if obligation.fulfilled_on is not None:
@@ -1190,7 +1248,11 @@ def duplicate_decide(
     duplicates) that would have found him finds the kept case. `not_same`: remembered, so the
     pair is never proposed again. Either way one decision a pair, kept for ever.
     """
-    role_require(acting_user, "cases.add_duplicatedecision", _("decide about duplicates"))
+    role_require(
+        acting_user,
+        "cases.add_duplicatedecision",
+        pgettext_lazy("your role does not allow you to …", "decide about duplicates"),
+    )
     decision = DuplicateVerdict(decision)
     if captive.pk == other.pk:
         raise RuleError(ErrorCode.INVALID, _("A record cannot be a duplicate of itself."))
