@@ -28,6 +28,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import ngettext, pgettext_lazy
 
 from cases import services
 from cases.choices import (
@@ -83,10 +84,10 @@ from reports.models import GeneratedDocument
 
 # A wish in one word, as the lists and the captive's page show it.
 WISH_SHORT = {
-    Wish.RETURN: _l("Return"),
-    Wish.REMAIN: _l("Remain"),
-    Wish.DEFECT: _l("Defect"),
-    Wish.UNDECIDED: _l("Undecided"),
+    Wish.RETURN: pgettext_lazy("wish", "Return"),
+    Wish.REMAIN: pgettext_lazy("wish", "Remain"),
+    Wish.DEFECT: pgettext_lazy("wish", "Defect"),
+    Wish.UNDECIDED: pgettext_lazy("wish", "Undecided"),
 }
 # How far a statement counts as his wish, in one sign (the captive list's legend explains them).
 VOLUNTARINESS_MARKS = {
@@ -269,16 +270,16 @@ class CustodyTimelineInline(ReadOnlyInline):
     model = CustodyEvent
     fields = ["kind", "occurred_at", "place", "custodian", "notes", "recorded_by", "void_note"]
     readonly_fields = fields
-    verbose_name = "custody event"
-    verbose_name_plural = "Custody timeline"
+    verbose_name = _l("custody event")
+    verbose_name_plural = _l("Custody timeline")
     ordering = ["occurred_at", "id"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CustodyEvent]:
         return super().get_queryset(request).select_related("custodian", "recorded_by")
 
-    @admin.display(description="voided")
+    @admin.display(description=_l("voided"))
     def void_note(self, event: CustodyEvent) -> str:
-        return f"VOID: {event.void_reason}" if event.is_voided else ""
+        return _("VOID: %(reason)s") % {"reason": event.void_reason} if event.is_voided else ""
 
 
 class CustodyEventRecordForm(forms.ModelForm):
@@ -307,8 +308,7 @@ class CustodyEventRecordForm(forms.ModelForm):
 class CustodyEventRecordInline(RecordInline):
     model = CustodyEvent
     form = CustodyEventRecordForm
-    verbose_name = "Record a custody event"
-    verbose_name_plural = "Record a custody event"
+    verbose_name = verbose_name_plural = _l("Record a custody event")
 
     def record(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
         return services.custody_event_record(acting_user=request.user, captive=parent, **data)
@@ -327,20 +327,22 @@ class WishStatementsInline(ReadOnlyInline):
         "void_note",
     ]
     readonly_fields = fields
-    verbose_name = "wish statement"
-    verbose_name_plural = "Wish statements (the latest assessed as free is the effective wish)"
+    verbose_name = _l("wish statement")
+    verbose_name_plural = _l("Wish statements (the latest assessed as free is the effective wish)")
     ordering = ["stated_at", "id"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[WishStatement]:
         return super().get_queryset(request).select_related("destination", "assessed_by")
 
-    @admin.display(description="wish")
+    @admin.display(description=_l("wish"))
     def wish_display(self, statement: WishStatement) -> str:
         return wish_label(statement.wish, statement.destination)
 
-    @admin.display(description="voided")
+    @admin.display(description=_l("voided"))
     def void_note(self, statement: WishStatement) -> str:
-        return f"VOID: {statement.void_reason}" if statement.is_voided else ""
+        return (
+            _("VOID: %(reason)s") % {"reason": statement.void_reason} if statement.is_voided else ""
+        )
 
 
 class WishStatementRecordForm(forms.ModelForm):
@@ -390,8 +392,7 @@ class WishStatementRecordInline(RecordInline):
             fields = [f for f in fields if f not in self.assessment_fields]
         return fields
 
-    verbose_name = "Record a wish statement"
-    verbose_name_plural = "Record a wish statement"
+    verbose_name = verbose_name_plural = _l("Record a wish statement")
 
     def record(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
         return services.wish_statement_record(acting_user=request.user, captive=parent, **data)
@@ -401,17 +402,17 @@ class ReviewsInline(ReadOnlyInline):
     model = NonRefoulementReview
     fields = ["destination", "decision", "reasons", "reviewed_by", "reviewed_at", "void_note"]
     readonly_fields = fields
-    verbose_name_plural = "Non-refoulement reviews"
+    verbose_name_plural = _l("Non-refoulement reviews")
 
-    @admin.display(description="voided")
+    @admin.display(description=_l("voided"))
     def void_note(self, review: NonRefoulementReview) -> str:
-        return f"VOID: {review.void_reason}" if review.is_voided else ""
+        return _("VOID: %(reason)s") % {"reason": review.void_reason} if review.is_voided else ""
 
 
 class ReviewRecordInline(RecordInline):
     model = NonRefoulementReview
     fields = ["destination", "decision", "reasons"]
-    verbose_name = verbose_name_plural = "Record a non-refoulement review (supervisors)"
+    verbose_name = verbose_name_plural = _l("Record a non-refoulement review (supervisors)")
 
     def record(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
         return services.non_refoulement_review_record(
@@ -426,7 +427,7 @@ class InvolvementInline(admin.TabularInline):
     can_delete = False
     fields = ["state", "role", "position", "started_on", "ended_on"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
-    verbose_name_plural = "Involved states"
+    verbose_name_plural = _l("Involved states")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("state")
@@ -436,25 +437,28 @@ class MediaInline(ReadOnlyInline):
     model = MediaRecord.captives.through
     fields = ["media_record", "published", "art13"]
     readonly_fields = fields
-    verbose_name = "media record"
-    verbose_name_plural = "Media"
+    verbose_name = _l("media record")
+    verbose_name_plural = _l("Media")
     show_change_link = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("mediarecord")
 
-    @admin.display(description="media")
+    @admin.display(description=_l("media"))
     def media_record(self, link: Any) -> str:
         record = link.mediarecord
         url = reverse("admin:cases_mediarecord_change", args=[record.pk])
         return format_html('<a href="{}">{}</a> ({})', url, record.title, record.get_kind_display())
 
-    @admin.display(description="published")
+    @admin.display(description=_l("published"))
     def published(self, link: Any) -> str:
         record = link.mediarecord
-        return f"{record.published_on or '—'} by {record.publisher or 'unknown'}"
+        return _("%(day)s by %(publisher)s") % {
+            "day": record.published_on or "—",
+            "publisher": record.publisher or _("unknown"),
+        }
 
-    @admin.display(description="exposes to public curiosity (Art. 13)", boolean=True)
+    @admin.display(description=_l("exposes to public curiosity (Art. 13)"), boolean=True)
     def art13(self, link: Any) -> bool:
         return link.mediarecord.exposes_to_public_curiosity
 
@@ -464,7 +468,7 @@ class ObligationsInline(ReadOnlyInline):
     fields = ["kind", "due_on", "state", "fulfilled_on", "reference"]
     readonly_fields = fields
 
-    @admin.display(description="state")
+    @admin.display(description=_l("state"))
     def state(self, obligation: Obligation) -> str:
         return ObligationState(obligation.state_on()).label
 
@@ -495,21 +499,21 @@ CASE_ACTIONS = (
         _l("Record custody event…"),
         _l("Record a custody event"),
         "cases.add_custodyevent",
-        "record a custody event",
+        pgettext_lazy("your role does not allow you to …", "record a custody event"),
     ),
     CaseAction(
         "wish",
         _l("Record wish statement…"),
         _l("Record a wish statement"),
         "cases.add_wishstatement",
-        "record a wish statement",
+        pgettext_lazy("your role does not allow you to …", "record a wish statement"),
     ),
     CaseAction(
         "assess",
         _l("Assess latest statement…"),
         _l("Assess the latest statement not yet assessed"),
         "cases.assess_wishstatement",
-        "assess the voluntariness of a wish",
+        pgettext_lazy("your role does not allow you to …", "assess the voluntariness of a wish"),
         _l("Record the assessment"),
     ),
     CaseAction(
@@ -517,14 +521,14 @@ CASE_ACTIONS = (
         _l("Record non-refoulement review…"),
         _l("Record a non-refoulement review"),
         "cases.add_nonrefoulementreview",
-        "record a non-refoulement review",
+        pgettext_lazy("your role does not allow you to …", "record a non-refoulement review"),
     ),
     CaseAction(
         "fulfil",
         _l("Fulfil next obligation…"),
         _l("Fulfil the next obligation"),
         "cases.change_obligation",
-        "fulfil an obligation",
+        pgettext_lazy("your role does not allow you to …", "fulfil an obligation"),
         _l("Mark fulfilled"),
     ),
 )
@@ -955,7 +959,7 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
     ]
     fieldsets = [
         (
-            "Case",
+            _l("Case"),
             {
                 "fields": [
                     "duplicate_banner",
@@ -969,10 +973,12 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
             },
         ),
         (
-            "Identity",
+            _l("Identity"),
             {
-                "description": "Tick “declined” when he refused to give an item (GC III Art. 17); "
-                "leave the item empty when it is simply unknown.",
+                "description": _l(
+                    "Tick “declined” when he refused to give an item (GC III Art. 17); "
+                    "leave the item empty when it is simply unknown."
+                ),
                 "fields": [
                     ("family_name", "given_names"),
                     ("name_original", "original_script"),
@@ -990,7 +996,7 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
             },
         ),
         (
-            "Service",
+            _l("Service"),
             {
                 "fields": [
                     "armed_force",
@@ -1000,7 +1006,7 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
             },
         ),
         (
-            "Capture",
+            _l("Capture"),
             {
                 "fields": [
                     ("captured_on", "detaining_power"),
@@ -1009,12 +1015,12 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
                 ]
             },
         ),
-        ("Legal status and health", {"fields": ["legal_status", "health", "health_notes"]}),
+        (_l("Legal status and health"), {"fields": ["legal_status", "health", "health_notes"]}),
         (
-            "Next of kin",
+            _l("Next of kin"),
             {"fields": [("next_of_kin_name", "next_of_kin_relationship"), "next_of_kin_address"]},
         ),
-        ("Notes", {"fields": ["notes", ("created_at", "updated_at")]}),
+        (_l("Notes"), {"fields": ["notes", ("created_at", "updated_at")]}),
     ]
 
     def get_form(
@@ -1104,14 +1110,13 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
                     _("Nothing was decided: %(reason)s") % {"reason": " ".join(refusal.messages)},
                 )
             else:
+                decided = (
+                    _("%(case)s: same person as %(other)s.")
+                    if verdict == DuplicateVerdict.SAME_PERSON
+                    else _("%(case)s: not the same person as %(other)s.")
+                )
                 messages.success(
-                    request,
-                    _("%(case)s: %(decision)s %(other)s.")
-                    % {
-                        "case": captive.case_number,
-                        "decision": DuplicateVerdict(verdict).label.lower(),
-                        "other": other.case_number,
-                    },
+                    request, decided % {"case": captive.case_number, "other": other.case_number}
                 )
         return HttpResponseRedirect(reverse("admin:cases_captive_change", args=[object_id]))
 
@@ -1286,12 +1291,18 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
         if captive.duplicate_of_id is None:
             return "—"
         kept = captive.duplicate_of
+        link = format_html(
+            '<a href="{}">{}</a>', reverse("admin:cases_captive_change", args=[kept.pk]), kept
+        )
         return format_html(
-            '<strong class="errornote">{} <a href="{}">{}</a> {}</strong>',
-            _("This record is a linked duplicate of"),
-            reverse("admin:cases_captive_change", args=[kept.pk]),
-            kept,
-            _("— read-only: record everything on the case kept."),
+            '<strong class="errornote">{}</strong>',
+            format_html(
+                _(
+                    "This record is a linked duplicate of {case} — read-only: record everything "
+                    "on the case kept."
+                ),
+                case=link,
+            ),
         )
 
     @admin.display(description=_l("possible duplicates"))
@@ -1325,19 +1336,21 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
             return _("Demo record: every name and identity item is fictional.")
         return "—"
 
-    @admin.display(description="custody")
+    @admin.display(description=_l("custody"))
     def custody_summary(self, captive: Captive) -> str:
         if not captive.custody_status:
-            return "No custody event recorded."
-        since = timezone.localtime(captive.custody_since).strftime("%Y-%m-%d")
-        custodian = captive.custodian.name if captive.custodian else "no state"
-        return (
-            f"{captive.get_custody_status_display()} since {since}"
-            f"{' at ' + captive.custody_place if captive.custody_place else ''}; "
-            f"custodian: {custodian}"
-        )
+            return _("No custody event recorded.")
+        values = {
+            "status": captive.get_custody_status_display(),
+            "day": timezone.localtime(captive.custody_since).strftime("%Y-%m-%d"),
+            "place": captive.custody_place,
+            "custodian": captive.custodian.name if captive.custodian else _("no state"),
+        }
+        if captive.custody_place:
+            return _("%(status)s since %(day)s at %(place)s; custodian: %(custodian)s") % values
+        return _("%(status)s since %(day)s; custodian: %(custodian)s") % values
 
-    @admin.display(description="wish")
+    @admin.display(description=_l("wish"))
     def wish_summary(self, captive: Captive) -> str:
         effective = captive.effective_wish_statement
         latest = captive.latest_wish_statement
@@ -1345,22 +1358,35 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
         if effective:
             lines.append(
                 (
-                    "Effective wish",
-                    f"{wish_label(effective.wish, effective.destination)}, stated "
-                    f"{effective.stated_at:%Y-%m-%d}, assessed free by "
-                    f"{effective.assessed_by or 'unknown'}",
+                    _("Effective wish"),
+                    _("%(wish)s, stated %(day)s, assessed free by %(user)s")
+                    % {
+                        "wish": wish_label(effective.wish, effective.destination),
+                        "day": f"{effective.stated_at:%Y-%m-%d}",
+                        "user": effective.assessed_by or _("unknown"),
+                    },
                 )
             )
         else:
-            lines.append(("Effective wish", "none: no statement has been assessed as free"))
+            lines.append((_("Effective wish"), _("none: no statement has been assessed as free")))
         if latest and latest != effective:
-            verified = "verified" if latest.is_verified else "NOT verified"
+            values = {
+                "wish": wish_label(latest.wish, latest.destination),
+                "day": f"{latest.stated_at:%Y-%m-%d}",
+                "mode": latest.get_mode_display(),
+                "voluntariness": latest.get_voluntariness_display().lower(),
+            }
             lines.append(
                 (
-                    "Latest statement",
-                    f"{wish_label(latest.wish, latest.destination)}, stated "
-                    f"{latest.stated_at:%Y-%m-%d} ({latest.get_mode_display()}), "
-                    f"{latest.get_voluntariness_display().lower()} — {verified}",
+                    _("Latest statement"),
+                    (
+                        _("%(wish)s, stated %(day)s (%(mode)s), %(voluntariness)s — verified")
+                        if latest.is_verified
+                        else _(
+                            "%(wish)s, stated %(day)s (%(mode)s), %(voluntariness)s — NOT verified"
+                        )
+                    )
+                    % values,
                 )
             )
         pending = pending_statement(captive) if effective else None
@@ -1377,30 +1403,31 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
             )
         return format_html_join(mark_safe("<br>"), "<strong>{}</strong>: {}", lines)
 
-    @admin.display(description="may be handed to")
+    @admin.display(description=_l("may be handed to"))
     def clearance(self, captive: Captive) -> str:
         if captive.pk is None:
             return "—"
         lines = [
-            ("cleared" if c.cleared else "NOT cleared", c.destination.code, c.reason)
+            (_("cleared") if c.cleared else _("NOT cleared"), c.destination.code, c.reason)
             for c in captive_clearances(captive)
         ]
         if not lines:
-            return "No other state is involved."
+            return _("No other state is involved.")
         return format_html_join(mark_safe("<br>"), "<strong>{1}</strong>: {0} — {2}", lines)
 
-    @admin.display(description="disclosed to partners")
+    @admin.display(description=_l("disclosed to partners"))
     def disclosures(self, captive: Captive) -> str:
         if captive.pk is None:
             return "—"
         reads = captive.disclosures.count()
         url = reverse("admin:partners_disclosurerecord_changelist")
         return format_html(
-            '<a href="{}?captive__id__exact={}">{} read{} by partners</a> (the disclosure ledger)',
+            '<a href="{}?captive__id__exact={}">{}</a> {}',
             url,
             captive.pk,
-            reads,
-            "" if reads == 1 else "s",
+            ngettext("%(count)d read by partners", "%(count)d reads by partners", reads)
+            % {"count": reads},
+            _("(the disclosure ledger)"),
         )
 
     def save_model(self, request: HttpRequest, obj: Captive, form: Any, change: bool) -> None:
@@ -1475,13 +1502,13 @@ class RecordAdmin(PermanentAdmin):
             f.name for f in self.model._meta.fields if f.name not in {"id", "captive"}
         ]
         editable = [] if obj is None or obj.is_voided else ["void_with_reason"]
-        return [(None, {"fields": fields}), ("Correct a mistake", {"fields": editable})]
+        return [(None, {"fields": fields}), (_("Correct a mistake"), {"fields": editable})]
 
     @admin.display(description=_l("captive"), ordering="captive__case_number")
     def captive_column(self, record: Any) -> str:
         return captive_cell(record.captive)
 
-    @admin.display(description="captive")
+    @admin.display(description=_l("captive"))
     def captive_link(self, record: Any) -> str:
         url = reverse("admin:cases_captive_change", args=[record.captive_id])
         return format_html('<a href="{}">{}</a>', url, record.captive)
@@ -1537,13 +1564,13 @@ class WishStatementForm(VoidForm):
     record_kwarg = "statement"
 
     assess_as = forms.ChoiceField(
-        label="Voluntariness",
+        label=_l("Voluntariness"),
         required=False,
-        choices=[("", "— keep as it is —"), *Voluntariness.choices],
-        help_text="Only a statement assessed as free counts as his wish.",
+        choices=[("", _l("— keep as it is —")), *Voluntariness.choices],
+        help_text=_l("Only a statement assessed as free counts as his wish."),
     )
     assessment_note = forms.CharField(
-        label="Assessment notes", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_l("Assessment notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     class Meta(VoidForm.Meta):
@@ -1552,7 +1579,7 @@ class WishStatementForm(VoidForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("void_with_reason") and cleaned.get("assess_as"):
-            self.add_error(None, "Either void the statement or assess it, not both at once.")
+            self.add_error(None, _("Either void the statement or assess it, not both at once."))
         return cleaned
 
 
@@ -1595,7 +1622,7 @@ class WishStatementAdmin(ExportAdminMixin, RecordAdmin):
             fieldsets.insert(
                 1,
                 (
-                    "Assess voluntariness (supervisors)",
+                    _("Assess voluntariness (supervisors)"),
                     {"fields": ["assess_as", "assessment_note"]},
                 ),
             )
@@ -1799,20 +1826,20 @@ class ObligationAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
             )
         return buttons
 
-    @admin.display(description="state")
+    @admin.display(description=_l("state"))
     def state(self, obligation: Obligation) -> str:
         if obligation.pk is None:
             return "—"
         return ObligationState(obligation.state_on()).label
 
-    @admin.action(description="Fulfil the selected obligations…", permissions=["change"])
+    @admin.action(description=_l("Fulfil the selected obligations…"), permissions=["change"])
     def fulfil(self, request: HttpRequest, queryset: QuerySet[Obligation]) -> Any:
         form = FulfilForm(request.POST if "apply" in request.POST else None, obligations=queryset)
         if form.is_valid():
             self.service_action_run(
                 request,
                 queryset,
-                "Fulfilled",
+                _("Fulfilled"),
                 lambda duty: services.obligation_fulfil(
                     acting_user=request.user, obligation=duty, **form.cleaned_data
                 ),

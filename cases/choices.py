@@ -2,67 +2,68 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Sex(models.TextChoices):
-    MALE = "male", "Male"
-    FEMALE = "female", "Female"
-    NOT_RECORDED = "not_recorded", "Not recorded"
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    NOT_RECORDED = "not_recorded", _("Not recorded")
 
 
 class IdentityStatus(models.TextChoices):
-    CLAIMED = "claimed", "Claimed"
-    DOCUMENTED = "documented", "Documented"
-    VERIFIED = "verified", "Verified"
-    DISPUTED = "disputed", "Disputed"
+    CLAIMED = "claimed", _("Claimed")
+    DOCUMENTED = "documented", _("Documented")
+    VERIFIED = "verified", _("Verified")
+    DISPUTED = "disputed", _("Disputed")
 
 
 class LegalStatus(models.TextChoices):
-    PRISONER_OF_WAR = "pow", "Prisoner of war"
-    CIVILIAN_INTERNEE = "civilian_internee", "Civilian internee"
-    ART5_PENDING = "art5_pending", "Pending an Art. 5 tribunal"
+    PRISONER_OF_WAR = "pow", _("Prisoner of war")
+    CIVILIAN_INTERNEE = "civilian_internee", _("Civilian internee")
+    ART5_PENDING = "art5_pending", _("Pending an Art. 5 tribunal")
 
 
 class Health(models.TextChoices):
-    UNHARMED = "unharmed", "Unharmed"
-    WOUNDED = "wounded", "Wounded"
-    SERIOUSLY_WOUNDED = "seriously_wounded", "Seriously wounded"
-    SICK = "sick", "Sick"
-    SERIOUSLY_SICK = "seriously_sick", "Seriously sick"
+    UNHARMED = "unharmed", _("Unharmed")
+    WOUNDED = "wounded", _("Wounded")
+    SERIOUSLY_WOUNDED = "seriously_wounded", _("Seriously wounded")
+    SICK = "sick", _("Sick")
+    SERIOUSLY_SICK = "seriously_sick", _("Seriously sick")
 
 
 class Script(models.TextChoices):
-    LATIN = "latin", "Latin"
-    HANGUL = "hangul", "Hangul"
-    CYRILLIC = "cyrillic", "Cyrillic"
-    ARABIC = "arabic", "Arabic"
-    HAN = "han", "Chinese characters"
-    OTHER = "other", "Other"
+    LATIN = "latin", _("Latin")
+    HANGUL = "hangul", _("Hangul")
+    CYRILLIC = "cyrillic", _("Cyrillic")
+    ARABIC = "arabic", _("Arabic")
+    HAN = "han", _("Chinese characters")
+    OTHER = "other", _("Other")
 
 
 class NameSystem(models.TextChoices):
     """How a rendering of a name was made."""
 
-    REVISED_ROMANIZATION = "revised_romanization", "Revised Romanization"
-    MCCUNE_REISCHAUER = "mccune_reischauer", "McCune–Reischauer"
-    CYRILLIC = "cyrillic", "Cyrillic"
-    LATIN_PASSPORT = "latin_passport", "Latin (as in a document)"
-    ALIAS = "alias", "Alias or name on a document"
-    OTHER = "other", "Other"
+    REVISED_ROMANIZATION = "revised_romanization", _("Revised Romanization")
+    MCCUNE_REISCHAUER = "mccune_reischauer", _("McCune–Reischauer")
+    CYRILLIC = "cyrillic", _("Cyrillic")
+    LATIN_PASSPORT = "latin_passport", _("Latin (as in a document)")
+    ALIAS = "alias", _("Alias or name on a document")
+    OTHER = "other", _("Other")
 
 
 class CustodyEventKind(models.TextChoices):
-    CAPTURED = "captured", "Captured"
-    IN_TRANSIT = "in_transit", "In transit"
-    HOSPITALIZED = "hospitalized", "Hospitalized"
-    INTERNED = "interned", "Interned"
-    TRANSFERRED = "transferred", "Transferred to another power"
-    EXCHANGED = "exchanged", "Exchanged"
-    REPATRIATED = "repatriated", "Repatriated"
-    RELEASED = "released", "Released"
-    RESETTLED = "resettled", "Resettled in a third state"
-    ESCAPED = "escaped", "Escaped"
-    DECEASED = "deceased", "Deceased"
+    CAPTURED = "captured", _("Captured")
+    IN_TRANSIT = "in_transit", _("In transit")
+    HOSPITALIZED = "hospitalized", _("Hospitalized")
+    INTERNED = "interned", _("Interned")
+    TRANSFERRED = "transferred", _("Transferred to another power")
+    EXCHANGED = "exchanged", _("Exchanged")
+    REPATRIATED = "repatriated", _("Repatriated")
+    RELEASED = "released", _("Released")
+    RESETTLED = "resettled", _("Resettled in a third state")
+    ESCAPED = "escaped", _("Escaped")
+    DECEASED = "deceased", _("Deceased")
 
 
 K = CustodyEventKind
@@ -103,27 +104,27 @@ CUSTODY_TRANSITIONS: dict[str | None, frozenset[str]] = {
 
 
 class Wish(models.TextChoices):
-    RETURN = "return", "Return to the power depended on"
-    REMAIN = "remain", "Remain in the detaining state"
-    DEFECT = "defect", "Defect to another state"
-    UNDECIDED = "undecided", "Undecided"
+    RETURN = "return", _("Return to the power depended on")
+    REMAIN = "remain", _("Remain in the detaining state")
+    DEFECT = "defect", _("Defect to another state")
+    UNDECIDED = "undecided", _("Undecided")
 
 
 class WishMode(models.TextChoices):
     """How a wish was expressed."""
 
-    CAPTOR_INTERROGATION = "captor_interrogation", "Interrogation by the captor"
-    PUBLISHED_VIDEO = "published_video", "Published video"
-    CASEWORKER_INTERVIEW = "caseworker_interview", "Caseworker interview"
-    PRIVATE_INTERVIEW = "private_interview", "Private interview without witnesses (Art. 126)"
-    WRITTEN_REQUEST = "written_request", "Written request"
+    CAPTOR_INTERROGATION = "captor_interrogation", _("Interrogation by the captor")
+    PUBLISHED_VIDEO = "published_video", _("Published video")
+    CASEWORKER_INTERVIEW = "caseworker_interview", _("Caseworker interview")
+    PRIVATE_INTERVIEW = "private_interview", _("Private interview without witnesses (Art. 126)")
+    WRITTEN_REQUEST = "written_request", _("Written request")
 
 
 class Voluntariness(models.TextChoices):
-    FREE = "free", "Free"
-    DOUBTFUL = "doubtful", "Doubtful"
-    COERCION_SUSPECTED = "coercion_suspected", "Coercion suspected"
-    NOT_ASSESSED = "not_assessed", "Not assessed"
+    FREE = "free", pgettext_lazy("a wish expressed", "Free")
+    DOUBTFUL = "doubtful", _("Doubtful")
+    COERCION_SUSPECTED = "coercion_suspected", _("Coercion suspected")
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
 
 
 # Custody events that hand a captive to another state: each goes through the repatriation gate.
@@ -134,19 +135,19 @@ PARTNER_EVENT_KINDS: frozenset[str] = frozenset({K.IN_TRANSIT, K.HOSPITALIZED, K
 
 
 class ReviewDecision(models.TextChoices):
-    CLEARED = "cleared", "Cleared: no risk of persecution or serious harm found"
-    NOT_CLEARED = "not_cleared", "Not cleared"
+    CLEARED = "cleared", _("Cleared: no risk of persecution or serious harm found")
+    NOT_CLEARED = "not_cleared", _("Not cleared")
 
 
 class ObligationKind(models.TextChoices):
-    CAPTURE_CARD = "capture_card", "Capture card (Art. 70)"
+    CAPTURE_CARD = "capture_card", _("Capture card (Art. 70)")
     NIB_NOTIFICATION = (
         "nib_notification",
-        "Notification to the National Information Bureau (Art. 122)",
+        _("Notification to the National Information Bureau (Art. 122)"),
     )
-    HEALTH_REPORT = "health_report", "Health report, seriously wounded or sick (Art. 122)"
-    DEATH_RECORD = "death_record", "Death record (Art. 120)"
-    TRIAL_NOTICE = "trial_notice", "Names of those held for trial (Art. 119)"
+    HEALTH_REPORT = "health_report", _("Health report, seriously wounded or sick (Art. 122)")
+    DEATH_RECORD = "death_record", _("Death record (Art. 120)")
+    TRIAL_NOTICE = "trial_notice", _("Names of those held for trial (Art. 119)")
 
 
 # An obligation's kind in a few words, for lists and the front page (the label on hover).
@@ -160,17 +161,17 @@ OBLIGATION_KIND_SHORT = {
 
 
 class ObligationState(models.TextChoices):
-    DUE = "due", "Due"
-    OVERDUE = "overdue", "Overdue"
-    FULFILLED = "fulfilled", "Fulfilled"
-    CANCELLED = "cancelled", "Cancelled"
+    DUE = "due", _("Due")
+    OVERDUE = "overdue", _("Overdue")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class MediaKind(models.TextChoices):
-    VIDEO = "video", "Video"
-    PHOTO = "photo", "Photo"
-    DOCUMENT = "document", "Document"
-    AUDIO = "audio", "Audio"
+    VIDEO = "video", _("Video")
+    PHOTO = "photo", _("Photo")
+    DOCUMENT = "document", _("Document")
+    AUDIO = "audio", _("Audio")
 
 
 class DuplicateVerdict(models.TextChoices):

@@ -50,72 +50,101 @@ DECLINABLE_ITEMS: dict[str, Q] = {
 }
 
 
-def _declined_field(label: str) -> models.BooleanField:
+def _declined_field(verbose_name: Any) -> models.BooleanField:
     return models.BooleanField(
-        f"{label} declined",
+        verbose_name,
         default=False,
-        help_text="The prisoner refused to give this item (not the same as unknown).",
+        help_text=_("The prisoner refused to give this item (not the same as unknown)."),
     )
 
 
 class Captive(DisclosedChangeModel, PermanentModel):
     """One captured person: the case."""
 
-    case_number = models.CharField(max_length=20, editable=False)
+    case_number = models.CharField(max_length=20, editable=False, verbose_name=_("case number"))
     fictional = models.BooleanField(
-        default=False, editable=False, help_text="Demo record with a fictional identity."
+        default=False,
+        editable=False,
+        help_text=_("Demo record with a fictional identity."),
+        verbose_name=_("fictional"),
     )
 
     # Identity
     family_name = models.CharField(
-        "family name (Latin)", max_length=100, validators=[name_text_validator]
+        _("family name (Latin)"), max_length=100, validators=[name_text_validator]
     )
     given_names = models.CharField(
-        "given names (Latin)", max_length=150, blank=True, validators=[name_text_validator]
+        _("given names (Latin)"), max_length=150, blank=True, validators=[name_text_validator]
     )
-    original_script = models.CharField(max_length=16, choices=Script.choices, default=Script.LATIN)
+    original_script = models.CharField(
+        max_length=16,
+        choices=Script.choices,
+        default=Script.LATIN,
+        verbose_name=_("original script"),
+    )
     name_original = models.CharField(
-        "name in original script",
+        _("name in original script"),
         max_length=200,
         blank=True,
         validators=[name_text_validator],
-        help_text="E.g. 김철수 or Иванов Иван.",
+        help_text=_("E.g. 김철수 or Иванов Иван."),
     )
-    rank = models.CharField(max_length=80, blank=True)
-    rank_declined = _declined_field("rank")
-    service_number = models.CharField(max_length=60, blank=True)
-    service_number_declined = _declined_field("service number")
-    birth_date = models.DateField("date of birth", null=True, blank=True)
+    rank = models.CharField(max_length=80, blank=True, verbose_name=_("rank"))
+    rank_declined = _declined_field(_("rank declined"))
+    service_number = models.CharField(max_length=60, blank=True, verbose_name=_("service number"))
+    service_number_declined = _declined_field(_("service number declined"))
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(
-        "year of birth", null=True, blank=True, help_text="When only the year is known."
+        _("year of birth"), null=True, blank=True, help_text=_("When only the year is known.")
     )
-    birth_date_declined = _declined_field("date of birth")
-    place_of_birth = models.CharField(max_length=200, blank=True)
-    place_of_birth_declined = _declined_field("place of birth")
-    father_first_name = models.CharField("father's first name", max_length=100, blank=True)
-    father_first_name_declined = _declined_field("father's first name")
-    mother_maiden_name = models.CharField("mother's maiden name", max_length=100, blank=True)
-    mother_maiden_name_declined = _declined_field("mother's maiden name")
-    sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.NOT_RECORDED)
+    birth_date_declined = _declined_field(_("date of birth declined"))
+    place_of_birth = models.CharField(max_length=200, blank=True, verbose_name=_("place of birth"))
+    place_of_birth_declined = _declined_field(_("place of birth declined"))
+    father_first_name = models.CharField(_("father's first name"), max_length=100, blank=True)
+    father_first_name_declined = _declined_field(_("father's first name declined"))
+    mother_maiden_name = models.CharField(_("mother's maiden name"), max_length=100, blank=True)
+    mother_maiden_name_declined = _declined_field(_("mother's maiden name declined"))
+    sex = models.CharField(
+        max_length=16, choices=Sex.choices, default=Sex.NOT_RECORDED, verbose_name=_("sex")
+    )
     nationality = models.ForeignKey(
-        STATE, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        STATE,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nationality"),
     )
-    languages = models.CharField(max_length=200, blank=True)
+    languages = models.CharField(max_length=200, blank=True, verbose_name=_("languages"))
     identity_status = models.CharField(
-        max_length=16, choices=IdentityStatus.choices, default=IdentityStatus.CLAIMED
+        max_length=16,
+        choices=IdentityStatus.choices,
+        default=IdentityStatus.CLAIMED,
+        verbose_name=_("identity status"),
     )
-    identity_verified_by = models.CharField(max_length=200, blank=True)
-    identity_verified_on = models.DateField(null=True, blank=True)
+    identity_verified_by = models.CharField(
+        max_length=200, blank=True, verbose_name=_("identity verified by")
+    )
+    identity_verified_on = models.DateField(
+        null=True, blank=True, verbose_name=_("identity verified on")
+    )
     identity_notes = models.TextField(
-        blank=True, help_text="Documents carried, doubts, e.g. another man's military ID."
+        blank=True,
+        help_text=_("Documents carried, doubts, e.g. another man's military ID."),
+        verbose_name=_("identity notes"),
     )
 
     # Service
-    armed_force = models.CharField(max_length=200, blank=True)
-    unit = models.CharField(max_length=200, blank=True)
-    unit_declined = _declined_field("unit")
+    armed_force = models.CharField(max_length=200, blank=True, verbose_name=_("armed force"))
+    unit = models.CharField(max_length=200, blank=True, verbose_name=_("unit"))
+    unit_declined = _declined_field(_("unit declined"))
     power_depended_on = models.ForeignKey(
-        STATE, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        STATE,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("power depended on"),
     )
     allied_power = models.ForeignKey(
         STATE,
@@ -123,52 +152,88 @@ class Captive(DisclosedChangeModel, PermanentModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The belligerent he fought alongside.",
+        help_text=_("The belligerent he fought alongside."),
+        verbose_name=_("allied power"),
     )
 
     # Capture
-    captured_on = models.DateField("capture date")
-    capture_place = models.CharField(max_length=200, blank=True)
-    capture_region = models.CharField(max_length=200, blank=True)
+    captured_on = models.DateField(_("capture date"))
+    capture_place = models.CharField(max_length=200, blank=True, verbose_name=_("capture place"))
+    capture_region = models.CharField(max_length=200, blank=True, verbose_name=_("capture region"))
     capture_territory_state = models.ForeignKey(
         STATE,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="territory's state",
+        verbose_name=_("territory's state"),
     )
-    detaining_power = models.ForeignKey(STATE, on_delete=models.PROTECT, related_name="+")
-    capture_circumstances = models.TextField(blank=True)
+    detaining_power = models.ForeignKey(
+        STATE, on_delete=models.PROTECT, related_name="+", verbose_name=_("detaining power")
+    )
+    capture_circumstances = models.TextField(blank=True, verbose_name=_("capture circumstances"))
 
     # Legal status and health
     legal_status = models.CharField(
-        max_length=24, choices=LegalStatus.choices, default=LegalStatus.PRISONER_OF_WAR
+        max_length=24,
+        choices=LegalStatus.choices,
+        default=LegalStatus.PRISONER_OF_WAR,
+        verbose_name=_("legal status"),
     )
-    health = models.CharField(max_length=24, choices=Health.choices, default=Health.UNHARMED)
-    health_notes = models.TextField(blank=True)
+    health = models.CharField(
+        max_length=24, choices=Health.choices, default=Health.UNHARMED, verbose_name=_("health")
+    )
+    health_notes = models.TextField(blank=True, verbose_name=_("health notes"))
 
     # Next of kin, for the capture card
-    next_of_kin_name = models.CharField(max_length=200, blank=True)
-    next_of_kin_relationship = models.CharField(max_length=80, blank=True)
-    next_of_kin_address = models.TextField(blank=True)
+    next_of_kin_name = models.CharField(
+        max_length=200, blank=True, verbose_name=_("next of kin name")
+    )
+    next_of_kin_relationship = models.CharField(
+        max_length=80, blank=True, verbose_name=_("next of kin relationship")
+    )
+    next_of_kin_address = models.TextField(blank=True, verbose_name=_("next of kin address"))
 
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
 
     # Kept in step by the services; read-only everywhere else.
     custody_status = models.CharField(
-        max_length=16, choices=CustodyEventKind.choices, blank=True, editable=False
+        max_length=16,
+        choices=CustodyEventKind.choices,
+        blank=True,
+        editable=False,
+        verbose_name=_("custody status"),
     )
-    custody_place = models.CharField(max_length=200, blank=True, editable=False)
+    custody_place = models.CharField(
+        max_length=200, blank=True, editable=False, verbose_name=_("custody place")
+    )
     custodian = models.ForeignKey(
-        STATE, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+        STATE,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("custodian"),
     )
-    custody_since = models.DateTimeField(null=True, blank=True, editable=False)
+    custody_since = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("custody since")
+    )
     effective_wish = models.CharField(
-        max_length=16, choices=Wish.choices, blank=True, editable=False
+        max_length=16,
+        choices=Wish.choices,
+        blank=True,
+        editable=False,
+        verbose_name=_("effective wish"),
     )
     effective_wish_destination = models.ForeignKey(
-        STATE, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+        STATE,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("effective wish destination"),
     )
     effective_wish_statement = models.ForeignKey(
         "cases.WishStatement",
@@ -177,6 +242,7 @@ class Captive(DisclosedChangeModel, PermanentModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("effective wish statement"),
     )
     latest_wish_statement = models.ForeignKey(
         "cases.WishStatement",
@@ -185,6 +251,7 @@ class Captive(DisclosedChangeModel, PermanentModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("latest wish statement"),
     )
 
     # The skeleton keys (cases.names) of his name in every script it is recorded in, family name
@@ -203,8 +270,8 @@ class Captive(DisclosedChangeModel, PermanentModel):
         verbose_name=_("linked duplicate of"),
     )
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     # A reader who may not see his wishes gets `disclosed_changed_at` as his `updated_at`, ETag
     # and `updated_since` (partners.disclosure): wish statements and internal notes never move it.
@@ -222,6 +289,8 @@ class Captive(DisclosedChangeModel, PermanentModel):
     history = HistoricalRecords(excluded_fields=["name_skeleton"])
 
     class Meta:
+        verbose_name = _("captive")
+        verbose_name_plural = _("captives")
         ordering = ["case_number"]
         constraints = [
             models.UniqueConstraint(
@@ -243,7 +312,7 @@ class Captive(DisclosedChangeModel, PermanentModel):
                 condition=Q(captured_on__gte=GC3_SIGNED),
                 name="cases_captive_captured_after_gc3",
                 violation_error_code="date_before_gc3",
-                violation_error_message=(
+                violation_error_message=_(
                     "The capture date is before the Third Geneva Convention (12 August 1949)."
                 ),
             ),
@@ -251,14 +320,14 @@ class Captive(DisclosedChangeModel, PermanentModel):
                 condition=Q(birth_year__isnull=True)
                 | Q(birth_year__gte=1900, birth_year__lte=2100),
                 name="cases_captive_birth_year_plausible",
-                violation_error_message="The year of birth must lie between 1900 and 2100.",
+                violation_error_message=_("The year of birth must lie between 1900 and 2100."),
             ),
             models.CheckConstraint(
                 condition=~Q(identity_status=IdentityStatus.VERIFIED)
                 | (~Q(identity_verified_by="") & Q(identity_verified_on__isnull=False)),
                 name="cases_captive_verified_identity_says_by_whom",
                 violation_error_code="verification_incomplete",
-                violation_error_message="A verified identity says who verified it, and when.",
+                violation_error_message=_("A verified identity says who verified it, and when."),
             ),
             models.CheckConstraint(
                 condition=~Q(effective_wish=Wish.DEFECT)
@@ -354,16 +423,22 @@ def captive_name_skeleton(captive: Captive) -> str:
 class CaptiveName(PermanentModel):
     """Another rendering of a captive's name: a romanization, a Cyrillic spelling, an alias."""
 
-    captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="names")
-    system = models.CharField(max_length=24, choices=NameSystem.choices)
-    full_name = models.CharField(max_length=200, validators=[name_text_validator])
-    note = models.CharField(max_length=200, blank=True)
+    captive = models.ForeignKey(
+        Captive, on_delete=models.PROTECT, related_name="names", verbose_name=_("captive")
+    )
+    system = models.CharField(max_length=24, choices=NameSystem.choices, verbose_name=_("system"))
+    full_name = models.CharField(
+        max_length=200, validators=[name_text_validator], verbose_name=_("full name")
+    )
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
     # The skeleton key of `full_name` (cases.names); what the name search and duplicates read.
     skeleton = models.CharField(max_length=400, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["skeleton"])
 
     class Meta:
+        verbose_name = _("rendering of a name")
+        verbose_name_plural = _("renderings of names")
         ordering = ["captive", "system", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -396,7 +471,9 @@ class NameKey(models.Model):
     Derived from the names, and only ever added: a captive stays findable under a spelling he
     was once recorded under, after a correction too. Not a record of its own (no history)."""
 
-    captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="+")
+    captive = models.ForeignKey(
+        Captive, on_delete=models.PROTECT, related_name="+", verbose_name=_("captive")
+    )
     family = models.CharField(max_length=200)
     given = models.CharField(max_length=400, blank=True)
 
@@ -497,19 +574,21 @@ class CaseNumberSequence(models.Model):
 class CustodyEvent(VoidableModel):
     """One step of the custody timeline. The captive's custody status is the latest one."""
 
-    captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="custody_events")
-    kind = models.CharField(max_length=16, choices=CustodyEventKind.choices)
-    occurred_at = models.DateTimeField("when")
-    place = models.CharField("where", max_length=200, blank=True)
+    captive = models.ForeignKey(
+        Captive, on_delete=models.PROTECT, related_name="custody_events", verbose_name=_("captive")
+    )
+    kind = models.CharField(max_length=16, choices=CustodyEventKind.choices, verbose_name=_("kind"))
+    occurred_at = models.DateTimeField(_("when"))
+    place = models.CharField(_("where"), max_length=200, blank=True)
     custodian = models.ForeignKey(
         STATE,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="custodian state",
+        verbose_name=_("custodian state"),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -517,12 +596,15 @@ class CustodyEvent(VoidableModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
 
     history = HistoricalRecords()
 
     class Meta(VoidableModel.Meta):
+        verbose_name = _("custody event")
+        verbose_name_plural = _("custody events")
         ordering = ["captive", "occurred_at", "id"]
         indexes = [
             models.Index(fields=["captive", "occurred_at"], name="cases_custodyevent_time_idx"),
@@ -535,27 +617,33 @@ class CustodyEvent(VoidableModel):
 class WishStatement(VoidableModel):
     """What a captive said about his future. Never edited: a new statement supersedes."""
 
-    captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="wish_statements")
-    wish = models.CharField(max_length=16, choices=Wish.choices)
+    captive = models.ForeignKey(
+        Captive, on_delete=models.PROTECT, related_name="wish_statements", verbose_name=_("captive")
+    )
+    wish = models.CharField(max_length=16, choices=Wish.choices, verbose_name=_("wish"))
     destination = models.ForeignKey(
         STATE,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The state he wishes to go to; required for a defect wish.",
+        help_text=_("The state he wishes to go to; required for a defect wish."),
+        verbose_name=_("destination"),
     )
     statement = models.TextField(
-        "what he said", blank=True, help_text="His words, as translated, with context."
+        _("what he said"), blank=True, help_text=_("His words, as translated, with context.")
     )
-    stated_at = models.DateTimeField("when")
-    mode = models.CharField("how expressed", max_length=24, choices=WishMode.choices)
-    language = models.CharField(max_length=80, blank=True)
-    interpreter = models.CharField(max_length=200, blank=True)
-    persons_present = models.TextField(blank=True)
-    is_formal_request = models.BooleanField("formal request", default=False)
+    stated_at = models.DateTimeField(_("when"))
+    mode = models.CharField(_("how expressed"), max_length=24, choices=WishMode.choices)
+    language = models.CharField(max_length=80, blank=True, verbose_name=_("language"))
+    interpreter = models.CharField(max_length=200, blank=True, verbose_name=_("interpreter"))
+    persons_present = models.TextField(blank=True, verbose_name=_("persons present"))
+    is_formal_request = models.BooleanField(_("formal request"), default=False)
     voluntariness = models.CharField(
-        max_length=24, choices=Voluntariness.choices, default=Voluntariness.NOT_ASSESSED
+        max_length=24,
+        choices=Voluntariness.choices,
+        default=Voluntariness.NOT_ASSESSED,
+        verbose_name=_("voluntariness"),
     )
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -564,11 +652,19 @@ class WishStatement(VoidableModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("assessed by"),
     )
-    assessed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    assessment_notes = models.TextField(blank=True)
+    assessed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("assessed at")
+    )
+    assessment_notes = models.TextField(blank=True, verbose_name=_("assessment notes"))
     source_media = models.ForeignKey(
-        "cases.MediaRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "cases.MediaRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source media"),
     )
     supersedes = models.ForeignKey(
         "self",
@@ -577,6 +673,7 @@ class WishStatement(VoidableModel):
         blank=True,
         editable=False,
         related_name="superseded_by",
+        verbose_name=_("supersedes"),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -585,12 +682,15 @@ class WishStatement(VoidableModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
 
     history = HistoricalRecords()
 
     class Meta(VoidableModel.Meta):
+        verbose_name = _("wish statement")
+        verbose_name_plural = _("wish statements")
         ordering = ["captive", "stated_at", "id"]
         permissions = [("assess_wishstatement", "Can assess the voluntariness of a wish")]
         constraints = [
@@ -600,7 +700,7 @@ class WishStatement(VoidableModel):
                 | (~Q(wish=Wish.DEFECT) & Q(destination__isnull=True)),
                 name="cases_wishstatement_defect_names_destination",
                 violation_error_code="defect_needs_destination",
-                violation_error_message=(
+                violation_error_message=_(
                     "A wish to defect names the state he wishes to go to; other wishes name none."
                 ),
             ),
@@ -644,15 +744,25 @@ class ObligationQuerySet(VoidableQuerySet):
 class Obligation(VoidableModel):
     """A legal duty with a deadline, created by an event (GC III Arts. 70, 119, 120, 122)."""
 
-    captive = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="obligations")
-    kind = models.CharField(max_length=24, choices=ObligationKind.choices)
-    due_on = models.DateField()
-    fulfilled_on = models.DateField(null=True, blank=True)
+    captive = models.ForeignKey(
+        Captive, on_delete=models.PROTECT, related_name="obligations", verbose_name=_("captive")
+    )
+    kind = models.CharField(max_length=24, choices=ObligationKind.choices, verbose_name=_("kind"))
+    due_on = models.DateField(verbose_name=_("due on"))
+    fulfilled_on = models.DateField(null=True, blank=True, verbose_name=_("fulfilled on"))
     reference = models.CharField(
-        max_length=200, blank=True, help_text="Reference of the card, notification or report."
+        max_length=200,
+        blank=True,
+        help_text=_("Reference of the card, notification or report."),
+        verbose_name=_("reference"),
     )
     triggered_by = models.ForeignKey(
-        CustodyEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="obligations"
+        CustodyEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="obligations",
+        verbose_name=_("triggered by"),
     )
     document = models.ForeignKey(
         "reports.GeneratedDocument",
@@ -664,13 +774,15 @@ class Obligation(VoidableModel):
         verbose_name=_("document sent"),
         help_text=_("The printed capture card or notification that fulfilled it."),
     )
-    notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = ObligationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta(VoidableModel.Meta):
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
         ordering = ["due_on", "id"]
         constraints = [
             *VoidableModel.Meta.constraints,
@@ -678,7 +790,7 @@ class Obligation(VoidableModel):
                 condition=Q(fulfilled_on__isnull=True) | ~Q(reference=""),
                 name="cases_obligation_fulfilled_has_reference",
                 violation_error_code="reference_required",
-                violation_error_message=(
+                violation_error_message=_(
                     "A fulfilled obligation gives the reference of what was sent."
                 ),
             ),
@@ -708,11 +820,18 @@ class NonRefoulementReview(VoidableModel):
     free wish (GC III Art. 109(3); non-refoulement)."""
 
     captive = models.ForeignKey(
-        Captive, on_delete=models.PROTECT, related_name="non_refoulement_reviews"
+        Captive,
+        on_delete=models.PROTECT,
+        related_name="non_refoulement_reviews",
+        verbose_name=_("captive"),
     )
-    destination = models.ForeignKey(STATE, on_delete=models.PROTECT, related_name="+")
-    decision = models.CharField(max_length=16, choices=ReviewDecision.choices)
-    reasons = models.TextField()
+    destination = models.ForeignKey(
+        STATE, on_delete=models.PROTECT, related_name="+", verbose_name=_("destination")
+    )
+    decision = models.CharField(
+        max_length=16, choices=ReviewDecision.choices, verbose_name=_("decision")
+    )
+    reasons = models.TextField(verbose_name=_("reasons"))
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -720,20 +839,22 @@ class NonRefoulementReview(VoidableModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(editable=False)
+    reviewed_at = models.DateTimeField(editable=False, verbose_name=_("reviewed at"))
 
     history = HistoricalRecords()
 
     class Meta(VoidableModel.Meta):
         ordering = ["captive", "-reviewed_at", "-id"]
-        verbose_name = "non-refoulement review"
+        verbose_name = _("non-refoulement review")
+        verbose_name_plural = _("non-refoulement reviews")
         constraints = [
             *VoidableModel.Meta.constraints,
             models.CheckConstraint(
                 condition=~Q(reasons=""),
                 name="cases_nonrefoulementreview_has_reasons",
-                violation_error_message="A review gives its reasons.",
+                violation_error_message=_("A review gives its reasons."),
             ),
         ]
 
@@ -744,22 +865,32 @@ class NonRefoulementReview(VoidableModel):
 class MediaRecord(VoidableModel):
     """A video, photo or document about one or more captives, and who published it."""
 
-    captives = models.ManyToManyField(Captive, related_name="media_records")
-    kind = models.CharField(max_length=16, choices=MediaKind.choices)
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
+    captives = models.ManyToManyField(
+        Captive, related_name="media_records", verbose_name=_("captives")
+    )
+    kind = models.CharField(max_length=16, choices=MediaKind.choices, verbose_name=_("kind"))
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    publisher = models.CharField(max_length=200, blank=True, verbose_name=_("publisher"))
     publisher_state = models.ForeignKey(
-        STATE, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        STATE,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publisher state"),
     )
-    published_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True, verbose_name=_("published on"))
     location = models.CharField(
-        "where", max_length=500, blank=True, help_text="Channel, address or archive reference."
+        _("where"),
+        max_length=500,
+        blank=True,
+        help_text=_("Channel, address or archive reference."),
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, verbose_name=_("description"))
     exposes_to_public_curiosity = models.BooleanField(
-        "exposes to public curiosity (Art. 13)", default=False
+        _("exposes to public curiosity (Art. 13)"), default=False
     )
-    art13_notes = models.TextField("Art. 13 assessment", blank=True)
+    art13_notes = models.TextField(_("Art. 13 assessment"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -767,12 +898,15 @@ class MediaRecord(VoidableModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords(m2m_fields=["captives"])
 
     class Meta(VoidableModel.Meta):
+        verbose_name = _("media record")
+        verbose_name_plural = _("media records")
         ordering = ["-published_on", "-id"]
 
     def __str__(self) -> str:
@@ -792,9 +926,15 @@ class DuplicateDecision(PermanentModel):
     (the `duplicate` became a linked duplicate of the other) or not the same (never proposed
     again). The pair is stored in a canonical order (lower id first); one decision a pair."""
 
-    first = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="+")
-    second = models.ForeignKey(Captive, on_delete=models.PROTECT, related_name="+")
-    decision = models.CharField(max_length=16, choices=DuplicateVerdict.choices)
+    first = models.ForeignKey(
+        Captive, on_delete=models.PROTECT, related_name="+", verbose_name=_("first")
+    )
+    second = models.ForeignKey(
+        Captive, on_delete=models.PROTECT, related_name="+", verbose_name=_("second")
+    )
+    decision = models.CharField(
+        max_length=16, choices=DuplicateVerdict.choices, verbose_name=_("decision")
+    )
     duplicate = models.ForeignKey(
         Captive,
         on_delete=models.PROTECT,
@@ -802,8 +942,9 @@ class DuplicateDecision(PermanentModel):
         blank=True,
         related_name="+",
         help_text=_("For the same person: the record that became a linked duplicate."),
+        verbose_name=_("duplicate"),
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -811,12 +952,17 @@ class DuplicateDecision(PermanentModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("decided at")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("duplicate decision")
+        verbose_name_plural = _("duplicate decisions")
         ordering = ["-decided_at", "-id"]
         constraints = [
             models.UniqueConstraint(

@@ -15,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.choices import (
     CUSTODY_TRANSITIONS,
@@ -86,10 +87,12 @@ def captive_writable_check(captive: Captive) -> None:
         )
 
 
-def _check_not_future(moment: datetime, field: str) -> None:
+def _check_not_future(moment: datetime, field: Any) -> None:
     if moment > timezone.now() + CLOCK_TOLERANCE:
         raise RuleError(
-            ErrorCode.EVENT_IN_FUTURE, "%(field)s is in the future.", {"field": field.capitalize()}
+            ErrorCode.EVENT_IN_FUTURE,
+            _("%(field)s is in the future."),
+            {"field": str(field).capitalize()},
         )
 
 
@@ -201,7 +204,11 @@ def captive_register_check(
     """Say whether captive_register would register him, writing nothing: the same checks, his
     CHECK constraints asked of the database first (one query). Raises what it would raise;
     returns the captive unsaved. An import's preview asks this of every row."""
-    role_require(acting_user, "cases.add_captive", "register a captive")
+    role_require(
+        acting_user,
+        "cases.add_captive",
+        pgettext_lazy("your role does not allow you to …", "register a captive"),
+    )
     captive, _renderings = _captive_build(
         detaining_power=detaining_power,
         captured_on=captured_on,
@@ -234,7 +241,11 @@ def captive_register(
 ) -> Captive:
     """Register a captive, give him a case number and open his timeline with the capture.
     `reason`: what his history says of it ("Registered", or the import and row he came from)."""
-    role_require(acting_user, "cases.add_captive", "register a captive")
+    role_require(
+        acting_user,
+        "cases.add_captive",
+        pgettext_lazy("your role does not allow you to …", "register a captive"),
+    )
     partner = acting_partner(acting_user)
     if partner is not None:
         partner_register_check(partner, detaining_power)
@@ -305,7 +316,11 @@ def captive_register_as_partner(*, acting_user: User, **fields: Any) -> Captive:
 
     partner = acting_partner(acting_user)
     partner_register_check(partner, partner.state if partner is not None else None)
-    role_require(acting_user, "diplomacy.add_involvement", "register a captive")
+    role_require(
+        acting_user,
+        "diplomacy.add_involvement",
+        pgettext_lazy("your role does not allow you to …", "register a captive"),
+    )
     captive = captive_register(
         acting_user=acting_user,
         detaining_power=partner.state,
@@ -343,12 +358,16 @@ CAPTIVE_DERIVED_FIELDS = frozenset(
 @transaction.atomic
 def captive_update(*, acting_user: User, captive: Captive, **changes: Any) -> Captive:
     """Change a captive's recorded particulars (never his case number or derived status)."""
-    role_require(acting_user, "cases.change_captive", "change a captive's particulars")
+    role_require(
+        acting_user,
+        "cases.change_captive",
+        pgettext_lazy("your role does not allow you to …", "change a captive's particulars"),
+    )
     forbidden = CAPTIVE_DERIVED_FIELDS.intersection(changes)
     if forbidden:
         raise RuleError(
             ErrorCode.INVALID,
-            "%(fields)s cannot be edited; they follow from events and statements.",
+            _("%(fields)s cannot be edited; they follow from events and statements."),
             {"fields": ", ".join(sorted(forbidden))},
         )
     locked = _lock(captive)
@@ -377,11 +396,13 @@ def custody_timeline_check(kinds: Sequence[str]) -> None:
         allowed = CUSTODY_TRANSITIONS[status]
         if kind not in allowed:
             if status is None:
-                message = "A custody timeline starts with the capture, not with “%(kind)s”."
+                message = _("A custody timeline starts with the capture, not with “%(kind)s”.")
             elif status in FINAL_CUSTODY_STATUSES:
-                message = "“%(status)s” ends the case: nothing can follow it, not even “%(kind)s”."
+                message = _(
+                    "“%(status)s” ends the case: nothing can follow it, not even “%(kind)s”."
+                )
             else:
-                message = "“%(kind)s” cannot follow “%(status)s”. Allowed next: %(allowed)s."
+                message = _("“%(kind)s” cannot follow “%(status)s”. Allowed next: %(allowed)s.")
             raise RuleError(
                 ErrorCode.TRANSITION_NOT_ALLOWED,
                 message,
@@ -389,7 +410,9 @@ def custody_timeline_check(kinds: Sequence[str]) -> None:
                     "kind": CustodyEventKind(kind).label,
                     "status": CustodyEventKind(status).label if status else "",
                     "allowed": ", ".join(
-                        CustodyEventKind(k).label for k in CustodyEventKind.values if k in allowed
+                        str(CustodyEventKind(k).label)
+                        for k in CustodyEventKind.values
+                        if k in allowed
                     ),
                 },
             )
@@ -457,7 +480,7 @@ def custody_event_refusals(
     handovers = []
     for captive, custodian in requests:
         try:
-            _check_not_future(occurred_at, "the event's date")
+            _check_not_future(occurred_at, _("the event's date"))
             case_date_check(
                 occurred_at, what=_("the event's date"), captured_on=captive.captured_on
             )
@@ -472,7 +495,10 @@ def custody_event_refusals(
                 if destination is None:
                     raise RuleError(
                         ErrorCode.DESTINATION_REQUIRED,
-                        "“%(kind)s” hands him to another state: name that state as the custodian.",
+                        _(
+                            "“%(kind)s” hands him to another state: name that state as the "
+                            "custodian."
+                        ),
                         {"kind": CustodyEventKind(kind).label},
                     )
                 handovers.append((captive, destination))
@@ -587,7 +613,11 @@ def _custody_event_write(
 ) -> CustodyEvent:
     """custody_event_record, inside a transaction the caller holds. `registering`: `captive`
     was inserted (and validated) in that transaction, so he has no events or duties yet."""
-    role_require(acting_user, "cases.add_custodyevent", "record a custody event")
+    role_require(
+        acting_user,
+        "cases.add_custodyevent",
+        pgettext_lazy("your role does not allow you to …", "record a custody event"),
+    )
     # Before anything about him is looked at: the refusal may not depend on his wishes. His
     # capture, when he is registered, is his detaining power's own step (captive_register lets
     # a partner register only for its own state).
@@ -643,7 +673,7 @@ def custody_events_record(
     place: str = "",
     custodian: Any = None,
     notes: str = "",
-    refused: str = "Nothing was recorded. %(problems)s",
+    refused: str = _("Nothing was recorded. %(problems)s"),
 ) -> list[CustodyEvent]:
     """custody_event_record for many captives at once, all or nothing, in a fixed number of
     queries: the same role checks, the same rules (custody_event_refusals), and the same rows
@@ -654,7 +684,11 @@ def custody_events_record(
     refused, nothing is written and the error (`refused`, with %(problems)s) names each one with
     the reason, in id order.
     """
-    role_require(acting_user, "cases.add_custodyevent", "record a custody event")
+    role_require(
+        acting_user,
+        "cases.add_custodyevent",
+        pgettext_lazy("your role does not allow you to …", "record a custody event"),
+    )
     custody_event_partner_check(acting_user=acting_user, kind=kind)
     locked = list(
         Captive.objects.select_for_update().filter(pk__in=set(captive_ids)).order_by("pk")
@@ -746,8 +780,10 @@ def custody_event_void_check(*, acting_user: User, event: CustodyEvent, reason: 
     except RuleError as refusal:
         raise RuleError(
             ErrorCode.TIMELINE_BROKEN,
-            "Voiding this event would leave an impossible timeline (%(why)s). "
-            "Void the later events first.",
+            _(
+                "Voiding this event would leave an impossible timeline (%(why)s). "
+                "Void the later events first."
+            ),
             {"why": refusal.message % refusal.params},
         ) from refusal
 
@@ -755,7 +791,11 @@ def custody_event_void_check(*, acting_user: User, event: CustodyEvent, reason: 
 @transaction.atomic
 def custody_event_void(*, acting_user: User, event: CustodyEvent, reason: str) -> CustodyEvent:
     """Void a mistaken event; the status is computed without it and its open duties cancelled."""
-    role_require(acting_user, "cases.change_custodyevent", "void a custody event")
+    role_require(
+        acting_user,
+        "cases.change_custodyevent",
+        pgettext_lazy("your role does not allow you to …", "void a custody event"),
+    )
     captive = _lock(event.captive)
     event = CustodyEvent.objects.select_related("captive").get(pk=event.pk)
     custody_event_void_check(acting_user=acting_user, event=event, reason=reason)
@@ -773,7 +813,7 @@ def custody_event_void(*, acting_user: User, event: CustodyEvent, reason: str) -
 def wish_statement_check(*, stated_at: datetime, captive: Captive | None = None) -> None:
     """Refuse a statement dated in the future, before GC III or before the captive's capture
     (its other rules are the model's constraints)."""
-    _check_not_future(stated_at, "the statement's date")
+    _check_not_future(stated_at, _("the statement's date"))
     case_date_check(
         stated_at,
         what=_("the statement's date"),
@@ -819,10 +859,18 @@ def wish_statement_record(
 
     Recording it with an assessment of voluntariness is a supervisor's decision.
     """
-    role_require(acting_user, "cases.add_wishstatement", "record a wish statement")
+    role_require(
+        acting_user,
+        "cases.add_wishstatement",
+        pgettext_lazy("your role does not allow you to …", "record a wish statement"),
+    )
     if voluntariness != Voluntariness.NOT_ASSESSED:
         role_require(
-            acting_user, "cases.assess_wishstatement", "assess the voluntariness of a wish"
+            acting_user,
+            "cases.assess_wishstatement",
+            pgettext_lazy(
+                "your role does not allow you to …", "assess the voluntariness of a wish"
+            ),
         )
     captive = _lock(captive)
     wish_statement_check(stated_at=stated_at, captive=captive)
@@ -859,7 +907,12 @@ def wish_statement_void_check(*, acting_user: User, statement: WishStatement, re
     void_rights_check(
         acting_user=acting_user,
         author_id=statement.recorded_by_id,
-        decision=("cases.assess_wishstatement", "void an assessed statement") if assessed else None,
+        decision=(
+            "cases.assess_wishstatement",
+            pgettext_lazy("your role does not allow you to …", "void an assessed statement"),
+        )
+        if assessed
+        else None,
     )
     void_check(statement, reason)
 
@@ -869,7 +922,11 @@ def wish_statement_void(
     *, acting_user: User, statement: WishStatement, reason: str
 ) -> WishStatement:
     """Void a mistaken statement; the effective wish is computed again without it."""
-    role_require(acting_user, "cases.change_wishstatement", "void a wish statement")
+    role_require(
+        acting_user,
+        "cases.change_wishstatement",
+        pgettext_lazy("your role does not allow you to …", "void a wish statement"),
+    )
     captive = _lock(statement.captive)
     statement = WishStatement.objects.get(pk=statement.pk)
     wish_statement_void_check(acting_user=acting_user, statement=statement, reason=reason)
@@ -886,11 +943,15 @@ def wish_statement_assess(
 
     What he said is not touched; the assessment decides whether the statement counts as consent.
     """
-    role_require(acting_user, "cases.assess_wishstatement", "assess the voluntariness of a wish")
+    role_require(
+        acting_user,
+        "cases.assess_wishstatement",
+        pgettext_lazy("your role does not allow you to …", "assess the voluntariness of a wish"),
+    )
     captive = _lock(statement.captive)
     statement = WishStatement.objects.get(pk=statement.pk)
     if statement.is_voided:
-        raise RuleError(ErrorCode.ALREADY_VOIDED, "A voided statement cannot be assessed.")
+        raise RuleError(ErrorCode.ALREADY_VOIDED, _("A voided statement cannot be assessed."))
     statement.voluntariness = voluntariness
     statement.assessment_notes = notes
     assessed = voluntariness != Voluntariness.NOT_ASSESSED
@@ -915,10 +976,14 @@ def non_refoulement_review_record(
     *, acting_user: User, captive: Captive, destination: Any, decision: str, reasons: str
 ) -> NonRefoulementReview:
     """Record a supervisor's review of whether the captive may be sent to `destination`."""
-    role_require(acting_user, "cases.add_nonrefoulementreview", "record a non-refoulement review")
+    role_require(
+        acting_user,
+        "cases.add_nonrefoulementreview",
+        pgettext_lazy("your role does not allow you to …", "record a non-refoulement review"),
+    )
     captive = _lock(captive)
     if not reasons.strip():
-        raise RuleError(ErrorCode.REASON_REQUIRED, "A review gives its reasons.")
+        raise RuleError(ErrorCode.REASON_REQUIRED, _("A review gives its reasons."))
     review = NonRefoulementReview(
         captive=captive,
         destination=destination,
@@ -945,7 +1010,11 @@ def non_refoulement_review_void(
     *, acting_user: User, review: NonRefoulementReview, reason: str
 ) -> NonRefoulementReview:
     """Void a mistaken review: it no longer clears anyone."""
-    role_require(acting_user, "cases.change_nonrefoulementreview", "void a review")
+    role_require(
+        acting_user,
+        "cases.change_nonrefoulementreview",
+        pgettext_lazy("your role does not allow you to …", "void a review"),
+    )
     _lock(review.captive)
     review = NonRefoulementReview.objects.get(pk=review.pk)
     non_refoulement_review_void_check(acting_user=acting_user, review=review, reason=reason)
@@ -1123,20 +1192,24 @@ def obligation_fulfil(
 
     A weekly health report fulfilled brings the next one, while he remains seriously ill.
     """
-    role_require(acting_user, "cases.change_obligation", "fulfil an obligation")
+    role_require(
+        acting_user,
+        "cases.change_obligation",
+        pgettext_lazy("your role does not allow you to …", "fulfil an obligation"),
+    )
     captive = _lock(obligation.captive)
     obligation = Obligation.objects.get(pk=obligation.pk)
     if obligation.fulfilled_on is not None:
-        raise RuleError(ErrorCode.ALREADY_FULFILLED, "This obligation was fulfilled already.")
+        raise RuleError(ErrorCode.ALREADY_FULFILLED, _("This obligation was fulfilled already."))
     if obligation.is_voided:
-        raise RuleError(ErrorCode.ALREADY_VOIDED, "This obligation was cancelled.")
+        raise RuleError(ErrorCode.ALREADY_VOIDED, _("This obligation was cancelled."))
     if document is not None:
         obligation_document_check(obligation, document)
         reference = reference.strip() or document.reference
     if not reference.strip():
-        raise RuleError(ErrorCode.REFERENCE_REQUIRED, "Give the reference of what was sent.")
+        raise RuleError(ErrorCode.REFERENCE_REQUIRED, _("Give the reference of what was sent."))
     if fulfilled_on > timezone.localdate():
-        raise RuleError(ErrorCode.EVENT_IN_FUTURE, "The date of fulfilment is in the future.")
+        raise RuleError(ErrorCode.EVENT_IN_FUTURE, _("The date of fulfilment is in the future."))
     case_date_check(fulfilled_on, what=_("the date of fulfilment"), captured_on=captive.captured_on)
     obligation.fulfilled_on = fulfilled_on
     obligation.reference = reference.strip()
@@ -1175,7 +1248,11 @@ def duplicate_decide(
     duplicates) that would have found him finds the kept case. `not_same`: remembered, so the
     pair is never proposed again. Either way one decision a pair, kept for ever.
     """
-    role_require(acting_user, "cases.add_duplicatedecision", "decide about duplicates")
+    role_require(
+        acting_user,
+        "cases.add_duplicatedecision",
+        pgettext_lazy("your role does not allow you to …", "decide about duplicates"),
+    )
     decision = DuplicateVerdict(decision)
     if captive.pk == other.pk:
         raise RuleError(ErrorCode.INVALID, _("A record cannot be a duplicate of itself."))

@@ -23,6 +23,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from simple_history.admin import SimpleHistoryAdmin
 
 from powtracker.errors import RuleError
@@ -239,7 +240,10 @@ class PermanentAdmin(StrictParametersMixin, SimpleHistoryAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except RuleError as refusal:
-            messages.error(request, f"Nothing was saved: {' '.join(refusal.messages)}")
+            messages.error(
+                request,
+                _("Nothing was saved: %(problems)s") % {"problems": " ".join(refusal.messages)},
+            )
             return HttpResponseRedirect(request.get_full_path())
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -269,11 +273,19 @@ class PermanentAdmin(StrictParametersMixin, SimpleHistoryAdmin):
             try:
                 call(record)
             except RuleError as refusal:
-                messages.error(request, f"{record}: {' '.join(refusal.messages)}")
+                messages.error(
+                    request,
+                    _("%(record)s: %(problems)s")
+                    % {"record": record, "problems": " ".join(refusal.messages)},
+                )
             else:
                 succeeded += 1
         if succeeded:
-            messages.success(request, f"{done}: {succeeded} of {len(queryset)}.")
+            messages.success(
+                request,
+                _("%(done)s: %(succeeded)d of %(total)d.")
+                % {"done": done, "succeeded": succeeded, "total": len(queryset)},
+            )
 
 
 def _without(fields: Any, hidden: Any) -> list[Any]:
@@ -380,11 +392,13 @@ class VoidForm(forms.ModelForm):
     """The only change a recorded event or statement allows: voiding it with a reason."""
 
     void_with_reason = forms.CharField(
-        label="Void with reason",
+        label=_l("Void with reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="To correct a mistake, give the reason; the record stays, marked void, "
-        "and is ignored from then on.",
+        help_text=_l(
+            "To correct a mistake, give the reason; the record stays, marked void, "
+            "and is ignored from then on."
+        ),
     )
     # Set by subclasses: the service's check, and the name it gives the record.
     void_check: Callable[..., None]

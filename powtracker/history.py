@@ -134,9 +134,9 @@ def history_bulk_update(
 def void_check(record: Any, reason: str) -> None:
     """Refuse to void a record twice, or without a reason."""
     if record.voided_at is not None:
-        raise RuleError(ErrorCode.ALREADY_VOIDED, "This record was voided already.")
+        raise RuleError(ErrorCode.ALREADY_VOIDED, _("This record was voided already."))
     if not reason.strip():
-        raise RuleError(ErrorCode.VOID_REASON_REQUIRED, "Give the reason for voiding.")
+        raise RuleError(ErrorCode.VOID_REASON_REQUIRED, _("Give the reason for voiding."))
 
 
 def void_rights_check(

@@ -17,7 +17,7 @@ class HardDeleteForbidden(RuleError):
     def __init__(self, label: str):
         super().__init__(
             ErrorCode.HARD_DELETE_FORBIDDEN,
-            "%(label)s records are never deleted; void them with a reason instead.",
+            _("%(label)s records are never deleted; void them with a reason instead."),
             {"label": label},
         )
 
@@ -125,7 +125,7 @@ class VoidableModel(PermanentModel):
                 condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
                 name="%(app_label)s_%(class)s_void_has_reason",
                 violation_error_code="void_reason_required",
-                violation_error_message="Give the reason for voiding.",
+                violation_error_message=_("Give the reason for voiding."),
             ),
         ]
 

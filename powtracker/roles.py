@@ -131,6 +131,8 @@ def role_require(acting_user: Any, permission: str, action: str) -> None:
     `acting_user=None` is the system itself (migrations, the demo loader), never a person:
     the admin and the API always pass the signed-in user.
     """
+    from django.utils.translation import gettext_lazy as _
+
     from powtracker.errors import ErrorCode, RuleError
 
     if acting_user is None:
@@ -138,6 +140,6 @@ def role_require(acting_user: Any, permission: str, action: str) -> None:
     if not acting_user.has_perm(permission):
         raise RuleError(
             ErrorCode.PERMISSION_DENIED,
-            "Your role does not allow you to %(action)s.",
+            _("Your role does not allow you to %(action)s."),
             {"action": action},
         )

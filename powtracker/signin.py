@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import ngettext
 from oauth2_provider import views as oauth2_views
 
 from partners.models import Partner
@@ -30,10 +30,14 @@ def lockout_response(
     the admin; both 429 with Retry-After (axes' AXES_LOCKOUT_CALLABLE)."""
     cool_off = get_cool_off(request)
     seconds = int(cool_off.total_seconds()) if cool_off else 0
-    message = gettext(
+    minutes = max(1, seconds // 60)
+    message = ngettext(
         "Too many failed sign-in attempts from this account or address. "
-        "Try again in %(minutes)d minutes."
-    ) % {"minutes": max(1, seconds // 60)}
+        "Try again in %(minutes)d minute.",
+        "Too many failed sign-in attempts from this account or address. "
+        "Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
     if request.path == reverse("oauth2-token"):
         response: HttpResponse = JsonResponse(
             {"error": "locked_out", "error_description": message},

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cases.choices import CustodyEventKind, Health, NameSystem, Sex, Wish, WishMode
@@ -339,7 +340,7 @@ class MatchPersonSerializer(StrictInputSerializer):
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if not any(data.get(name) for name in ("family_name", "given_names", "name_original")):
             raise serializers.ValidationError(
-                {"family_name": ["Give a name (Latin or in the original script)."]},
+                {"family_name": [_("Give a name (Latin or in the original script).")]},
                 code="required",
             )
         return data

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
 from powtracker.api.errors import APIError, precondition_failed, precondition_required
@@ -85,14 +86,14 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         if not key:
             return handler(view, request, *args, **kwargs)
         if len(key) > 200:
-            raise APIError(400, "invalid", "The Idempotency-Key is longer than 200 characters.")
+            raise APIError(400, "invalid", _("The Idempotency-Key is longer than 200 characters."))
         body = json.dumps(request.data, sort_keys=True, default=str)
         request_hash = hashlib.sha256(f"{request.path}\n{body}".encode()).hexdigest()
         client = _client_of(request)
         with transaction.atomic():
             if not _key_hold(client, key):
                 raise APIError(
-                    409, "request_in_progress", "The same request is still being processed."
+                    409, "request_in_progress", _("The same request is still being processed.")
                 )
             done = IdempotencyRecord.objects.filter(client=client, key=key).first()
             if done is not None:
@@ -100,7 +101,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                     raise APIError(
                         422,
                         "idempotency_key_reused",
-                        "This Idempotency-Key was used for another request.",
+                        _("This Idempotency-Key was used for another request."),
                     )
                 replay = Response(done.response_body, status=done.response_status)
                 replay["Idempotent-Replayed"] = "true"
@@ -121,7 +122,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             except IntegrityError:
                 # A duplicate finished first (only where no lock could hold the key): undo ours.
                 raise APIError(
-                    409, "request_in_progress", "The same request is still being processed."
+                    409, "request_in_progress", _("The same request is still being processed.")
                 ) from None
         return response
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -38,11 +39,13 @@ class APIError(exceptions.APIException):
 
 
 def precondition_required() -> APIError:
-    return APIError(428, "if_match_required", "Send If-Match with the ETag you last read.")
+    return APIError(428, "if_match_required", _("Send If-Match with the ETag you last read."))
 
 
 def precondition_failed() -> APIError:
-    return APIError(412, "version_mismatch", "The record changed since you read it; read it again.")
+    return APIError(
+        412, "version_mismatch", _("The record changed since you read it; read it again.")
+    )
 
 
 def flat_fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -124,7 +127,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = "invalid"
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         fields = flat_fields(detail)
-        message = "The request has invalid fields."
+        message = _("The request has invalid fields.")
         codes = exc.get_codes()
         if isinstance(codes, dict) and any("unknown_field" in str(c) for c in codes.values()):
             code = "unknown_field"
@@ -145,7 +148,7 @@ def handler404(request: Any, exception: Exception | None = None) -> Any:
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
-        return JsonResponse(envelope("not_found", "Not found."), status=404)
+        return JsonResponse(envelope("not_found", _("Not found.")), status=404)
     return page_not_found(request, exception)
 
 
@@ -155,6 +158,6 @@ def handler500(request: Any) -> Any:
 
     if request.path.startswith("/api/"):
         return JsonResponse(
-            envelope("server_error", "Something went wrong on our side."), status=500
+            envelope("server_error", _("Something went wrong on our side.")), status=500
         )
     return server_error(request)

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 from powtracker.api.errors import envelope
 
@@ -22,7 +23,8 @@ class ApiBodyLimitMiddleware:
                 return JsonResponse(
                     envelope(
                         "body_too_large",
-                        f"The body is larger than {settings.API_MAX_BODY_BYTES} bytes.",
+                        _("The body is larger than %(limit)d bytes.")
+                        % {"limit": settings.API_MAX_BODY_BYTES},
                     ),
                     status=413,
                 )

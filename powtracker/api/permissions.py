@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
@@ -15,7 +16,7 @@ def required_scope(request: Any, view: Any) -> str:
 
 
 class PartnerOrStaff(BasePermission):
-    message = "Your client does not hold the scope this endpoint needs."
+    message = _("Your client does not hold the scope this endpoint needs.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         partner = getattr(getattr(request, "auth", None), "partner", None)

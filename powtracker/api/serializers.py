@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 
@@ -11,12 +12,12 @@ class StrictInputSerializer(serializers.Serializer):
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, dict):
             raise serializers.ValidationError(
-                {"non_field_errors": ["Send a JSON object."]}, code="invalid"
+                {"non_field_errors": [_("Send a JSON object.")]}, code="invalid"
             )
         unknown = sorted(set(data) - set(self.fields))
         if unknown:
             raise serializers.ValidationError(
-                {name: ["This field is not accepted here."] for name in unknown},
+                {name: [_("This field is not accepted here.")] for name in unknown},
                 code="unknown_field",
             )
         return super().to_internal_value(data)
