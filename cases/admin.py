@@ -126,7 +126,7 @@ def wish_text(wish: str, destination: Any) -> str:
     (Republic of Korea)'."""
     text = str(Wish(wish).label)
     if wish == Wish.DEFECT and destination is not None:
-        return _("%(wish)s (%(state)s)") % {"wish": text, "state": destination.name}
+        return _("%(wish)s (%(state)s)") % {"wish": text, "state": destination.local_name}
     return text
 
 
@@ -149,7 +149,7 @@ def state_cell(state: Any) -> str:
     """A state by its code, its name on hover."""
     if state is None:
         return "—"
-    return format_html('<span title="{}">{}</span>', state.name, state.code)
+    return format_html('<span title="{}">{}</span>', state.local_name, state.code)
 
 
 def fictional_records_exist(request: HttpRequest) -> bool:
@@ -604,7 +604,7 @@ def clearance_groups(summary: CaseSummary) -> list[dict[str, Any]]:
             "cleared": cleared,
             "states": states,
             "codes": ", ".join(state.code if state else "—" for state in states),
-            "names": ", ".join(state.name if state else "—" for state in states),
+            "names": ", ".join(state.local_name if state else "—" for state in states),
             "reason": reason,
         }
         for (cleared, reason), states in sorted(groups.items(), key=lambda item: not item[0][0])
@@ -1216,8 +1216,8 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
             '<span title="{}">{} · {}</span>',
             _("Nationality: %(nationality)s; detaining power: %(power)s")
             % {
-                "nationality": nationality.name if nationality else _("unknown"),
-                "power": power.name,
+                "nationality": nationality.local_name if nationality else _("unknown"),
+                "power": power.local_name,
             },
             nationality.code if nationality else "—",
             power.code,
@@ -1344,7 +1344,7 @@ class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, Per
             "status": captive.get_custody_status_display(),
             "day": timezone.localtime(captive.custody_since).strftime("%Y-%m-%d"),
             "place": captive.custody_place,
-            "custodian": captive.custodian.name if captive.custodian else _("no state"),
+            "custodian": captive.custodian.local_name if captive.custodian else _("no state"),
         }
         if captive.custody_place:
             return _("%(status)s since %(day)s at %(place)s; custodian: %(custodian)s") % values

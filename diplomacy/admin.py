@@ -54,9 +54,14 @@ from reports.columns import (
 
 @admin.register(State)
 class StateAdmin(PermanentAdmin):
-    list_display = ["code", "name", "gc3_party", "language"]
+    list_display = ["code", "name_shown", "gc3_party", "language"]
     list_filter = ["gc3_party"]
     search_fields = ["code", "name"]
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_shown(self, state: State) -> str:
+        """Its name in the reader's language; the record's own name is on its page."""
+        return state.local_name
 
 
 @admin.register(Involvement)
