@@ -26,7 +26,7 @@ class State(PermanentModel):
     code = models.CharField(
         _("ISO 3166-1 alpha-3 code"), max_length=3, help_text=_("Three capital letters, e.g. UKR.")
     )
-    name = models.CharField(max_length=120)
+    name = models.CharField(_("name"), max_length=120)
     gc3_party = models.BooleanField(_("party to the Third Geneva Convention"), default=True)
     language = models.CharField(
         _("language of its documents"),
@@ -38,11 +38,13 @@ class State(PermanentModel):
             "power's. Blank: English."
         ),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("state")
+        verbose_name_plural = _("states")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["code"], name="diplomacy_state_unique_code"),
@@ -64,18 +66,25 @@ class Involvement(PermanentModel):
     """The role one state plays in one captive's case, and what it has said."""
 
     captive = models.ForeignKey(
-        "cases.Captive", on_delete=models.PROTECT, related_name="involvements"
+        "cases.Captive",
+        on_delete=models.PROTECT,
+        related_name="involvements",
+        verbose_name=_("captive"),
     )
-    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="involvements")
-    role = models.CharField(max_length=32, choices=InvolvementRole.choices)
+    state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="involvements", verbose_name=_("state")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=InvolvementRole.choices)
     position = models.TextField(_("stated position"), blank=True)
-    started_on = models.DateField(null=True, blank=True)
-    ended_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("involvement")
+        verbose_name_plural = _("involvements")
         ordering = ["captive", "role", "state__code"]
         constraints = [
             models.UniqueConstraint(
@@ -99,34 +108,48 @@ class Involvement(PermanentModel):
 class ExchangeProposal(DisclosedChangeModel, PermanentModel):
     """A proposed swap of captives offered for persons requested in return."""
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
     proposing_state = models.ForeignKey(
-        State, on_delete=models.PROTECT, related_name="proposals_made"
+        State,
+        on_delete=models.PROTECT,
+        related_name="proposals_made",
+        verbose_name=_("proposing state"),
     )
     counterpart_state = models.ForeignKey(
-        State, on_delete=models.PROTECT, related_name="proposals_received"
+        State,
+        on_delete=models.PROTECT,
+        related_name="proposals_received",
+        verbose_name=_("counterpart state"),
     )
     mediator = models.ForeignKey(
-        State, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals_mediated"
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals_mediated",
+        verbose_name=_("mediator"),
     )
     status = models.CharField(
+        _("status"),
         max_length=24,
         choices=ProposalStatus.choices,
         default=ProposalStatus.DRAFT,
         editable=False,
     )
-    terms = models.TextField(blank=True)
-    proposed_on = models.DateField(null=True, blank=True)
-    expires_on = models.DateField(null=True, blank=True)
-    decided_on = models.DateField(null=True, blank=True, editable=False)
-    executed_on = models.DateField(null=True, blank=True, editable=False)
-    notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    terms = models.TextField(_("terms"), blank=True)
+    proposed_on = models.DateField(_("proposed on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, editable=False)
+    executed_on = models.DateField(_("executed on"), null=True, blank=True, editable=False)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("exchange proposal")
+        verbose_name_plural = _("exchange proposals")
         ordering = ["-proposed_on", "-id"]
         permissions = [
             ("agree_exchangeproposal", "Can agree an exchange proposal"),
@@ -153,19 +176,30 @@ class OfferedCaptive(PermanentModel):
     """A captive offered in a proposal, with his own inclusion status and its reason."""
 
     proposal = models.ForeignKey(
-        ExchangeProposal, on_delete=models.PROTECT, related_name="offered_captives"
+        ExchangeProposal,
+        on_delete=models.PROTECT,
+        related_name="offered_captives",
+        verbose_name=_("proposal"),
     )
     captive = models.ForeignKey(
-        "cases.Captive", on_delete=models.PROTECT, related_name="exchange_offers"
+        "cases.Captive",
+        on_delete=models.PROTECT,
+        related_name="exchange_offers",
+        verbose_name=_("captive"),
     )
     inclusion_status = models.CharField(
-        max_length=16, choices=InclusionStatus.choices, default=InclusionStatus.INCLUDED
+        _("inclusion status"),
+        max_length=16,
+        choices=InclusionStatus.choices,
+        default=InclusionStatus.INCLUDED,
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(_("reason"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("offered captive")
+        verbose_name_plural = _("offered captives")
         ordering = ["proposal", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -190,20 +224,35 @@ class RequestedPerson(PermanentModel):
     """
 
     proposal = models.ForeignKey(
-        ExchangeProposal, on_delete=models.PROTECT, related_name="requested_persons"
+        ExchangeProposal,
+        on_delete=models.PROTECT,
+        related_name="requested_persons",
+        verbose_name=_("proposal"),
     )
-    name = models.CharField(max_length=200, blank=True, help_text=_("Blank for an unnamed group."))
+    name = models.CharField(
+        _("name"), max_length=200, blank=True, help_text=_("Blank for an unnamed group.")
+    )
     count = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("How many; blank when the number is unspecified.")
+        _("count"),
+        null=True,
+        blank=True,
+        help_text=_("How many; blank when the number is unspecified."),
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(_("description"), blank=True)
     held_by = models.ForeignKey(
-        State, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("held by"),
     )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("requested person")
+        verbose_name_plural = _("requested persons")
         ordering = ["proposal", "id"]
         constraints = [
             models.CheckConstraint(
@@ -235,13 +284,25 @@ class DiplomaticContact(DisclosedChangeModel, PermanentModel):
 
     UNDISCLOSED_FIELDS = frozenset({"updated_at", "notes", "recorded_by"})
 
-    from_state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="contacts_made")
-    to_state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="contacts_received")
-    intermediary = models.ForeignKey(
-        State, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts_relayed"
+    from_state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="contacts_made", verbose_name=_("from state")
     )
-    channel = models.CharField(max_length=24, choices=ContactChannel.choices)
-    occurred_on = models.DateField()
+    to_state = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        related_name="contacts_received",
+        verbose_name=_("to state"),
+    )
+    intermediary = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts_relayed",
+        verbose_name=_("intermediary"),
+    )
+    channel = models.CharField(_("channel"), max_length=24, choices=ContactChannel.choices)
+    occurred_on = models.DateField(_("occurred on"))
     from_party = models.CharField(
         _("who"),
         max_length=200,
@@ -251,17 +312,23 @@ class DiplomaticContact(DisclosedChangeModel, PermanentModel):
     to_party = models.CharField(
         _("with whom"), max_length=200, blank=True, help_text=_("Office or official contacted.")
     )
-    summary = models.TextField()
-    captives = models.ManyToManyField("cases.Captive", blank=True, related_name="contacts")
+    summary = models.TextField(_("summary"))
+    captives = models.ManyToManyField(
+        "cases.Captive", blank=True, related_name="contacts", verbose_name=_("captives")
+    )
     proposal = models.ForeignKey(
         ExchangeProposal,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="contacts",
+        verbose_name=_("proposal"),
     )
     classification = models.CharField(
-        max_length=16, choices=Classification.choices, default=Classification.RESTRICTED
+        _("classification"),
+        max_length=16,
+        choices=Classification.choices,
+        default=Classification.RESTRICTED,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -270,13 +337,16 @@ class DiplomaticContact(DisclosedChangeModel, PermanentModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=["captives"])
 
     class Meta:
+        verbose_name = _("diplomatic contact")
+        verbose_name_plural = _("diplomatic contacts")
         ordering = ["-occurred_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -301,34 +371,45 @@ class TransferRequest(DisclosedChangeModel, PermanentModel):
     """A state's request or offer to take custody of a captive."""
 
     captive = models.ForeignKey(
-        "cases.Captive", on_delete=models.PROTECT, related_name="transfer_requests"
+        "cases.Captive",
+        on_delete=models.PROTECT,
+        related_name="transfer_requests",
+        verbose_name=_("captive"),
     )
     requesting_state = models.ForeignKey(
-        State, on_delete=models.PROTECT, related_name="transfer_requests"
+        State,
+        on_delete=models.PROTECT,
+        related_name="transfer_requests",
+        verbose_name=_("requesting state"),
     )
     kind = models.CharField(
-        max_length=24, choices=TransferKind.choices, default=TransferKind.RESETTLEMENT
+        _("kind"), max_length=24, choices=TransferKind.choices, default=TransferKind.RESETTLEMENT
     )
     status = models.CharField(
+        _("status"),
         max_length=16,
         choices=TransferStatus.choices,
         default=TransferStatus.INTENT_STATED,
         editable=False,
     )
     basis = models.TextField(
-        blank=True, help_text=_("On what grounds the state asks, e.g. constitutional citizenship.")
+        _("basis"),
+        blank=True,
+        help_text=_("On what grounds the state asks, e.g. constitutional citizenship."),
     )
-    stated_on = models.DateField(null=True, blank=True)
-    requested_on = models.DateField(null=True, blank=True, editable=False)
-    decided_on = models.DateField(null=True, blank=True, editable=False)
-    completed_on = models.DateField(null=True, blank=True, editable=False)
-    notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    stated_on = models.DateField(_("stated on"), null=True, blank=True)
+    requested_on = models.DateField(_("requested on"), null=True, blank=True, editable=False)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, editable=False)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
         ordering = ["-stated_on", "-id"]
         permissions = [("approve_transferrequest", "Can approve, reject and complete transfers")]
         indexes = [models.Index(fields=["status"], name="diplomacy_transfer_status_idx")]

@@ -100,7 +100,7 @@ class ImportBatch(PermanentModel):
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -121,7 +121,9 @@ class ImportBatch(PermanentModel):
 class ImportRow(PermanentModel):
     """One row of an uploaded file: its cells as read, and what became of it."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="rows")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="rows", verbose_name=_("batch")
+    )
     number = models.PositiveIntegerField(_("row"), help_text=_("As a spreadsheet numbers it."))
     cells = models.JSONField(_("cells"), default=list, blank=True)
     status = models.CharField(
@@ -131,7 +133,7 @@ class ImportRow(PermanentModel):
         _("values"), default=dict, blank=True, help_text=_("As mapped and read.")
     )
     errors = models.JSONField(_("errors"), default=list, blank=True)
-    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True, db_index=True)
     candidates = models.JSONField(_("possible duplicates"), default=list, blank=True)
     decision = models.CharField(
         _("decision"), max_length=16, choices=RowDecision.choices, blank=True, default=""

@@ -14,14 +14,15 @@ from powtracker.permanence import PermanentModel, VoidableModel
 class Partner(PermanentModel):
     """An organisation whose system reads (and perhaps writes) cases over the API."""
 
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=24, choices=PartnerKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=24, choices=PartnerKind.choices)
     state = models.ForeignKey(
         "diplomacy.State",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="partners",
+        verbose_name=_("state"),
         help_text=_("The state it speaks for; it sees the cases that state is involved in."),
     )
     application = models.OneToOneField(
@@ -29,28 +30,35 @@ class Partner(PermanentModel):
         on_delete=models.PROTECT,
         related_name="partner",
         editable=False,
+        verbose_name=_("application"),
     )
     service_user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="partner",
         editable=False,
+        verbose_name=_("service user"),
         help_text=_("The account its writes are recorded under in every history."),
     )
-    scopes = models.CharField(max_length=200, help_text=_("Space-separated OAuth2 scopes."))
+    scopes = models.CharField(
+        _("scopes"), max_length=200, help_text=_("Space-separated OAuth2 scopes.")
+    )
     default_level = models.CharField(
+        _("default level"),
         max_length=16,
         choices=DisclosureLevel.choices,
         default=DisclosureLevel.IDENTITY,
         help_text=_("What it sees of a case its state is involved in, unless a share says more."),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revocation_reason = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revocation_reason = models.TextField(_("revocation reason"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["name"], name="partners_partner_unique_name"),
@@ -75,10 +83,14 @@ class Partner(PermanentModel):
 class CaseShare(VoidableModel):
     """An explicit decision to share one case with a partner, at a level, and why."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="shares")
-    captive = models.ForeignKey("cases.Captive", on_delete=models.PROTECT, related_name="shares")
-    level = models.CharField(max_length=16, choices=DisclosureLevel.choices)
-    reason = models.TextField()
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="shares", verbose_name=_("partner")
+    )
+    captive = models.ForeignKey(
+        "cases.Captive", on_delete=models.PROTECT, related_name="shares", verbose_name=_("captive")
+    )
+    level = models.CharField(_("level"), max_length=16, choices=DisclosureLevel.choices)
+    reason = models.TextField(_("reason"))
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -86,12 +98,15 @@ class CaseShare(VoidableModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("granted by"),
     )
-    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
     class Meta(VoidableModel.Meta):
+        verbose_name = _("case share")
+        verbose_name_plural = _("case shares")
         ordering = ["partner", "captive"]
         constraints = [
             *VoidableModel.Meta.constraints,
@@ -113,16 +128,23 @@ class CaseShare(VoidableModel):
 class DisclosureRecord(PermanentModel):
     """One read of one captive by one partner: the ledger caseworkers can audit."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="disclosures")
-    captive = models.ForeignKey(
-        "cases.Captive", on_delete=models.PROTECT, related_name="disclosures"
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="disclosures", verbose_name=_("partner")
     )
-    level = models.CharField(max_length=16, choices=DisclosureLevel.choices)
-    read_at = models.DateTimeField(auto_now_add=True)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=300)
+    captive = models.ForeignKey(
+        "cases.Captive",
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+        verbose_name=_("captive"),
+    )
+    level = models.CharField(_("level"), max_length=16, choices=DisclosureLevel.choices)
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=300)
 
     class Meta:
+        verbose_name = _("disclosure record")
+        verbose_name_plural = _("disclosure records")
         ordering = ["-read_at", "-id"]
         indexes = [
             models.Index(fields=["captive", "read_at"], name="partners_disclosure_case_idx"),
@@ -141,17 +163,19 @@ class IdempotencyRecord(models.Model):
     """The first response to a POST carrying an Idempotency-Key, replayed on retries. Written in
     the same transaction as the response it keeps, so a request that fails leaves none."""
 
-    client = models.CharField(max_length=64)
-    key = models.CharField(max_length=200)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=300)
-    request_hash = models.CharField(max_length=64)
-    completed = models.BooleanField(default=False)
-    response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    client = models.CharField(_("client"), max_length=64)
+    key = models.CharField(_("key"), max_length=200)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=300)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    completed = models.BooleanField(_("completed"), default=False)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
+    response_body = models.JSONField(_("response body"), null=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "key"], name="partners_idempotencyrecord_unique_key"

@@ -19,10 +19,16 @@ class ExportRecord(PermanentModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("user"),
         help_text=_("Empty for a partner's export or the command line."),
     )
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner"),
     )
     list_name = models.CharField(_("list"), max_length=100)
     filters = models.TextField(_("filters"), blank=True, help_text=_("The query string."))
@@ -38,6 +44,8 @@ class ExportRecord(PermanentModel):
     )
 
     class Meta:
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
         ordering = ["-exported_at", "-id"]
         permissions = [("export", _("Can export lists"))]
         indexes = [models.Index(fields=["exported_at"], name="reports_export_at_idx")]
@@ -93,6 +101,8 @@ class GeneratedDocument(PermanentModel):
     size = models.PositiveIntegerField(_("bytes"))
 
     class Meta:
+        verbose_name = _("generated document")
+        verbose_name_plural = _("generated documents")
         ordering = ["-generated_at", "-id"]
         permissions = [("generate", _("Can print GC III documents"))]
         indexes = [models.Index(fields=["generated_at"], name="reports_document_at_idx")]
@@ -110,7 +120,10 @@ class DocumentReprint(PermanentModel):
     """A copy of a recorded document that left again ("Print again"): who and when."""
 
     document = models.ForeignKey(
-        GeneratedDocument, on_delete=models.PROTECT, related_name="reprints"
+        GeneratedDocument,
+        on_delete=models.PROTECT,
+        related_name="reprints",
+        verbose_name=_("document"),
     )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
@@ -118,6 +131,8 @@ class DocumentReprint(PermanentModel):
     at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("document reprint")
+        verbose_name_plural = _("document reprints")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
