@@ -611,7 +611,10 @@ class CustodyEvent(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.occurred_at:%Y-%m-%d}"
+        return _("%(kind)s on %(day)s") % {
+            "kind": self.get_kind_display(),
+            "day": f"{self.occurred_at:%Y-%m-%d}",
+        }
 
 
 class WishStatement(VoidableModel):
@@ -804,7 +807,7 @@ class Obligation(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} due {self.due_on}"
+        return _("%(kind)s due %(day)s") % {"kind": self.get_kind_display(), "day": self.due_on}
 
     def state_on(self, today: date | None = None) -> str:
         today = today or timezone.localdate()
@@ -859,7 +862,10 @@ class NonRefoulementReview(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_decision_display()} for {self.destination_id and self.destination.code}"
+        return _("%(decision)s for %(state)s") % {
+            "decision": self.get_decision_display(),
+            "state": self.destination_id and self.destination.code,
+        }
 
 
 class MediaRecord(VoidableModel):

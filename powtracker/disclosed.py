@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DisclosedChangeModel(models.Model):
@@ -19,7 +20,9 @@ class DisclosedChangeModel(models.Model):
     # Fields no partner ever reads (and `updated_at`, which every save moves).
     UNDISCLOSED_FIELDS: frozenset[str] = frozenset({"updated_at", "notes"})
 
-    disclosed_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    disclosed_changed_at = models.DateTimeField(
+        _("disclosed changed at"), default=timezone.now, editable=False
+    )
 
     class Meta:
         abstract = True

@@ -105,16 +105,17 @@ class VoidableQuerySet(PermanentQuerySet):
 class VoidableModel(PermanentModel):
     """A record corrected by voiding: it stays, with who voided it, when and why."""
 
-    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, editable=False)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         editable=False,
         related_name="+",
     )
-    void_reason = models.TextField(blank=True, editable=False)
+    void_reason = models.TextField(_("void reason"), blank=True, editable=False)
 
     objects = VoidableQuerySet.as_manager()
 

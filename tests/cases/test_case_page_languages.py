@@ -51,13 +51,19 @@ def data_words() -> set[str]:
         for row in model._default_manager.values_list(*texts):
             for value in row:
                 if value:
-                    words.update(LATIN_WORD.findall(str(value)))
+                    words.update(w.casefold() for w in LATIN_WORD.findall(str(value)))
     return words
 
 
 def english_on(page: str) -> list[str]:
-    allowed = KEPT_WORDS | data_words()
-    return sorted({w for w in LATIN_WORD.findall(visible_text(page)) if w not in allowed})
+    data = data_words()
+    return sorted(
+        {
+            word
+            for word in LATIN_WORD.findall(visible_text(page))
+            if word not in KEPT_WORDS and word.casefold() not in data
+        }
+    )
 
 
 def reader(user: Any, language: str) -> Client:

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import polib
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -233,17 +234,12 @@ class TestCatalogues:
 
     @staticmethod
     def po_entries(language: str) -> dict[tuple[str, str], str]:
-        entries: dict[tuple[str, str], str] = {}
-        context = msgid = None
-        for line in (LOCALE / language / "LC_MESSAGES" / "django.po").read_text().splitlines():
-            if line.startswith("msgctxt "):
-                context = line[8:].strip('"')
-            elif line.startswith("msgid "):
-                msgid = line[6:].strip('"').replace('\\"', '"')
-            elif line.startswith("msgstr ") and msgid:
-                entries[(context or "", msgid)] = line[7:].strip('"').replace('\\"', '"')
-                context = msgid = None
-        return entries
+        po = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+        return {
+            (entry.msgctxt or "", entry.msgid): entry.msgstr
+            for entry in po.translated_entries()
+            if not entry.msgid_plural
+        }
 
     @pytest.mark.parametrize(
         ("language", "script"), [("ko", HANGUL), ("uk", CYRILLIC), ("ru", CYRILLIC)]
@@ -271,7 +267,10 @@ class TestCatalogues:
         assert entries
         for (context, msgid), msgstr in entries.items():
             with translation.override(language):
-                assert translation.pgettext(context, msgid) == msgstr, msgid
+                found = (
+                    translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+                )
+                assert found == msgstr, msgid
 
     def test_ukrainian_labels_use_ukrainian_letters(self) -> None:
         with translation.override("uk"):

@@ -1,0 +1,47 @@
+"""Strings of the libraries we show that their Ukrainian or Korean catalogues do not translate:
+Django's admin (the app list's headings for screen readers, a few user pages) and django-axes'
+sign-in audit (no catalogue for either language). Marked here so that our catalogues carry
+them; our catalogues (LOCALE_PATHS) come before the libraries'."""
+
+from django.utils.translation import gettext_noop
+
+DJANGO_ADMIN = [
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("In case you’ve forgotten, you are:"),
+]
+
+DJANGO_AXES = [
+    gettext_noop("Access Attempt"),
+    gettext_noop("Access lock out"),
+    gettext_noop("Attempt Remaining"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Clean up expired attempts"),
+    gettext_noop("Expires At"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Form Data"),
+    gettext_noop("GET Data"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("IP Address"),
+    gettext_noop("Locked Out"),
+    gettext_noop("Logout Time"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Not set"),
+    gettext_noop("POST Data"),
+    gettext_noop("Path"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+    gettext_noop("User Agent"),
+    gettext_noop("Username"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+]
