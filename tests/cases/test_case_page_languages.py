@@ -38,9 +38,12 @@ def visible_text(page: str) -> str:
 def data_words() -> set[str]:
     """Every word written in the records themselves (free text, names, places, titles,
     references, users' names): data is shown as it was recorded. Fields with choices are left
-    out, since their labels are ours to translate."""
+    out, since their labels are ours to translate, and so are states' names, which are shown
+    in the reader's language."""
     words: set[str] = set()
     for model in apps.get_models():
+        if model._meta.label == "diplomacy.State":
+            continue
         texts = [
             f.attname
             for f in model._meta.concrete_fields
