@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext, pgettext_lazy
 
 from cases import services
+from cases.case_page import CasePageMixin, case_action_open, case_action_open_check
 from cases.choices import (
     OBLIGATION_KIND_SHORT,
     DuplicateVerdict,
@@ -654,6 +655,7 @@ class CaseActionsMixin:
                 for action in CASE_ACTIONS
                 if request.user.has_perm(action.permission)
                 and (action.name not in targets or targets[action.name] is not None)
+                and case_action_open(action, captive)
             ]
         latest = summary.latest
         return {
@@ -804,6 +806,7 @@ class CaseActionsMixin:
             # The service's own first checks, before any form is shown or read.
             role_require(request.user, case_action.permission, case_action.verb)
             services.captive_writable_check(captive)
+            case_action_open_check(case_action, captive)
         except RuleError as refusal:
             return self.case_action_refused(request, refusal, back)
         target = self.case_action_target(case_action, captive)
@@ -886,7 +889,9 @@ class CaseActionsMixin:
 # --- captives ----------------------------------------------------------------------------------
 
 
-class CaptiveAdmin(CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
+class CaptiveAdmin(
+    CasePageMixin, CaseActionsMixin, DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin
+):
     export_columns = CAPTIVE_COLUMNS
     actions = [
         print_action(DocumentKind.CAPTURE_CARD, _l("Print capture cards (Art. 70)")),

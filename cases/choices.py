@@ -103,6 +103,12 @@ CUSTODY_TRANSITIONS: dict[str | None, frozenset[str]] = {
 }
 
 
+def custody_final(status: str | None) -> bool:
+    """Whether the custody status ends the case: the table lets nothing follow it."""
+    allowed = CUSTODY_TRANSITIONS.get(status or None)
+    return allowed is not None and not allowed
+
+
 class Wish(models.TextChoices):
     RETURN = "return", _("Return to the power depended on")
     REMAIN = "remain", _("Remain in the detaining state")

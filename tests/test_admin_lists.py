@@ -473,9 +473,9 @@ def test_every_list_fits_1440_pixels_with_the_sidebar_open(live_server, settings
 
         # The admin's date shortcuts write ISO dates and times to the minute.
         captive = Captive.objects.get(case_number="UKR-2025-00002")
-        page.goto(f"{live_server.url}{CAPTIVES}{captive.pk}/change/")
-        day = page.locator("input[name$='-0-stated_at_0']")
-        moment = page.locator("input[name$='-0-stated_at_1']")
+        page.goto(f"{live_server.url}{CAPTIVES}{captive.pk}/case/wish/")
+        day = page.locator("input[name='stated_at_0']")
+        moment = page.locator("input[name='stated_at_1']")
         day.locator("xpath=..").get_by_role("link", name="Today").click()
         moment.locator("xpath=..").get_by_role("link", name="Now").click()
         assert re.fullmatch(r"\d{4}-\d\d-\d\d", day.input_value())

@@ -62,6 +62,9 @@ def test_a_caseworker_records_a_wish_for_a_demo_captive(live_server, settings, t
         page.click("text=UKR-2025-00002")
         expect(page.locator("h2").first).to_contain_text("UKR-2025-00002")
 
+        # The blank form on the page itself is folded away under the wishes (the summary's
+        # button is the usual way in); it still records with the page's Save.
+        page.locator("#case-wishes details.case-record > summary").click()
         page.select_option("select[name$='-0-wish']", "defect")
         page.select_option("select[name$='-0-destination']", label="KOR — Republic of Korea")
         page.fill("textarea[name$='-0-statement']", "Asks to go to Seoul.")

@@ -363,4 +363,5 @@ def test_the_captive_page_says_a_newer_unassessed_statement_suspends_his_consent
         "his statement of 2025-02-10 (“Remain in the detaining state”) is newer and not yet "
         "assessed" in page
     )
-    assert "<strong>PRK</strong>: NOT cleared — his newer statement of 2025-02-10" in page
+    # The summary at the top says it for each state (the old "may be handed to" field is gone).
+    assert "PRK</strong>: not cleared — his newer statement of 2025-02-10" in page

@@ -18,7 +18,13 @@ from django.utils import timezone
 
 from cases import services
 from cases.admin import CASE_ACTIONS
-from cases.choices import CustodyEventKind, Voluntariness, Wish
+from cases.choices import (
+    CUSTODY_TRANSITIONS,
+    CustodyEventKind,
+    Voluntariness,
+    Wish,
+    custody_final,
+)
 from cases.models import Captive, CustodyEvent, NonRefoulementReview, Obligation, WishStatement
 from demo.scenario import demo_load
 from tests.admin_forms import admin_form_data, page_messages
@@ -459,3 +465,86 @@ def test_a_post_without_the_csrf_token_is_refused(demo):
     )
     assert response.status_code == 403
     assert writes() == before
+
+
+# --- a case that has ended --------------------------------------------------------------------
+
+
+def test_no_custody_event_is_offered_or_taken_once_the_status_ends_the_case(client, demo):
+    ri = demo["ri"]
+    services.custody_event_record(
+        acting_user=demo["caseworker"],
+        captive=ri,
+        kind=CustodyEventKind.DECEASED,
+        occurred_at=timezone.now() - timedelta(hours=1),
+    )
+    ri.refresh_from_db()
+    assert custody_final(ri.custody_status)
+    login(client, demo["supervisor"])
+    assert "custody-event" not in buttons_on(client, ri)
+    assert "wish" in buttons_on(client, ri)  # the rest of his case is still recorded
+    before = writes()
+    refusal = "Nothing was recorded: “Deceased” ends the case: no custody event can follow it."
+    response = client.get(action_url(ri, "custody-event"), follow=True)
+    assert response.redirect_chain[-1][0] == change_url(ri)
+    assert page_messages(response) == [refusal]
+    when = timezone.localtime()
+    response = client.post(
+        action_url(ri, "custody-event"),
+        {
+            "kind": "repatriated",
+            "occurred_at_0": f"{when:%Y-%m-%d}",
+            "occurred_at_1": f"{when:%H:%M:%S}",
+        },
+        follow=True,
+    )
+    assert page_messages(response) == [refusal]
+    assert writes() == before
+
+
+def test_the_final_statuses_are_those_the_transition_table_lets_nothing_follow():
+    assert {s for s in CustodyEventKind.values if custody_final(s)} == {
+        status for status, following in CUSTODY_TRANSITIONS.items() if status and not following
+    }
+    assert not custody_final("") and not custody_final(CustodyEventKind.INTERNED)
+
+
+# --- the page in sections ---------------------------------------------------------------------
+
+
+def test_the_page_is_in_sections_in_order_with_a_menu_and_no_duplicated_summary(client, demo):
+    ri = demo["ri"]
+    login(client, demo["caseworker"])
+    page = client.get(change_url(ri)).content.decode()
+    anchors = re.findall(r'<section class="case-section[^"]*" id="([^"]+)"', page)
+    assert anchors == [
+        f"case-{name}"
+        for name in [
+            "identity",
+            "timeline",
+            "wishes",
+            "reviews",
+            "states",
+            "media",
+            "obligations",
+            "documents",
+            "history",
+        ]
+    ]
+    menu = re.search(r'<nav class="case-menu".*?</nav>', page, re.S).group(0)
+    assert re.findall(r'href="#([^"]+)"', menu) == anchors
+    # The old fields that said what the summary says are gone from the form.
+    for field in ["field-custody_summary", "field-clearance", "field-case_number"]:
+        assert field not in page, field
+    # Each inline sits under its section.
+    sections = dict(
+        re.findall(r'<section class="case-section[^"]*" id="case-(\w+)"(.*?)</section>', page, re.S)
+    )
+    assert "Custody timeline" in sections["timeline"]
+    assert "Wish statements" in sections["wishes"]
+    assert "Involved states" in sections["states"]
+    assert "Other renderings of the name" in sections["identity"]
+    assert 'name="family_name"' in sections["identity"]
+    assert reverse("admin:cases_captive_history", args=[ri.pk]) in sections["history"]
+    # The blank forms of the page itself are still there, folded away.
+    assert '<details class="case-record">' in sections["wishes"]
