@@ -28,6 +28,7 @@ from cases.choices import (
     ObligationKind,
     ReviewDecision,
     Voluntariness,
+    custody_final,
 )
 from cases.dates import case_date_check
 from cases.gate import repatriation_clearances, repatriation_refusal
@@ -397,7 +398,7 @@ def custody_timeline_check(kinds: Sequence[str]) -> None:
         if kind not in allowed:
             if status is None:
                 message = _("A custody timeline starts with the capture, not with “%(kind)s”.")
-            elif status in FINAL_CUSTODY_STATUSES:
+            elif custody_final(status):
                 message = _(
                     "“%(status)s” ends the case: nothing can follow it, not even “%(kind)s”."
                 )

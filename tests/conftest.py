@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import services
 from cases.choices import NameSystem, Wish, WishMode
@@ -50,6 +50,16 @@ def supervisor(db: Any) -> Any:
 @pytest.fixture
 def analyst(db: Any) -> Any:
     return UserFactory(username="an", role=ROLE_ANALYST)
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked() -> Any:
+    """Each test starts in English: a request in Korean or Ukrainian leaves its language active
+    in the test's thread (LocaleMiddleware sets it per request), which would otherwise speak to
+    the next test's direct calls."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
