@@ -206,11 +206,23 @@ class PermanentAdmin(StrictParametersMixin, SimpleHistoryAdmin):
             return HttpResponseNotAllowed(["GET", "HEAD"])
         if not version_id.isascii() or not version_id.isdigit():
             raise Http404
+        self.object_id_check(object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """simple-history's list of versions, for a record id that can be one (it filters by the
+        id as given, so `…/abc/history/` or `…/2/change/history/` was a 500)."""
+        self.object_id_check(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def object_id_check(self, object_id: str) -> None:
+        """404 for an id from the URL that no record of this model can have."""
         try:
             self.model._meta.pk.to_python(unquote(object_id))
         except ValidationError as invalid:
             raise Http404 from invalid
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def render_history_view(
         self, request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any

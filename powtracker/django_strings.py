@@ -1,6 +1,7 @@
 """Strings of the libraries we show that their Ukrainian or Korean catalogues do not translate:
-Django's admin (the app list's headings for screen readers, a few user pages) and django-axes'
-sign-in audit (no catalogue for either language). Marked here so that our catalogues carry
+Django's admin (the app list's headings for screen readers, a few user pages), django-axes'
+sign-in audit and django-simple-history's history pages (no Korean catalogue; the Ukrainian
+one lacks its newer strings). Marked here so that our catalogues carry
 them; our catalogues (LOCALE_PATHS) come before the libraries'."""
 
 from django.utils.translation import gettext_noop
@@ -44,4 +45,30 @@ DJANGO_AXES = [
     gettext_noop("access failures"),
     gettext_noop("access log"),
     gettext_noop("access logs"),
+]
+
+DJANGO_SIMPLE_HISTORY = [
+    gettext_noop("View history: %s"),
+    gettext_noop('The %(name)s "%(obj)s" was changed successfully.'),
+    gettext_noop("You may edit it again below"),
+    gettext_noop("Revert %s"),
+    gettext_noop("Created"),
+    gettext_noop("Changed"),
+    gettext_noop("Deleted"),
+    gettext_noop("Deleted %(type_name)s"),
+    gettext_noop(
+        "Choose a date from the list below to revert to a previous version of this object."
+    ),
+    gettext_noop("This object doesn't have a change history."),
+    gettext_noop("View %(verbose_name)s"),
+    gettext_noop("Revert %(verbose_name)s"),
+    gettext_noop("Press the 'Revert' button below to revert to this version of the object."),
+    gettext_noop("Press the 'Change History' button below to edit the history."),
+    gettext_noop("Object"),
+    gettext_noop("Comment"),
+    gettext_noop("Changed by"),
+    gettext_noop("Change reason"),
+    gettext_noop("Changes"),
+    gettext_noop("Revert"),
+    gettext_noop("Change History"),
 ]

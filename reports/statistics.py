@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cases.choices import CustodyEventKind, Health, ObligationKind, ObligationState, Wish
 from cases.models import Captive, CustodyEvent, Obligation
+from diplomacy.state_names import state_name
 
 # Custody events that end a captivity by handing him home or to the other side.
 HANDOVER_STATISTICS_KINDS = (CustodyEventKind.EXCHANGED, CustodyEventKind.REPATRIATED)
@@ -156,7 +157,9 @@ def _state_rows(grouped: Iterable[dict], prefix: str) -> tuple[Row, ...]:
     rows = [
         Row(
             row[f"{prefix}__code"] or "",
-            row[f"{prefix}__name"] or _("Not recorded"),
+            state_name(row[f"{prefix}__code"], row[f"{prefix}__name"])
+            if row[f"{prefix}__code"]
+            else _("Not recorded"),
             (row["count"],),
         )
         for row in grouped

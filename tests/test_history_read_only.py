@@ -92,3 +92,17 @@ def test_a_version_that_is_not_a_number_is_not_found(admin_client, one_of_each, 
         == 404
     )
     assert admin_client.get(base.replace("/1/history/", "/abc/history/1/")).status_code == 404
+
+
+@pytest.mark.parametrize("label", WITH_HISTORY)
+def test_a_history_of_a_record_id_that_is_not_one_is_not_found(admin_client, one_of_each, label):
+    """simple-history's list of versions filtered by the id as the URL gave it: a 500 for
+    `…/abc/history/` and for `…/2/change/history/` (the admin's catch-all reads "2/change")."""
+    model = next(m for m, _ in REGISTERED if m._meta.label == label)
+    record = model.objects.order_by("pk").first()
+    base = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[1])
+
+    assert admin_client.get(base.replace("/1/history/", "/abc/history/")).status_code == 404
+    wrong = base.replace("/1/history/", f"/{record.pk}/change/history/")
+    assert admin_client.get(wrong).status_code == 404
+    assert admin_client.get(base.replace("/1/", f"/{record.pk}/")).status_code == 200

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import services
 from cases.choices import CustodyEventKind
@@ -28,6 +28,7 @@ VIEWPORTS = [
     pytest.param({"width": 390, "height": 844}, id="390"),
 ]
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @pytest.fixture
@@ -36,6 +37,8 @@ def browser_page(live_server, settings, tmp_path, request):
     from playwright.sync_api import sync_playwright
 
     viewport = request.node.callspec.params["viewport"]
+    # The browser's language (Accept-Language): English unless the test asks for another.
+    locale = request.node.callspec.params.get("locale", "en-US")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -44,6 +47,7 @@ def browser_page(live_server, settings, tmp_path, request):
             args=CHROMIUM_FLAGS,
             headless=True,
             viewport=viewport,
+            locale=locale,
         )
         page = context.new_page()
 
@@ -267,3 +271,90 @@ def test_an_analyst_reads_the_case_page_without_a_button(browser_page, viewport)
     expect(page.locator("input[name=_save]")).to_have_count(0)
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     shot(page, "analyst", width)
+
+
+@pytest.mark.parametrize("locale", ["ko-KR"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_in_korean_a_caseworker_records_a_statement_and_a_supervisor_executes_kursk(
+    browser_page, viewport, locale
+):
+    """The issue's end: a caseworker whose browser speaks Korean opens UKR-2025-00002, sees at
+    the top that his latest statement is `remain`, not yet assessed, and that no state clears
+    him; records a new statement with one button and is told in Korean what was recorded; the
+    summary changes. A supervisor agrees and executes the Kursk proposal from its page once the
+    rules allow it. Every text is the catalogue's Korean, computed here from the same strings."""
+    from playwright.sync_api import expect
+
+    from cases.admin import VOLUNTARINESS_TEXT, statement_text, wish_label
+    from cases.choices import Voluntariness
+    from diplomacy.choices import InclusionStatus
+
+    page, sign_in, base, width = browser_page
+    demo_load()
+    ri = Captive.objects.get(case_number="UKR-2025-00002")
+    with translation.override("ko"):
+        remain_line = statement_text(ri.latest_wish_statement)
+        nobody = translation.gettext("No state clears him for handover.")
+        recorded = translation.gettext("Wish statement recorded: %(wish)s, %(assessment)s") % {
+            "wish": wish_label("return", None),
+            "assessment": VOLUNTARINESS_TEXT[Voluntariness.NOT_ASSESSED],
+        }
+        agreed = translation.gettext("Proposal agreed.")
+    assert HANGUL.search(remain_line) and HANGUL.search(nobody) and HANGUL.search(recorded)
+
+    sign_in("caseworker")
+    page.goto(case_url(base, ri))
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    expect(page.locator(".case-summary .case-wish")).to_contain_text(remain_line)
+    expect(page.locator(".case-summary .case-clearance")).to_contain_text(nobody)
+    shot(page, "korean-before", width)
+
+    page.locator("a.case-action[data-action=wish]").click()
+    when = timezone.localtime() - timedelta(hours=1)
+    page.select_option("select[name=wish]", "return")
+    page.fill("input[name=stated_at_0]", f"{when:%Y-%m-%d}")
+    page.fill("input[name=stated_at_1]", f"{when:%H:%M}")
+    page.select_option("select[name=mode]", "private_interview")
+    shot(page, "korean-wish-form", width)
+    page.locator("input[type=submit].default").click()
+
+    expect(page.locator(".messagelist")).to_have_text(recorded)
+    ri.refresh_from_db()
+    with translation.override("ko"):
+        return_line = statement_text(ri.latest_wish_statement)
+    expect(page.locator(".case-summary .case-wish")).to_contain_text(return_line)
+    expect(page.locator(".case-summary .case-wish")).not_to_contain_text(remain_line)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    shot(page, "korean-recorded", width)
+
+    # The rules allow the Kursk handover once the first soldier's wish to return is assessed as
+    # free and the second (who now wishes to return, not yet assessed) is left out with a reason.
+    supervisor = get_user_model().objects.get(username="supervisor")
+    proposal = ExchangeProposal.objects.get(proposing_state__code="UKR")
+    first = Captive.objects.get(case_number="UKR-2025-00001")
+    services.wish_statement_assess(
+        acting_user=supervisor,
+        statement=first.latest_wish_statement,
+        voluntariness=Voluntariness.FREE,
+        notes="Private interview without witnesses (Art. 126).",
+    )
+    diplomacy_services.exchange_offer_set_inclusion(
+        acting_user=supervisor,
+        offer=proposal.offered_captives.get(captive=ri),
+        inclusion_status=InclusionStatus.EXCLUDED,
+        reason="His new statement is not yet assessed.",
+    )
+    page.context.clear_cookies()
+    sign_in("supervisor")
+    page.goto(f"{base}/admin/diplomacy/exchangeproposal/{proposal.pk}/change/")
+    page.locator("form[action$='/step/agree/'] button").click()
+    expect(page.locator(".messagelist")).to_have_text(agreed)
+    page.locator("form[action$='/step/execute/'] button").click()
+    expect(page.locator(".messagelist")).to_contain_text("PRK")
+    message = page.locator(".messagelist").inner_text()
+    assert HANGUL.search(message), message
+    shot(page, "korean-kursk-executed", width)
+    proposal.refresh_from_db()
+    first.refresh_from_db()
+    assert proposal.status == ProposalStatus.EXECUTED
+    assert (first.custody_status, first.custodian.code) == (CustodyEventKind.EXCHANGED, "PRK")

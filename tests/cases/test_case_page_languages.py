@@ -111,3 +111,31 @@ def test_a_statement_recorded_in_korean_is_reported_in_korean(demo):  # noqa: F8
     messages = page_messages(answer)
     assert len(messages) == 1 and HANGUL.search(messages[0]), messages
     assert english_on(f"<body>{messages[0]}") == []
+
+
+@pytest.mark.parametrize("language", ["ko", "uk"])
+def test_the_pages_of_a_days_work_have_no_english_left(demo, language):  # noqa: F811
+    """The front page, the lists a caseworker opens first, a proposal's page and the
+    statistics, in Korean and in Ukrainian."""
+    from diplomacy.models import ExchangeProposal
+
+    proposal = ExchangeProposal.objects.get(proposing_state__code="UKR")
+    pages = [
+        "/admin/",
+        "/admin/cases/captive/",
+        "/admin/cases/obligation/",
+        "/admin/cases/wishstatement/",
+        "/admin/diplomacy/exchangeproposal/",
+        f"/admin/diplomacy/exchangeproposal/{proposal.pk}/change/",
+        "/admin/diplomacy/state/",
+        "/admin/statistics/",
+        f"/admin/cases/captive/{demo['ri'].pk}/history/",
+    ]
+    client = reader(demo["supervisor"], language)
+    left = {}
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        if words := english_on(page.content.decode()):
+            left[url] = words
+    assert left == {}
