@@ -39,6 +39,7 @@ from cases.choices import (
     ReviewDecision,
     Voluntariness,
     Wish,
+    custody_final,
 )
 from cases.duplicates import Candidate, duplicate_candidates
 from cases.gate import captive_clearances, pending_statement
@@ -310,6 +311,12 @@ class CustodyEventRecordInline(RecordInline):
     model = CustodyEvent
     form = CustodyEventRecordForm
     verbose_name = verbose_name_plural = _l("Record a custody event")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """No blank event on a case whose status ends it (the button is gone too)."""
+        if obj is not None and custody_final(obj.custody_status):
+            return False
+        return super().has_add_permission(request, obj)
 
     def record(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
         return services.custody_event_record(acting_user=request.user, captive=parent, **data)

@@ -174,18 +174,54 @@ def test_a_forbidden_custody_event_shows_why_and_writes_nothing(client, casework
     client.force_login(caseworker)
     captive = CaptiveFactory(captured_on=date(2025, 1, 1))
     services.custody_event_record(
-        acting_user=None, captive=captive, kind=K.DECEASED, occurred_at=at(date(2025, 1, 3))
+        acting_user=None, captive=captive, kind=K.HOSPITALIZED, occurred_at=at(date(2025, 1, 2))
     )
     history_rows = captive.history.count()
 
     response = _post_record(
-        client, captive, kind=K.EXCHANGED, occurred_at_0="2025-01-05", occurred_at_1="10:00"
+        client, captive, kind=K.CAPTURED, occurred_at_0="2025-01-05", occurred_at_1="10:00"
     )
 
     assert response.status_code == 200
-    assert "“Deceased” ends the case" in response.content.decode()
+    assert "“Captured” cannot follow “Hospitalized”" in response.content.decode()
     assert captive.custody_events.count() == 2
     assert captive.history.count() == history_rows
+
+
+def test_a_closed_case_offers_no_blank_custody_event_and_takes_none_by_hand(
+    client, caseworker, states
+):
+    """Once his status ends the case, the page has no blank custody event (the transition
+    table lets nothing follow); the same form posted by hand writes nothing."""
+    client.force_login(caseworker)
+    living = CaptiveFactory(captured_on=date(2025, 1, 1))
+    dead = CaptiveFactory(captured_on=date(2025, 1, 1))
+    services.custody_event_record(
+        acting_user=None, captive=dead, kind=K.DECEASED, occurred_at=at(date(2025, 1, 3))
+    )
+    url = reverse("admin:cases_captive_change", args=[dead.pk])
+    page = admin_form_data(client.get(url).content.decode())
+    prefix = inline_prefix(
+        admin_form_data(
+            client.get(reverse("admin:cases_captive_change", args=[living.pk])).content.decode()
+        ),
+        "kind",
+    )
+    assert not any(name.startswith(f"{prefix}-0-") for name in page)
+    history_rows = dead.history.count()
+
+    forged = {
+        **page,
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-0-kind": K.EXCHANGED,
+        f"{prefix}-0-occurred_at_0": "2025-01-05",
+        f"{prefix}-0-occurred_at_1": "10:00",
+    }
+    client.post(url, forged)
+
+    assert dead.custody_events.count() == 2
+    assert dead.history.count() == history_rows
 
 
 def test_an_allowed_custody_event_is_recorded_through_the_service(client, caseworker, states):
