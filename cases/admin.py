@@ -476,7 +476,7 @@ class ObligationsInline(ReadOnlyInline):
     fields = ["kind", "due_on", "state", "fulfilled_on", "reference"]
     readonly_fields = fields
 
-    @admin.display(description=_l("state"))
+    @admin.display(description=pgettext_lazy("obligation", "state"))
     def state(self, obligation: Obligation) -> str:
         return ObligationState(obligation.state_on()).label
 
@@ -1689,7 +1689,7 @@ class ObligationStateFilter(admin.SimpleListFilter):
     """Due, overdue, fulfilled, cancelled — and, when nothing is chosen, the open duties (due or
     overdue): the list a caseworker works from. *All* is a choice of its own (`?state=all`)."""
 
-    title = _l("state")
+    title = pgettext_lazy("obligation", "state")
     parameter_name = "state"
     OPEN = "open"
     ALL = "all"
@@ -1838,7 +1838,7 @@ class ObligationAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
             )
         return buttons
 
-    @admin.display(description=_l("state"))
+    @admin.display(description=pgettext_lazy("obligation", "state"))
     def state(self, obligation: Obligation) -> str:
         if obligation.pk is None:
             return "—"

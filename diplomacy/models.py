@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from diplomacy.choices import (
@@ -43,8 +43,8 @@ class State(PermanentModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("state")
-        verbose_name_plural = _("states")
+        verbose_name = pgettext_lazy("country", "state")
+        verbose_name_plural = pgettext_lazy("country", "states")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["code"], name="diplomacy_state_unique_code"),
@@ -72,7 +72,10 @@ class Involvement(PermanentModel):
         verbose_name=_("captive"),
     )
     state = models.ForeignKey(
-        State, on_delete=models.PROTECT, related_name="involvements", verbose_name=_("state")
+        State,
+        on_delete=models.PROTECT,
+        related_name="involvements",
+        verbose_name=pgettext_lazy("country", "state"),
     )
     role = models.CharField(_("role"), max_length=32, choices=InvolvementRole.choices)
     position = models.TextField(_("stated position"), blank=True)

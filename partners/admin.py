@@ -36,7 +36,7 @@ class PartnerForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["scope_list"].choices = [
-            (s, f"{s} — {d}") for s, d in settings.API_SCOPES.items()
+            (s, f"{s} — {gettext(d)}") for s, d in settings.API_SCOPES.items()
         ]
         if self.instance.pk:
             self.fields["scope_list"].initial = sorted(self.instance.scope_set)
@@ -73,6 +73,15 @@ class PartnerAdmin(PermanentAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fixed = ["name", "kind", "state"] if obj is not None else []
         return [*fixed, *self.readonly_fields]
+
+    # Shown as text to a reader who may only view partners (the form has no fields then).
+    @admin.display(description=_("Scopes"))
+    def scope_list(self, partner: Partner) -> str:
+        return ", ".join(sorted(partner.scope_set)) or "—"
+
+    @admin.display(description=_("Revoke with reason"))
+    def revoke_with_reason(self, partner: Partner) -> str:
+        return ""
 
     @admin.display(description=_("client id"))
     def client_id(self, partner: Partner) -> str:

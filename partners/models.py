@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from partners.choices import DisclosureLevel, PartnerKind
@@ -22,7 +22,7 @@ class Partner(PermanentModel):
         null=True,
         blank=True,
         related_name="partners",
-        verbose_name=_("state"),
+        verbose_name=pgettext_lazy("country", "state"),
         help_text=_("The state it speaks for; it sees the cases that state is involved in."),
     )
     application = models.OneToOneField(
@@ -154,8 +154,8 @@ class DisclosureRecord(PermanentModel):
     def __str__(self) -> str:
         return gettext("%(partner)s read %(captive)s at %(level)s") % {
             "partner": self.partner,
-            "captive": self.captive_id,
-            "level": self.level,
+            "captive": self.captive.case_number,
+            "level": self.get_level_display(),
         }
 
 

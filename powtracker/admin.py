@@ -169,6 +169,24 @@ class UserAdmin(StrictParametersMixin, DjangoUserAdmin):
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), UserAdmin)
 
+_readonly_admin_url = helpers.AdminReadonlyField.get_admin_url
+
+
+def _readonly_admin_url_without_users(
+    self: helpers.AdminReadonlyField, remote_field: Any, remote_obj: Any
+) -> str:
+    """A user named in a read-only field ("recorded by", "voided by"…) is shown as text.
+
+    Django links every read-only foreign key to the related record's admin page without asking
+    whether the reader may open it; users' pages are for superusers alone (no role holds the
+    user permissions), so each such name was a link to a 403."""
+    if remote_field.model is get_user_model():
+        return str(remote_obj)
+    return _readonly_admin_url(self, remote_field, remote_obj)
+
+
+helpers.AdminReadonlyField.get_admin_url = _readonly_admin_url_without_users  # type: ignore[method-assign]
+
 
 class PermanentAdmin(StrictParametersMixin, SimpleHistoryAdmin):
     """A model admin that never deletes and links every record to its change history.

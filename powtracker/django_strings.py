@@ -13,6 +13,8 @@ DJANGO_ADMIN = [
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
     gettext_noop("Forgotten your login credentials?"),
     gettext_noop("In case you’ve forgotten, you are:"),
+    # Django's Korean reads "보기위한 1%s 를(을) 선택": a stray "1" before the model's name.
+    gettext_noop("Select %s to view"),
 ]
 
 DJANGO_AXES = [

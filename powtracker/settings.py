@@ -6,6 +6,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.management.utils import get_random_secret_key
+from django.utils.translation import gettext_noop
 
 from powtracker import formats as iso_formats
 
@@ -58,7 +59,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -76,6 +76,9 @@ MIDDLEWARE.insert(2, "powtracker.api.middleware.ApiNotFoundMiddleware")
 MIDDLEWARE.insert(3, "powtracker.middleware.RefuseNulMiddleware")
 # Outside all of them, so that every answer carries the Content-Security-Policy.
 MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+# The language (cookie of the language menu, else Accept-Language) before any refusal is worded:
+# the body limit, the NUL guard and the API's 404 speak it too.
+MIDDLEWARE.insert(2, "django.middleware.locale.LocaleMiddleware")
 
 ROOT_URLCONF = "powtracker.urls"
 
@@ -266,17 +269,20 @@ IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
 # Exports of everything (staff) or a partner's full-level export must be an AES-256 ZIP.
 EXPORT_FULL_LEVEL_REQUIRES_PASSWORD = env.bool("EXPORT_FULL_LEVEL_REQUIRES_PASSWORD", default=False)
 
+# Marked for the catalogues: the admin shows each description in the reader's language.
 API_SCOPES = {
-    "cases:read": "Read the cases shared with the partner, at its disclosure level",
-    "cases:write": "Record custody events and wishes; correct particulars",
-    "cases:register": (
+    "cases:read": gettext_noop("Read the cases shared with the partner, at its disclosure level"),
+    "cases:write": gettext_noop("Record custody events and wishes; correct particulars"),
+    "cases:register": gettext_noop(
         "Register captives your own state holds (a state agency only); the answer lists the "
         "possible duplicates you may see"
     ),
-    "wishes:read": "Read wishes (with full disclosure only)",
-    "diplomacy:read": "Read exchange proposals, contacts and transfer requests",
-    "diplomacy:write": "Move proposals and transfer requests along their steps",
-    "reports:export": "Export the captive list as a file (redacted like the list, ledgered)",
+    "wishes:read": gettext_noop("Read wishes (with full disclosure only)"),
+    "diplomacy:read": gettext_noop("Read exchange proposals, contacts and transfer requests"),
+    "diplomacy:write": gettext_noop("Move proposals and transfer requests along their steps"),
+    "reports:export": gettext_noop(
+        "Export the captive list as a file (redacted like the list, ledgered)"
+    ),
 }
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -3,6 +3,8 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -102,7 +104,14 @@ def by_key(row: dict[str, Any]) -> str:
 
 def statistics_for_reader(request: Request) -> dict[str, Any]:
     """The statistics as this reader may know them: identity-level counts over every captive it
-    sees, case-level counts over those it sees at case level, wishes over those it may read."""
+    sees, case-level counts over those it sees at case level, wishes over those it may read.
+    Its labels are data, in English whatever Accept-Language asks (only error messages follow
+    it): a partner's copy must not change with the language it happens to send."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _statistics(request)
+
+
+def _statistics(request: Request) -> dict[str, Any]:
     viewer = viewer_for(request)
     seen = captives_for(viewer)
     tables = {

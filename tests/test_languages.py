@@ -57,3 +57,58 @@ def test_the_language_menu_is_on_the_sign_in_page_too():
     html = Client(headers={"accept_language": "ko"}).get("/admin/login/").content.decode()
     assert '<html lang="ko"' in html
     assert 'class="language-menu"' in html
+
+
+def test_a_missing_page_says_so_in_the_readers_language(caseworker):
+    page = signed_in(caseworker, accept_language="ko").get("/admin/nonexistent/")
+    html = page.content.decode()
+    assert page.status_code == 404
+    assert '<html lang="ko"' in html
+    assert "페이지를 찾을 수 없습니다" in html
+    assert "Not Found" not in html
+
+
+def test_a_page_a_role_may_not_open_says_so_in_the_readers_language(caseworker, supervisor):
+    page = signed_in(caseworker, accept_language="uk").get(
+        f"/admin/auth/user/{supervisor.pk}/change/"
+    )
+    html = page.content.decode()
+    assert page.status_code == 403
+    assert '<html lang="uk"' in html
+    assert "Ваша роль не дозволяє відкрити цю сторінку" in html
+
+
+def test_no_read_only_name_of_a_user_links_to_a_page_no_role_may_open(one_of_each, caseworker):
+    """'Recorded by', 'voided by'…: Django links a read-only foreign key to its admin page
+    without asking whether the reader may open it; users' pages are for superusers."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases import services
+    from cases.choices import Wish, WishMode
+
+    statement = services.wish_statement_record(
+        acting_user=caseworker,
+        captive=one_of_each,
+        wish=Wish.REMAIN,
+        stated_at=timezone.now() - timedelta(hours=1),
+        mode=WishMode.PUBLISHED_VIDEO,
+    )
+    assert statement.recorded_by == caseworker
+    client = signed_in(caseworker)
+    for url in [
+        f"/admin/cases/captive/{one_of_each.pk}/change/",
+        f"/admin/cases/wishstatement/{statement.pk}/change/",
+    ]:
+        html = client.get(url).content.decode()
+        assert ">cw<" in html, url  # his name is there, as text
+        assert "/admin/auth/user/" not in html, url
+
+
+@pytest.mark.parametrize(("language", "word"), [("uk", "держав"), ("ko", "국가")])
+def test_a_state_is_a_country_not_a_status(supervisor, states, language, word):
+    client = signed_in(supervisor, accept_language=language)
+    for url in ["/admin/diplomacy/state/", f"/admin/diplomacy/state/{states['UKR'].pk}/change/"]:
+        title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode()).group(1)
+        assert word in title, (url, title)

@@ -5,6 +5,7 @@ text, nor is it part of any name, code or statement; a lone surrogate (`"\ud800"
 all, and an answer that repeats it back could not even be written.
 """
 
+import json
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -45,6 +46,16 @@ class StrictJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         try:
             data = super().parse(stream, media_type, parser_context)
+        except ParseError as error:
+            # DRF words it in English only ("JSON parse error - …"); say it in the reader's
+            # language, keeping where the parser stopped.
+            cause = error.__cause__ or error.__context__
+            if isinstance(cause, json.JSONDecodeError):
+                raise ParseError(
+                    _("The body is not valid JSON (line %(line)d, column %(column)d).")
+                    % {"line": cause.lineno, "column": cause.colno}
+                ) from error
+            raise ParseError(_("The body is not valid JSON.")) from error
         except RecursionError as error:
             raise ParseError(
                 _("The body nests deeper than %(depth)d levels.") % {"depth": MAX_JSON_DEPTH}
