@@ -298,11 +298,7 @@ class CustodyEventRecordForm(forms.ModelForm):
                 captive=self.instance.captive,
                 kind=cleaned["kind"],
                 occurred_at=cleaned["occurred_at"],
-                custodian=services.handover_destination(
-                    captive=self.instance.captive,
-                    kind=cleaned["kind"],
-                    custodian=cleaned.get("custodian"),
-                ),
+                custodian=cleaned.get("custodian"),
             )
         return cleaned
 

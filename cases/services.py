@@ -421,7 +421,41 @@ def custody_timeline_check(kinds: Sequence[str]) -> None:
 
 
 def _active_events(captive: Captive) -> list[CustodyEvent]:
-    return list(captive.custody_events.active().order_by("occurred_at", "id"))
+    return list(
+        captive.custody_events.active().select_related("custodian").order_by("occurred_at", "id")
+    )
+
+
+def _timelines(captive_ids: Collection[int]) -> dict[int, list[CustodyEvent]]:
+    """Each captive's active events in time order (with their custodians), in one query."""
+    timelines: dict[int, list[CustodyEvent]] = defaultdict(list)
+    for event in (
+        CustodyEvent.objects.active()
+        .filter(captive_id__in=set(captive_ids))
+        .select_related("custodian")
+        .order_by("occurred_at", "id")
+    ):
+        timelines[event.captive_id].append(event)
+    return timelines
+
+
+def _before(timeline: Sequence[CustodyEvent], moment: datetime) -> list[CustodyEvent]:
+    """The events an event dated `moment` follows: a back-dated event goes into the timeline
+    where its date puts it, and ties go after."""
+    return [e for e in timeline if e.occurred_at <= moment]
+
+
+def _after(timeline: Sequence[CustodyEvent], moment: datetime) -> list[CustodyEvent]:
+    """The events that follow an event dated `moment` (see _before)."""
+    return [e for e in timeline if e.occurred_at > moment]
+
+
+def custodian_at(timeline: Sequence[CustodyEvent], moment: datetime) -> Any:
+    """The state holding him at `moment` by his timeline (active events in time order): the
+    custodian the event just before that moment left him with — not his custodian today, which
+    a later event may have changed. None before his capture, or after an event naming none."""
+    before = _before(timeline, moment)
+    return before[-1].custodian if before else None
 
 
 def handover_destination(*, captive: Captive, kind: str, custodian: Any) -> Any:
@@ -470,14 +504,9 @@ def custody_event_refusals(
     state and the repatriation gate.
     """
     refusals: dict[int, RuleError] = {}
-    events: dict[int, list[CustodyEvent]] = defaultdict(list, timelines or {})
     if timelines is None:
-        for event in (
-            CustodyEvent.objects.active()
-            .filter(captive_id__in={captive.pk for captive, _custodian in requests})
-            .order_by("occurred_at", "id")
-        ):
-            events[event.captive_id].append(event)
+        timelines = _timelines({captive.pk for captive, _custodian in requests})
+    events: dict[int, list[CustodyEvent]] = defaultdict(list, timelines)
     handovers = []
     for captive, custodian in requests:
         try:
@@ -487,12 +516,18 @@ def custody_event_refusals(
             )
             timeline = events[captive.pk]
             # A back-dated event goes into the timeline where its date puts it; ties go after.
-            kinds = [e.kind for e in timeline if e.occurred_at <= occurred_at]
+            kinds = [e.kind for e in _before(timeline, occurred_at)]
             kinds.append(kind)
-            kinds.extend(e.kind for e in timeline if e.occurred_at > occurred_at)
+            kinds.extend(e.kind for e in _after(timeline, occurred_at))
             custody_timeline_check(kinds)
+            destination = event_custodian(
+                captive=captive,
+                kind=kind,
+                custodian=custodian,
+                timeline=timeline,
+                occurred_at=occurred_at,
+            )
             if kind in HANDOVER_KINDS:
-                destination = handover_destination(captive=captive, kind=kind, custodian=custodian)
                 if destination is None:
                     raise RuleError(
                         ErrorCode.DESTINATION_REQUIRED,
@@ -514,11 +549,38 @@ def custody_event_refusals(
     return refusals
 
 
-def _event_custodian(*, captive: Captive, kind: str, custodian: Any) -> Any:
-    """The custodian an event records: the one named, else the same one for a move within
-    custody, else (a repatriation) the state he depends on."""
-    if custodian is None and kind in _SAME_CUSTODIAN:
-        custodian = captive.custodian
+def event_custodian(
+    *,
+    captive: Captive,
+    kind: str,
+    custodian: Any,
+    timeline: Sequence[CustodyEvent],
+    occurred_at: datetime,
+) -> Any:
+    """The custodian an event records, wherever its date puts it in his timeline (his active
+    events in time order): a handover, the state it names (a repatriation goes home by
+    default); a move within custody, the state holding him at that moment (custodian_at) —
+    naming another one is refused, since handing him over is a transfer; any other event, the
+    state named, if any."""
+    if kind in _SAME_CUSTODIAN:
+        held = custodian_at(timeline, occurred_at)
+        if held is None:
+            return custodian
+        if custodian is not None and custodian.pk != held.pk:
+            raise RuleError(
+                ErrorCode.INVALID,
+                _(
+                    "On %(day)s he was held by %(held)s, and “%(kind)s” keeps him there: "
+                    "handing him to %(named)s is a transfer."
+                ),
+                {
+                    "day": timezone.localdate(occurred_at).isoformat(),
+                    "held": held.name,
+                    "kind": CustodyEventKind(kind).label,
+                    "named": custodian.name,
+                },
+            )
+        return held
     return handover_destination(captive=captive, kind=kind, custodian=custodian)
 
 
@@ -625,13 +687,20 @@ def _custody_event_write(
     if not registering:
         custody_event_partner_check(acting_user=acting_user, kind=kind)
         captive = _lock(captive)
-    custodian = _event_custodian(captive=captive, kind=kind, custodian=custodian)
+    timeline = [] if registering else _active_events(captive)
     custody_event_check(
         captive=captive,
         kind=kind,
         occurred_at=occurred_at,
         custodian=custodian,
-        timeline=[] if registering else None,
+        timeline=timeline,
+    )
+    custodian = event_custodian(
+        captive=captive,
+        kind=kind,
+        custodian=custodian,
+        timeline=timeline,
+        occurred_at=occurred_at,
     )
     event = CustodyEvent(
         captive=captive,
@@ -656,7 +725,9 @@ def _custody_event_write(
         reason=_custody_reason(event),
         latest=event if registering else None,
     )
-    obligations_for_event(event, acting_user=acting_user)
+    obligations_for_event(
+        event, later=[e.kind for e in _after(timeline, occurred_at)], acting_user=acting_user
+    )
     health_reports_sync(captive, acting_user=acting_user, open_reports=[] if registering else None)
     return event
 
@@ -698,14 +769,12 @@ def custody_events_record(
         return []
     for captive in locked:
         captive_writable_check(captive)
-    custodians = {
-        captive.pk: _event_custodian(captive=captive, kind=kind, custodian=custodian)
-        for captive in locked
-    }
+    timelines = _timelines([captive.pk for captive in locked])
     refusals = custody_event_refusals(
-        [(captive, custodians[captive.pk]) for captive in locked],
+        [(captive, custodian) for captive in locked],
         kind=kind,
         occurred_at=occurred_at,
+        timelines=timelines,
     )
     if refusals:
         raise RuleError(
@@ -721,6 +790,16 @@ def custody_events_record(
                 )
             },
         )
+    custodians = {
+        captive.pk: event_custodian(
+            captive=captive,
+            kind=kind,
+            custodian=custodian,
+            timeline=timelines[captive.pk],
+            occurred_at=occurred_at,
+        )
+        for captive in locked
+    }
     person = acting_person(acting_user)
     events = [
         CustodyEvent(
@@ -743,16 +822,10 @@ def custody_events_record(
             validated.add(event.custodian_id)
     history_bulk_create(events, acting_user=acting_user, reason="Recorded")
     # His custody follows his latest event: the new one, unless one dated later stands.
-    later: dict[int, CustodyEvent] = {}
-    for event in (
-        CustodyEvent.objects.active()
-        .filter(captive_id__in=custodians, occurred_at__gt=occurred_at)
-        .order_by("occurred_at", "id")
-    ):
-        later[event.captive_id] = event
+    later = {captive.pk: _after(timelines[captive.pk], occurred_at) for captive in locked}
     now = timezone.now()
     for captive, event in zip(locked, events, strict=True):
-        _custody_follow(captive, later.get(captive.pk, event))
+        _custody_follow(captive, later[captive.pk][-1] if later[captive.pk] else event)
         captive.updated_at = now
         captive.disclosed_changed_at = now
     history_bulk_update(
@@ -762,7 +835,11 @@ def custody_events_record(
         reason=_custody_reason(events[0]),
     )
     history_bulk_create(
-        [duty for event in events for duty in event_duties(event)],
+        [
+            duty
+            for event in events
+            for duty in event_duties(event, later=[e.kind for e in later[event.captive_id]])
+        ],
         acting_user=acting_user,
         reason=event_duties_reason(events[0]) if events else "",
     )
@@ -1047,8 +1124,31 @@ def obligation_period(kind: str) -> timedelta:
     return timedelta(days=settings.OBLIGATION_PERIOD_DAYS[kind])
 
 
-def event_duties(event: CustodyEvent) -> list[Obligation]:
-    """The duties an event triggers (unsaved), due a set period after it."""
+def event_duty_kinds(kind: str, *, later: Sequence[str] = ()) -> tuple[str, ...]:
+    """The duties (ObligationKind) an event of `kind` opens when it is recorded, given the kinds
+    of his active events dated after it (`later`: none, unless the event is entered late).
+
+    - The latest event opens all its duties (EVENT_OBLIGATIONS).
+    - An event followed by one that ends the case (repatriated, exchanged, released, resettled,
+      deceased) opens none: the duties exist to tell his family and his power where he is held
+      and how he is (Art. 70, 122), and he is no longer held — what happened to him then is in
+      the record and the notification that closed his case (and his weekly health reports stop
+      with his custody: health_report_needed).
+    - An event followed by others while he is still held opens the notifications of what
+      happened (Art. 122, Art. 120), not the capture card: the card gives the address where he
+      is held (Art. 70), which a later move has changed since and which that move's own card
+      gives.
+    """
+    if any(custody_final(k) for k in later):
+        return ()
+    duties = EVENT_OBLIGATIONS.get(kind, ())
+    if later:
+        duties = tuple(duty for duty in duties if duty != ObligationKind.CAPTURE_CARD)
+    return duties
+
+
+def event_duties(event: CustodyEvent, *, later: Sequence[str] = ()) -> list[Obligation]:
+    """The duties an event opens (unsaved, event_duty_kinds), due a set period after it."""
     return [
         Obligation(
             captive=event.captive,
@@ -1056,7 +1156,7 @@ def event_duties(event: CustodyEvent) -> list[Obligation]:
             due_on=timezone.localdate(event.occurred_at) + obligation_period(kind),
             triggered_by=event,
         )
-        for kind in EVENT_OBLIGATIONS.get(event.kind, ())
+        for kind in event_duty_kinds(event.kind, later=later)
     ]
 
 
@@ -1064,9 +1164,11 @@ def event_duties_reason(event: CustodyEvent) -> str:
     return f"Created by: {event.get_kind_display()}"
 
 
-def obligations_for_event(event: CustodyEvent, *, acting_user: User) -> list[Obligation]:
-    """Create the duties an event triggers, due a set period after it."""
-    created = event_duties(event)
+def obligations_for_event(
+    event: CustodyEvent, *, later: Sequence[str] = (), acting_user: User
+) -> list[Obligation]:
+    """Create the duties an event opens (event_duty_kinds), due a set period after it."""
+    created = event_duties(event, later=later)
     for duty in created:
         history_save(duty, acting_user=acting_user, reason=event_duties_reason(event))
     return created

@@ -56,7 +56,7 @@ from cases.models import (
     name_keys_fill,
 )
 from cases.names import name_skeleton
-from cases.services import EVENT_OBLIGATIONS
+from cases.services import event_duty_kinds
 from demo import synthetic_names as names
 from diplomacy.choices import InvolvementRole
 from diplomacy.models import Involvement, State
@@ -500,7 +500,8 @@ class CaseBuilder:
             }
             events.append(row)
             status = kind
-            for duty_kind in EVENT_OBLIGATIONS.get(kind, ()):
+            # Written in time order: each event is the latest when it is recorded.
+            for duty_kind in event_duty_kinds(kind):
                 duty = {
                     "id": self.w.new_id(Obligation),
                     "captive_id": captive_id,

@@ -463,3 +463,63 @@ def test_a_partner_may_not_change_his_legal_status(world, partners):
 def test_a_moment_out_of_range_is_a_400(world, partners, moment):
     answered = partners["receiving_state"].get("/api/v1/captives/", updated_since=moment)
     assert (answered.status_code, answered.json()["error"]["code"]) == (400, "invalid")
+
+
+def test_a_back_dated_event_takes_the_custodian_of_its_moment_and_opens_no_duty(client, world):
+    """The tester's request on captive 31 of the demo: interned by UKR on 2026-09-17, sent home
+    to RUS on 2026-10-22, then a hospitalisation of 2026-10-01 entered by the UKR bureau."""
+    from cases.services import custody_event_record, wish_statement_record
+    from diplomacy.models import Involvement
+    from tests.api.conftest import make_partner
+    from tests.factories import CaptiveFactory
+
+    s = world["states"]
+    captive = CaptiveFactory(
+        family_name="Demo31",
+        detaining_power=s["UKR"],
+        nationality=s["RUS"],
+        power_depended_on=s["RUS"],
+        captured_on=datetime(2026, 8, 15).date(),
+    )
+    Involvement.objects.create(captive=captive, state=s["UKR"], role="detaining_power")
+    custody_event_record(
+        acting_user=None,
+        captive=captive,
+        kind="interned",
+        occurred_at=timezone.make_aware(datetime(2026, 9, 17, 9)),
+    )
+    wish_statement_record(
+        acting_user=None,
+        captive=captive,
+        wish="return",
+        stated_at=timezone.make_aware(datetime(2026, 10, 1, 9)),
+        mode="private_interview",
+        voluntariness="free",
+    )
+    custody_event_record(
+        acting_user=None,
+        captive=captive,
+        kind="repatriated",
+        occurred_at=timezone.make_aware(datetime(2026, 10, 22, 9)),
+    )
+    open_before = set(captive.obligations.active().filter(fulfilled_on__isnull=True))
+    ukr = make_partner(client, "UKR bureau", state=s["UKR"], default_level="full")
+
+    created = ukr.post(
+        path(captive, "events"),
+        {"kind": "hospitalized", "occurred_at": "2026-10-01T00:00:00Z", "place": "backdated test"},
+    )
+    timeline = ukr.get(path(captive, "events"))
+
+    assert created.status_code == 201, created.content
+    assert created.json()["custodian"]["code"] == "UKR"
+    assert [(e["kind"], e["custodian"]["code"]) for e in timeline.json()["results"]] == [
+        ("captured", "UKR"),
+        ("interned", "UKR"),
+        ("hospitalized", "UKR"),
+        ("repatriated", "RUS"),
+    ]
+    captive.refresh_from_db()
+    assert (captive.custody_status, captive.custodian.code) == ("repatriated", "RUS")
+    assert not captive.obligations.filter(triggered_by_id=created.json()["id"]).exists()
+    assert set(captive.obligations.active().filter(fulfilled_on__isnull=True)) == open_before
