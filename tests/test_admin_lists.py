@@ -377,22 +377,15 @@ def test_redoc_is_served_with_nothing_from_outside(client):
 
 
 def _browser(playwright: Any, tmp_path: Any) -> Any:
-    from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
+    from tests.browser import chromium
 
-    return playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"),
-        executable_path=CHROMIUM,
-        args=CHROMIUM_FLAGS,
-        headless=True,
-        viewport={"width": 1440, "height": 900},
-    )
+    return chromium(playwright, tmp_path / "profile", viewport={"width": 1440, "height": 900})
 
 
 def _sign_in(page: Any, url: str, username: str, password: str) -> None:
-    page.goto(f"{url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
+    from tests.browser import sign_in
+
+    sign_in(page, url, username, password)
 
 
 WIDTHS = """() => {

@@ -1,27 +1,13 @@
 """A caseworker, in a real browser: logs in, opens a demo captive, records a wish."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from cases.models import Captive
 from demo.scenario import demo_load
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Flags for a closed network: no background calls, no updates, no GPU, a fresh profile.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+from tests.browser import ARTIFACTS, CHROMIUM, chromium, sign_in
 
 if not Path(CHROMIUM).exists():
     pytest.skip(
@@ -39,21 +25,11 @@ def test_a_caseworker_records_a_wish_for_a_demo_captive(live_server, settings, t
     assert os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE") == "true"
     demo_load()
     soldier = Captive.objects.get(case_number="UKR-2025-00002")
-    ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_FLAGS,
-            headless=True,
-            viewport={"width": 1400, "height": 1000},
-        )
+        browser = chromium(playwright, tmp_path / "profile")
         page = browser.new_page()
-        page.goto(f"{live_server.url}/admin/")
-        page.fill("#id_username", "caseworker")
-        page.fill("#id_password", settings.DEMO_PASSWORD)
-        page.click("input[type=submit]")
+        sign_in(page, live_server.url, "caseworker", settings.DEMO_PASSWORD)
         expect(page.locator("#site-name")).to_contain_text("powtracker")
 
         page.get_by_role("link", name="Captives", exact=True).first.click()
@@ -98,22 +74,16 @@ def test_a_caseworker_prints_a_capture_card_and_reads_hangul(live_server, settin
 
     demo_load()
     soldier = Captive.objects.get(case_number="UKR-2025-00001")
-    ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_FLAGS,
-            headless=True,
+        browser = chromium(
+            playwright,
+            tmp_path / "profile",
             viewport={"width": 1440, "height": 900},
             accept_downloads=True,
         )
         page = browser.new_page()
-        page.goto(f"{live_server.url}/admin/")
-        page.fill("#id_username", "caseworker")
-        page.fill("#id_password", settings.DEMO_PASSWORD)
-        page.click("input[type=submit]")
+        sign_in(page, live_server.url, "caseworker", settings.DEMO_PASSWORD)
         page.goto(f"{live_server.url}/admin/cases/captive/{soldier.pk}/change/")
         expect(page.locator("#id_name_original")).to_have_value("박성일")
         page.wait_for_function("document.fonts.check('16px \"powtracker Hangul\"', '박성일')")

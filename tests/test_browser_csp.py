@@ -10,8 +10,9 @@ import pytest
 from django.apps import apps
 
 from powtracker.roles import ROLE_SUPERVISOR, roles_sync
+from tests.browser import chromium
 from tests.factories import UserFactory
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,13 +38,7 @@ def test_admin_swagger_and_redoc_work_under_the_content_security_policy(
     outside: list[str] = []
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_FLAGS,
-            headless=True,
-            viewport={"width": 1400, "height": 1000},
-        )
+        browser = chromium(playwright, tmp_path / "profile")
         page = browser.new_page()
         page.add_init_script(WATCH_CSP)
 

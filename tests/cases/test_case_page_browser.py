@@ -19,7 +19,9 @@ from demo.scenario import demo_load
 from diplomacy import services as diplomacy_services
 from diplomacy.choices import ProposalStatus
 from diplomacy.models import ExchangeProposal, State
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+from tests.browser import chromium
+from tests.browser import sign_in as browser_sign_in
+from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,25 +41,12 @@ def browser_page(live_server, settings, tmp_path, request):
     viewport = request.node.callspec.params["viewport"]
     # The browser's language (Accept-Language): English unless the test asks for another.
     locale = request.node.callspec.params.get("locale", "en-US")
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_FLAGS,
-            headless=True,
-            viewport=viewport,
-            locale=locale,
-        )
+        context = chromium(playwright, tmp_path / "profile", viewport=viewport, locale=locale)
         page = context.new_page()
 
         def sign_in(username: str) -> Any:
-            page.goto(f"{live_server.url}/admin/login/")
-            page.fill("#id_username", username)
-            page.fill("#id_password", settings.DEMO_PASSWORD)
-            page.click("input[type=submit]")
-            page.wait_for_selector("#site-name")
-            return page
+            return browser_sign_in(page, live_server.url, username, settings.DEMO_PASSWORD)
 
         yield page, sign_in, live_server.url, viewport["width"]
         context.close()

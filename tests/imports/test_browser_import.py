@@ -9,14 +9,10 @@ from cases.models import Captive
 from demo.scenario import demo_load
 from imports import services
 from imports.models import ImportBatch, RowStatus
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+from tests.browser import chromium, sign_in
+from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-if not Path(CHROMIUM).exists():
-    pytest.skip(
-        "Browser test skipped: Debian's chromium is not installed.", allow_module_level=True
-    )
 
 
 def the_list(path: Path) -> Path:
@@ -42,21 +38,13 @@ def test_a_caseworker_imports_a_list_and_watches_it_progress(
     demo_load()
     known = Captive.objects.get(name_original="리광명")
     before = Captive.objects.count()
-    ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_FLAGS,
-            headless=True,
-            viewport={"width": 1440, "height": 900},
+        browser = chromium(
+            playwright, tmp_path / "profile", viewport={"width": 1440, "height": 900}
         )
         page = browser.new_page()
-        page.goto(f"{live_server.url}/admin/")
-        page.fill("#id_username", "caseworker")
-        page.fill("#id_password", settings.DEMO_PASSWORD)
-        page.click("input[type=submit]")
+        sign_in(page, live_server.url, "caseworker", settings.DEMO_PASSWORD)
         page.goto(f"{live_server.url}/admin/imports/importbatch/")
         page.get_by_role("link", name="Import a list").click()
         page.set_input_files("#id_file", str(the_list(tmp_path / "nib-list-14.csv")))
