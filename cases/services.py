@@ -575,9 +575,9 @@ def event_custodian(
                 ),
                 {
                     "day": timezone.localdate(occurred_at).isoformat(),
-                    "held": held.name,
+                    "held": held.local_name,
                     "kind": CustodyEventKind(kind).label,
-                    "named": custodian.name,
+                    "named": custodian.local_name,
                 },
             )
         return held
