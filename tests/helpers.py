@@ -1,10 +1,15 @@
 """Small assertions shared by the tests."""
 
+import re
 from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+
+# A text in Korean or in Ukrainian (or Russian) letters.
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 def error_codes(error: ValidationError) -> list[str]:

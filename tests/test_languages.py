@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
-CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+from tests.helpers import CYRILLIC, HANGUL
 
 
 def signed_in(user: Any, **headers: str) -> Client:

@@ -1,15 +1,12 @@
 """The API takes Accept-Language for its messages; its error codes stay the same."""
 
-import re
 from datetime import datetime
 
 import pytest
 from django.utils import timezone
 
 from tests.api.test_writes import path
-
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
-CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+from tests.helpers import CYRILLIC, HANGUL
 
 
 @pytest.mark.parametrize(("accept", "script"), [("ko", HANGUL), ("uk", CYRILLIC)])

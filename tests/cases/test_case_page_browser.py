@@ -21,6 +21,7 @@ from diplomacy.choices import ProposalStatus
 from diplomacy.models import ExchangeProposal, State
 from tests.browser import chromium
 from tests.browser import sign_in as browser_sign_in
+from tests.helpers import HANGUL
 from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +31,6 @@ VIEWPORTS = [
     pytest.param({"width": 390, "height": 844}, id="390"),
 ]
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @pytest.fixture

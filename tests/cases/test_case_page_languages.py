@@ -17,12 +17,10 @@ from cases.choices import Wish
 from cases.models import WishStatement
 from tests.admin_forms import page_messages
 from tests.cases.test_case_page import action_url, change_url, demo, post_form  # noqa: F401
+from tests.helpers import CYRILLIC, HANGUL
 from tests.test_translations import KEPT_WORDS, LATIN_WORD
 
 pytestmark = pytest.mark.django_db
-
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
-CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 def visible_text(page: str) -> str:

@@ -25,15 +25,13 @@ from reports.documents import labels as T
 from reports.models import DocumentReprint, GeneratedDocument
 from reports.services import document_generate, document_rebuild
 from tests.factories import CaptiveFactory
-from tests.helpers import error_codes
+from tests.helpers import CYRILLIC, HANGUL, error_codes
 
 REPORTS = Path(__file__).resolve().parents[2] / "reports"
 LOCALE = REPORTS / "locale"
 # The documents printed in the states' languages (the case file is internal: the admin's).
 BILINGUAL_SOURCES = ["labels.py", "capture_card.py", "roster.py", "nib.py"]
 LABEL = re.compile(r'pgettext_lazy\(\s*"GC III document",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)')
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
-CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 def document_msgids(files: list[str]) -> set[str]:
