@@ -25,6 +25,7 @@ from django.http import (
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import HistoricalRecords
 
 from powtracker.errors import RuleError
 
@@ -172,20 +173,28 @@ admin.site.register(get_user_model(), UserAdmin)
 _readonly_admin_url = helpers.AdminReadonlyField.get_admin_url
 
 
-def _readonly_admin_url_without_users(
+def _readonly_admin_url_if_permitted(
     self: helpers.AdminReadonlyField, remote_field: Any, remote_obj: Any
 ) -> str:
-    """A user named in a read-only field ("recorded by", "voided by"…) is shown as text.
+    """A record named in a read-only field links to its page only for a reader who may open it.
 
     Django links every read-only foreign key to the related record's admin page without asking
-    whether the reader may open it; users' pages are for superusers alone (no role holds the
-    user permissions), so each such name was a link to a 403."""
-    if remote_field.model is get_user_model():
+    (helpers.AdminReadonlyField.get_admin_url): every "recorded by" named a user and linked to
+    a 403, since users' pages are for superusers alone. The request is the one the history
+    middleware keeps for the history's "who" (every admin page passes through it); without one,
+    nothing links."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    related = self.model_admin.admin_site._registry.get(remote_field.model)
+    if (
+        request is None
+        or related is None
+        or not related.has_view_or_change_permission(request, remote_obj)
+    ):
         return str(remote_obj)
     return _readonly_admin_url(self, remote_field, remote_obj)
 
 
-helpers.AdminReadonlyField.get_admin_url = _readonly_admin_url_without_users  # type: ignore[method-assign]
+helpers.AdminReadonlyField.get_admin_url = _readonly_admin_url_if_permitted  # type: ignore[method-assign]
 
 
 class PermanentAdmin(StrictParametersMixin, SimpleHistoryAdmin):

@@ -79,7 +79,8 @@ def test_a_page_a_role_may_not_open_says_so_in_the_readers_language(caseworker, 
 
 def test_no_read_only_name_of_a_user_links_to_a_page_no_role_may_open(one_of_each, caseworker):
     """'Recorded by', 'voided by'…: Django links a read-only foreign key to its admin page
-    without asking whether the reader may open it; users' pages are for superusers."""
+    without asking whether the reader may open it; users' pages are for superusers. Records
+    the reader may open keep their links."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -111,6 +112,9 @@ def test_no_read_only_name_of_a_user_links_to_a_page_no_role_may_open(one_of_eac
     assert re.search(r'<div class="readonly">cw</div>', record)
     assert "/admin/auth/user/" not in case
     assert "/admin/auth/user/" not in record
+    # A record the reader may open still links: the state holding him, on the timeline.
+    assert event.custodian is not None
+    assert f'href="/admin/diplomacy/state/{event.custodian.pk}/change/"' in case
 
 
 @pytest.mark.parametrize(("language", "word"), [("uk", "держав"), ("ko", "국가")])
