@@ -142,13 +142,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def handler404(request: Any, exception: Exception | None = None) -> Any:
-    """Unknown API paths answer with the envelope; the rest of the site keeps Django's page."""
+def api_not_found() -> Any:
+    """The API's 404: the envelope, in the reader's language (handler404 and, with DEBUG on,
+    ApiNotFoundMiddleware)."""
     from django.http import JsonResponse
+
+    return JsonResponse(envelope("not_found", _("Not found.")), status=404)
+
+
+def handler404(request: Any, exception: Exception | None = None) -> Any:
+    """Unknown API paths answer with the envelope; the rest of the site keeps our page."""
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
-        return JsonResponse(envelope("not_found", _("Not found.")), status=404)
+        return api_not_found()
     return page_not_found(request, exception)
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from powtracker.api.errors import envelope
+from powtracker.api.errors import api_not_found, envelope
 
 
 class ApiBodyLimitMiddleware:
@@ -48,5 +48,5 @@ class ApiNotFoundMiddleware:
             and request.path.startswith("/api/")
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            return JsonResponse(envelope("not_found", "Not found."), status=404)
+            return api_not_found()
         return response

@@ -101,3 +101,13 @@ def test_the_guards_before_the_views_speak_the_language_asked_for(
     assert refused.json()["error"]["code"] == code
     assert HANGUL.search(refused.json()["error"]["message"]), refused.json()
     assert refused.headers["Content-Language"] == "ko"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unrouted_api_path_says_not_found_in_the_language_asked_for(client, settings, debug):
+    """With DEBUG on a middleware answers it, with DEBUG off handler404: the same words."""
+    settings.DEBUG = debug
+    refused = client.get("/api/v1/nothing-here/", headers={"accept-language": "uk"})
+    assert refused.status_code == 404
+    assert refused.json()["error"]["code"] == "not_found"
+    assert CYRILLIC.search(refused.json()["error"]["message"])
