@@ -63,6 +63,7 @@ from powtracker.admin import (
     PermanentAdmin,
     ReadOnlyInline,
     RecordInline,
+    ServiceRowsInline,
     UsedRelatedFieldListFilter,
     VoidForm,
     check_form,
@@ -98,6 +99,10 @@ VOLUNTARINESS_MARKS = {
     Voluntariness.DOUBTFUL: "~",
     Voluntariness.COERCION_SUSPECTED: "✗",
 }
+
+
+# The captive form's fields that are his involvements (diplomacy.services.captive_powers_set).
+POWER_FIELDS = ("power_depended_on", "allied_power")
 
 
 def wish_label(wish: str, destination: Any) -> str:
@@ -165,13 +170,19 @@ def fictional_records_exist(request: HttpRequest) -> bool:
 # --- inlines on the captive page ---------------------------------------------------------------
 
 
-class CaptiveNameInline(admin.TabularInline):
+class CaptiveNameInline(ServiceRowsInline, admin.TabularInline):
     model = CaptiveName
     extra = 0
     can_delete = False
     fields = ["system", "full_name", "note"]
     verbose_name = _l("other rendering of the name")
     verbose_name_plural = _l("Other renderings of the name")
+
+    def add(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
+        return services.captive_name_add(acting_user=request.user, captive=parent, **data)
+
+    def change(self, *, request: HttpRequest, record: Any, changes: dict[str, Any]) -> Any:
+        return services.captive_name_update(acting_user=request.user, rendering=record, **changes)
 
 
 class CaptiveNamesReadOnlyInline(ReadOnlyInline, CaptiveNameInline):
@@ -424,9 +435,22 @@ class ReviewRecordInline(RecordInline):
         )
 
 
-class InvolvementInline(admin.TabularInline):
+class InvolvementForm(forms.ModelForm):
+    """An involvement on his page: a new row names its state and role; a recorded one changes
+    only what it says and when it ended (what it is stays: diplomacy.services)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name in ("state", "role"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+
+class InvolvementInline(ServiceRowsInline, admin.TabularInline):
     # The app registry, not an import: cases does not depend on diplomacy's models.
     model = apps.get_model("diplomacy", "Involvement")
+    form = InvolvementForm
     extra = 0
     can_delete = False
     fields = ["state", "role", "position", "started_on", "ended_on"]
@@ -435,6 +459,17 @@ class InvolvementInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("state")
+
+    # The services are diplomacy's: the page is a door above both apps.
+    def add(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
+        from diplomacy.services import involvement_record
+
+        return involvement_record(acting_user=request.user, captive=parent, **data)
+
+    def change(self, *, request: HttpRequest, record: Any, changes: dict[str, Any]) -> Any:
+        from diplomacy.services import involvement_update
+
+        return involvement_update(acting_user=request.user, involvement=record, **changes)
 
 
 class MediaInline(ReadOnlyInline):
@@ -1441,7 +1476,15 @@ class CaptiveAdmin(
     def save_model(self, request: HttpRequest, obj: Captive, form: Any, change: bool) -> None:
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.captive_update(acting_user=request.user, captive=obj, **changes)
+            # His power and its ally are involvements, changed by the one service that keeps
+            # them (the states involved section shows when each began and ended).
+            powers = {name: changes.pop(name) for name in POWER_FIELDS if name in changes}
+            if powers:
+                from diplomacy.services import captive_powers_set
+
+                captive_powers_set(acting_user=request.user, captive=obj, **powers)
+            if changes:
+                services.captive_update(acting_user=request.user, captive=obj, **changes)
             obj.refresh_from_db()
             return
         skipped = {"duplicate_choice", "duplicate_candidates"}
@@ -1804,6 +1847,23 @@ class ObligationAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
         fixed = ["captive", "kind", "due_on"] if obj is not None else []
         return [*fixed, *self.readonly_fields]
 
+    def save_model(self, request: HttpRequest, obj: Obligation, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            if "notes" in form.changed_data:
+                services.obligation_notes_update(
+                    acting_user=request.user, obligation=obj, notes=data["notes"]
+                )
+            return
+        created = services.obligation_record(
+            acting_user=request.user,
+            captive=data["captive"],
+            kind=data["kind"],
+            due_on=data["due_on"],
+            notes=data.get("notes", ""),
+        )
+        obj.pk = created.pk
+
     @admin.display(description=_l("captive"), ordering="captive__case_number")
     def captive_column(self, duty: Obligation) -> str:
         return captive_cell(duty.captive)
@@ -1889,6 +1949,12 @@ class MediaRecordAdmin(PermanentAdmin):
         return format_html('<span title="{}">{}</span>', record.title, record.title)
 
     def save_model(self, request: HttpRequest, obj: MediaRecord, form: Any, change: bool) -> None:
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        data = dict(form.cleaned_data)
+        if change:
+            changes = {name: data[name] for name in form.changed_data if name != "captives"}
+            services.media_record_update(
+                acting_user=request.user, record=obj, captives=data.pop("captives"), **changes
+            )
+            return
+        created = services.media_record_create(acting_user=request.user, **data)
+        obj.pk = created.pk

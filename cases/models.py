@@ -356,20 +356,6 @@ class Captive(DisclosedChangeModel, PermanentModel):
     def __str__(self) -> str:
         return f"{self.case_number} {self.name_latin}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # The key follows the names it is made of, whichever write changes them.
-        self.name_skeleton = captive_name_skeleton(self)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and NAME_FIELDS.intersection(update_fields):
-            kwargs["update_fields"] = {*update_fields, "name_skeleton"}
-        super().save(*args, **kwargs)
-        if getattr(self, "name_keys_later", False):
-            return  # the caller adds them, with his renderings', in one query (captive_register)
-        if update_fields is None or NAME_FIELDS.intersection(update_fields):
-            name_keys_add(
-                self.pk, captive_forms(self.family_name, self.given_names, self.name_original)
-            )
-
     @property
     def name_latin(self) -> str:
         return f"{self.family_name.upper()} {self.given_names}".strip()
@@ -449,17 +435,6 @@ class CaptiveName(PermanentModel):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.get_system_display()})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.skeleton = name_skeleton(self.full_name)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "full_name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "skeleton"}
-        super().save(*args, **kwargs)
-        if getattr(self, "name_keys_later", False):
-            return
-        if update_fields is None or "full_name" in update_fields:
-            name_keys_add(self.captive_id, name_forms(self.full_name))
 
 
 class NameKey(models.Model):

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -33,18 +33,22 @@ from cases.choices import (
 from cases.dates import case_date_check
 from cases.gate import repatriation_clearances, repatriation_refusal
 from cases.models import (
+    NAME_FIELDS,
     Captive,
     CaptiveName,
     CaseNumberSequence,
     CustodyEvent,
     DuplicateDecision,
+    MediaRecord,
     NonRefoulementReview,
     Obligation,
     WishStatement,
+    captive_name_skeleton,
     name_keys_add,
 )
-from cases.names import captive_forms, name_forms
+from cases.names import captive_forms, name_forms, name_skeleton
 from powtracker.constraints import constraint_refusals
+from powtracker.disclosed import version_fields
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import (
     acting_person,
@@ -56,6 +60,7 @@ from powtracker.history import (
     void_rights_check,
 )
 from powtracker.roles import acting_partner, role_require
+from powtracker.writes import service
 from reports.choices import DocumentKind
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -174,6 +179,19 @@ def _captive_build(
     return captive, renderings
 
 
+def _with_powers(attributes: dict[str, Any]) -> dict[str, Any]:
+    """His attributes with his power and its ally as registering records them (the power named,
+    else his nationality): diplomacy.services keeps them, as involvements."""
+    from diplomacy.services import captive_powers_initial
+
+    powers = captive_powers_initial(
+        nationality=attributes.get("nationality"),
+        power_depended_on=attributes.get("power_depended_on"),
+        allied_power=attributes.get("allied_power"),
+    )
+    return {**attributes, **powers}
+
+
 def capture_moment(captured_on: date, captured_at: datetime | None) -> datetime:
     """The moment of his capture: the one given, which must fall on the capture date (in the
     configured time zone), else the start of that day."""
@@ -216,7 +234,7 @@ def captive_register_check(
         family_name=family_name,
         names=names,
         validate_constraints=True,
-        **attributes,
+        **_with_powers(attributes),
     )
     custody_event_check(
         captive=captive,
@@ -228,7 +246,7 @@ def captive_register_check(
     return captive
 
 
-@transaction.atomic
+@service
 def captive_register(
     *,
     acting_user: User,
@@ -258,34 +276,41 @@ def captive_register(
         family_name=family_name,
         names=names,
         validate_constraints=False,
-        **attributes,
+        **_with_powers(attributes),
     )
     moment = capture_moment(captured_on, captured_at)
     captive.case_number = case_number_next(
         detaining_power_code=detaining_power.code, year=captured_on.year
     )
-    # The duplicate lookup's keys of his names and renderings, in one query once all are in.
-    captive.name_keys_later = True
+    captive.name_skeleton = captive_name_skeleton(captive)
     with constraint_refusals(Captive):
         history_save(captive, acting_user=acting_user, reason=reason)
     forms = captive_forms(captive.family_name, captive.given_names, captive.name_original)
     for rendering in renderings:
         rendering.captive = captive
-        rendering.name_keys_later = True
+        rendering.skeleton = name_skeleton(rendering.full_name)
         history_save(rendering, acting_user=acting_user, reason=reason)
         forms.extend(name_forms(rendering.full_name))
+    # The duplicate lookup's keys of his names and renderings, in one query once all are in.
     name_keys_add(captive.pk, forms)
+    # His power and its ally are involvements (diplomacy keeps them; see _with_powers).
+    from diplomacy.services import captive_powers_involve
+
+    captive_powers_involve(acting_user=acting_user, captive=captive, reason=reason)
     # He was inserted in this transaction, so nobody else can see him, let alone lock him or
     # add to his records: the event is written on this very instance, which it keeps in step
     # (custody, health reports), knowing he has no events or duties yet.
-    _custody_event_write(
+    _custody_event_permission(acting_user)
+    _custody_events_write(
         acting_user=acting_user,
-        captive=captive,
+        locked=[captive],
+        timelines={captive.pk: []},
         kind=CustodyEventKind.CAPTURED,
         occurred_at=moment,
         place=captive.capture_place,
         custodian=detaining_power,
-        registering=True,
+        notes="",
+        refused=_("Nothing was recorded. %(problems)s"),
     )
     return captive
 
@@ -307,7 +332,7 @@ def partner_register_check(partner: Any, detaining_power: Any) -> None:
         )
 
 
-@transaction.atomic
+@service
 def captive_register_as_partner(*, acting_user: User, **fields: Any) -> Captive:
     """A partner state's agency registers a captive its own state holds (POST /captives/): its
     state is his detaining power, and is recorded as involved in his case as such, so that the
@@ -352,11 +377,14 @@ CAPTIVE_DERIVED_FIELDS = frozenset(
         "effective_wish_destination",
         "effective_wish_statement",
         "latest_wish_statement",
+        # Copies of his involvements (diplomacy.services.captive_powers_set changes them).
+        "power_depended_on",
+        "allied_power",
     }
 )
 
 
-@transaction.atomic
+@service
 def captive_update(*, acting_user: User, captive: Captive, **changes: Any) -> Captive:
     """Change a captive's recorded particulars (never his case number or derived status)."""
     role_require(
@@ -375,12 +403,22 @@ def captive_update(*, acting_user: User, captive: Captive, **changes: Any) -> Ca
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.full_clean()
+    renamed = bool(NAME_FIELDS.intersection(changes))
+    if renamed:
+        # The search's key follows the names it is made of.
+        locked.name_skeleton = captive_name_skeleton(locked)
     if changes:
         history_save(
             locked,
             acting_user=acting_user,
             reason="Particulars changed",
-            update_fields=[*changes, "updated_at"],
+            update_fields=version_fields(
+                locked, [*changes, *(["name_skeleton"] if renamed else [])]
+            ),
+        )
+    if renamed:
+        name_keys_add(
+            locked.pk, captive_forms(locked.family_name, locked.given_names, locked.name_original)
         )
     if "health" in changes:
         health_reports_sync(locked, acting_user=acting_user)
@@ -627,17 +665,13 @@ def _captive_sync_custody(
         captive,
         acting_user=acting_user,
         reason=reason,
-        update_fields=[
-            "custody_status",
-            "custody_place",
-            "custodian",
-            "custody_since",
-            "updated_at",
-        ],
+        update_fields=version_fields(
+            captive, ["custody_status", "custody_place", "custodian", "custody_since"]
+        ),
     )
 
 
-@transaction.atomic
+@service
 def custody_event_record(
     *,
     acting_user: User,
@@ -650,92 +684,26 @@ def custody_event_record(
 ) -> CustodyEvent:
     """Add an event to the custody timeline if the transition table and the gate allow it.
 
-    The event creates the GC III obligations it triggers.
+    The event creates the GC III obligations it triggers. One captive's event is the set-based
+    path (custody_events_record) for one, so that both write the same rows by the same rules;
+    a refusal is his own, with its own code.
     """
-    return _custody_event_write(
+    events = custody_events_record(
         acting_user=acting_user,
-        captive=captive,
+        captive_ids=[captive.pk],
         kind=kind,
         occurred_at=occurred_at,
         place=place,
         custodian=custodian,
         notes=notes,
     )
-
-
-def _custody_event_write(
-    *,
-    acting_user: User,
-    captive: Captive,
-    kind: str,
-    occurred_at: datetime,
-    place: str = "",
-    custodian: Any = None,
-    notes: str = "",
-    registering: bool = False,
-) -> CustodyEvent:
-    """custody_event_record, inside a transaction the caller holds. `registering`: `captive`
-    was inserted (and validated) in that transaction, so he has no events or duties yet."""
-    role_require(
-        acting_user,
-        "cases.add_custodyevent",
-        pgettext_lazy("your role does not allow you to …", "record a custody event"),
-    )
-    # Before anything about him is looked at: the refusal may not depend on his wishes. His
-    # capture, when he is registered, is his detaining power's own step (captive_register lets
-    # a partner register only for its own state).
-    if not registering:
-        custody_event_partner_check(acting_user=acting_user, kind=kind)
-        captive = _lock(captive)
-    timeline = [] if registering else _active_events(captive)
-    custody_event_check(
-        captive=captive,
-        kind=kind,
-        occurred_at=occurred_at,
-        custodian=custodian,
-        timeline=timeline,
-    )
-    custodian = event_custodian(
-        captive=captive,
-        kind=kind,
-        custodian=custodian,
-        timeline=timeline,
-        occurred_at=occurred_at,
-    )
-    event = CustodyEvent(
-        captive=captive,
-        kind=kind,
-        occurred_at=occurred_at,
-        place=place,
-        custodian=custodian,
-        notes=notes,
-        recorded_by=acting_person(acting_user),
-    )
-    # He was just read under lock (or inserted): asking whether he exists would add nothing; nor,
-    # when registering, asking again about the detaining power his registration just validated.
-    known = ["captive"]
-    if registering and custodian is not None and custodian.pk == captive.detaining_power_id:
-        known.append("custodian")
-    event.full_clean(exclude=known, validate_constraints=not registering)
-    with constraint_refusals(CustodyEvent):
-        history_save(event, acting_user=acting_user, reason="Recorded")
-    _captive_sync_custody(
-        captive,
-        acting_user=acting_user,
-        reason=_custody_reason(event),
-        latest=event if registering else None,
-    )
-    obligations_for_event(
-        event, later=[e.kind for e in _after(timeline, occurred_at)], acting_user=acting_user
-    )
-    health_reports_sync(captive, acting_user=acting_user, open_reports=[] if registering else None)
-    return event
+    return events[0]
 
 
 CUSTODY_FIELDS = ["custody_status", "custody_place", "custodian", "custody_since"]
 
 
-@transaction.atomic
+@service
 def custody_events_record(
     *,
     acting_user: User,
@@ -756,11 +724,8 @@ def custody_events_record(
     refused, nothing is written and the error (`refused`, with %(problems)s) names each one with
     the reason, in id order.
     """
-    role_require(
-        acting_user,
-        "cases.add_custodyevent",
-        pgettext_lazy("your role does not allow you to …", "record a custody event"),
-    )
+    _custody_event_permission(acting_user)
+    # Before anything about him is looked at: the refusal may not depend on his wishes.
     custody_event_partner_check(acting_user=acting_user, kind=kind)
     locked = list(
         Captive.objects.select_for_update().filter(pk__in=set(captive_ids)).order_by("pk")
@@ -769,13 +734,49 @@ def custody_events_record(
         return []
     for captive in locked:
         captive_writable_check(captive)
-    timelines = _timelines([captive.pk for captive in locked])
+    return _custody_events_write(
+        acting_user=acting_user,
+        locked=locked,
+        timelines=_timelines([captive.pk for captive in locked]),
+        kind=kind,
+        occurred_at=occurred_at,
+        place=place,
+        custodian=custodian,
+        notes=notes,
+        refused=refused,
+    )
+
+
+def _custody_event_permission(acting_user: User) -> None:
+    role_require(
+        acting_user,
+        "cases.add_custodyevent",
+        pgettext_lazy("your role does not allow you to …", "record a custody event"),
+    )
+
+
+def _custody_events_write(
+    *,
+    acting_user: User,
+    locked: Sequence[Captive],
+    timelines: dict[int, list[CustodyEvent]],
+    kind: str,
+    occurred_at: datetime,
+    place: str,
+    custodian: Any,
+    notes: str,
+    refused: str,
+) -> list[CustodyEvent]:
+    """The one way custody events are written: `locked` read under lock (or inserted in this
+    transaction, when registering), with their timelines."""
     refusals = custody_event_refusals(
         [(captive, custodian) for captive in locked],
         kind=kind,
         occurred_at=occurred_at,
         timelines=timelines,
     )
+    if refusals and len(locked) == 1:
+        raise refusals[locked[0].pk]  # his own refusal, as it is
     if refusals:
         raise RuleError(
             ErrorCode.REPATRIATION_NOT_CLEARED
@@ -820,7 +821,8 @@ def custody_events_record(
         if event.custodian_id not in validated:
             event.full_clean(exclude=["captive"])
             validated.add(event.custodian_id)
-    history_bulk_create(events, acting_user=acting_user, reason="Recorded")
+    with constraint_refusals(CustodyEvent):
+        history_bulk_create(events, acting_user=acting_user, reason="Recorded")
     # His custody follows his latest event: the new one, unless one dated later stands.
     later = {captive.pk: _after(timelines[captive.pk], occurred_at) for captive in locked}
     now = timezone.now()
@@ -866,7 +868,7 @@ def custody_event_void_check(*, acting_user: User, event: CustodyEvent, reason: 
         ) from refusal
 
 
-@transaction.atomic
+@service
 def custody_event_void(*, acting_user: User, event: CustodyEvent, reason: str) -> CustodyEvent:
     """Void a mistaken event; the status is computed without it and its open duties cancelled."""
     role_require(
@@ -921,7 +923,7 @@ def _captive_sync_wishes(captive: Captive, *, acting_user: User, reason: str) ->
     )
 
 
-@transaction.atomic
+@service
 def wish_statement_record(
     *,
     acting_user: User,
@@ -995,7 +997,7 @@ def wish_statement_void_check(*, acting_user: User, statement: WishStatement, re
     void_check(statement, reason)
 
 
-@transaction.atomic
+@service
 def wish_statement_void(
     *, acting_user: User, statement: WishStatement, reason: str
 ) -> WishStatement:
@@ -1013,7 +1015,7 @@ def wish_statement_void(
     return statement
 
 
-@transaction.atomic
+@service
 def wish_statement_assess(
     *, acting_user: User, statement: WishStatement, voluntariness: str, notes: str = ""
 ) -> WishStatement:
@@ -1049,7 +1051,7 @@ def wish_statement_assess(
 # --- non-refoulement reviews -------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def non_refoulement_review_record(
     *, acting_user: User, captive: Captive, destination: Any, decision: str, reasons: str
 ) -> NonRefoulementReview:
@@ -1083,7 +1085,7 @@ def non_refoulement_review_void_check(
     void_check(review, reason)
 
 
-@transaction.atomic
+@service
 def non_refoulement_review_void(
     *, acting_user: User, review: NonRefoulementReview, reason: str
 ) -> NonRefoulementReview:
@@ -1164,33 +1166,21 @@ def event_duties_reason(event: CustodyEvent) -> str:
     return f"Created by: {event.get_kind_display()}"
 
 
-def obligations_for_event(
-    event: CustodyEvent, *, later: Sequence[str] = (), acting_user: User
-) -> list[Obligation]:
-    """Create the duties an event opens (event_duty_kinds), due a set period after it."""
-    created = event_duties(event, later=later)
-    for duty in created:
-        history_save(duty, acting_user=acting_user, reason=event_duties_reason(event))
-    return created
-
-
 def health_reports_sync(
     captive: Captive,
     *,
     acting_user: User,
     after: date | None = None,
-    open_reports: list[Obligation] | None = None,
 ) -> None:
     """Keep one open weekly health report while he is seriously wounded or sick and held.
 
     `after` is the due date of the report just sent, so the next falls a period after it.
     """
-    if open_reports is None:  # else the caller knows them (none, for a captive being registered)
-        open_reports = list(
-            captive.obligations.active().filter(
-                kind=ObligationKind.HEALTH_REPORT, fulfilled_on__isnull=True
-            )
+    open_reports = list(
+        captive.obligations.active().filter(
+            kind=ObligationKind.HEALTH_REPORT, fulfilled_on__isnull=True
         )
+    )
     if health_report_needed(captive):
         if not open_reports:
             history_save(
@@ -1281,7 +1271,7 @@ def obligation_document_check(obligation: Obligation, document: Any) -> None:
         )
 
 
-@transaction.atomic
+@service
 def obligation_fulfil(
     *,
     acting_user: User,
@@ -1338,7 +1328,7 @@ def duplicate_decision_for(captive: Captive, other: Captive) -> DuplicateDecisio
     return DuplicateDecision.objects.filter(first_id=first, second_id=second).first()
 
 
-@transaction.atomic
+@service
 def duplicate_decide(
     *, acting_user: User, captive: Captive, other: Captive, decision: str, note: str = ""
 ) -> DuplicateDecision:
@@ -1411,7 +1401,7 @@ def _duplicate_link(duplicate: Captive, *, kept: Captive, acting_user: User) -> 
         duplicate,
         acting_user=acting_user,
         reason=f"Linked duplicate of {kept.case_number}",
-        update_fields=["duplicate_of", "updated_at"],
+        update_fields=version_fields(duplicate, ["duplicate_of"]),
     )
     renderings = [duplicate.name_latin, duplicate.name_original]
     renderings += list(duplicate.names.values_list("full_name", flat=True))
@@ -1422,7 +1412,9 @@ def _duplicate_link(duplicate: Captive, *, kept: Captive, acting_user: User) -> 
             continue
         alias = CaptiveName(captive=kept, system=NameSystem.ALIAS, full_name=full_name, note=note)
         alias.full_clean(exclude=["captive"])
+        alias.skeleton = name_skeleton(alias.full_name)
         history_save(alias, acting_user=acting_user, reason=note)
+        name_keys_add(kept.pk, name_forms(alias.full_name))
     # His renderings are part of what every reader sees of the kept case: a new version, so
     # ETags, `updated_at` and `updated_since` tell partners to read him again.
     kept.disclosed_changed_at = timezone.now()
@@ -1432,3 +1424,221 @@ def _duplicate_link(duplicate: Captive, *, kept: Captive, acting_user: User) -> 
         reason=note,
         update_fields=["disclosed_changed_at", "updated_at"],
     )
+
+
+# --- versions: what partners are told has changed -----------------------------------------------
+
+
+def captive_version_move(
+    captive: Captive, *, acting_user: User, reason: str, disclosed: bool = True
+) -> None:
+    """Give him a new version after a change to a record partners read with him (a rendering
+    of his name, a media record, a state involved): `updated_at` always, and the version every
+    partner reads (`disclosed_changed_at`) when the change is one they may all see."""
+    now = timezone.now()
+    captive.updated_at = now
+    fields = ["updated_at"]
+    if disclosed:
+        captive.disclosed_changed_at = now
+        fields.append("disclosed_changed_at")
+    history_save(captive, acting_user=acting_user, reason=reason, update_fields=fields)
+
+
+# --- renderings of his name ----------------------------------------------------------------------
+
+RENDERING_CHANGEABLE_FIELDS = frozenset({"system", "full_name", "note"})
+
+
+@service
+def captive_name_add(
+    *,
+    acting_user: User,
+    captive: Captive,
+    system: str,
+    full_name: str,
+    note: str = "",
+    reason: str = "Rendering of his name added",
+) -> CaptiveName:
+    """Add another rendering of his name (a romanization, a Cyrillic spelling, an alias), with
+    its keys for the search and the duplicate lookup."""
+    role_require(
+        acting_user,
+        "cases.add_captivename",
+        pgettext_lazy("your role does not allow you to …", "add a rendering of a name"),
+    )
+    locked = _lock(captive)
+    rendering = CaptiveName(captive=locked, system=system, full_name=full_name, note=note)
+    rendering.full_clean()
+    rendering.skeleton = name_skeleton(rendering.full_name)
+    history_save(rendering, acting_user=acting_user, reason=reason)
+    name_keys_add(locked.pk, name_forms(rendering.full_name))
+    captive_version_move(locked, acting_user=acting_user, reason=reason)
+    return rendering
+
+
+@service
+def captive_name_update(
+    *,
+    acting_user: User,
+    rendering: CaptiveName,
+    reason: str = "Rendering of his name changed",
+    **changes: Any,
+) -> CaptiveName:
+    """Correct a rendering of his name (its system, spelling or note)."""
+    role_require(
+        acting_user,
+        "cases.change_captivename",
+        pgettext_lazy("your role does not allow you to …", "change a rendering of a name"),
+    )
+    fixed = set(changes) - RENDERING_CHANGEABLE_FIELDS
+    if fixed:
+        raise RuleError(
+            ErrorCode.INVALID,
+            _("%(fields)s of a rendering cannot be changed: add another rendering."),
+            {"fields": ", ".join(sorted(fixed))},
+        )
+    locked_captive = _lock(rendering.captive)
+    locked = CaptiveName.objects.select_for_update().get(pk=rendering.pk)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.full_clean()
+    if not changes:
+        return locked
+    fields = sorted(changes)
+    if "full_name" in changes:
+        locked.skeleton = name_skeleton(locked.full_name)
+        fields.append("skeleton")
+    history_save(locked, acting_user=acting_user, reason=reason, update_fields=fields)
+    if "full_name" in changes:
+        name_keys_add(locked_captive.pk, name_forms(locked.full_name))
+    captive_version_move(locked_captive, acting_user=acting_user, reason=reason)
+    return locked
+
+
+# --- media records ------------------------------------------------------------------------------
+
+MEDIA_FIELDS = frozenset(
+    {
+        "kind",
+        "title",
+        "publisher",
+        "publisher_state",
+        "published_on",
+        "location",
+        "description",
+        "exposes_to_public_curiosity",
+        "art13_notes",
+    }
+)
+
+
+def _media_captives_touch(captives: Collection[Captive], *, acting_user: User, reason: str) -> None:
+    """A media record is read with each captive it shows: each gets a new version."""
+    for captive in Captive.objects.select_for_update().filter(
+        pk__in={captive.pk for captive in captives}
+    ):
+        captive_version_move(captive, acting_user=acting_user, reason=reason)
+
+
+@service
+def media_record_create(
+    *,
+    acting_user: User,
+    captives: Collection[Captive] = (),
+    reason: str = "Media record added",
+    **fields: Any,
+) -> MediaRecord:
+    """Record a video, photo or document about captives, and whether it exposes them to
+    public curiosity (Art. 13)."""
+    role_require(
+        acting_user,
+        "cases.add_mediarecord",
+        pgettext_lazy("your role does not allow you to …", "record a media record"),
+    )
+    unknown = set(fields) - MEDIA_FIELDS
+    if unknown:
+        raise TypeError(f"media_record_create() got unexpected keywords {sorted(unknown)}")
+    record = MediaRecord(recorded_by=acting_person(acting_user), **fields)
+    record.full_clean()
+    history_save(record, acting_user=acting_user, reason=reason)
+    record.captives.set(captives)
+    _media_captives_touch(captives, acting_user=acting_user, reason=reason)
+    return record
+
+
+@service
+def media_record_update(
+    *,
+    acting_user: User,
+    record: MediaRecord,
+    captives: Collection[Captive] | None = None,
+    reason: str = "Media record changed",
+    **changes: Any,
+) -> MediaRecord:
+    """Change a media record, and (if given) the captives it shows."""
+    role_require(
+        acting_user,
+        "cases.change_mediarecord",
+        pgettext_lazy("your role does not allow you to …", "change a media record"),
+    )
+    unknown = set(changes) - MEDIA_FIELDS
+    if unknown:
+        raise TypeError(f"media_record_update() got unexpected keywords {sorted(unknown)}")
+    locked = MediaRecord.objects.select_for_update().get(pk=record.pk)
+    before = set(locked.captives.all())
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.full_clean()
+    if changes:
+        history_save(locked, acting_user=acting_user, reason=reason, update_fields=sorted(changes))
+    after = before if captives is None else set(captives)
+    if after != before:
+        locked.captives.set(after)
+    if changes or after != before:
+        _media_captives_touch(before | after, acting_user=acting_user, reason=reason)
+    return locked
+
+
+# --- obligations recorded by hand ---------------------------------------------------------------
+
+
+@service
+def obligation_record(
+    *,
+    acting_user: User,
+    captive: Captive,
+    kind: str,
+    due_on: date,
+    notes: str = "",
+    reason: str = "Obligation recorded",
+) -> Obligation:
+    """Record a duty no event of the timeline opens by itself (the names of those held for
+    trial, Art. 119, say), with its deadline."""
+    role_require(
+        acting_user,
+        "cases.add_obligation",
+        pgettext_lazy("your role does not allow you to …", "record an obligation"),
+    )
+    locked = _lock(captive)
+    duty = Obligation(captive=locked, kind=kind, due_on=due_on, notes=notes)
+    duty.full_clean()
+    history_save(duty, acting_user=acting_user, reason=reason)
+    captive_version_move(locked, acting_user=acting_user, reason=reason)
+    return duty
+
+
+@service
+def obligation_notes_update(
+    *, acting_user: User, obligation: Obligation, notes: str, reason: str = "Notes changed"
+) -> Obligation:
+    """Change an obligation's internal notes (no partner reads them: no new version)."""
+    role_require(
+        acting_user,
+        "cases.change_obligation",
+        pgettext_lazy("your role does not allow you to …", "change an obligation"),
+    )
+    locked = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    locked.notes = notes
+    locked.full_clean()
+    history_save(locked, acting_user=acting_user, reason=reason, update_fields=["notes"])
+    return locked

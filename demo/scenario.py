@@ -99,8 +99,8 @@ def _logins() -> Any:
 def _states() -> dict[str, State]:
     states = {}
     for code, name in STATES:
-        states[code], _ = State.objects.get_or_create(
-            code=code, defaults={"name": name, "language": STATE_LANGUAGES.get(code, "")}
+        states[code] = State.objects.filter(code=code).first() or diplomacy_services.state_create(
+            acting_user=None, code=code, name=name, language=STATE_LANGUAGES.get(code, "")
         )
     return states
 
@@ -180,22 +180,21 @@ def _kursk_case(loader: Any, s: dict[str, State]) -> list[Captive]:
         ],
         **common,
     )
-    video, _ = MediaRecord.objects.get_or_create(
-        title="Video of two captured Korean soldiers answering questions",
-        defaults={
-            "kind": MediaKind.VIDEO,
-            "publisher": "President of Ukraine",
-            "publisher_state": s["UKR"],
-            "published_on": date(2025, 1, 12),
-            "location": "Official social media channels of the President of Ukraine",
-            "description": "Both captives, wounded, questioned through an interpreter.",
-            "exposes_to_public_curiosity": True,
-            "art13_notes": "Faces and voices of identifiable prisoners shown to the public: "
-            "exposes them to public curiosity (GC III Art. 13).",
-            "recorded_by": loader,
-        },
+    title = "Video of two captured Korean soldiers answering questions"
+    video = MediaRecord.objects.filter(title=title).first() or services.media_record_create(
+        acting_user=loader,
+        captives=[first, second],
+        title=title,
+        kind=MediaKind.VIDEO,
+        publisher="President of Ukraine",
+        publisher_state=s["UKR"],
+        published_on=date(2025, 1, 12),
+        location="Official social media channels of the President of Ukraine",
+        description="Both captives, wounded, questioned through an interpreter.",
+        exposes_to_public_curiosity=True,
+        art13_notes="Faces and voices of identifiable prisoners shown to the public: "
+        "exposes them to public curiosity (GC III Art. 13).",
     )
-    video.captives.add(first, second)
 
     for captive, created, wish, words in [
         (
@@ -253,12 +252,7 @@ def _kursk_case(loader: Any, s: dict[str, State]) -> list[Captive]:
             ),
             ("KOR", InvolvementRole.VERIFIER, "Its intelligence service verified the capture."),
         ]:
-            Involvement.objects.get_or_create(
-                captive=captive,
-                state=s[state],
-                role=role,
-                defaults={"position": position, "started_on": date(2025, 1, 12)},
-            )
+            _involve(loader, captive, s[state], role, position=position, since=date(2025, 1, 12))
     title = "Korean People's Army soldiers for Ukrainians held by Russia"
     if not ExchangeProposal.objects.filter(title=title).exists():
         proposal = diplomacy_services.exchange_proposal_create(
@@ -284,22 +278,23 @@ def _kursk_case(loader: Any, s: dict[str, State]) -> list[Captive]:
         diplomacy_services.exchange_proposal_transition(
             acting_user=loader, proposal=proposal, to_status=ProposalStatus.PROPOSED
         )
-    contact, created = DiplomaticContact.objects.get_or_create(
-        from_state=s["KOR"],
-        to_state=s["UKR"],
-        occurred_on=date(2025, 1, 20),
-        channel=ContactChannel.CALL,
-        defaults={
-            "from_party": "Ministry of Foreign Affairs",
-            "to_party": "Ministry of Foreign Affairs of Ukraine",
-            "summary": "Stays in contact about the two captives; would hold talks to bring them "
+    call = {
+        "from_state": s["KOR"],
+        "to_state": s["UKR"],
+        "occurred_on": date(2025, 1, 20),
+        "channel": ContactChannel.CALL,
+    }
+    if not DiplomaticContact.objects.filter(**call).exists():
+        diplomacy_services.diplomatic_contact_record(
+            acting_user=loader,
+            captives=[first, second],
+            from_party="Ministry of Foreign Affairs",
+            to_party="Ministry of Foreign Affairs of Ukraine",
+            summary="Stays in contact about the two captives; would hold talks to bring them "
             "to Seoul if they chose to defect. No official request made.",
-            "classification": Classification.CONFIDENTIAL,
-            "recorded_by": loader,
-        },
-    )
-    if created:
-        contact.captives.add(first, second)
+            classification=Classification.CONFIDENTIAL,
+            **call,
+        )
     return [first, second]
 
 
@@ -484,11 +479,28 @@ def _synthetic_cases(loader: Any, s: dict[str, State], count: int = 36) -> None:
                 }.get(kind, ""),
                 custodian=s["RUS"] if kind in handed_over else None,
             )
-        Involvement.objects.get_or_create(
-            captive=captive, state=s["UKR"], role=InvolvementRole.DETAINING_POWER
+        _involve(loader, captive, s["UKR"], InvolvementRole.DETAINING_POWER)
+        _involve(loader, captive, s["RUS"], InvolvementRole.POWER_DEPENDED_ON)
+
+
+def _involve(
+    loader: Any, captive: Any, state: Any, role: str, *, position: str = "", since: Any = None
+) -> None:
+    """Record a state's role in his case through the services, once: registering recorded his
+    power and its ally already, so theirs only get what they say."""
+    held = Involvement.objects.filter(captive=captive, state=state, role=role).first()
+    if held is None:
+        diplomacy_services.involvement_record(
+            acting_user=loader,
+            captive=captive,
+            state=state,
+            role=role,
+            position=position,
+            started_on=since,
         )
-        Involvement.objects.get_or_create(
-            captive=captive, state=s["RUS"], role=InvolvementRole.POWER_DEPENDED_ON
+    elif position and not held.position:
+        diplomacy_services.involvement_update(
+            acting_user=loader, involvement=held, position=position
         )
 
 

@@ -58,8 +58,9 @@ from cases.models import (
 from cases.names import name_skeleton
 from cases.services import event_duty_kinds
 from demo import synthetic_names as names
-from diplomacy.choices import InvolvementRole
+from diplomacy.choices import POWER_ROLE_FIELDS, InvolvementRole
 from diplomacy.models import Involvement, State
+from diplomacy.services import captive_powers_initial
 from partners.choices import DisclosureLevel, PartnerKind
 from partners.models import CaseShare, Partner
 
@@ -407,6 +408,13 @@ class CaseBuilder:
             pdo, dp, allied = "RUS", "UKR", None
             armed_force, languages = "Armed Forces of the Russian Federation", "English"
             regions, territory = UKR_REGIONS, "UKR"
+        # His power and its ally as registering records them (diplomacy.services): the columns
+        # and the involvements below are both written from this one answer.
+        powers = captive_powers_initial(
+            nationality=s[nationality],
+            power_depended_on=s[pdo],
+            allied_power=s[allied] if allied else None,
+        )
         health = rng.choices(_HEALTH, _HEALTH_WEIGHTS)[0]
         seriously = health in {Health.SERIOUSLY_WOUNDED, Health.SERIOUSLY_SICK}
         captured_at = _at(captured_on, rng.randrange(0, 86400))
@@ -445,8 +453,10 @@ class CaseBuilder:
             if verified and captured_on + timedelta(days=5) <= AS_OF
             else None,
             "armed_force": armed_force,
-            "power_depended_on_id": s[pdo].pk,
-            "allied_power_id": s[allied].pk if allied else None,
+            **{
+                f"{field}_id": state.pk if state is not None else None
+                for field, state in powers.items()
+            },
             "captured_on": captured_on,
             "capture_region": rng.choice(regions),
             "capture_territory_state_id": s[territory].pk,
@@ -678,9 +688,12 @@ class CaseBuilder:
 
         # Involvements: who detains him, whom he depends on, whom he fought beside, where he
         # wishes to go; a protecting power for most.
-        roles = [(dp, InvolvementRole.DETAINING_POWER), (pdo, InvolvementRole.POWER_DEPENDED_ON)]
-        if allied:
-            roles.append((allied, InvolvementRole.ALLIED_POWER))
+        roles = [(dp, InvolvementRole.DETAINING_POWER)]
+        roles += [
+            (powers[field].code, role)
+            for role, field in POWER_ROLE_FIELDS.items()
+            if powers[field] is not None
+        ]
         destinations = {x["destination_id"] for x in statements if x["destination_id"]}
         if intended[0] == Wish.DEFECT:
             destinations.add(s[intended[1]].pk)  # type: ignore[index]

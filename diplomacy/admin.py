@@ -63,14 +63,37 @@ class StateAdmin(PermanentAdmin):
         """Its name in the reader's language; the record's own name is on its page."""
         return state.local_name
 
+    def save_model(self, request: HttpRequest, obj: State, form: Any, change: bool) -> None:
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.state_update(acting_user=request.user, state=obj, **changes)
+            return
+        created = services.state_create(acting_user=request.user, **form.cleaned_data)
+        obj.pk = created.pk
+
 
 @admin.register(Involvement)
 class InvolvementAdmin(PermanentAdmin):
+    """The states in a case. His power depended on and its ally are among them, one of each at
+    a time; ending one and adding another is how his power changes (as his page's fields do)."""
+
     list_display = ["captive", "state", "role", "started_on", "ended_on"]
     list_select_related = ["captive", "state"]
     list_filter = ["role", "state"]
     search_fields = ["captive__case_number", "captive__family_name", "state__code", "position"]
     autocomplete_fields = ["captive", "state"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # What an involvement is (whose case, which state, which role) is fixed once recorded.
+        return ["captive", "state", "role"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Involvement, form: Any, change: bool) -> None:
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.involvement_update(acting_user=request.user, involvement=obj, **changes)
+            return
+        created = services.involvement_record(acting_user=request.user, **form.cleaned_data)
+        obj.pk = created.pk
 
 
 class OfferedCaptiveForm(forms.ModelForm):
@@ -395,9 +418,15 @@ class DiplomaticContactAdmin(PermanentAdmin):
     def save_model(
         self, request: HttpRequest, obj: DiplomaticContact, form: Any, change: bool
     ) -> None:
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        data = dict(form.cleaned_data)
+        if change:
+            changes = {name: data[name] for name in form.changed_data if name != "captives"}
+            services.diplomatic_contact_update(
+                acting_user=request.user, contact=obj, captives=data.pop("captives"), **changes
+            )
+            return
+        created = services.diplomatic_contact_record(acting_user=request.user, **data)
+        obj.pk = created.pk
 
 
 T = TransferStatus
@@ -482,7 +511,8 @@ class TransferRequestAdmin(StepButtonsMixin, ExportAdminMixin, PermanentAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.transfer_request_update(acting_user=request.user, transfer=obj, **changes)
             return
         fields = {
             name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data

@@ -14,6 +14,20 @@ class InvolvementRole(models.TextChoices):
     VERIFIER = "verifier", _("Verifier")
 
 
+R = InvolvementRole
+# His power and its ally: each held by at most one state at a time (an involvement not ended),
+# mirrored on the captive's own columns of the same names by diplomacy.services alone.
+POWER_ROLE_FIELDS: dict[str, str] = {
+    R.POWER_DEPENDED_ON: "power_depended_on",
+    R.ALLIED_POWER: "allied_power",
+}
+# A state is hostile to a captive (rule 4) if, by any involvement, ended or not, it held one of
+# these roles in his case, or if it is his nationality (partners.disclosure).
+HOSTILE_ROLES: frozenset[str] = frozenset(POWER_ROLE_FIELDS)
+# Involvements a hostile partner never receives: who offers to take him in.
+HIDDEN_FROM_HOSTILE_ROLES: frozenset[str] = frozenset({R.RECEIVING_STATE})
+
+
 class ProposalStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PROPOSED = "proposed", _("Proposed")

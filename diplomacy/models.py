@@ -93,6 +93,17 @@ class Involvement(PermanentModel):
             models.UniqueConstraint(
                 fields=["captive", "state", "role"], name="diplomacy_involvement_unique_role"
             ),
+            # His power depended on, and its ally: one state each at a time (ended ones stay).
+            models.UniqueConstraint(
+                fields=["captive", "role"],
+                condition=Q(role__in=["power_depended_on", "allied_power"], ended_on__isnull=True),
+                name="diplomacy_involvement_one_active_power",
+                violation_error_code="power_already_recorded",
+                violation_error_message=_(
+                    "Another state holds this role in his case and has not ended: end that "
+                    "involvement first."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True)
                 | Q(started_on__isnull=True)

@@ -7,7 +7,6 @@ repatriation gate apply here exactly as everywhere else.
 from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
@@ -16,19 +15,32 @@ from cases import services as case_services
 from cases.choices import FINAL_CUSTODY_STATUSES, CustodyEventKind
 from cases.models import Captive
 from diplomacy.choices import (
+    HIDDEN_FROM_HOSTILE_ROLES,
+    POWER_ROLE_FIELDS,
     PROPOSAL_OPEN_STATUSES,
     PROPOSAL_REOPENING,
     PROPOSAL_TRANSITIONS,
     TRANSFER_TRANSITIONS,
     InclusionStatus,
+    InvolvementRole,
     ProposalStatus,
     TransferKind,
     TransferStatus,
 )
-from diplomacy.models import ExchangeProposal, OfferedCaptive, RequestedPerson, TransferRequest
+from diplomacy.models import (
+    DiplomaticContact,
+    ExchangeProposal,
+    Involvement,
+    OfferedCaptive,
+    RequestedPerson,
+    State,
+    TransferRequest,
+)
+from powtracker.disclosed import version_fields
 from powtracker.errors import ErrorCode, RuleError
-from powtracker.history import history_bulk_update, history_save
+from powtracker.history import acting_person, history_bulk_create, history_bulk_update, history_save
 from powtracker.roles import role_require
+from powtracker.writes import service
 
 User = Any
 
@@ -88,6 +100,231 @@ def _status_check(table: dict[str, frozenset[str]], current: str, wanted: str, l
         )
 
 
+# --- involvements: the states in a captive's case, his power and its ally among them ----------
+#
+# His power depended on and its ally are involvements, and nowhere else: the captive's columns of
+# the same names are a copy that only _captive_powers_sync writes, from his involvements not
+# ended, in the same transaction as every change to them. Hostility (partners.disclosure) reads
+# the involvements themselves, ended ones included.
+
+INVOLVEMENT_ADD_PERMISSION = (
+    "diplomacy.add_involvement",
+    pgettext_lazy("your role does not allow you to …", "record a state's involvement"),
+)
+INVOLVEMENT_CHANGE_PERMISSION = (
+    "diplomacy.change_involvement",
+    pgettext_lazy("your role does not allow you to …", "change a state's involvement"),
+)
+# What may change in an involvement once recorded: its state, role and captive are what it is.
+INVOLVEMENT_CHANGEABLE_FIELDS = frozenset({"position", "started_on", "ended_on", "notes"})
+
+
+def captive_powers_initial(
+    *, nationality: State | None, power_depended_on: State | None, allied_power: State | None
+) -> dict[str, State | None]:
+    """His power and its ally as registering records them: the power named, else his
+    nationality (GC III's usual case: a soldier depends on the state whose national he is)."""
+    return {"power_depended_on": power_depended_on or nationality, "allied_power": allied_power}
+
+
+def captive_powers_involve(*, acting_user: User, captive: Captive, reason: str) -> None:
+    """Record, for a captive just registered, his power and its ally (the columns
+    captive_powers_initial gave) as the involvements they copy, since his capture."""
+    involvements = [
+        Involvement(
+            captive=captive,
+            state_id=getattr(captive, f"{field}_id"),
+            role=role,
+            started_on=captive.captured_on,
+        )
+        for role, field in POWER_ROLE_FIELDS.items()
+        if getattr(captive, f"{field}_id") is not None
+    ]
+    history_bulk_create(involvements, acting_user=acting_user, reason=reason)
+
+
+def _active_power(captive: Captive, role: str, *, exclude: Involvement | None = None) -> Any:
+    active = Involvement.objects.filter(captive=captive, role=role, ended_on__isnull=True)
+    if exclude is not None:
+        active = active.exclude(pk=exclude.pk)
+    return active.select_related("state").first()
+
+
+def _power_free_check(captive: Captive, role: str, *, exclude: Involvement | None = None) -> None:
+    """Refuse a second state in his power's (or its ally's) role while one holds it."""
+    holder = _active_power(captive, role, exclude=exclude)
+    if holder is not None:
+        raise RuleError(
+            ErrorCode.POWER_ALREADY_RECORDED,
+            _(
+                "%(state)s is recorded as his %(role)s and has not ended: end that involvement "
+                "first, or change it on his page."
+            ),
+            {"state": holder.state.code, "role": InvolvementRole(role).label.lower()},
+        )
+
+
+def _captive_powers_sync(
+    captive: Captive, *, acting_user: User, reason: str, disclosed: bool
+) -> None:
+    """Copy his involvements not ended into his power and ally columns, and give him a new
+    version: the one partners read (`disclosed`) unless the change is hidden from some of them
+    (who offers to receive him), which moves only `updated_at`."""
+    locked = Captive.objects.select_for_update().get(pk=captive.pk)
+    active = dict(
+        Involvement.objects.filter(
+            captive=locked, role__in=POWER_ROLE_FIELDS, ended_on__isnull=True
+        ).values_list("role", "state_id")
+    )
+    fields = ["updated_at", "disclosed_changed_at"]
+    for role, field in POWER_ROLE_FIELDS.items():
+        if getattr(locked, f"{field}_id") != active.get(role):
+            setattr(locked, f"{field}_id", active.get(role))
+            fields.append(field)
+            disclosed = True
+    if disclosed:
+        locked.disclosed_changed_at = timezone.now()
+    history_save(locked, acting_user=acting_user, reason=reason, update_fields=fields)
+    # The caller's instance follows, so that what it saves next does not put the old back.
+    for attname in (
+        "power_depended_on_id",
+        "allied_power_id",
+        "updated_at",
+        "disclosed_changed_at",
+    ):
+        setattr(captive, attname, getattr(locked, attname))
+
+
+def _involvement_disclosed(role: str) -> bool:
+    return role not in HIDDEN_FROM_HOSTILE_ROLES
+
+
+@service
+def involvement_record(
+    *,
+    acting_user: User,
+    captive: Captive,
+    state: State,
+    role: str,
+    position: str = "",
+    started_on: date | None = None,
+    ended_on: date | None = None,
+    notes: str = "",
+    reason: str = "Involvement recorded",
+) -> Involvement:
+    """Record the role a state plays in his case. His power and its ally are each held by one
+    state at a time: a second is refused until the first has ended (captive_powers_set changes
+    them in one step)."""
+    role_require(acting_user, *INVOLVEMENT_ADD_PERMISSION)
+    captive = Captive.objects.select_for_update().get(pk=captive.pk)
+    case_services.captive_writable_check(captive)
+    involvement = Involvement(
+        captive=captive,
+        state=state,
+        role=role,
+        position=position,
+        started_on=started_on,
+        ended_on=ended_on,
+        notes=notes,
+    )
+    involvement.full_clean()
+    if role in POWER_ROLE_FIELDS and ended_on is None:
+        _power_free_check(captive, role)
+    history_save(involvement, acting_user=acting_user, reason=reason)
+    _captive_powers_sync(
+        captive, acting_user=acting_user, reason=reason, disclosed=_involvement_disclosed(role)
+    )
+    return involvement
+
+
+@service
+def involvement_update(
+    *,
+    acting_user: User,
+    involvement: Involvement,
+    reason: str = "Involvement changed",
+    **changes: Any,
+) -> Involvement:
+    """Change what an involvement says (its position, dates, notes) or end it (`ended_on`). Its
+    state, role and captive stay what they are: a different one is another involvement."""
+    role_require(acting_user, *INVOLVEMENT_CHANGE_PERMISSION)
+    fixed = set(changes) - INVOLVEMENT_CHANGEABLE_FIELDS
+    if fixed:
+        raise RuleError(
+            ErrorCode.INVALID,
+            _("%(fields)s of an involvement cannot be changed: record another involvement."),
+            {"fields": ", ".join(sorted(fixed))},
+        )
+    locked = Involvement.objects.select_for_update().get(pk=involvement.pk)
+    case_services.captive_writable_check(locked.captive)
+    reopened = locked.ended_on is not None and "ended_on" in changes and changes["ended_on"] is None
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.full_clean()
+    if reopened and locked.role in POWER_ROLE_FIELDS:
+        _power_free_check(locked.captive, locked.role, exclude=locked)
+    if changes:
+        history_save(locked, acting_user=acting_user, reason=reason)
+        _captive_powers_sync(
+            locked.captive,
+            acting_user=acting_user,
+            reason=reason,
+            disclosed=_involvement_disclosed(locked.role),
+        )
+    return locked
+
+
+@service
+def captive_powers_set(
+    *,
+    acting_user: User,
+    captive: Captive,
+    on: date | None = None,
+    reason: str = "Power depended on or its ally changed",
+    **powers: State | None,
+) -> Captive:
+    """Make `power_depended_on` and/or `allied_power` (the keywords given) the states holding
+    those roles in his case from `on` (default today): the involvement of the state that held
+    the role ends, the new state's begins (or begins again). None ends the role. What the captive
+    form's fields and anything else naming his power write."""
+    role_require(acting_user, *INVOLVEMENT_CHANGE_PERMISSION)
+    unknown = set(powers) - set(POWER_ROLE_FIELDS.values())
+    if unknown:
+        raise TypeError(f"captive_powers_set() got unexpected keywords {sorted(unknown)}")
+    captive = Captive.objects.select_for_update().get(pk=captive.pk)
+    case_services.captive_writable_check(captive)
+    day = on or timezone.localdate()
+    changed = False
+    for role, field in POWER_ROLE_FIELDS.items():
+        if field not in powers:
+            continue
+        state = powers[field]
+        holder = _active_power(captive, role)
+        if holder is not None and state is not None and holder.state_id == state.pk:
+            continue
+        if holder is None and state is None:
+            continue
+        changed = True
+        if holder is not None:
+            holder.ended_on = max(day, holder.started_on or day)
+            history_save(holder, acting_user=acting_user, reason=reason, update_fields=["ended_on"])
+        if state is None:
+            continue
+        earlier = Involvement.objects.filter(captive=captive, state=state, role=role).first()
+        if earlier is not None:
+            earlier.ended_on = None
+            history_save(
+                earlier, acting_user=acting_user, reason=reason, update_fields=["ended_on"]
+            )
+        else:
+            involvement = Involvement(captive=captive, state=state, role=role, started_on=day)
+            involvement.full_clean()
+            history_save(involvement, acting_user=acting_user, reason=reason)
+    if changed:
+        _captive_powers_sync(captive, acting_user=acting_user, reason=reason, disclosed=True)
+    return captive
+
+
 # --- exchange proposals ------------------------------------------------------------------------
 
 
@@ -126,7 +363,7 @@ def _proposal_touch(
     history_save(proposal, acting_user=acting_user, reason=reason, update_fields=fields)
 
 
-@transaction.atomic
+@service
 def exchange_proposal_create(
     *,
     acting_user: User,
@@ -165,7 +402,7 @@ def exchange_proposal_open_check(*, proposal: ExchangeProposal) -> None:
         )
 
 
-@transaction.atomic
+@service
 def exchange_proposal_update(
     *, acting_user: User, proposal: ExchangeProposal, **changes: Any
 ) -> ExchangeProposal:
@@ -191,12 +428,12 @@ def exchange_proposal_update(
         proposal,
         acting_user=acting_user,
         reason="Terms changed",
-        update_fields=[*sorted(changes), "updated_at"],
+        update_fields=version_fields(proposal, sorted(changes)),
     )
     return proposal
 
 
-@transaction.atomic
+@service
 def exchange_proposal_reopen(
     *, acting_user: User, proposal: ExchangeProposal, reason: str
 ) -> ExchangeProposal:
@@ -212,7 +449,7 @@ def exchange_proposal_reopen(
         proposal,
         acting_user=acting_user,
         reason=f"Reopened: {reason.strip()}",
-        update_fields=["status", "decided_on", "updated_at"],
+        update_fields=version_fields(proposal, ["status", "decided_on"]),
     )
     return proposal
 
@@ -249,7 +486,7 @@ def exchange_offer_check(*, proposal: ExchangeProposal, captive: Captive) -> Non
         )
 
 
-@transaction.atomic
+@service
 def exchange_offer_add(
     *, acting_user: User, proposal: ExchangeProposal, captive: Captive, reason: str = ""
 ) -> OfferedCaptive:
@@ -284,7 +521,7 @@ def exchange_inclusion_check(*, offer: OfferedCaptive, inclusion_status: str, re
         raise RuleError(ErrorCode.REASON_REQUIRED, _("Say why he is excluded or withdrawn."))
 
 
-@transaction.atomic
+@service
 def exchange_offer_set_inclusion(
     *, acting_user: User, offer: OfferedCaptive, inclusion_status: str, reason: str = ""
 ) -> OfferedCaptive:
@@ -314,7 +551,7 @@ def exchange_offer_set_inclusion(
     return offer
 
 
-@transaction.atomic
+@service
 def exchange_request_add(
     *, acting_user: User, proposal: ExchangeProposal, **person: Any
 ) -> RequestedPerson:
@@ -333,7 +570,7 @@ def exchange_request_add(
     return requested
 
 
-@transaction.atomic
+@service
 def exchange_proposal_transition(
     *, acting_user: User, proposal: ExchangeProposal, to_status: str, reason: str = ""
 ) -> ExchangeProposal:
@@ -365,12 +602,12 @@ def exchange_proposal_transition(
         proposal,
         acting_user=acting_user,
         reason=f"Status: {proposal.get_status_display()}{why}",
-        update_fields=fields,
+        update_fields=version_fields(proposal, fields),
     )
     return proposal
 
 
-@transaction.atomic
+@service
 def exchange_proposal_execute(
     *, acting_user: User, proposal: ExchangeProposal, executed_at: datetime | None = None
 ) -> ExchangeProposal:
@@ -422,7 +659,7 @@ def exchange_proposal_execute(
         proposal,
         acting_user=acting_user,
         reason="Executed",
-        update_fields=["status", "executed_on", "updated_at"],
+        update_fields=version_fields(proposal, ["status", "executed_on"]),
     )
     return proposal
 
@@ -457,7 +694,7 @@ def transfer_request_next_statuses(*, acting_user: User, transfer: TransferReque
     ]
 
 
-@transaction.atomic
+@service
 def transfer_request_create(
     *, acting_user: User, captive: Captive, requesting_state: Any, **details: Any
 ) -> TransferRequest:
@@ -476,7 +713,39 @@ def transfer_request_create(
     return transfer
 
 
-@transaction.atomic
+# What a transfer request's page may change: what the state said and when; its captive, state,
+# kind and status are what it is (a status changes by its steps).
+TRANSFER_DETAILS_FIELDS = frozenset({"basis", "stated_on", "notes"})
+
+
+@service
+def transfer_request_update(
+    *, acting_user: User, transfer: TransferRequest, **changes: Any
+) -> TransferRequest:
+    """Correct what a transfer request says (its basis, the day it was stated, notes)."""
+    role_require(acting_user, *TRANSFER_CHANGE_PERMISSION)
+    fixed = set(changes) - TRANSFER_DETAILS_FIELDS
+    if fixed:
+        raise RuleError(
+            ErrorCode.INVALID,
+            _("%(fields)s of a transfer request cannot be changed here."),
+            {"fields": ", ".join(sorted(fixed))},
+        )
+    locked = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.full_clean()
+    if changes:
+        history_save(
+            locked,
+            acting_user=acting_user,
+            reason="Particulars changed",
+            update_fields=version_fields(locked, sorted(changes)),
+        )
+    return locked
+
+
+@service
 def transfer_request_transition(
     *, acting_user: User, transfer: TransferRequest, to_status: str, on: date | None = None
 ) -> TransferRequest:
@@ -502,12 +771,12 @@ def transfer_request_transition(
         transfer,
         acting_user=acting_user,
         reason=f"Status: {transfer.get_status_display()}",
-        update_fields=fields,
+        update_fields=version_fields(transfer, fields),
     )
     return transfer
 
 
-@transaction.atomic
+@service
 def transfer_request_complete(
     *, acting_user: User, transfer: TransferRequest, completed_at: datetime | None = None
 ) -> TransferRequest:
@@ -540,6 +809,129 @@ def transfer_request_complete(
         transfer,
         acting_user=acting_user,
         reason="Completed",
-        update_fields=["status", "completed_on", "updated_at"],
+        update_fields=version_fields(transfer, ["status", "completed_on"]),
     )
     return transfer
+
+
+# --- states --------------------------------------------------------------------------------------
+
+STATE_FIELDS = frozenset({"code", "name", "gc3_party", "language", "notes"})
+
+
+def _fields_check(function: str, given: Any, allowed: frozenset[str]) -> None:
+    unknown = set(given) - allowed
+    if unknown:
+        raise TypeError(f"{function}() got unexpected keywords {sorted(unknown)}")
+
+
+@service
+def state_create(*, acting_user: User, reason: str = "State added", **fields: Any) -> State:
+    """Add a state to the list (supervisors manage it)."""
+    role_require(
+        acting_user,
+        "diplomacy.add_state",
+        pgettext_lazy("your role does not allow you to …", "manage the list of states"),
+    )
+    _fields_check("state_create", fields, STATE_FIELDS)
+    state = State(**fields)
+    state.full_clean()
+    history_save(state, acting_user=acting_user, reason=reason)
+    return state
+
+
+@service
+def state_update(
+    *, acting_user: User, state: State, reason: str = "State changed", **changes: Any
+) -> State:
+    """Change a state's record: its name, party to GC III, the language of its documents."""
+    role_require(
+        acting_user,
+        "diplomacy.change_state",
+        pgettext_lazy("your role does not allow you to …", "manage the list of states"),
+    )
+    _fields_check("state_update", changes, STATE_FIELDS)
+    locked = State.objects.select_for_update().get(pk=state.pk)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.full_clean()
+    if changes:
+        history_save(locked, acting_user=acting_user, reason=reason, update_fields=sorted(changes))
+    return locked
+
+
+# --- diplomatic contacts -----------------------------------------------------------------------
+
+CONTACT_FIELDS = frozenset(
+    {
+        "from_state",
+        "to_state",
+        "intermediary",
+        "channel",
+        "occurred_on",
+        "from_party",
+        "to_party",
+        "summary",
+        "proposal",
+        "classification",
+        "notes",
+    }
+)
+CONTACT_PERMISSIONS = {
+    "add": (
+        "diplomacy.add_diplomaticcontact",
+        pgettext_lazy("your role does not allow you to …", "record a diplomatic contact"),
+    ),
+    "change": (
+        "diplomacy.change_diplomaticcontact",
+        pgettext_lazy("your role does not allow you to …", "change a diplomatic contact"),
+    ),
+}
+
+
+@service
+def diplomatic_contact_record(
+    *,
+    acting_user: User,
+    captives: Any = (),
+    reason: str = "Contact recorded",
+    **fields: Any,
+) -> DiplomaticContact:
+    """Record a contact between states about cases, and the captives it concerns."""
+    role_require(acting_user, *CONTACT_PERMISSIONS["add"])
+    _fields_check("diplomatic_contact_record", fields, CONTACT_FIELDS)
+    contact = DiplomaticContact(recorded_by=acting_person(acting_user), **fields)
+    contact.full_clean()
+    history_save(contact, acting_user=acting_user, reason=reason)
+    contact.captives.set(captives)
+    return contact
+
+
+@service
+def diplomatic_contact_update(
+    *,
+    acting_user: User,
+    contact: DiplomaticContact,
+    captives: Any = None,
+    reason: str = "Contact changed",
+    **changes: Any,
+) -> DiplomaticContact:
+    """Change a recorded contact, and (if given) the captives it concerns. Its version, which
+    partners read, moves unless only its internal notes changed."""
+    role_require(acting_user, *CONTACT_PERMISSIONS["change"])
+    _fields_check("diplomatic_contact_update", changes, CONTACT_FIELDS)
+    locked = DiplomaticContact.objects.select_for_update().get(pk=contact.pk)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.full_clean()
+    before = set(locked.captives.all())
+    after = before if captives is None else set(captives)
+    fields = {*changes, "updated_at"}
+    if after != before or not fields <= DiplomaticContact.UNDISCLOSED_FIELDS:
+        locked.disclosed_changed_at = timezone.now()
+        fields.add("disclosed_changed_at")
+    if changes or after != before:
+        history_save(locked, acting_user=acting_user, reason=reason, update_fields=sorted(fields))
+    if after != before:
+        locked.captives.set(after)
+    return locked

@@ -109,9 +109,15 @@ TARGETS = [
     Target("unit", _("unit"), "text", ("unit", "частина", "підрозділ", "часть", "부대")),
     Target(
         "power_depended_on",
-        _("power he depends on (state code or name)"),
+        _("power he depends on (state code or name; none: his nationality)"),
         "state",
         ("powerdependedon", "power", "dependson", "party"),
+    ),
+    Target(
+        "allied_power",
+        _("allied power he fought alongside (state code or name)"),
+        "state",
+        ("alliedpower", "ally", "allies", "alongside", "союзник", "동맹국"),
     ),
     Target(
         "captured_on",

@@ -47,6 +47,7 @@ from imports.reading import table_read
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import history_save
 from powtracker.roles import role_require
+from powtracker.writes import service
 
 PERMISSION = "imports.run_import"
 # A slice of analysis or writing stops after this many seconds (or rows), whichever comes first.
@@ -106,7 +107,7 @@ class _States:
 # --- upload and mapping -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def import_upload(
     *,
     acting_user: User,
@@ -148,7 +149,7 @@ def import_upload(
     return batch
 
 
-@transaction.atomic
+@service
 def import_map(*, acting_user: User, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """Set which column is which field, and (re)start the analysis. Before any row is written."""
     _require(acting_user, IMPORT_ACTION)
@@ -286,7 +287,7 @@ def _analyse_row(
     row.status = RowStatus.READY
 
 
-@transaction.atomic
+@service
 def import_analyse(
     *, acting_user: User, batch: ImportBatch, max_rows: int | None = None
 ) -> ImportBatch:
@@ -355,7 +356,7 @@ def _decide(row: ImportRow, decision: str, same_as: int | None, acting_user: Use
     return True
 
 
-@transaction.atomic
+@service
 def import_decide(
     *, acting_user: User, batch: ImportBatch, decisions: dict[int, tuple[str, int | None]]
 ) -> int:
@@ -391,7 +392,7 @@ def import_decide(
     return len(changed)
 
 
-@transaction.atomic
+@service
 def import_decide_best(*, acting_user: User, batch: ImportBatch, min_score: int) -> int:
     """Decide "same person as the best candidate" for every undecided row whose best candidate
     scores `min_score` or more (at least 90). Returns how many rows were decided."""
@@ -420,7 +421,7 @@ def import_decide_best(*, acting_user: User, batch: ImportBatch, min_score: int)
 # --- confirmation and writing -------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def import_confirm(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
     """The caseworker confirms the preview: the ready rows may now be written."""
     _require(acting_user, IMPORT_ACTION)
@@ -526,7 +527,7 @@ def _write_row(row: ImportRow, batch: ImportBatch, states: _States, acting_user:
         row.save(update_fields=["status", "errors"])
 
 
-@transaction.atomic
+@service
 def import_write(
     *, acting_user: User, batch: ImportBatch, max_rows: int | None = None
 ) -> ImportBatch:
@@ -566,7 +567,7 @@ def import_write(
     return batch
 
 
-@transaction.atomic
+@service
 def import_cancel(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
     """Stop an import: the rows not written yet never will be (those written stay)."""
     _require(acting_user, IMPORT_ACTION)

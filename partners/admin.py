@@ -99,7 +99,9 @@ class PartnerAdmin(PermanentAdmin):
                     acting_user=request.user, partner=obj, reason=data["revoke_with_reason"]
                 )
             elif "default_level" in form.changed_data:
-                super().save_model(request, obj, form, change)
+                services.partner_level_set(
+                    acting_user=request.user, partner=obj, default_level=data["default_level"]
+                )
             obj.refresh_from_db()
             return
         partner, secret = services.partner_create(

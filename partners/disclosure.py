@@ -3,16 +3,21 @@
 A partner sees a case only if its state is involved in it or the case is shared with it; the
 level is the share's, else the partner's default.
 
-A partner speaking for the power a captive depends on, or for that power's ally, is *hostile* to
-him. Whatever its level, scopes or shares, a hostile partner never receives his wishes (any of
-them: a wish to remain endangers a family as surely as one to defect), nor other states' contacts
-and transfer requests about him, nor the involvements of states that offer to receive him.
+A partner is *hostile* to a captive if its state is, by any record, his power depended on or that
+power's ally (an involvement in either role, ended ones included), or his nationality. Where
+neither his power nor his nationality is known, every state agency is hostile to him (and so is
+a state agency that speaks for no state): only a humanitarian body or a tracing agency at full
+level may then read his wishes. Whatever its level, scopes or shares, a hostile partner never
+receives his wishes (any of them: a wish to remain endangers a family as surely as one to
+defect), nor other states' contacts and transfer requests about him, nor the involvements of
+states that offer to receive him.
 
 Non-interference: what any partner receives may not depend on what is hidden from it. So a reader
 who may not see a captive's wishes reads a version of him — `updated_at`, the ETag, `updated_since`
 and the ordering by change — that wish statements never move (`Captive.disclosed_changed_at`),
 and the wish endpoints answer such a reader alike for every captive. Whether a partner is hostile
-depends only on what it sees (his power and its ally), never on what he said.
+depends only on records it may see (his nationality, the states involved in his case), never on
+what he said.
 
 Staff signed in to the admin see everything.
 """
@@ -21,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Exists,
@@ -34,13 +40,10 @@ from django.db.models import (
 )
 
 from cases.models import Captive
-from diplomacy.choices import InvolvementRole
+from diplomacy.choices import HIDDEN_FROM_HOSTILE_ROLES, HOSTILE_ROLES
 from diplomacy.models import DiplomaticContact, ExchangeProposal, Involvement, TransferRequest
-from partners.choices import DisclosureLevel, level_at_least
+from partners.choices import DisclosureLevel, PartnerKind, level_at_least
 from partners.models import CaseShare, Partner
-
-# Involvements a hostile partner never receives: who offers to take him in.
-HIDDEN_FROM_HOSTILE_ROLES = frozenset({InvolvementRole.RECEIVING_STATE})
 
 
 @dataclass(frozen=True)
@@ -76,20 +79,43 @@ def viewer_for(request: Any) -> Viewer:
 # --- hostility: decided by what the partner sees, never by what the captive said -----------------
 
 
+def _speaks_for_no_known_state(viewer: Viewer) -> bool:
+    """A state agency with no state: nobody can tell whose enemy it is, so it is everyone's."""
+    return viewer.partner.kind == PartnerKind.STATE_AGENCY and viewer.partner.state_id is None
+
+
 def hostile_q(viewer: Viewer, prefix: str = "") -> Q:
-    """Captives (at `prefix`) to whom the viewer is hostile: it speaks for his power or its ally."""
+    """Captives (at `prefix`) to whom the viewer is hostile: its state is his nationality, or by
+    any involvement (ended or not) his power or its ally; or, for a state agency, neither his
+    power nor his nationality is known. Fails closed: a fact missing makes him hidden."""
     if viewer.is_staff:
         return Q(pk__in=[])
-    return Q(**{f"{prefix}power_depended_on_id": viewer.state_id}) | Q(
-        **{f"{prefix}allied_power_id": viewer.state_id}
+    if _speaks_for_no_known_state(viewer):
+        return Q(**{f"{prefix}pk__isnull": False})
+    by_record = Q(**{f"{prefix}nationality_id": viewer.state_id}) | Q(
+        **{
+            f"{prefix}pk__in": Involvement.objects.filter(
+                state_id=viewer.state_id, role__in=HOSTILE_ROLES
+            ).values("captive_id")
+        }
     )
+    if viewer.partner.kind != PartnerKind.STATE_AGENCY:
+        return by_record
+    unknown = Q(
+        **{f"{prefix}nationality__isnull": True, f"{prefix}power_depended_on__isnull": True}
+    )
+    return by_record | unknown
 
 
 def is_hostile(viewer: Viewer, captive: Captive) -> bool:
-    """Whether the viewer speaks for the power he depends on or its ally."""
+    """Whether the viewer is hostile to him (hostile_q, for one captive): read from the
+    annotation captives_for gives, else asked of the database."""
     if viewer.is_staff:
         return False
-    return viewer.state_id in {captive.power_depended_on_id, captive.allied_power_id}
+    annotated = getattr(captive, "viewer_hostile", None)
+    if annotated is not None:
+        return bool(annotated)
+    return Captive.objects.filter(hostile_q(viewer), pk=captive.pk).exists()
 
 
 # --- captives ------------------------------------------------------------------------------
@@ -107,23 +133,26 @@ def level_q(viewer: Viewer, wanted: str) -> Q:
 
 
 def wishes_q(viewer: Viewer) -> Q:
-    """The captives (annotated by `captives_for`) whose wishes this viewer may see."""
+    """The captives (annotated by `captives_for`) whose wishes this viewer may see: full level,
+    `wishes:read`, and not hostile to him."""
     if viewer.is_staff:
         return Q()
     if not viewer.has_scope("wishes:read"):
         return Q(pk__in=[])
-    return level_q(viewer, DisclosureLevel.FULL) & ~hostile_q(viewer)
+    return level_q(viewer, DisclosureLevel.FULL) & Q(viewer_hostile=False)
 
 
 def captives_for(viewer: Viewer, queryset: QuerySet[Captive] | None = None) -> QuerySet[Captive]:
     """The captives the viewer may see, annotated with `shared_level` (the level of an active
-    share, if any), `state_involved`, and `shown_updated_at` — his `updated_at` as this reader may
-    know it (wish statements move it only for those who may see them)."""
+    share, if any), `state_involved`, `viewer_hostile` (hostile_q), and `shown_updated_at` —
+    his `updated_at` as this reader may know it (wish statements move it only for those who may
+    see them)."""
     queryset = Captive.objects.all() if queryset is None else queryset
     if viewer.is_staff:
         return queryset.annotate(
             shared_level=Value(DisclosureLevel.FULL),
             state_involved=Value(True),
+            viewer_hostile=Value(False),
             shown_updated_at=F("updated_at"),
         )
     involved = Involvement.objects.filter(state_id=viewer.state_id).values("captive_id")
@@ -149,6 +178,12 @@ def captives_for(viewer: Viewer, queryset: QuerySet[Captive] | None = None) -> Q
         )
         visible = Q(pk__in=involved)
     queryset = queryset.annotate(
+        viewer_hostile=Case(
+            When(hostile_q(viewer), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    ).annotate(
         shown_updated_at=Case(
             When(wishes_q(viewer), then=F("updated_at")), default=F("disclosed_changed_at")
         )
@@ -197,11 +232,7 @@ def involvements_for(viewer: Viewer, captive: Captive) -> QuerySet[Involvement]:
 def _full_level_captives(viewer: Viewer) -> QuerySet[Captive]:
     """Captives the viewer sees in full and is not hostile to: those whose contacts and transfer
     requests it may read although its state is not a party to them."""
-    return (
-        captives_for(viewer)
-        .filter(level_q(viewer, DisclosureLevel.FULL))
-        .exclude(hostile_q(viewer))
-    )
+    return captives_for(viewer).filter(level_q(viewer, DisclosureLevel.FULL), viewer_hostile=False)
 
 
 def contacts_for(viewer: Viewer) -> QuerySet[DiplomaticContact]:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from partners.models import CaseShare, DisclosureRecord, Partner
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import acting_person, history_save, void_check, void_record
 from powtracker.roles import role_require
+from powtracker.writes import service
 
 # What a partner's writes may do, by scope; the services check these like any role's.
 SCOPE_PERMISSIONS = {
@@ -60,7 +60,7 @@ def _check_scopes(scopes: Iterable[str]) -> list[str]:
     return wanted
 
 
-@transaction.atomic
+@service
 def partner_create(
     *,
     acting_user: Any,
@@ -108,7 +108,7 @@ def partner_create(
     return partner, secret
 
 
-@transaction.atomic
+@service
 def partner_revoke(*, acting_user: Any, partner: Partner, reason: str) -> Partner:
     """Revoke a partner: its tokens stop working at once and it gets no new ones."""
     role_require(
@@ -142,7 +142,7 @@ def partner_revoke(*, acting_user: Any, partner: Partner, reason: str) -> Partne
     return partner
 
 
-@transaction.atomic
+@service
 def case_share_grant(
     *, acting_user: Any, partner: Partner, captive: Captive, level: str, reason: str
 ) -> CaseShare:
@@ -182,7 +182,7 @@ def disclosure_record(
     )
 
 
-@transaction.atomic
+@service
 def case_share_void(*, acting_user: Any, share: CaseShare, reason: str) -> CaseShare:
     """Stop sharing a case; the share stays on record with who stopped it and why."""
     role_require(
@@ -194,3 +194,24 @@ def case_share_void(*, acting_user: Any, share: CaseShare, reason: str) -> CaseS
     void_check(share, reason)
     void_record(share, acting_user=acting_user, reason=reason)
     return share
+
+
+@service
+def partner_level_set(*, acting_user: Any, partner: Partner, default_level: str) -> Partner:
+    """Change what a partner sees of the cases its state is involved in, unless a share says
+    more (supervisors)."""
+    role_require(
+        acting_user,
+        "partners.change_partner",
+        pgettext("your role does not allow you to …", "change a partner"),
+    )
+    locked = Partner.objects.select_for_update().get(pk=partner.pk)
+    locked.default_level = default_level
+    locked.full_clean()
+    history_save(
+        locked,
+        acting_user=acting_user,
+        reason=f"Default level set to {default_level}",
+        update_fields=["default_level"],
+    )
+    return locked

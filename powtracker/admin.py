@@ -12,7 +12,12 @@ from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path, 
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    ValidationError,
+)
 from django.db.models import Exists, OuterRef
 from django.forms.formsets import TOTAL_FORM_COUNT
 from django.http import (
@@ -285,12 +290,25 @@ class PermanentAdmin(StrictParametersMixin, SimpleHistoryAdmin):
             )
             return HttpResponseRedirect(request.get_full_path())
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Every admin that writes hands its form to a service (powtracker.writes): Django's
+        own save would write past every rule, so an admin that names no service writes nothing."""
+        raise ImproperlyConfigured(f"{type(self).__name__} names no service to save through.")
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # No form.save_m2m(): the service given the form's data wrote its related records.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         inline = getattr(formset, "service_inline", None)
         if inline is None:
-            super().save_formset(request, form, formset, change)
+            if any(entry.has_changed() for entry in formset.forms):
+                raise ImproperlyConfigured(
+                    f"{type(formset).__name__} names no service to save through."
+                )
             return
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for entry in formset.forms:
             if not entry.has_changed():
                 continue
@@ -372,6 +390,29 @@ class ServiceInlineMixin:
 
     def save_entry(self, *, request: HttpRequest, parent: Any, form: Any, fk_name: str) -> Any:
         """Hand one changed row to its service and return the record."""
+        raise NotImplementedError
+
+
+class ServiceRowsInline(ServiceInlineMixin):
+    """Rows added and changed on a parent's page: a new row goes to `add`, a changed one's
+    changed fields to `change`, each a service."""
+
+    def save_entry(self, *, request: HttpRequest, parent: Any, form: Any, fk_name: str) -> Any:
+        skipped = {fk_name, "id", "DELETE"}
+        if form.instance.pk is None:
+            data = {name: value for name, value in form.cleaned_data.items() if name not in skipped}
+            return self.add(request=request, parent=parent, data=data)
+        changes = {
+            name: form.cleaned_data[name] for name in form.changed_data if name not in skipped
+        }
+        # The form's instance holds the new values already: the service reads the stored row.
+        record = type(form.instance)._default_manager.get(pk=form.instance.pk)
+        return self.change(request=request, record=record, changes=changes)
+
+    def add(self, *, request: HttpRequest, parent: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def change(self, *, request: HttpRequest, record: Any, changes: dict[str, Any]) -> Any:
         raise NotImplementedError
 
 

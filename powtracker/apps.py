@@ -19,11 +19,13 @@ class PowtrackerConfig(AppConfig):
         # Importing registers the system checks and the sign-in audit's admin.
         from powtracker import checks, signin_admin  # noqa: F401
         from powtracker.permanence import user_delete_refuse
+        from powtracker.writes import write_guard_connect
 
         pre_delete.connect(
             user_delete_refuse, sender=settings.AUTH_USER_MODEL, dispatch_uid="user_delete_refuse"
         )
         post_migrate.connect(cache_table_create, dispatch_uid="cache_table_create")
+        write_guard_connect()
 
 
 def cache_table_create(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:

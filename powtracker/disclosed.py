@@ -6,7 +6,7 @@ ordering by change follow `disclosed_changed_at` instead, so they never tell it 
 hidden from it has changed (non-interference, rule 4).
 """
 
-from typing import Any
+from collections.abc import Iterable
 
 from django.db import models
 from django.utils import timezone
@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DisclosedChangeModel(models.Model):
-    """A record that keeps `disclosed_changed_at`. A save moves it unless the only fields it
-    changes are in UNDISCLOSED_FIELDS; a service that knows better may set it itself."""
+    """A record that keeps `disclosed_changed_at`. Its save is Django's own: every service that
+    changes it names the fields it saves through version_fields, which moves the version
+    partners read when one of them is a field they may see (history_save refuses a save that
+    forgets)."""
 
     # Fields no partner ever reads (and `updated_at`, which every save moves).
     UNDISCLOSED_FIELDS: frozenset[str] = frozenset({"updated_at", "notes"})
@@ -27,27 +29,39 @@ class DisclosedChangeModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "disclosed_changed_at" in update_fields:
-            super().save(*args, **kwargs)  # the service decided
-            return
-        if self._disclosed_change(update_fields):
-            self.disclosed_changed_at = timezone.now()
-            if update_fields is not None:
-                kwargs["update_fields"] = [*update_fields, "disclosed_changed_at"]
-        super().save(*args, **kwargs)
+    @classmethod
+    def changes_disclosed(cls, fields: Iterable[str]) -> bool:
+        """Whether saving `fields` changes something partners may see."""
+        return not set(fields) <= {*cls.UNDISCLOSED_FIELDS, "disclosed_changed_at"}
 
-    def _disclosed_attnames(self) -> list[str]:
-        skipped = {*self.UNDISCLOSED_FIELDS, "disclosed_changed_at", "created_at"}
-        return [f.attname for f in self._meta.concrete_fields if f.name not in skipped]
 
-    def _disclosed_change(self, update_fields: Any) -> bool:
-        if self._state.adding or self.pk is None:
-            return True
-        if update_fields is not None:
-            return not set(update_fields) <= self.UNDISCLOSED_FIELDS
-        # A whole-row save (a form): compare with what is stored.
-        names = self._disclosed_attnames()
-        stored = type(self)._base_manager.filter(pk=self.pk).values(*names).first()
-        return stored is None or any(stored[name] != getattr(self, name) for name in names)
+def version_fields(instance: models.Model, fields: Iterable[str]) -> list[str]:
+    """The fields a service saves, with the record's versions: `updated_at` always, and the
+    version partners read (`disclosed_changed_at`, moved now) when a field saved is one they
+    may see."""
+    saved = list(dict.fromkeys([*fields, "updated_at"]))
+    if (
+        isinstance(instance, DisclosedChangeModel)
+        and type(instance).changes_disclosed(saved)
+        and "disclosed_changed_at" not in saved
+    ):
+        instance.disclosed_changed_at = timezone.now()
+        saved.append("disclosed_changed_at")
+    return saved
+
+
+def version_check(instance: models.Model, update_fields: Iterable[str] | None) -> None:
+    """Refuse to save a change partners may see without moving the version they read: a
+    service that forgot version_fields would let a partner's sync miss it."""
+    if not isinstance(instance, DisclosedChangeModel) or instance._state.adding:
+        return
+    if update_fields is None:
+        raise RuntimeError(
+            f"{type(instance).__name__} saved whole: name the fields (version_fields)."
+        )
+    fields = set(update_fields)
+    if type(instance).changes_disclosed(fields) and "disclosed_changed_at" not in fields:
+        raise RuntimeError(
+            f"{type(instance).__name__} saved {sorted(fields)} without moving the version "
+            "partners read (version_fields)."
+        )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import models as simple_history_models
 from simple_history.manager import HistoryDescriptor
 
+from powtracker.disclosed import version_check
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.permanence import protect_authorship
 from powtracker.roles import acting_partner, role_require
@@ -76,11 +77,13 @@ def history_save(
     update_fields: Iterable[str] | None = None,
 ) -> None:
     """Save with the acting user and a change reason in the history row."""
+    fields = list(update_fields) if update_fields is not None else None
+    version_check(instance, fields)
     person = acting_person(acting_user)
     if person is not None:
         instance._history_user = person  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
-    instance.save(update_fields=list(update_fields) if update_fields is not None else None)
+    instance.save(update_fields=fields)
 
 
 def _history_mark(objs: Sequence[models.Model], *, acting_user: Any, reason: str) -> None:

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Every write of a request goes through a service, or is refused (powtracker.writes).
+    "powtracker.writes.WriteGuardMiddleware",
     # Last, so that it turns a lockout flagged anywhere below into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]

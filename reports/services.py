@@ -4,13 +4,13 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.models import Captive, CustodyEvent
 from diplomacy.models import ExchangeProposal
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.roles import role_require
+from powtracker.writes import service
 from reports.choices import DocumentFormat, DocumentKind
 from reports.exports import Outcome
 from reports.models import DocumentReprint, ExportRecord, GeneratedDocument
@@ -19,6 +19,7 @@ from reports.models import DocumentReprint, ExportRecord, GeneratedDocument
 DOCUMENT_MAX_CAPTIVES = 5000
 
 
+@service
 def export_record(
     *,
     acting_user: Any,
@@ -115,7 +116,7 @@ def document_subjects(
     return {captive.pk for captive in captives}
 
 
-@transaction.atomic
+@service
 def document_generate(
     *,
     acting_user: Any,
@@ -178,7 +179,7 @@ def document_rebuild(*, acting_user: Any, document: GeneratedDocument) -> bytes:
     return content
 
 
-@transaction.atomic
+@service
 def document_reprint(*, acting_user: Any, document: GeneratedDocument) -> bytes:
     """A copy of a recorded document, dated as it was: printing, so only a role that prints may,
     and every copy that leaves is recorded (who and when)."""

@@ -88,7 +88,9 @@ def one_of_each(states: dict[str, Any]) -> Any:
         reasons="No risk found.",
     )
     MediaRecord.objects.create(kind="video", title="Video").captives.add(captive)
-    Involvement.objects.create(captive=captive, state=states["KOR"], role=InvolvementRole.VERIFIER)
+    Involvement.objects.get_or_create(
+        captive=captive, state=states["KOR"], role=InvolvementRole.VERIFIER
+    )
     proposal = ExchangeProposal.objects.create(
         title="Swap", proposing_state=states["UKR"], counterpart_state=states["PRK"]
     )

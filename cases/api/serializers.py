@@ -419,7 +419,16 @@ class CaptiveRegisterSerializer(StrictInputSerializer):
     service_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
     armed_force = serializers.CharField(max_length=200, required=False, allow_blank=True)
     unit = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    power_depended_on = StateCodeField(required=False, allow_null=True)
+    power_depended_on = StateCodeField(
+        required=False,
+        allow_null=True,
+        help_text="The state he belongs to (GC III). Not given: his nationality is recorded.",
+    )
+    allied_power = StateCodeField(
+        required=False,
+        allow_null=True,
+        help_text="The belligerent he fought alongside, where there is one.",
+    )
     captured_on = serializers.DateField()
     captured_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="The moment, if known (else the day's start)."

@@ -90,7 +90,7 @@ def world(db: Any) -> dict[str, Any]:
 
 def kursk_world() -> dict[str, Any]:
     """The Kursk case and an unrelated case (for fixtures of other test folders too)."""
-    s = {code: StateFactory(code=code) for code in ["UKR", "RUS", "PRK", "KOR", "CUB"]}
+    s = {code: StateFactory(code=code) for code in ["UKR", "RUS", "PRK", "KOR", "CUB", "MNG"]}
     soldiers = []
     for name, wish in [("Pak", Wish.RETURN), ("Ri", Wish.REMAIN)]:
         captive = CaptiveFactory(
@@ -115,15 +115,18 @@ def kursk_world() -> dict[str, Any]:
             ("RUS", InvolvementRole.ALLIED_POWER),
             ("KOR", InvolvementRole.RECEIVING_STATE),
         ]:
-            Involvement.objects.create(captive=captive, state=s[code], role=role)
+            Involvement.objects.get_or_create(captive=captive, state=s[code], role=role)
         soldiers.append(captive)
     other = CaptiveFactory(
         family_name="Unrelated",
         detaining_power=s["UKR"],
-        nationality=s["CUB"],
-        power_depended_on=s["CUB"],
+        # Not the unrelated partner's (CUB) national: his power is involved in his case.
+        nationality=s["MNG"],
+        power_depended_on=s["MNG"],
     )
-    Involvement.objects.create(captive=other, state=s["UKR"], role=InvolvementRole.DETAINING_POWER)
+    Involvement.objects.get_or_create(
+        captive=other, state=s["UKR"], role=InvolvementRole.DETAINING_POWER
+    )
     proposal = diplomacy_services.exchange_proposal_create(
         acting_user=None,
         title="KPA soldiers for Ukrainians",

@@ -239,7 +239,7 @@ def test_a_proposals_balance_counts_only_the_captives_the_reader_sees(world, par
         nationality=s["CUB"],
         power_depended_on=s["CUB"],
     )
-    Involvement.objects.create(captive=hidden, state=s["UKR"], role="detaining_power")
+    Involvement.objects.get_or_create(captive=hidden, state=s["UKR"], role="detaining_power")
     diplomacy_services.exchange_offer_add(
         acting_user=None, proposal=world["proposal"], captive=hidden
     )

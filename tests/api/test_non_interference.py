@@ -24,7 +24,7 @@ from cases.choices import CustodyEventKind, Voluntariness, Wish, WishMode
 from cases.models import WishStatement
 from diplomacy import services as diplomacy_services
 from diplomacy.choices import ContactChannel, InvolvementRole
-from diplomacy.models import DiplomaticContact, Involvement, TransferRequest
+from diplomacy.models import DiplomaticContact, TransferRequest
 from tests.api.conftest import Api
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +97,11 @@ def hidden_facts(world: dict[str, Any], supervisor: Any) -> list[Callable[[], An
         lambda: diplomacy_services.transfer_request_create(
             acting_user=supervisor, captive=second, requesting_state=s["KOR"], basis="Defector"
         ),
-        lambda: Involvement.objects.create(
-            captive=first, state=s["CUB"], role=InvolvementRole.RECEIVING_STATE
+        lambda: diplomacy_services.involvement_record(
+            acting_user=supervisor,
+            captive=first,
+            state=s["CUB"],
+            role=InvolvementRole.RECEIVING_STATE,
         ),
         # What only the bureau writes down: notes, and why a man stays on a list.
         lambda: case_services.captive_update(

@@ -34,7 +34,7 @@ def listing(client: Client) -> dict[str, Any]:
             power_depended_on=prk,
             captured_on=date(2025, 1, 1) + timedelta(days=n % 7),
         )
-        Involvement.objects.create(captive=captive, state=ukr, role="detaining_power")
+        Involvement.objects.get_or_create(captive=captive, state=ukr, role="detaining_power")
         visible.append(captive)
     # Someone the partner may not see, in the middle of every order.
     hidden = CaptiveFactory(family_name="Kim", detaining_power=other, nationality=other)

@@ -45,7 +45,7 @@ def bureau(client: Any, world: dict[str, Any]) -> Any:
 
 def held(world: dict[str, Any], holder: str, **fields: Any) -> Captive:
     captive = CaptiveFactory(detaining_power=world["states"][holder], **fields)
-    Involvement.objects.create(
+    Involvement.objects.get_or_create(
         captive=captive, state=world["states"][holder], role=InvolvementRole.DETAINING_POWER
     )
     return captive

@@ -63,7 +63,7 @@ def add_rows(kind: str, world, count: int) -> None:
     s = world["states"]
     for _ in range(count):
         captive = CaptiveFactory(nationality=s["PRK"], power_depended_on=s["PRK"])
-        Involvement.objects.create(captive=captive, state=s["UKR"], role="detaining_power")
+        Involvement.objects.get_or_create(captive=captive, state=s["UKR"], role="detaining_power")
         if kind == "exchange-proposals":
             proposal = exchange_proposal_create(
                 acting_user=None, title="Swap", proposing_state=s["UKR"], counterpart_state=s["PRK"]

@@ -3,9 +3,10 @@ may see."""
 
 import pytest
 
+from cases import services as case_services
 from cases.api.serializers import IDENTITY_FIELDS
 from cases.choices import NameSystem
-from cases.models import Captive, CaptiveName
+from cases.models import Captive
 from cases.selectors import CAPTIVE_SEARCH_FIELDS, captive_search
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +19,11 @@ def test_search_reads_only_fields_every_reader_of_a_captive_sees():
 
 
 def test_searching_chol_finds_a_captive_recorded_as_cheol(world, partners):
-    CaptiveName.objects.create(
-        captive=world["second"], system=NameSystem.REVISED_ROMANIZATION, full_name="Ri Cheol-su"
+    case_services.captive_name_add(
+        acting_user=None,
+        captive=world["second"],
+        system=NameSystem.REVISED_ROMANIZATION,
+        full_name="Ri Cheol-su",
     )
 
     response = partners["power_depended_on"].get("/api/v1/captives/", search="Chol")
@@ -48,7 +52,9 @@ def test_a_partner_finds_no_one_by_a_rendering_it_may_not_see(world, partners):
         (NameSystem.ALIAS, "김철수 Pak"),
         (NameSystem.CYRILLIC, "Ри Чхоль Cuba"),
     ]:
-        CaptiveName.objects.create(captive=world["other"], system=system, full_name=full_name)
+        case_services.captive_name_add(
+            acting_user=None, captive=world["other"], system=system, full_name=full_name
+        )
 
     assert answers() == before
     # The renderings are there: the bureau's own search finds him by them.

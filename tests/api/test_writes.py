@@ -481,7 +481,7 @@ def test_a_back_dated_event_takes_the_custodian_of_its_moment_and_opens_no_duty(
         power_depended_on=s["RUS"],
         captured_on=datetime(2026, 8, 15).date(),
     )
-    Involvement.objects.create(captive=captive, state=s["UKR"], role="detaining_power")
+    Involvement.objects.get_or_create(captive=captive, state=s["UKR"], role="detaining_power")
     custody_event_record(
         acting_user=None,
         captive=captive,

@@ -190,12 +190,13 @@ def test_a_repatriation_goes_home_by_default(soldier, states):
 def test_the_captive_page_clearances_cover_home_and_every_involved_state(soldier, states):
     from diplomacy.models import Involvement
 
-    Involvement.objects.create(captive=soldier, state=states["KOR"], role="receiving_state")
-    Involvement.objects.create(captive=soldier, state=states["UKR"], role="detaining_power")
+    Involvement.objects.get_or_create(captive=soldier, state=states["KOR"], role="receiving_state")
+    Involvement.objects.get_or_create(captive=soldier, state=states["UKR"], role="detaining_power")
 
     codes = [c.destination.code for c in captive_clearances(soldier)]
 
-    assert codes == ["KOR", "PRK"]  # never the detaining power itself
+    # His power, the ally he fought beside and the receiving state; never the detaining power.
+    assert codes == ["KOR", "PRK", "RUS"]
 
 
 # --- consent that changed (rule 1: a man may change his mind until the day of the handover) ---

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.choices import NameSystem
-from cases.models import Captive, CaptiveName
+from cases.models import Captive
 from cases.names import name_skeleton
 from cases.selectors import captive_search
 from tests.factories import CaptiveFactory
@@ -76,7 +76,9 @@ def test_search_narrows_the_queryset_it_is_given(people):
 
 
 def test_a_captive_with_several_matching_renderings_is_listed_once(people):
-    CaptiveName.objects.create(captive=people["kim"], system=NameSystem.ALIAS, full_name="Chol")
+    services.captive_name_add(
+        acting_user=None, captive=people["kim"], system=NameSystem.ALIAS, full_name="Chol"
+    )
     assert list(captive_search(Captive.objects.all(), "Chol")) == [people["kim"]]
 
 

@@ -16,6 +16,7 @@ from cases.models import Captive, CustodyEvent, Obligation
 from diplomacy import services
 from diplomacy.choices import InclusionStatus, ProposalStatus
 from diplomacy.models import ExchangeProposal, OfferedCaptive
+from powtracker.disclosed import version_fields
 from powtracker.errors import RuleError
 from powtracker.history import history_save
 from powtracker.roles import acting_partner
@@ -72,7 +73,7 @@ def execute_one_by_one(*, acting_user: Any, proposal: ExchangeProposal, when: da
         proposal,
         acting_user=acting_user,
         reason="Executed",
-        update_fields=["status", "executed_on", "updated_at"],
+        update_fields=version_fields(proposal, ["status", "executed_on"]),
     )
 
 

@@ -115,7 +115,7 @@ def case(states: dict[str, Any], caseworker: Any, supervisor: Any) -> Captive:
     services.obligation_fulfil(
         acting_user=caseworker, obligation=card, fulfilled_on=date(2025, 1, 9), reference="CC-77"
     )
-    Involvement.objects.create(
+    Involvement.objects.get_or_create(
         captive=captive,
         state=states["KOR"],
         role=InvolvementRole.RECEIVING_STATE,

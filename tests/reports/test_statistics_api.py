@@ -73,7 +73,7 @@ def test_case_level_counts_cover_only_the_captives_seen_at_case_level(partners, 
     share(tracing, world["other"], level=DisclosureLevel.IDENTITY)
     identity = tracing.get(URL).json()
     assert identity["captives"] == "<5"
-    assert counts(identity, "nationality") == {"CUB": "<5"}
+    assert counts(identity, "nationality") == {"MNG": "<5"}
     assert set(counts(identity, "health").values()) == {0}
     assert identity["captures_per_month"] == []
 
@@ -87,14 +87,16 @@ def test_five_is_shown_and_four_is_not(client, partners, world):
     cub = world["states"]["CUB"]
     captives = [CaptiveFactory(nationality=cub, captured_on=date(2025, 2, 3)) for _ in range(4)]
     for captive in captives:
-        Involvement.objects.create(
+        Involvement.objects.get_or_create(
             captive=captive, state=cub, role=InvolvementRole.POWER_DEPENDED_ON
         )
     reader = partners["unrelated"]
     assert counts(reader.get(URL).json(), "nationality") == {"CUB": "<5"}
 
     fifth = CaptiveFactory(nationality=cub, captured_on=date(2025, 2, 3))
-    Involvement.objects.create(captive=fifth, state=cub, role=InvolvementRole.POWER_DEPENDED_ON)
+    Involvement.objects.get_or_create(
+        captive=fifth, state=cub, role=InvolvementRole.POWER_DEPENDED_ON
+    )
     body = reader.get(URL).json()
     assert body["captives"] == 5
     assert counts(body, "nationality") == {"CUB": 5}
@@ -124,7 +126,7 @@ def test_the_number_of_queries_does_not_grow_with_the_cases(partners, world):
         reader.get(URL)
     for _ in range(3):
         captive = CaptiveFactory(nationality=world["states"]["PRK"], captured_on=date(2025, 3, 1))
-        Involvement.objects.create(
+        Involvement.objects.get_or_create(
             captive=captive, state=world["states"]["KOR"], role=InvolvementRole.RECEIVING_STATE
         )
     with CaptureQueriesContext(connection) as more:
