@@ -30,6 +30,7 @@ class ErrorCode(models.TextChoices):
     DOCUMENT_MISMATCH = "document_mismatch", _("The document does not cover this obligation")
     LINKED_DUPLICATE = "linked_duplicate", _("A linked duplicate is read-only")
     ALREADY_DECIDED = "already_decided", _("This pair was decided already")
+    WORKBOOK_TOO_COSTLY = "workbook_too_costly", _("The workbook would cost too much to read")
 
 
 class RuleError(ValidationError):
