@@ -44,6 +44,8 @@ WORKBOOK_TYPES = [
     SPREADSHEET % "sheet.main",
 ]
 RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# openpyxl knows a sheet's elements only in this namespace (its <dimension> too).
+SHEET_DIMENSION = "http://schemas.openxmlformats.org/spreadsheetml/2006/main dimension"
 MB = 1024 * 1024
 
 
@@ -71,8 +73,8 @@ def _scan(
     text: Callable[[str], None] | None = None,
 ) -> None:
     """Feed one part of the archive to expat a chunk at a time, calling `start` for each
-    element (by its local name) and `text` for character data. Raises _Stop if a handler
-    does; a part that is not well-formed XML, or declares a DTD, is unreadable."""
+    element (by its name, "namespace local-name") and `text` for character data. Raises _Stop
+    if a handler does; a part that is not well-formed XML, or declares a DTD, is unreadable."""
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
     parser.buffer_size = CHUNK
@@ -81,7 +83,7 @@ def _scan(
         raise unreadable()  # entities could expand without bound; OOXML declares none
 
     parser.StartDoctypeDeclHandler = no_dtd
-    parser.StartElementHandler = lambda name, attrs: start(_local(name), attrs)
+    parser.StartElementHandler = start
     if text is not None:
         parser.CharacterDataHandler = text
     try:
@@ -103,8 +105,8 @@ def _elements(
     found: list[tuple[str, dict[str, str]]] = []
 
     def keep(name: str, attrs: dict[str, str]) -> None:
-        if name in wanted:
-            found.append((name, attrs))
+        if _local(name) in wanted:
+            found.append((_local(name), attrs))
 
     _scan(archive, part, keep)
     return iter(found)
@@ -119,8 +121,8 @@ class _Sheet:
 def _sheets(archive: zipfile.ZipFile, workbook_part: str, names: set[str]) -> list[_Sheet]:
     """The worksheets of the workbook as openpyxl finds them: in the order the workbook lists
     them, each by its relationship's target (relative to the workbook's folder, or absolute),
-    those whose part is missing left out. Chartsheets are left out: openpyxl reads them whole,
-    as parts bounded by their size."""
+    those whose part is missing left out. A chartsheet has no part to scan (""): openpyxl
+    parses it whole, a part bounded by its size."""
     folder, file_name = posixpath.split(workbook_part)
     rels_part = posixpath.join(folder, "_rels", f"{file_name}.rels")
     targets: dict[str, tuple[str, str]] = {}
@@ -176,7 +178,7 @@ class _SheetScan:
         self.row_width = 0
         self.cells = 0
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
+    def start(self, full_name: str, attrs: dict[str, str]) -> None:
         self.elements += 1
         if self.elements > settings.IMPORT_XLSX_MAX_XML_ELEMENTS:
             raise _too_costly(
@@ -186,9 +188,10 @@ class _SheetScan:
                 ),
                 {"sheet": self.sheet, "max": settings.IMPORT_XLSX_MAX_XML_ELEMENTS},
             )
+        name = _local(full_name)
         if name == "sheetData":
             self.in_data = True
-        elif name == "dimension" and self.sized and not self.in_data:
+        elif full_name == SHEET_DIMENSION and self.sized and not self.in_data:
             raise _Stop
         elif name == "row" and self.in_data:
             self._row(attrs.get("r"))
@@ -248,7 +251,8 @@ class _SharedStringsScan:
         self.characters = 0
         self.in_text = False
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
+    def start(self, full_name: str, attrs: dict[str, str]) -> None:
+        name = _local(full_name)
         # An entry's text is in its <t> elements; character data outside them is whitespace.
         self.in_text = name == "t"
         if name == "si":
@@ -293,12 +297,12 @@ def xlsx_cost_check(data: bytes, sheet: str = "") -> None:
     of it yet. `sheet`: the sheet to be read (the first if empty)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = {info.filename: info for info in archive.infolist()}
+        listed = archive.infolist()
     except Exception as error:  # not a zip, a damaged directory
         raise unreadable() from error
+    infos = {info.filename: info for info in listed}
     # Sizes as the zip declares them: zipfile never unpacks more than a part declares.
-    unpacked = sum(info.file_size for info in infos.values())
-    if unpacked > settings.IMPORT_XLSX_MAX_UNPACKED_BYTES:
+    if sum(info.file_size for info in listed) > settings.IMPORT_XLSX_MAX_UNPACKED_BYTES:
         raise _too_costly(
             _(
                 "The workbook unpacks to more than %(max)d MB: split the list into several "
@@ -308,30 +312,33 @@ def xlsx_cost_check(data: bytes, sheet: str = "") -> None:
         )
     if CONTENT_TYPES not in infos:
         raise unreadable()
+    # Where openpyxl finds the workbook and its table of shared text: by their content types.
     overrides: dict[str, str] = {}
     defaults: set[str] = set()
     for name, attrs in _elements(archive, CONTENT_TYPES, {"Override", "Default"}):
         if name == "Override":
-            overrides[attrs.get("PartName", "").lstrip("/")] = attrs.get("ContentType", "")
+            overrides.setdefault(attrs.get("PartName", "")[1:], attrs.get("ContentType", ""))
         elif name == "Default":
             defaults.add(attrs.get("ContentType", ""))
-    # Sheets and the shared text are streamed by openpyxl and bounded by what they hold
-    # (below); every other part it reads is parsed whole, so bounded by its size.
-    streamed = {part for part, kind in overrides.items() if kind == WORKSHEET_TYPE}
-    shared = next((part for part, kind in overrides.items() if kind == SHARED_STRINGS_TYPE), None)
-    for name, info in infos.items():
-        if name not in streamed and name != shared:
-            _part_check(info)
     workbook_part = next(
         (part for kind in WORKBOOK_TYPES for part, found in overrides.items() if found == kind),
         "xl/workbook.xml" if defaults & set(WORKBOOK_TYPES) else None,
     )
     if workbook_part not in infos:
         raise unreadable()
-    if shared is not None and shared in infos:
+    shared = next((part for part, kind in overrides.items() if kind == SHARED_STRINGS_TYPE), None)
+    sheets = _sheets(archive, workbook_part, set(infos))
+    # The sheets and the shared text are streamed by openpyxl and bounded by what they hold
+    # (below); every other part it reads is parsed whole, so bounded by its size.
+    streamed = {found.part for found in sheets} | {shared}
+    streamed |= {part for part, kind in overrides.items() if kind == WORKSHEET_TYPE}
+    for name, info in infos.items():
+        if name not in streamed:
+            _part_check(info)
+    if shared in infos:
         scan = _SharedStringsScan()
         _scan(archive, shared, scan.start, scan.text)
-    sheets = _sheets(archive, workbook_part, set(infos))
+    # The sheet read, as openpyxl picks it: by its name, else the first.
     chosen = next((found for found in sheets if found.name == sheet), None) if sheet else None
     if not sheet and sheets:
         chosen = sheets[0]

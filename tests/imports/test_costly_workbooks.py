@@ -168,6 +168,13 @@ def test_another_sheet_is_bounded_only_where_openpyxl_would_parse_it(states, cas
     message = refused(caseworker, states, unsized)
     assert "The sheet “Notes” reaches past row 60000" in message
 
+    # A <dimension> outside the sheet's namespace is none to openpyxl.
+    foreign = b'<worksheet><dimension ref="A1:B2"/><sheetData>' + costly + b"</sheetData>"
+    foreign += b"</worksheet>"
+    data = xlsx_of({"List": sheet_xml(HEADER_ROW + KIM_ROW), "Notes": foreign})
+    message = refused(caseworker, states, data)
+    assert "The sheet “Notes” reaches past row 60000" in message
+
 
 def test_an_ordinary_workbook_within_the_bounds_is_read(states, caseworker) -> None:
     header = b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
