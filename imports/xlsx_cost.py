@@ -44,8 +44,13 @@ WORKBOOK_TYPES = [
     SPREADSHEET % "sheet.main",
 ]
 RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-# openpyxl knows a sheet's elements only in this namespace (its <dimension> too).
-SHEET_DIMENSION = "http://schemas.openxmlformats.org/spreadsheetml/2006/main dimension"
+# openpyxl knows the elements of a sheet and of the shared text only in this namespace; an
+# element's name as expat gives it: "namespace local-name".
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SHEET_DATA, DIMENSION, ROW, CELL = (
+    f"{MAIN_NS} {name}" for name in ("sheetData", "dimension", "row", "c")
+)
+ENTRY, TEXT = f"{MAIN_NS} si", f"{MAIN_NS} t"
 MB = 1024 * 1024
 
 
@@ -169,6 +174,10 @@ class _SheetScan:
     def __init__(self, sheet: str, *, sized: bool) -> None:
         self.sheet = sheet
         self.sized = sized
+        self.max_elements = settings.IMPORT_XLSX_MAX_XML_ELEMENTS
+        self.max_rows = settings.IMPORT_XLSX_MAX_ROWS
+        self.max_columns = settings.IMPORT_XLSX_MAX_COLUMNS
+        self.max_cells = settings.IMPORT_XLSX_MAX_CELLS
         self.in_data = False
         self.elements = 0
         self.row = 0
@@ -178,25 +187,26 @@ class _SheetScan:
         self.row_width = 0
         self.cells = 0
 
-    def start(self, full_name: str, attrs: dict[str, str]) -> None:
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        # Called for every element of the sheet: kept to a few comparisons.
         self.elements += 1
-        if self.elements > settings.IMPORT_XLSX_MAX_XML_ELEMENTS:
+        if self.elements > self.max_elements:
             raise _too_costly(
                 _(
                     "The sheet “%(sheet)s” holds more than %(max)d XML elements: save only the "
                     "list's table, in a new workbook or as CSV."
                 ),
-                {"sheet": self.sheet, "max": settings.IMPORT_XLSX_MAX_XML_ELEMENTS},
+                {"sheet": self.sheet, "max": self.max_elements},
             )
-        name = _local(full_name)
-        if name == "sheetData":
-            self.in_data = True
-        elif full_name == SHEET_DIMENSION and self.sized and not self.in_data:
-            raise _Stop
-        elif name == "row" and self.in_data:
-            self._row(attrs.get("r"))
-        elif name == "c" and self.in_data:
+        if not self.in_data:
+            if name == SHEET_DATA:
+                self.in_data = True
+            elif name == DIMENSION and self.sized:
+                raise _Stop
+        elif name == CELL:
             self._cell(attrs.get("r"))
+        elif name == ROW:
+            self._row(attrs.get("r"))
 
     def _row(self, number: str | None) -> None:
         self._row_end()
@@ -205,13 +215,13 @@ class _SheetScan:
         except (ValueError, OverflowError) as error:
             raise unreadable() from error  # as openpyxl fails on it
         self.rows += 1
-        if max(self.row, self.rows) > settings.IMPORT_XLSX_MAX_ROWS:
+        if max(self.row, self.rows) > self.max_rows:
             raise _too_costly(
                 _(
                     "The sheet “%(sheet)s” reaches past row %(max)d, empty rows included: split "
                     "the list into several files, or delete the empty rows below it."
                 ),
-                {"sheet": self.sheet, "max": settings.IMPORT_XLSX_MAX_ROWS},
+                {"sheet": self.sheet, "max": self.max_rows},
             )
         self.column = self.row_cells = self.row_width = 0
 
@@ -220,22 +230,22 @@ class _SheetScan:
         self.column = _column(reference or "") or self.column + 1
         self.row_cells += 1
         # openpyxl hands a row over up to its last cell, and parses every cell element.
-        self.row_width = max(self.column, self.row_cells)
-        if max(self.column, self.row_cells) > settings.IMPORT_XLSX_MAX_COLUMNS:
+        self.row_width = max(self.row_width, self.column, self.row_cells)
+        if self.row_width > self.max_columns:
             raise _too_costly(
                 _(
                     "The sheet “%(sheet)s” reaches past column %(max)d (row %(row)d): delete "
                     "what lies to the right of the list, or save only its table."
                 ),
-                {"sheet": self.sheet, "max": settings.IMPORT_XLSX_MAX_COLUMNS, "row": self.row},
+                {"sheet": self.sheet, "max": self.max_columns, "row": self.row},
             )
-        if self.cells + self.row_width > settings.IMPORT_XLSX_MAX_CELLS:
+        if self.cells + self.row_width > self.max_cells:
             raise _too_costly(
                 _(
                     "The sheet “%(sheet)s” holds more than %(max)d cells (each row counted up "
                     "to its last cell): split the list into several files."
                 ),
-                {"sheet": self.sheet, "max": settings.IMPORT_XLSX_MAX_CELLS},
+                {"sheet": self.sheet, "max": self.max_cells},
             )
 
     def _row_end(self) -> None:
@@ -247,36 +257,37 @@ class _SharedStringsScan:
     whole in memory."""
 
     def __init__(self) -> None:
+        self.max_entries = settings.IMPORT_XLSX_MAX_SHARED_STRINGS
+        self.max_characters = settings.IMPORT_XLSX_MAX_SHARED_CHARACTERS
         self.entries = 0
         self.characters = 0
         self.in_text = False
 
-    def start(self, full_name: str, attrs: dict[str, str]) -> None:
-        name = _local(full_name)
+    def start(self, name: str, attrs: dict[str, str]) -> None:
         # An entry's text is in its <t> elements; character data outside them is whitespace.
-        self.in_text = name == "t"
-        if name == "si":
+        self.in_text = name == TEXT
+        if name == ENTRY:
             self.entries += 1
-            if self.entries > settings.IMPORT_XLSX_MAX_SHARED_STRINGS:
+            if self.entries > self.max_entries:
                 raise _too_costly(
                     _(
                         "The workbook's table of shared text holds more than %(max)d entries: "
                         "save only the list's table, in a new workbook or as CSV."
                     ),
-                    {"max": settings.IMPORT_XLSX_MAX_SHARED_STRINGS},
+                    {"max": self.max_entries},
                 )
 
     def text(self, data: str) -> None:
         if not self.in_text:
             return
         self.characters += len(data)
-        if self.characters > settings.IMPORT_XLSX_MAX_SHARED_CHARACTERS:
+        if self.characters > self.max_characters:
             raise _too_costly(
                 _(
                     "The workbook's table of shared text holds more than %(max)d characters: "
                     "save only the list's table, in a new workbook or as CSV."
                 ),
-                {"max": settings.IMPORT_XLSX_MAX_SHARED_CHARACTERS},
+                {"max": self.max_characters},
             )
 
 

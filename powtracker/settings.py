@@ -265,8 +265,9 @@ OBLIGATION_PERIOD_DAYS = {
 # What an uploaded XLSX workbook may cost to read, measured before openpyxl parses it
 # (imports.xlsx_cost; refused as `workbook_too_costly`). Its 20 MB on disk say little: its parts
 # are compressed, and openpyxl takes ~10-20 µs a cell and keeps the whole table of shared text in
-# memory, so these bound a read to well within a worker's 30 s and ~100 MB. Each leaves room
-# for a real list: 50,000 rows of up to 20 filled columns, every name distinct.
+# memory. A workbook at every bound at once is read in ~12 s, growing the worker by ~80 MB (on
+# a busy 2-core machine): well within a worker's 30 s. Each bound leaves room for a real list:
+# 50,000 rows of up to 20 filled columns, every name distinct.
 # All parts unpacked, and each part openpyxl parses whole (styles, workbook, relationships…).
 IMPORT_XLSX_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 IMPORT_XLSX_MAX_PART_BYTES = 10 * 1024 * 1024

@@ -168,12 +168,16 @@ def test_another_sheet_is_bounded_only_where_openpyxl_would_parse_it(states, cas
     message = refused(caseworker, states, unsized)
     assert "The sheet “Notes” reaches past row 60000" in message
 
-    # A <dimension> outside the sheet's namespace is none to openpyxl.
-    foreign = b'<worksheet><dimension ref="A1:B2"/><sheetData>' + costly + b"</sheetData>"
-    foreign += b"</worksheet>"
+
+def test_a_dimension_openpyxl_does_not_know_stops_no_scan(states, caseworker, settings) -> None:
+    """Outside the sheet's namespace a <dimension> (and a row) is nothing to openpyxl, which
+    parses the whole sheet looking for one: its XML elements count."""
+    settings.IMPORT_XLSX_MAX_XML_ELEMENTS = 100_000
+    foreign = b'<worksheet><dimension ref="A1:B2"/><sheetData>' + b"<row/>" * 200_000
+    foreign += b"</sheetData></worksheet>"
     data = xlsx_of({"List": sheet_xml(HEADER_ROW + KIM_ROW), "Notes": foreign})
     message = refused(caseworker, states, data)
-    assert "The sheet “Notes” reaches past row 60000" in message
+    assert "The sheet “Notes” holds more than 100000 XML elements" in message
 
 
 def test_an_ordinary_workbook_within_the_bounds_is_read(states, caseworker) -> None:
