@@ -112,6 +112,17 @@ def test_a_table_of_shared_text_of_a_few_huge_entries_is_refused(
     assert "table of shared text holds more than 10000000 characters" in message
 
 
+def test_a_table_of_shared_text_of_many_formatted_runs_is_refused(
+    states, caseworker, no_parsing, settings
+) -> None:
+    settings.IMPORT_XLSX_MAX_SHARED_ELEMENTS = 10_000  # lowered: the counting is the same
+    run = b'<r><rPr><b/><sz val="11"/><rFont val="Calibri"/></rPr><t>K</t></r>'
+    entries = (b"<si>" + run * 4 + b"</si>") * 1_000
+    data = xlsx_of(ORDINARY, shared_strings=shared_strings_xml(entries))
+    message = refused(caseworker, states, data)
+    assert "table of shared text holds more than 10000 XML elements" in message
+
+
 def test_a_row_far_below_the_list_is_refused(states, caseworker, no_parsing) -> None:
     far = b'<row r="1048576"><c r="A1048576"><v>1</v></c></row>'
     message = refused(caseworker, states, xlsx_of({"List": sheet_xml(HEADER_ROW + far)}))
