@@ -28,7 +28,15 @@ from cases.choices import (
     WishMode,
 )
 from cases.dates import GC3_SIGNED, case_date_check
-from cases.names import Form, captive_forms, name_forms, name_skeleton, name_text_validator
+from cases.names import (
+    FAMILY_KEY_MAX,
+    GIVEN_KEY_MAX,
+    Form,
+    captive_forms,
+    name_forms,
+    name_skeleton,
+    name_text_validator,
+)
 from powtracker.disclosed import DisclosedChangeModel
 from powtracker.errors import RuleError
 from powtracker.history import HistoricalRecords
@@ -256,7 +264,9 @@ class Captive(DisclosedChangeModel, PermanentModel):
 
     # The skeleton keys (cases.names) of his name in every script it is recorded in, family name
     # first and given names first, space-separated: what the name search and duplicates read.
-    name_skeleton = models.CharField(max_length=1000, blank=True, editable=False)
+    # Unbounded: a key can be several times longer than the name it is made of (200 Hangul
+    # syllables make 600 letters), and only a trigram (GIN) index reads it, which takes any length.
+    name_skeleton = models.TextField(blank=True, editable=False)
 
     # Set only by cases.services.duplicate_decide: this record is the same person as the case
     # kept, and is read-only from then on (every service refuses to write it).
@@ -418,7 +428,8 @@ class CaptiveName(PermanentModel):
     )
     note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
     # The skeleton key of `full_name` (cases.names); what the name search and duplicates read.
-    skeleton = models.CharField(max_length=400, blank=True, editable=False)
+    # Unbounded, as Captive.name_skeleton: 200 Hangul syllables make a key of 600 letters.
+    skeleton = models.TextField(blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["skeleton"])
 
@@ -449,8 +460,9 @@ class NameKey(models.Model):
     captive = models.ForeignKey(
         Captive, on_delete=models.PROTECT, related_name="+", verbose_name=_("captive")
     )
-    family = models.CharField(max_length=200)
-    given = models.CharField(max_length=400, blank=True)
+    # Sized by the keys a form holds (cut to fit, cases.names.Form), within the unique index.
+    family = models.CharField(max_length=FAMILY_KEY_MAX)
+    given = models.CharField(max_length=GIVEN_KEY_MAX, blank=True)
 
     class Meta:
         constraints = [

@@ -191,12 +191,26 @@ _NAME_WORDS = re.compile(r"[\s,;/()]+")
 _PATRONYMIC = re.compile(r"(?:vich|vych|vitch|witsch|vna|wna|ichna|ична|вич|вна|ич)$")
 
 
+# The longest keys of a form (cases.models.NameKey's columns). A key can be several times longer
+# than the name it is made of (a Hangul syllable spells out to three letters, "x" to two), and
+# the duplicate lookup's unique index on PostgreSQL refuses a row of more than ~2,700 bytes: so
+# a form's keys are cut to these, the same whether it is stored or asked for, and they meet.
+# Past 200 letters of key no two names of real people still differ only by what is cut.
+FAMILY_KEY_MAX = 200
+GIVEN_KEY_MAX = 400
+
+
 @dataclass(frozen=True)
 class Form:
-    """A rendering of a name split into the skeleton keys of its family name and given names."""
+    """A rendering of a name split into the skeleton keys of its family name and given names
+    (cut to FAMILY_KEY_MAX and GIVEN_KEY_MAX)."""
 
     family: str
     given: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "family", self.family[:FAMILY_KEY_MAX])
+        object.__setattr__(self, "given", self.given[:GIVEN_KEY_MAX])
 
 
 def name_words(text: str) -> list[str]:

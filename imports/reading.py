@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from imports.xlsx_cost import xlsx_cost_check
 from powtracker.errors import ErrorCode, RuleError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -115,6 +116,8 @@ def _read_csv(data: bytes, encoding: str) -> Table:
 def _read_xlsx(data: bytes, sheet: str) -> Table:
     from openpyxl import load_workbook
 
+    # What it costs to read is measured first: its size on disk says little (imports.xlsx_cost).
+    xlsx_cost_check(data, sheet)
     unreadable = _("The file is not an XLSX workbook that can be read.")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -144,7 +147,8 @@ def _read_xlsx(data: bytes, sheet: str) -> Table:
 
 def table_read(data: bytes, file_name: str, *, encoding: str = "utf-8", sheet: str = "") -> Table:
     """The list in `data`: XLSX when the file is one (by its content, whatever its name), else
-    CSV in `encoding`. Refused with a clear message (code `invalid`) when it cannot be read."""
+    CSV in `encoding`. Refused with a clear message (code `invalid`) when it cannot be read, or
+    (`workbook_too_costly`) when a workbook would cost more to read than the bounds allow."""
     if len(data) > MAX_BYTES:
         raise _refuse(
             _("The file is larger than %(max)d MB: split it into several files."),

@@ -31,6 +31,7 @@ class ErrorCode(models.TextChoices):
     LINKED_DUPLICATE = "linked_duplicate", _("A linked duplicate is read-only")
     ALREADY_DECIDED = "already_decided", _("This pair was decided already")
     POWER_ALREADY_RECORDED = "power_already_recorded", _("Another state already holds this role")
+    WORKBOOK_TOO_COSTLY = "workbook_too_costly", _("The workbook would cost too much to read")
 
 
 class RuleError(ValidationError):

@@ -262,6 +262,30 @@ OBLIGATION_PERIOD_DAYS = {
     "death_record": env.int("DEATH_RECORD_DAYS", default=7),
 }
 
+# --- importing lists -------------------------------------------------------------------------
+
+# What an uploaded XLSX workbook may cost to read, measured before openpyxl parses it
+# (imports.xlsx_cost; refused as `workbook_too_costly`). Its 20 MB on disk say little: its parts
+# are compressed, and openpyxl takes ~10-20 µs a cell and keeps the whole table of shared text in
+# memory. A workbook at every bound at once is read in 12-18 s, growing the worker by ~80 MB (on
+# a busy 2-core machine): well within a worker's 30 s. Each bound leaves room for a real list:
+# 50,000 rows of up to 20 filled columns, every name distinct.
+# All parts unpacked, and each part openpyxl parses whole (styles, workbook, relationships…).
+IMPORT_XLSX_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+IMPORT_XLSX_MAX_PART_BYTES = 10 * 1024 * 1024
+# A sheet: the highest column and row a cell or row lies in (empty rows count: openpyxl hands
+# each over), the cells openpyxl hands over (a row up to its last cell), its XML elements (a
+# cell is 2-3). 60,000 rows: the 50,000 a list may hold, its header, titles and blank rows.
+IMPORT_XLSX_MAX_COLUMNS = 200
+IMPORT_XLSX_MAX_ROWS = 60_000
+IMPORT_XLSX_MAX_CELLS = 1_000_000
+IMPORT_XLSX_MAX_XML_ELEMENTS = 3_000_000
+# The table of shared text, kept whole in memory by openpyxl: entries, their characters, and its
+# XML elements (an entry is 2, more with formatting, each ~7 µs to openpyxl).
+IMPORT_XLSX_MAX_SHARED_STRINGS = 500_000
+IMPORT_XLSX_MAX_SHARED_CHARACTERS = 10_000_000
+IMPORT_XLSX_MAX_SHARED_ELEMENTS = 1_500_000
+
 # --- the partner API -------------------------------------------------------------------------
 
 # How long a request may hold an Idempotency-Key while it sits idle in its transaction (a hung
