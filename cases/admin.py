@@ -1071,7 +1071,18 @@ class CaptiveAdmin(
     ) -> Any:
         if obj is None:
             kwargs["form"] = CaptiveRegisterForm
-        return super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
+        if "power_depended_on" in form.base_fields:
+            # What registering does with a blank power, and how a recorded one changes.
+            form.base_fields["power_depended_on"].help_text = (
+                _l("Blank: his nationality is recorded as his power (GC III's usual case).")
+                if obj is None
+                else _l(
+                    "Changing it ends the involvement of the state named before (kept on record) "
+                    "and begins the new one's."
+                )
+            )
+        return form
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = list(super().get_fieldsets(request, obj))

@@ -1,4 +1,4 @@
-"""Migration diplomacy 0008 reconciles a captive's power and ally, kept until then in two places."""
+"""Migrations diplomacy 0008 and 0009 reconcile a captive's power and ally, kept until then in two places."""
 
 from datetime import date
 
@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("diplomacy", "0007_void_verbose_names"), ("cases", "0016_void_verbose_names")]
-AFTER = [("diplomacy", "0008_one_power_at_a_time")]
+AFTER = [("diplomacy", "0009_one_power_at_a_time")]
 
 
 def migrate(targets):
@@ -96,5 +96,5 @@ def test_the_migration_makes_the_involvements_the_truth_and_says_what_it_changed
     assert HistoricalCaptive.objects.filter(
         id=pak.pk, history_change_reason__startswith="Reconciled"
     ).exists()
-    assert "5 captives changed" in printed
+    assert "5 captives checked, 5 changed" in printed
     assert "second active involvement ended" in printed
