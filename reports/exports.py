@@ -20,6 +20,7 @@ from typing import Any
 import pyzipper
 import xlsxwriter
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import F, Func, Model, QuerySet, TextField
 from django.http import StreamingHttpResponse
@@ -266,6 +267,7 @@ def queryset_export_chunks(
 
     `on_rows` hears how many rows have just left (for a progress bar)."""
     headers = [column.header for column in columns]
+    queryset = export_queryset_checked(queryset)
     if export_format == ExportFormat.CSV:
         select = database_csv_select(queryset, columns)
         if select is not None:
@@ -280,6 +282,20 @@ def queryset_export_chunks(
     return export_chunks(
         export_format, headers, rows, on_end=on_end, password=password, inner_name=inner_name
     )
+
+
+def export_queryset_checked(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The queryset as every format reads it, checked once before anything is sent.
+
+    Its SQL is written here, as running it would write it: a query that can match no row (an id
+    past its column's range, which Django answers with no row rather than ask the database) is
+    the empty list in every format — as the change list shows it — instead of failing when the
+    database is asked to COPY a SELECT that cannot be written."""
+    try:
+        queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        return queryset.none()
+    return queryset
 
 
 def _reported(rows: Iterable[Any], on_rows: Callable[[int], None]) -> Iterator[Any]:
@@ -358,9 +374,9 @@ def database_csv_select(
 ) -> tuple[str, tuple[Any, ...]] | None:
     """The SELECT (SQL and parameters) of the columns' cells over the queryset, in its order —
     or None where PostgreSQL cannot write this export (another database, a column without an
-    expression or of a type it cannot render like cell_value). `as_cells=False` selects the
-    plain values (the benchmark's COPY of the same columns)."""
-    if connections[queryset.db].vendor != "postgresql":
+    expression or of a type it cannot render like cell_value, a list that can match no row).
+    `as_cells=False` selects the plain values (the benchmark's COPY of the same columns)."""
+    if connections[queryset.db].vendor != "postgresql" or queryset.query.is_empty():
         return None
     if any(column.expression is None for column in columns):
         return None
