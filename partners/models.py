@@ -171,6 +171,10 @@ class IdempotencyRecord(models.Model):
     completed = models.BooleanField(_("completed"), default=False)
     response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
     response_body = models.JSONField(_("response body"), null=True)
+    # The answer as it left, replayed as it was: its bytes (a JSON column would reorder the
+    # keys) and its headers, in order (ETag, Location, Content-Type, Content-Language…).
+    response_content = models.BinaryField(_("response content"), null=True)
+    response_headers = models.JSONField(_("response headers"), default=list)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
