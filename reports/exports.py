@@ -1,8 +1,9 @@
 """Exports: a queryset and a column spec become rows, and rows become CSV, XLSX or JSON Lines,
 streamed so that memory stays flat however long the list.
 
-Every export ends in an `ExportRecord` (reports.models) holding the file's SHA-256, computed
-over the bytes as they leave.
+Every export is recorded in an `ExportRecord` (reports.models) before its first byte leaves,
+and completed when the stream ends with the rows sent and the file's SHA-256, computed over the
+bytes as they leave: a stream that dies on the way leaves its record, not completed.
 """
 
 import csv
@@ -203,15 +204,18 @@ def export_chunks(
     headers: list[str],
     rows: Iterable[Any],
     *,
+    on_start: Callable[[], None],
     on_end: Callable[[Outcome], None],
     password: str = "",
     inner_name: str = "export",
 ) -> Iterator[bytes]:
     """The file's bytes (in an encrypted ZIP if a password is given), hashed as they go.
 
-    `on_end` hears the outcome when the stream ends — or when the client goes away (then
-    `completed` is False and the hash covers what was sent). A stream never started sent
-    nothing and calls nothing."""
+    `on_start` is called when the stream starts, before anything is read or sent (the audit
+    records the export there, so that a worker killed mid-file leaves its record); `on_end`
+    hears the outcome when the stream ends — or when the client goes away (then `completed` is
+    False and the hash covers what was sent). A stream never started sent nothing and calls
+    neither."""
     outcome = Outcome()
 
     def counted() -> Iterator[Any]:
@@ -220,17 +224,28 @@ def export_chunks(
             yield row
 
     produced = WRITERS[ExportFormat(export_format)](headers, counted())
-    return _sent(produced, outcome, on_end=on_end, password=password, inner_name=inner_name)
+    return _sent(
+        produced,
+        outcome,
+        on_start=on_start,
+        on_end=on_end,
+        password=password,
+        inner_name=inner_name,
+    )
 
 
 def _sent(
     produced: Iterable[bytes],
     outcome: Outcome,
     *,
+    on_start: Callable[[], None],
     on_end: Callable[[Outcome], None],
     password: str,
     inner_name: str,
 ) -> Iterator[bytes]:
+    # Before the producers start: outside the transaction a COPY opens, so that what it writes
+    # is committed whatever becomes of the stream.
+    on_start()
     digest = hashlib.sha256()
     # Closed (outermost first) before on_end writes the audit: a COPY still running holds the
     # database connection, and the audit needs it.
@@ -256,6 +271,7 @@ def queryset_export_chunks(
     queryset: QuerySet[Any],
     columns: list[Column],
     *,
+    on_start: Callable[[], None],
     on_end: Callable[[Outcome], None],
     password: str = "",
     inner_name: str = "export",
@@ -275,12 +291,25 @@ def queryset_export_chunks(
             produced = database_csv_chunks(
                 queryset.db, select, headers, outcome=outcome, on_rows=on_rows
             )
-            return _sent(produced, outcome, on_end=on_end, password=password, inner_name=inner_name)
+            return _sent(
+                produced,
+                outcome,
+                on_start=on_start,
+                on_end=on_end,
+                password=password,
+                inner_name=inner_name,
+            )
     rows: Iterable[Any] = queryset_rows(queryset, columns)
     if on_rows is not None:
         rows = _reported(rows, on_rows)
     return export_chunks(
-        export_format, headers, rows, on_end=on_end, password=password, inner_name=inner_name
+        export_format,
+        headers,
+        rows,
+        on_start=on_start,
+        on_end=on_end,
+        password=password,
+        inner_name=inner_name,
     )
 
 
