@@ -154,6 +154,32 @@ def test_every_sign_in_failure_and_lockout_is_audited(client, supervisor, limit)
     assert "wrong" not in attempt.post_data  # passwords are never kept
 
 
+@pytest.mark.parametrize(
+    "unsafe",
+    ["https://evil.example/", "//evil.example/admin/", "https:/evil.example", "javascript:x"],
+)
+def test_signing_in_with_an_unsafe_next_lands_on_the_admins_index(client, supervisor, unsafe):
+    response = client.post(
+        f"/admin/login/?next={unsafe}",
+        {"username": "sup", "password": PASSWORD, "next": unsafe},
+        REMOTE_ADDR="10.0.0.1",
+    )
+
+    assert signed_in(client)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_signing_in_with_a_safe_next_lands_there(client, supervisor):
+    response = client.post(
+        "/admin/login/?next=/admin/cases/captive/",
+        {"username": "sup", "password": PASSWORD, "next": "/admin/cases/captive/"},
+    )
+
+    assert response["Location"] == "/admin/cases/captive/"
+
+
 # --- the token endpoint -----------------------------------------------------------------------
 
 
