@@ -121,7 +121,11 @@ def export(export_format: str) -> tuple[float, int, int]:
     started = time.perf_counter()
     size = 0
     for chunk in queryset_export_chunks(
-        export_format, staff_queryset(), CAPTIVE_COLUMNS, on_end=outcomes.append
+        export_format,
+        staff_queryset(),
+        CAPTIVE_COLUMNS,
+        on_start=lambda: None,
+        on_end=outcomes.append,
     ):
         size += len(chunk)
     return time.perf_counter() - started, size, outcomes[0].rows

@@ -21,11 +21,14 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from cases.models import Captive, CaptiveName, DuplicateDecision, NameKey
 from cases.names import Form, name_forms, name_patronymics, name_skeleton, structured_forms
+from partners.disclosure import Viewer, captives_for
+from powtracker.errors import ErrorCode, RuleError
 
 # From this score up a captive is proposed as a possible duplicate (tests/data/name_pairs.csv
 # measures the classifier at this threshold: tests/cases/test_duplicates.py, bench/duplicates.py).
@@ -355,3 +358,36 @@ def duplicate_candidates(
     ]
     candidates.sort(key=lambda c: (-c.score, c.captive.case_number))
     return candidates[:limit]
+
+
+def linked_duplicate_refusal(captive: Captive, viewer: Viewer | None = None) -> RuleError:
+    """The refusal of a write to a linked duplicate, in the words its reader may read.
+
+    The case kept is named only to a reader who may see it (staff, or a partner to whom
+    `captives_for` gives it); anyone else is told that the case is a linked duplicate and no
+    more — the same words whichever case was kept and whatever it holds. Decided here alone: the
+    services raise it as staff read it (`viewer` None), and the API asks again for the reader of
+    its answer (powtracker.api.errors); the refusal carries the duplicate for that.
+    """
+    viewer = viewer or Viewer(partner=None)
+    kept = (
+        captives_for(viewer, Captive.objects.filter(pk=captive.duplicate_of_id))
+        .values_list("case_number", flat=True)
+        .first()
+    )
+    if kept is None:
+        refusal = RuleError(
+            ErrorCode.LINKED_DUPLICATE,
+            gettext_lazy("%(case)s is a linked duplicate of another case and is read-only."),
+            {"case": captive.case_number},
+        )
+    else:
+        refusal = RuleError(
+            ErrorCode.LINKED_DUPLICATE,
+            gettext_lazy(
+                "%(case)s is a linked duplicate of %(kept)s and is read-only: record it there."
+            ),
+            {"case": captive.case_number, "kept": kept},
+        )
+    refusal.linked_duplicate = captive
+    return refusal

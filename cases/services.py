@@ -31,6 +31,7 @@ from cases.choices import (
     custody_final,
 )
 from cases.dates import case_date_check
+from cases.duplicates import linked_duplicate_refusal
 from cases.gate import repatriation_clearances, repatriation_refusal
 from cases.models import (
     NAME_FIELDS,
@@ -83,14 +84,7 @@ def _lock(captive: Captive) -> Captive:
 def captive_writable_check(captive: Captive) -> None:
     """Refuse any write to a linked duplicate: his case is the one kept (duplicate_decide)."""
     if captive.duplicate_of_id is not None:
-        kept = Captive.objects.filter(pk=captive.duplicate_of_id).values_list(
-            "case_number", flat=True
-        )
-        raise RuleError(
-            ErrorCode.LINKED_DUPLICATE,
-            _("%(case)s is a linked duplicate of %(kept)s and is read-only: record it there."),
-            {"case": captive.case_number, "kept": kept.first() or ""},
-        )
+        raise linked_duplicate_refusal(captive)
 
 
 def _check_not_future(moment: datetime, field: Any) -> None:

@@ -171,6 +171,10 @@ class IdempotencyRecord(models.Model):
     completed = models.BooleanField(_("completed"), default=False)
     response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
     response_body = models.JSONField(_("response body"), null=True)
+    # The answer as it left, replayed as it was: its bytes (a JSON column would reorder the
+    # keys) and its headers, in order (ETag, Location, Content-Type, Content-Language…).
+    response_content = models.BinaryField(_("response content"), null=True)
+    response_headers = models.JSONField(_("response headers"), default=list)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -184,3 +188,34 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.key}"
+
+
+class LockoutLift(PermanentModel):
+    """A sign-in lockout lifted by a supervisor before its cool-off ended: who lifted it, when,
+    and what it held — the user name (or client id) and address it counted, and how many
+    failures it had counted. Kept forever beside django-axes' sign-in audit."""
+
+    username = models.CharField(_("user name or client id"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    failures = models.PositiveIntegerField(_("failures"))
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lockout lift")
+        verbose_name_plural = _("lockout lifts")
+        ordering = ["-lifted_at", "-id"]
+        # Adding one is lifting a lockout (a supervisor's decision); nothing is changed or deleted.
+        default_permissions = ("add", "view")
+
+    def __str__(self) -> str:
+        return gettext("%(who)s lifted the lockout of %(username)s at %(address)s") % {
+            "who": self.lifted_by,
+            "username": self.username or "—",
+            "address": self.ip_address or "—",
+        }

@@ -38,7 +38,12 @@ SUPERVISION = {
     ("axes", "view_accesslog"),
     ("axes", "view_accessfailurelog"),
     ("axes", "view_accessattempt"),
+    # Lifting a lockout before its cool-off ends, and the record of each lift.
+    ("partners", "add_lockoutlift"),
+    ("partners", "view_lockoutlift"),
 }
+# Views that only SUPERVISION grants, although every role reads the rest of their app.
+SUPERVISORS_ONLY_VIEWS = {("partners", "view_lockoutlift")}
 
 # Every staff role may export the lists it reads; supervisors read the export audit.
 EXPORTING = {("reports", "export")}
@@ -109,6 +114,8 @@ def roles_sync(apps: Any) -> None:
         content_type__app_label__in=["cases", "diplomacy", "partners"],
         codename__startswith="view_",
     )
+    for app_label, codename in SUPERVISORS_ONLY_VIEWS:
+        viewing = viewing.exclude(content_type__app_label=app_label, codename=codename)
     for role, pairs in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=role)
         wanted = list(viewing)

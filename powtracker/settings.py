@@ -132,6 +132,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Where a sign-in lands when its `next` is missing or unsafe (another site): the admin's index,
+# not Django's default /accounts/profile/, which no page here answers.
+LOGIN_REDIRECT_URL = "admin:index"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -221,14 +224,15 @@ for _option in ("key_prefix", "timeout", "version", "key_function"):
     if _option in CACHES["default"]:
         CACHES["default"][_option.upper()] = CACHES["default"].pop(_option)
 
-# Sign-in lockout (django-axes), for the admin and the OAuth2 token endpoint alike
-# (powtracker.signin): after AXES_FAILURE_LIMIT failures for one user name (or client id) or
-# from one address, further attempts are refused with 429 until the cool-off has passed since the
-# last failure. Failures are counted in the database (shared by every process and server) and
-# every sign-in, failure and lockout is kept for the supervisors' sign-in audit.
+# Sign-in lockout (django-axes), for the admin and the OAuth2 token and revocation endpoints
+# alike (powtracker.signin): after AXES_FAILURE_LIMIT failures for one user name (or client id)
+# from one address, or from one address whatever it names, further attempts are refused with 429
+# until the cool-off has passed since the last failure. Never per name alone: anyone could lock
+# its owner out by naming it. Failures are counted in the database (shared by every process and
+# server) and every sign-in, failure and lockout is kept for the supervisors' sign-in audit.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = False

@@ -1,9 +1,12 @@
-"""Sign-in lockout for the admin and the OAuth2 token endpoint, both counted by django-axes.
+"""Sign-in lockout for the admin and the OAuth2 token and revocation endpoints, all counted by
+django-axes, and its lifting by a supervisor.
 
 The admin signs in through `django.contrib.auth.authenticate()`, which axes' backend watches.
-django-oauth-toolkit authenticates clients itself, so `TokenView` reports to axes the same way:
-it asks axes whether the client id and address may try, and sends Django's sign-in signals that
-axes records. One limit (AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME in settings) serves both doors.
+django-oauth-toolkit authenticates clients itself, so `TokenView` and `RevokeTokenView` report to
+axes the same way: they ask axes whether the client id and address may try, and send Django's
+sign-in signals that axes records. One limit (AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME in settings)
+serves every door, counted per (name, address) pair and per address (AXES_LOCKOUT_PARAMETERS):
+failures naming someone from elsewhere never lock him out where he signs in from.
 """
 
 import base64
@@ -13,14 +16,21 @@ from urllib.parse import unquote_plus
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_credentials
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from oauth2_provider import views as oauth2_views
 
-from partners.models import Partner
+from partners.models import LockoutLift, Partner
+from powtracker.roles import role_require
+from powtracker.writes import service
+
+# The OAuth2 endpoints where a client authenticates with its secret: each failure counts.
+CLIENT_SIGN_IN_PATHS = ("oauth2-token", "oauth2-revoke")
 
 
 def lockout_response(
@@ -38,7 +48,7 @@ def lockout_response(
         "Try again in %(minutes)d minutes.",
         minutes,
     ) % {"minutes": minutes}
-    if request.path == reverse("oauth2-token"):
+    if request.path in {reverse(name) for name in CLIENT_SIGN_IN_PATHS}:
         response: HttpResponse = JsonResponse(
             {"error": "locked_out", "error_description": message},
             status=settings.AXES_HTTP_RESPONSE_CODE,
@@ -71,12 +81,12 @@ def token_client_id(request: HttpRequest) -> str | None:
     return client_id.replace("\0", "0x00")[:255] or None
 
 
-class TokenView(oauth2_views.TokenView):
-    """DOT's token endpoint under the sign-in lockout.
+class ClientSignInMixin:
+    """An OAuth2 endpoint where a client authenticates with its secret, under the lockout.
 
-    A client id or an address with too many recent failures gets 429 without its secret being
-    checked; a failed client authentication (401 invalid_client) counts as a failed sign-in;
-    a token issued is audited as a sign-in of the partner's service account.
+    A client id and address, or an address, with too many recent failures gets 429 without its
+    secret being checked; a failed client authentication (401 invalid_client) counts as a
+    failed sign-in, and is kept in the sign-in audit.
     """
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -87,14 +97,29 @@ class TokenView(oauth2_views.TokenView):
             user_login_failed.send(sender=type(self), credentials=credentials, request=request)
             return lockout_response(request, None, credentials)
 
-        response = super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)  # type: ignore[misc]
         if response.status_code == 401:
             user_login_failed.send(sender=type(self), credentials=credentials, request=request)
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request, None, credentials)
         elif response.status_code == 200:
-            self._audit_sign_in(request, client_id)
+            self.client_signed_in(request, client_id)
         return response
+
+    def client_signed_in(self, request: HttpRequest, client_id: str | None) -> None:
+        """What a successful authentication leaves behind (nothing, unless said)."""
+
+
+class RevokeTokenView(ClientSignInMixin, oauth2_views.RevokeTokenView):
+    """DOT's revocation endpoint under the sign-in lockout: a wrong secret counts as a failure."""
+
+
+class TokenView(ClientSignInMixin, oauth2_views.TokenView):
+    """DOT's token endpoint under the sign-in lockout; a token issued is audited as a sign-in of
+    the partner's service account."""
+
+    def client_signed_in(self, request: HttpRequest, client_id: str | None) -> None:
+        self._audit_sign_in(request, client_id)
 
     def _audit_sign_in(self, request: HttpRequest, client_id: str | None) -> None:
         partner = (
@@ -111,3 +136,30 @@ class TokenView(oauth2_views.TokenView):
         finally:
             if session is not None:
                 request.session = session
+
+
+# --- lifting a lockout -------------------------------------------------------------------------
+
+
+@service
+def lockout_lift(*, acting_user: Any, attempts: QuerySet[AccessAttempt]) -> list[LockoutLift]:
+    """Lift the lockouts these failure counts make, before their cool-off ends: a supervisor's
+    decision, each recorded (who, when, which name and address, how many failures). The sign-in
+    audit itself (every failure) stays as it was."""
+    role_require(
+        acting_user,
+        "partners.add_lockoutlift",
+        pgettext_lazy("your role does not allow you to …", "lift a sign-in lockout"),
+    )
+    lifted = list(attempts.select_for_update().order_by("pk"))
+    records = LockoutLift.objects.bulk_create(
+        LockoutLift(
+            username=attempt.username or "",
+            ip_address=attempt.ip_address,
+            failures=attempt.failures_since_start,
+            lifted_by=acting_user,
+        )
+        for attempt in lifted
+    )
+    AccessAttempt.objects.filter(pk__in=[attempt.pk for attempt in lifted]).delete()
+    return records

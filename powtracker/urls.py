@@ -9,10 +9,9 @@ from drf_spectacular.views import (
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
-from oauth2_provider import views as oauth2_views
 
 from powtracker.docs import redoc_bundle_view
-from powtracker.signin import TokenView
+from powtracker.signin import RevokeTokenView, TokenView
 from reports.admin_documents import document_print_view
 from reports.views import statistics_view
 
@@ -43,9 +42,9 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/redoc/redoc.standalone.js", redoc_bundle_view, name="api-redoc-bundle"),
     # Partners use the client-credentials grant only: the token and revocation endpoints.
-    # The token endpoint is under the same sign-in lockout as the admin (powtracker.signin).
+    # Both are under the same sign-in lockout as the admin (powtracker.signin).
     path("o/token/", TokenView.as_view(), name="oauth2-token"),
-    path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke"),
+    path("o/revoke_token/", RevokeTokenView.as_view(), name="oauth2-revoke"),
 ]
 
 handler404 = "powtracker.api.errors.handler404"

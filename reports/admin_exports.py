@@ -27,7 +27,7 @@ from reports.exports import (
     export_response,
     queryset_export_chunks,
 )
-from reports.services import export_record
+from reports.services import ExportAudit
 
 # The query parameter naming the format (DRF keeps `format` for its renderers).
 EXPORT_PARAMETER = "as"
@@ -94,23 +94,18 @@ class ExportAdminMixin:
         filters = self.list_query(request)
         queryset = self.export_queryset(request)
         opts = self.model._meta  # type: ignore[attr-defined]
-        list_name = f"{opts.app_label}.{opts.model_name}"
-        user = request.user
-
-        def on_end(outcome: Any) -> None:
-            export_record(
-                acting_user=user,
-                list_name=list_name,
-                filters=filters,
-                export_format=export_format,
-                outcome=outcome,
-            )
-
+        audit = ExportAudit(
+            acting_user=request.user,
+            list_name=f"{opts.app_label}.{opts.model_name}",
+            filters=filters,
+            export_format=export_format,
+        )
         chunks = queryset_export_chunks(
             export_format,
             queryset,
             self.export_columns,
-            on_end=on_end,
+            on_start=audit.start,
+            on_end=audit.end,
             password=password,
             inner_name=export_filename(str(opts.model_name), export_format),
         )

@@ -30,7 +30,7 @@ from reports.exports import (
     export_response,
     queryset_rows,
 )
-from reports.services import export_record
+from reports.services import ExportAudit
 
 EXPORT_SCOPE = "reports:export"
 PASSWORD_HEADER = "X-Export-Password"  # noqa: S105 (a header name)
@@ -132,25 +132,21 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
     rows = (
         row[0] for row in queryset_rows(queryset, [Column("row", represented)], on_batch=ledger)
     )
-    user = request.user if viewer.is_staff else None
     filters = request.GET.copy()
     filters.pop(EXPORT_PARAMETER, None)
-
-    def on_end(outcome: Any) -> None:
-        export_record(
-            acting_user=user,
-            partner=viewer.partner,
-            list_name="api.captives",
-            filters=filters.urlencode(),
-            export_format=export_format,
-            outcome=outcome,
-        )
-
+    audit = ExportAudit(
+        acting_user=request.user if viewer.is_staff else None,
+        partner=viewer.partner,
+        list_name="api.captives",
+        filters=filters.urlencode(),
+        export_format=export_format,
+    )
     chunks = export_chunks(
         export_format,
         headers,
         rows,
-        on_end=on_end,
+        on_start=audit.start,
+        on_end=audit.end,
         password=password,
         inner_name=export_filename("captives", export_format),
     )

@@ -1,8 +1,9 @@
 """Exports: a queryset and a column spec become rows, and rows become CSV, XLSX or JSON Lines,
 streamed so that memory stays flat however long the list.
 
-Every export ends in an `ExportRecord` (reports.models) holding the file's SHA-256, computed
-over the bytes as they leave.
+Every export is recorded in an `ExportRecord` (reports.models) before its first byte leaves,
+and completed when the stream ends with the rows sent and the file's SHA-256, computed over the
+bytes as they leave: a stream that dies on the way leaves its record, not completed.
 """
 
 import csv
@@ -20,6 +21,7 @@ from typing import Any
 import pyzipper
 import xlsxwriter
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import F, Func, Model, QuerySet, TextField
 from django.http import StreamingHttpResponse
@@ -202,15 +204,18 @@ def export_chunks(
     headers: list[str],
     rows: Iterable[Any],
     *,
+    on_start: Callable[[], None],
     on_end: Callable[[Outcome], None],
     password: str = "",
     inner_name: str = "export",
 ) -> Iterator[bytes]:
     """The file's bytes (in an encrypted ZIP if a password is given), hashed as they go.
 
-    `on_end` hears the outcome when the stream ends — or when the client goes away (then
-    `completed` is False and the hash covers what was sent). A stream never started sent
-    nothing and calls nothing."""
+    `on_start` is called when the stream starts, before anything is read or sent (the audit
+    records the export there, so that a worker killed mid-file leaves its record); `on_end`
+    hears the outcome when the stream ends — or when the client goes away (then `completed` is
+    False and the hash covers what was sent). A stream never started sent nothing and calls
+    neither."""
     outcome = Outcome()
 
     def counted() -> Iterator[Any]:
@@ -219,17 +224,28 @@ def export_chunks(
             yield row
 
     produced = WRITERS[ExportFormat(export_format)](headers, counted())
-    return _sent(produced, outcome, on_end=on_end, password=password, inner_name=inner_name)
+    return _sent(
+        produced,
+        outcome,
+        on_start=on_start,
+        on_end=on_end,
+        password=password,
+        inner_name=inner_name,
+    )
 
 
 def _sent(
     produced: Iterable[bytes],
     outcome: Outcome,
     *,
+    on_start: Callable[[], None],
     on_end: Callable[[Outcome], None],
     password: str,
     inner_name: str,
 ) -> Iterator[bytes]:
+    # Before the producers start: outside the transaction a COPY opens, so that what it writes
+    # is committed whatever becomes of the stream.
+    on_start()
     digest = hashlib.sha256()
     # Closed (outermost first) before on_end writes the audit: a COPY still running holds the
     # database connection, and the audit needs it.
@@ -255,6 +271,7 @@ def queryset_export_chunks(
     queryset: QuerySet[Any],
     columns: list[Column],
     *,
+    on_start: Callable[[], None],
     on_end: Callable[[Outcome], None],
     password: str = "",
     inner_name: str = "export",
@@ -266,6 +283,7 @@ def queryset_export_chunks(
 
     `on_rows` hears how many rows have just left (for a progress bar)."""
     headers = [column.header for column in columns]
+    queryset = export_queryset_checked(queryset)
     if export_format == ExportFormat.CSV:
         select = database_csv_select(queryset, columns)
         if select is not None:
@@ -273,13 +291,40 @@ def queryset_export_chunks(
             produced = database_csv_chunks(
                 queryset.db, select, headers, outcome=outcome, on_rows=on_rows
             )
-            return _sent(produced, outcome, on_end=on_end, password=password, inner_name=inner_name)
+            return _sent(
+                produced,
+                outcome,
+                on_start=on_start,
+                on_end=on_end,
+                password=password,
+                inner_name=inner_name,
+            )
     rows: Iterable[Any] = queryset_rows(queryset, columns)
     if on_rows is not None:
         rows = _reported(rows, on_rows)
     return export_chunks(
-        export_format, headers, rows, on_end=on_end, password=password, inner_name=inner_name
+        export_format,
+        headers,
+        rows,
+        on_start=on_start,
+        on_end=on_end,
+        password=password,
+        inner_name=inner_name,
     )
+
+
+def export_queryset_checked(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The queryset as every format reads it, checked once before anything is sent.
+
+    Its SQL is written here, as running it would write it: a query that can match no row (an id
+    past its column's range, which Django answers with no row rather than ask the database) is
+    the empty list in every format — as the change list shows it — instead of failing when the
+    database is asked to COPY a SELECT that cannot be written."""
+    try:
+        queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        return queryset.none()
+    return queryset
 
 
 def _reported(rows: Iterable[Any], on_rows: Callable[[int], None]) -> Iterator[Any]:
@@ -358,9 +403,9 @@ def database_csv_select(
 ) -> tuple[str, tuple[Any, ...]] | None:
     """The SELECT (SQL and parameters) of the columns' cells over the queryset, in its order —
     or None where PostgreSQL cannot write this export (another database, a column without an
-    expression or of a type it cannot render like cell_value). `as_cells=False` selects the
-    plain values (the benchmark's COPY of the same columns)."""
-    if connections[queryset.db].vendor != "postgresql":
+    expression or of a type it cannot render like cell_value, a list that can match no row).
+    `as_cells=False` selects the plain values (the benchmark's COPY of the same columns)."""
+    if connections[queryset.db].vendor != "postgresql" or queryset.query.is_empty():
         return None
     if any(column.expression is None for column in columns):
         return None

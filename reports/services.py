@@ -2,6 +2,7 @@
 
 import hashlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,16 +21,16 @@ DOCUMENT_MAX_CAPTIVES = 5000
 
 
 @service
-def export_record(
+def export_record_open(
     *,
     acting_user: Any,
     partner: Any = None,
     list_name: str,
     filters: str,
     export_format: str,
-    outcome: Outcome,
 ) -> ExportRecord:
-    """Record one export that left (or was abandoned), with the hash of the bytes sent."""
+    """Record an export as it starts, before its first byte leaves: not completed, no rows and
+    no hash yet. A stream that dies on the way (a worker killed, a server gone) leaves it so."""
     user = acting_user if acting_user is not None and partner is None else None
     return ExportRecord.objects.create(
         user=user if user is None or user.is_authenticated else None,
@@ -37,10 +38,50 @@ def export_record(
         list_name=list_name[:100],
         filters=filters,
         export_format=export_format,
-        row_count=outcome.rows,
-        sha256=outcome.sha256,
-        completed=outcome.completed,
+        row_count=0,
+        sha256="",
+        completed=False,
     )
+
+
+@service
+def export_record_close(record: ExportRecord, outcome: Outcome) -> ExportRecord:
+    """Complete an export's record when its stream ends: the rows sent, the SHA-256 of the bytes
+    sent, and whether the whole file left (False when the client went away mid-file)."""
+    record.row_count = outcome.rows
+    record.sha256 = outcome.sha256
+    record.completed = outcome.completed
+    ExportRecord.objects.filter(pk=record.pk).update(
+        row_count=record.row_count, sha256=record.sha256, completed=record.completed
+    )
+    return record
+
+
+@dataclass
+class ExportAudit:
+    """One export's record, for a stream's `on_start` and `on_end` (reports.exports): written
+    before the first byte leaves, completed when the stream ends."""
+
+    acting_user: Any
+    list_name: str
+    filters: str
+    export_format: str
+    partner: Any = None
+    record: ExportRecord | None = None
+
+    def start(self) -> None:
+        self.record = export_record_open(
+            acting_user=self.acting_user,
+            partner=self.partner,
+            list_name=self.list_name,
+            filters=self.filters,
+            export_format=self.export_format,
+        )
+
+    def end(self, outcome: Outcome) -> None:
+        if self.record is None:  # never started: nothing left, nothing to complete
+            return
+        export_record_close(self.record, outcome)
 
 
 # --- GC III documents --------------------------------------------------------------------------

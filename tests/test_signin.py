@@ -1,16 +1,19 @@
 """Sign-in protection: lockout of the admin and the token endpoint, and the sign-in audit."""
 
 import base64
+import io
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from freezegun import freeze_time
 
 from partners.choices import PartnerKind
+from partners.models import LockoutLift
 from partners.services import partner_create
 from powtracker.signin import token_client_id
 from tests.factories import UserFactory
@@ -71,11 +74,29 @@ def test_a_user_is_locked_out_after_the_failure_limit_even_with_the_right_passwo
     assert not signed_in(client)
 
 
-def test_the_lockout_holds_for_the_user_from_another_address(client, supervisor, limit):
+def test_failures_naming_a_user_from_another_address_do_not_lock_its_owner_out(
+    client, supervisor, limit
+):
     for _ in range(limit):
-        sign_in(client, "sup", "wrong", address="10.0.0.1")
+        sign_in(client, "sup", "wrong", address="10.6.6.6")
+    assert sign_in(Client(), "sup", PASSWORD, address="10.6.6.6").status_code == 429
 
-    assert sign_in(Client(), "sup", PASSWORD, address="10.9.9.9").status_code == 429
+    owner = Client()
+    sign_in(owner, "sup", PASSWORD, address="10.0.0.1")
+
+    assert signed_in(owner)
+
+
+def test_a_name_is_locked_out_per_address_and_each_address_counts_alone(client, supervisor, limit):
+    """Failures for one name spread over addresses lock none of them out, while each address
+    stays under the limit: the pair (name, address) and the address are counted, never the name
+    alone."""
+    for n in range(2 * limit):
+        assert sign_in(client, "sup", "wrong", address=f"10.0.1.{n}").status_code == 200
+
+    owner = Client()
+    sign_in(owner, "sup", PASSWORD, address="10.0.0.1")
+    assert signed_in(owner)
 
 
 def test_an_address_is_locked_out_whatever_user_names_it_tries(client, supervisor, limit):
@@ -133,6 +154,32 @@ def test_every_sign_in_failure_and_lockout_is_audited(client, supervisor, limit)
     assert "wrong" not in attempt.post_data  # passwords are never kept
 
 
+@pytest.mark.parametrize(
+    "unsafe",
+    ["https://evil.example/", "//evil.example/admin/", "https:/evil.example", "javascript:x"],
+)
+def test_signing_in_with_an_unsafe_next_lands_on_the_admins_index(client, supervisor, unsafe):
+    response = client.post(
+        f"/admin/login/?next={unsafe}",
+        {"username": "sup", "password": PASSWORD, "next": unsafe},
+        REMOTE_ADDR="10.0.0.1",
+    )
+
+    assert signed_in(client)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_signing_in_with_a_safe_next_lands_there(client, supervisor):
+    response = client.post(
+        "/admin/login/?next=/admin/cases/captive/",
+        {"username": "sup", "password": PASSWORD, "next": "/admin/cases/captive/"},
+    )
+
+    assert response["Location"] == "/admin/cases/captive/"
+
+
 # --- the token endpoint -----------------------------------------------------------------------
 
 
@@ -178,6 +225,21 @@ def test_an_address_guessing_client_ids_is_locked_out(client, partner, limit):
     assert token_for(elsewhere, app.client_id, secret).status_code == 200
 
 
+def test_failures_naming_a_client_id_from_another_address_do_not_lock_the_partner_out(
+    partner, limit
+):
+    app, secret = partner[0].application, partner[1]
+    attacker = Client(REMOTE_ADDR="10.6.6.6")
+    for _ in range(limit):
+        token_for(attacker, app.client_id, "not-the-secret")
+    assert token_for(attacker, app.client_id, secret).status_code == 429
+
+    owner = token_for(Client(REMOTE_ADDR="10.0.0.7"), app.client_id, secret)
+
+    assert owner.status_code == 200
+    assert "access_token" in owner.json()
+
+
 def test_admin_and_token_failures_count_against_one_address(client, partner, limit):
     app, secret = partner[0].application, partner[1]
     for n in range(limit):
@@ -206,6 +268,156 @@ def test_the_claimed_client_id_is_read_as_django_oauth_toolkit_reads_it(rf):
     assert claimed(data={"client_id": "a\0b"}) == "a0x00b"
     assert claimed(data={"client_id": "x" * 1000}) == "x" * 255
     assert claimed() is None
+
+
+# --- token revocation ---------------------------------------------------------------------------
+
+
+def revoke(client: Client, client_id: str, secret: str, revoked: str = "no-such-token") -> Any:
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return client.post("/o/revoke_token/", {"token": revoked}, HTTP_AUTHORIZATION=f"Basic {basic}")
+
+
+def test_failed_revocations_are_counted_audited_and_locked_out(client, partner, limit):
+    app, secret = partner[0].application, partner[1]
+    for _ in range(limit - 1):
+        assert revoke(client, app.client_id, "not-the-secret").status_code == 401
+    assert revoke(client, app.client_id, "not-the-secret").status_code == 429
+
+    locked = revoke(client, app.client_id, secret)
+
+    assert locked.status_code == 429
+    assert locked.json()["error"] == "locked_out"
+    assert int(locked["Retry-After"]) == 15 * 60
+    failures = AccessFailureLog.objects.filter(path_info="/o/revoke_token/").order_by("id")
+    assert [f.username for f in failures] == [app.client_id] * (limit + 1)
+    assert [f.locked_out for f in failures][-2:] == [True, True]
+    # The same limits as the token endpoint: the address is locked out there too.
+    assert token_for(client, app.client_id, secret).status_code == 429
+    assert token_for(Client(REMOTE_ADDR="10.0.0.8"), app.client_id, secret).status_code == 200
+
+
+def test_revocation_failures_and_token_failures_add_up_for_an_address(client, partner, limit):
+    app, secret = partner[0].application, partner[1]
+    for n in range(limit - 1):
+        token_for(client, f"guessed-{n}", "x")
+
+    assert revoke(client, "guessed-last", "x").status_code == 429
+    assert revoke(client, app.client_id, secret).status_code == 429
+
+
+def test_a_revocation_with_the_right_secret_is_not_a_failure(client, partner, limit):
+    app, secret = partner[0].application, partner[1]
+    token = token_for(client, app.client_id, secret).json()["access_token"]
+
+    assert revoke(client, app.client_id, secret, token).status_code == 200
+    assert not AccessFailureLog.objects.exists()
+
+
+# --- lifting a lockout --------------------------------------------------------------------------
+
+
+def lock_out(username: str = "sup", address: str = "10.0.0.66", limit: int = 5) -> None:
+    for _ in range(limit):
+        sign_in(Client(), username, "wrong", address=address)
+    assert sign_in(Client(), username, PASSWORD, address=address).status_code == 429
+
+
+def lift_in_the_admin(user: Any, attempts: list[Any]) -> Any:
+    client = Client()
+    client.force_login(user)
+    return client.post(
+        "/admin/axes/accessattempt/",
+        {"action": "lift", "_selected_action": [a.pk for a in attempts]},
+    )
+
+
+def test_a_supervisor_lifts_a_lockout_in_the_admin_and_the_lift_is_audited(supervisor, limit):
+    lock_out("cw", "10.0.0.66")
+    started = timezone.now()
+
+    lifted = lift_in_the_admin(supervisor, list(AccessAttempt.objects.all()))
+
+    assert lifted.status_code == 302
+    assert not AccessAttempt.objects.exists()
+    record = LockoutLift.objects.get()
+    assert (record.username, record.ip_address, record.failures) == ("cw", "10.0.0.66", limit + 1)
+    assert record.lifted_by == supervisor
+    assert started <= record.lifted_at <= timezone.now()
+    assert AccessFailureLog.objects.filter(username="cw").count() == limit + 1  # audit kept
+
+
+def test_after_a_lift_the_owner_signs_in_from_the_address_that_was_locked(
+    supervisor, caseworker, limit
+):
+    lock_out("cw", "10.0.0.66")
+
+    lift_in_the_admin(supervisor, list(AccessAttempt.objects.all()))
+
+    owner = Client()
+    sign_in(owner, "cw", PASSWORD, address="10.0.0.66")
+    assert signed_in(owner)
+
+
+@pytest.mark.parametrize("role", ["caseworker", "analyst"])
+def test_only_a_supervisor_lifts_a_lockout(role, request, supervisor, limit):
+    user = request.getfixturevalue(role)
+    lock_out("sup", "10.0.0.66")
+
+    refused = lift_in_the_admin(user, list(AccessAttempt.objects.all()))
+
+    assert refused.status_code == 403
+    assert AccessAttempt.objects.exists() and not LockoutLift.objects.exists()
+    assert sign_in(Client(), "sup", PASSWORD, address="10.0.0.66").status_code == 429
+
+
+def test_the_command_lifts_a_lockout_in_a_supervisors_name(supervisor, limit):
+    lock_out("sup", "10.0.0.66")
+    lock_out("other", "10.0.0.77")
+    out = io.StringIO()
+
+    call_command("lockout_lift", "--by", "sup", "--address", "10.0.0.66", stdout=out)
+
+    assert "1" in out.getvalue()
+    record = LockoutLift.objects.get()
+    assert (record.username, record.ip_address, record.lifted_by) == (
+        "sup",
+        "10.0.0.66",
+        supervisor,
+    )
+    owner = Client()
+    sign_in(owner, "sup", PASSWORD, address="10.0.0.66")
+    assert signed_in(owner)
+    assert sign_in(Client(), "other", PASSWORD, address="10.0.0.77").status_code == 429
+
+
+def test_the_command_refuses_anyone_but_a_supervisor(caseworker, limit):
+    lock_out("cw", "10.0.0.66")
+
+    with pytest.raises(CommandError):
+        call_command("lockout_lift", "--by", "cw", "--username", "cw")
+    with pytest.raises(CommandError):
+        call_command("lockout_lift", "--by", "nobody-at-all", "--username", "cw")
+    with pytest.raises(CommandError):  # says what to lift
+        call_command("lockout_lift", "--by", "cw")
+
+    assert AccessAttempt.objects.exists() and not LockoutLift.objects.exists()
+
+
+def test_supervisors_read_the_lifts_and_nobody_else(supervisor, caseworker, analyst, limit):
+    lock_out("cw", "10.0.0.66")
+    lift_in_the_admin(supervisor, list(AccessAttempt.objects.all()))
+
+    for user, status in [(supervisor, 200), (caseworker, 403), (analyst, 403)]:
+        client = Client()
+        client.force_login(user)
+        page = client.get("/admin/partners/lockoutlift/")
+        assert page.status_code == status, user.username
+    client = Client()
+    client.force_login(supervisor)
+    row = LockoutLift.objects.get()
+    assert client.get(f"/admin/partners/lockoutlift/{row.pk}/delete/").status_code == 403
+    assert client.post(f"/admin/partners/lockoutlift/{row.pk}/change/", {}).status_code == 403
 
 
 # --- the audit in the admin -------------------------------------------------------------------
@@ -237,7 +449,11 @@ def test_nobody_edits_or_deletes_the_sign_in_audit(page, supervisor, limit):
         client.force_login(user)
         changelist = client.get(f"/admin/axes/{page}/")
         assert changelist.status_code == 200
-        assert changelist.context["action_form"] is None  # no bulk action, no delete
+        if page == "accessattempt":  # the counts: lifting a lockout (audited), nothing else
+            choices = changelist.context["action_form"].fields["action"].choices
+            assert [name for name, _label in choices if name] == ["lift"]
+        else:
+            assert changelist.context["action_form"] is None  # no bulk action, no delete
         detail = client.get(f"/admin/axes/{page}/{row.pk}/change/")
         assert detail.status_code == 200
         assert b'type="submit"' not in detail.content.split(b'id="content"')[1]

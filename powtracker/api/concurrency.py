@@ -8,6 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
@@ -70,9 +72,22 @@ def _key_hold(client: str, key: str) -> bool:
     return bool(held)
 
 
-def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
-    """Replay the first response to a POST with the same Idempotency-Key; a concurrent
-    duplicate gets 409, and the same key on a different request 422.
+def _replay(done: Any) -> HttpResponse:
+    """The first answer again, exactly: its status, its bytes and its headers."""
+    if done.response_content is None:  # kept before answers were kept as bytes
+        replay: HttpResponse = Response(done.response_body, status=done.response_status)
+    else:
+        replay = HttpResponse(bytes(done.response_content), status=done.response_status)
+        for name, value in done.response_headers:
+            replay[name] = value
+    replay["Idempotent-Replayed"] = "true"
+    return replay
+
+
+def idempotent(handler: Callable[..., Response]) -> Callable[..., HttpResponse]:
+    """Replay the first response to a POST with the same Idempotency-Key — its status, bytes and
+    headers as they left —; a concurrent duplicate gets 409, and the same key on a different
+    request 422.
 
     The key is taken in the same transaction as the write it guards: a request that fails,
     crashes or loses its database mid-write leaves no trace, so a retry with the same key simply
@@ -81,7 +96,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
     from partners.models import IdempotencyRecord
 
     @functools.wraps(handler)
-    def wrapper(view: Any, request: Any, *args: Any, **kwargs: Any) -> Response:
+    def wrapper(view: Any, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         key = request.headers.get("Idempotency-Key")
         if not key:
             return handler(view, request, *args, **kwargs)
@@ -103,10 +118,13 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                         "idempotency_key_reused",
                         _("This Idempotency-Key was used for another request."),
                     )
-                replay = Response(done.response_body, status=done.response_status)
-                replay["Idempotent-Replayed"] = "true"
-                return replay
+                return _replay(done)
             response = handler(view, request, *args, **kwargs)
+            # Rendered now, as it will leave, so that the replay is this very answer.
+            response = view.finalize_response(request, response, *args, **kwargs)
+            response.render()
+            # LocaleMiddleware names the language later, from the one active now; keep it.
+            response.headers.setdefault("Content-Language", translation.get_language())
             try:
                 with transaction.atomic():
                     IdempotencyRecord.objects.create(
@@ -117,7 +135,9 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                         request_hash=request_hash,
                         completed=True,
                         response_status=response.status_code,
-                        response_body=response.data,
+                        response_body=getattr(response, "data", None),
+                        response_content=response.content,
+                        response_headers=list(response.headers.items()),
                     )
             except IntegrityError:
                 # A duplicate finished first (only where no lock could hold the key): undo ours.

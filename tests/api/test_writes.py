@@ -9,8 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from cases.models import WishStatement
+from partners.choices import DisclosureLevel
 from partners.models import IdempotencyRecord
-from tests.api.conftest import Api
+from tests.api.conftest import ALL_SCOPES, Api, make_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,52 @@ def test_a_retried_post_returns_the_first_response_and_creates_nothing(world, pa
     assert retry["Idempotent-Replayed"] == "true"
     assert (reused.status_code, reused.json()["error"]["code"]) == (422, "idempotency_key_reused")
     assert WishStatement.objects.count() == before + 1
+
+
+def replay_headers(response) -> dict[str, str]:
+    """Every header of an answer but the one saying it is a replay."""
+    return {k: v for k, v in response.headers.items() if k != "Idempotent-Replayed"}
+
+
+def test_a_replayed_registration_is_the_first_answer_byte_for_byte(client, world):
+    bureau = make_partner(
+        client,
+        "UKR bureau",
+        state=world["states"]["UKR"],
+        default_level=DisclosureLevel.FULL,
+        scopes=[*ALL_SCOPES, "cases:register"],
+    )
+    kim = {
+        "family_name": "Kim",
+        "given_names": "Chol-su",
+        "name_original": "김철수",
+        "nationality": "PRK",
+        "power_depended_on": "PRK",
+        "captured_on": "2025-01-05",
+    }
+    headers = {"Idempotency-Key": "register-kim", "Accept-Language": "ko"}
+
+    first = bureau.post("/api/v1/captives/", kim, headers=headers)
+    # The retry asks in another language: it still gets the first answer, as it was.
+    retry = bureau.post("/api/v1/captives/", kim, headers={**headers, "Accept-Language": "en"})
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.content == first.content
+    assert first["ETag"] and first["Content-Language"] == "ko"
+    assert replay_headers(retry) == replay_headers(first)
+    assert retry["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+
+
+def test_a_replayed_wish_is_the_first_answer_byte_for_byte(world, partners):
+    api = partners["receiving_state"]
+    target = path(world["second"], "wishes")
+
+    first = api.post(target, WISH, headers={"Idempotency-Key": "wish-bytes"})
+    retry = api.post(target, WISH, headers={"Idempotency-Key": "wish-bytes"})
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.content == first.content
+    assert replay_headers(retry) == replay_headers(first)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two live transactions")

@@ -1,4 +1,4 @@
-"""Migrations diplomacy 0008 and 0009 reconcile a captive's power and ally, kept until then in two places."""
+"""Migrations diplomacy 0008 and 0009 reconcile a captive's power and ally, once in two places."""
 
 from datetime import date
 

@@ -35,13 +35,19 @@ def python_csv(queryset: Any, columns: list[Column]) -> bytes:
     """The export as Python writes it (model instances, cell_value, the csv module)."""
     headers = [column.header for column in columns]
     rows = queryset_rows(queryset, columns)
-    return export_bytes(export_chunks("csv", headers, rows, on_end=lambda outcome: None))
+    return export_bytes(
+        export_chunks("csv", headers, rows, on_start=lambda: None, on_end=lambda outcome: None)
+    )
 
 
 def database_csv(queryset: Any, columns: list[Column]) -> bytes:
     assert database_csv_select(queryset, columns) is not None, "PostgreSQL should write this"
     outcomes: list[Any] = []
-    body = export_bytes(queryset_export_chunks("csv", queryset, columns, on_end=outcomes.append))
+    body = export_bytes(
+        queryset_export_chunks(
+            "csv", queryset, columns, on_start=lambda: None, on_end=outcomes.append
+        )
+    )
     assert outcomes[0].completed
     assert outcomes[0].rows == queryset.count()
     return body

@@ -14,7 +14,7 @@ from powtracker.errors import RuleError
 from reports.choices import ExportFormat
 from reports.columns import CAPTIVE_COLUMNS, captive_export_queryset
 from reports.exports import Outcome, export_password_check, queryset_export_chunks
-from reports.services import export_record
+from reports.services import ExportAudit
 
 LISTS = ["captives"]
 
@@ -60,26 +60,39 @@ class Command(BaseCommand):
             raise CommandError(" ".join(refusal.messages)) from refusal
         columns = CAPTIVE_COLUMNS
         outcomes: list[Outcome] = []
-        show = self.stdout.isatty()
-        with open(options["out"], "wb") as out, Progress(disable=not show) as progress:
-            task = progress.add_task("Exporting", total=queryset.count())
-            for chunk in queryset_export_chunks(
-                options["format"],
-                captive_export_queryset(queryset),
-                columns,
-                on_end=outcomes.append,
-                on_rows=lambda rows: progress.advance(task, rows),
-                password=password,
-                inner_name=f"{options['list']}.{options['format']}",
-            ):
-                out.write(chunk)
-        export_record(
+        # Recorded before the first byte is written, completed once the file is whole.
+        audit = ExportAudit(
             acting_user=None,
             list_name=f"command.{options['list']}",
             filters=filters,
             export_format=options["format"],
-            outcome=outcomes[0],
         )
+        show = self.stdout.isatty()
+        try:
+            with open(options["out"], "wb") as out, Progress(disable=not show) as progress:
+                task = progress.add_task("Exporting", total=queryset.count())
+                chunks = queryset_export_chunks(
+                    options["format"],
+                    captive_export_queryset(queryset),
+                    columns,
+                    on_start=audit.start,
+                    on_end=outcomes.append,
+                    on_rows=lambda rows: progress.advance(task, rows),
+                    password=password,
+                    inner_name=f"{options['list']}.{options['format']}",
+                )
+                try:
+                    for chunk in chunks:
+                        out.write(chunk)
+                finally:
+                    chunks.close()  # a stream cut short says so in its outcome
+        except BaseException:
+            if outcomes:  # the file did not land whole, however far its stream went
+                outcomes[0].completed = False
+            raise
+        finally:
+            if outcomes:
+                audit.end(outcomes[0])
         if show:
             self.stdout.write(f"{outcomes[0].rows} rows, SHA-256 {outcomes[0].sha256}")
 
