@@ -132,6 +132,8 @@ def reconcile(apps, schema_editor):
     HistoricalCaptive.objects.bulk_create(
         [_history(HistoricalCaptive, captive, "~", now) for captive in captives], batch_size=1000
     )
+    if not checked:
+        return  # a new installation: nothing to tell
     print(f"\n  {REASON}: {checked} captives checked, {len(touched)} changed.")  # noqa: T201
     for what, number in sorted(counts.items()):
         print(f"    {number:>7} {what}")  # noqa: T201
