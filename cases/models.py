@@ -419,6 +419,9 @@ def captive_name_skeleton(captive: Captive) -> str:
 class CaptiveName(PermanentModel):
     """Another rendering of a captive's name: a romanization, a Cyrillic spelling, an alias."""
 
+    # What partners read of it (cases.api): a change to anything else gives him no new version.
+    PARTNER_FIELDS = ("system", "full_name")
+
     captive = models.ForeignKey(
         Captive, on_delete=models.PROTECT, related_name="names", verbose_name=_("captive")
     )
@@ -857,6 +860,17 @@ class NonRefoulementReview(VoidableModel):
 
 class MediaRecord(VoidableModel):
     """A video, photo or document about one or more captives, and who published it."""
+
+    # What partners read of it (cases.api): a change to anything else gives no one a new version.
+    PARTNER_FIELDS = (
+        "kind",
+        "title",
+        "publisher",
+        "publisher_state",
+        "published_on",
+        "location",
+        "exposes_to_public_curiosity",
+    )
 
     captives = models.ManyToManyField(
         Captive, related_name="media_records", verbose_name=_("captives")

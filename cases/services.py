@@ -173,12 +173,13 @@ def _captive_build(
     return captive, renderings
 
 
-def _with_powers(attributes: dict[str, Any]) -> dict[str, Any]:
+def _with_powers(detaining_power: Any, attributes: dict[str, Any]) -> dict[str, Any]:
     """His attributes with his power and its ally as registering records them (the power named,
     else his nationality): diplomacy.services keeps them, as involvements."""
     from diplomacy.services import captive_powers_initial
 
     powers = captive_powers_initial(
+        detaining_power=detaining_power,
         nationality=attributes.get("nationality"),
         power_depended_on=attributes.get("power_depended_on"),
         allied_power=attributes.get("allied_power"),
@@ -228,7 +229,7 @@ def captive_register_check(
         family_name=family_name,
         names=names,
         validate_constraints=True,
-        **_with_powers(attributes),
+        **_with_powers(detaining_power, attributes),
     )
     custody_event_check(
         captive=captive,
@@ -270,7 +271,7 @@ def captive_register(
         family_name=family_name,
         names=names,
         validate_constraints=False,
-        **_with_powers(attributes),
+        **_with_powers(detaining_power, attributes),
     )
     moment = capture_moment(captured_on, captured_at)
     captive.case_number = case_number_next(
@@ -287,7 +288,7 @@ def captive_register(
         forms.extend(name_forms(rendering.full_name))
     # The duplicate lookup's keys of his names and renderings, in one query once all are in.
     name_keys_add(captive.pk, forms)
-    # His power and its ally are involvements (diplomacy keeps them; see _with_powers).
+    # His detaining power, his power and its ally are involvements (diplomacy keeps them).
     from diplomacy.services import captive_powers_involve
 
     captive_powers_involve(acting_user=acting_user, captive=captive, reason=reason)
@@ -329,11 +330,9 @@ def partner_register_check(partner: Any, detaining_power: Any) -> None:
 @service
 def captive_register_as_partner(*, acting_user: User, **fields: Any) -> Captive:
     """A partner state's agency registers a captive its own state holds (POST /captives/): its
-    state is his detaining power, and is recorded as involved in his case as such, so that the
-    agency sees him. Any other partner (a tracing agency, a humanitarian body) registers no one."""
-    from diplomacy.choices import InvolvementRole
-    from diplomacy.models import Involvement
-
+    state is his detaining power, recorded as involved in his case as every registration
+    records it (so the agency sees him). Any other partner (a tracing agency, a humanitarian
+    body) registers no one."""
     partner = acting_partner(acting_user)
     partner_register_check(partner, partner.state if partner is not None else None)
     role_require(
@@ -341,21 +340,12 @@ def captive_register_as_partner(*, acting_user: User, **fields: Any) -> Captive:
         "diplomacy.add_involvement",
         pgettext_lazy("your role does not allow you to …", "register a captive"),
     )
-    captive = captive_register(
+    return captive_register(
         acting_user=acting_user,
         detaining_power=partner.state,
         reason="Registered",
         **fields,
     )
-    involvement = Involvement(
-        captive=captive,
-        state=partner.state,
-        role=InvolvementRole.DETAINING_POWER,
-        started_on=captive.captured_on,
-    )
-    involvement.full_clean(exclude=["captive", "state"])
-    history_save(involvement, acting_user=acting_user, reason="Registered by its detaining power")
-    return captive
 
 
 # Fields kept in step by the services; no edit may touch them.
@@ -1505,7 +1495,12 @@ def captive_name_update(
     history_save(locked, acting_user=acting_user, reason=reason, update_fields=fields)
     if "full_name" in changes:
         name_keys_add(locked_captive.pk, name_forms(locked.full_name))
-    captive_version_move(locked_captive, acting_user=acting_user, reason=reason)
+    captive_version_move(
+        locked_captive,
+        acting_user=acting_user,
+        reason=reason,
+        disclosed=bool(set(changes) & set(CaptiveName.PARTNER_FIELDS)),
+    )
     return locked
 
 
@@ -1526,12 +1521,15 @@ MEDIA_FIELDS = frozenset(
 )
 
 
-def _media_captives_touch(captives: Collection[Captive], *, acting_user: User, reason: str) -> None:
-    """A media record is read with each captive it shows: each gets a new version."""
+def _media_captives_touch(
+    captives: Collection[Captive], *, acting_user: User, reason: str, disclosed: bool = True
+) -> None:
+    """A media record is read with each captive it shows: each gets a new version (the one
+    partners read only if they may see the change)."""
     for captive in Captive.objects.select_for_update().filter(
         pk__in={captive.pk for captive in captives}
     ):
-        captive_version_move(captive, acting_user=acting_user, reason=reason)
+        captive_version_move(captive, acting_user=acting_user, reason=reason, disclosed=disclosed)
 
 
 @service
@@ -1589,7 +1587,12 @@ def media_record_update(
     if after != before:
         locked.captives.set(after)
     if changes or after != before:
-        _media_captives_touch(before | after, acting_user=acting_user, reason=reason)
+        _media_captives_touch(
+            before | after,
+            acting_user=acting_user,
+            reason=reason,
+            disclosed=after != before or bool(set(changes) & set(MediaRecord.PARTNER_FIELDS)),
+        )
     return locked
 
 

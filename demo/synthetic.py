@@ -411,6 +411,7 @@ class CaseBuilder:
         # His power and its ally as registering records them (diplomacy.services): the columns
         # and the involvements below are both written from this one answer.
         powers = captive_powers_initial(
+            detaining_power=s[dp],
             nationality=s[nationality],
             power_depended_on=s[pdo],
             allied_power=s[allied] if allied else None,

@@ -65,6 +65,9 @@ class State(PermanentModel):
 class Involvement(PermanentModel):
     """The role one state plays in one captive's case, and what it has said."""
 
+    # What partners read of it (cases.api): its notes are the bureau's.
+    PARTNER_FIELDS = ("state", "role", "position", "started_on", "ended_on")
+
     captive = models.ForeignKey(
         "cases.Captive",
         on_delete=models.PROTECT,
@@ -109,6 +112,8 @@ class Involvement(PermanentModel):
                 | Q(started_on__isnull=True)
                 | Q(ended_on__gte=F("started_on")),
                 name="diplomacy_involvement_ends_after_start",
+                violation_error_code="invalid",
+                violation_error_message=_("An involvement cannot end before it started."),
             ),
         ]
 

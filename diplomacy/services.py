@@ -7,12 +7,14 @@ repatriation gate apply here exactly as everywhere else.
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from cases import services as case_services
 from cases.choices import FINAL_CUSTODY_STATUSES, CustodyEventKind
+from cases.dates import case_date_check
 from cases.models import Captive
 from diplomacy.choices import (
     HIDDEN_FROM_HOSTILE_ROLES,
@@ -120,25 +122,50 @@ INVOLVEMENT_CHANGEABLE_FIELDS = frozenset({"position", "started_on", "ended_on",
 
 
 def captive_powers_initial(
-    *, nationality: State | None, power_depended_on: State | None, allied_power: State | None
+    *,
+    detaining_power: State | None,
+    nationality: State | None,
+    power_depended_on: State | None,
+    allied_power: State | None,
 ) -> dict[str, State | None]:
     """His power and its ally as registering records them: the power named, else his
-    nationality (GC III's usual case: a soldier depends on the state whose national he is)."""
-    return {"power_depended_on": power_depended_on or nationality, "allied_power": allied_power}
+    nationality (GC III's usual case: a soldier depends on the state whose national he is) —
+    unless that is the state holding him, which no prisoner of war depends on (a national who
+    fought for the other side): then his power stays unknown, and hostility fails closed.
+    Refuses an ally that is his power."""
+    held_by_own_state = (
+        nationality is not None
+        and detaining_power is not None
+        and nationality.pk == detaining_power.pk
+    )
+    if power_depended_on is None and not held_by_own_state:
+        power_depended_on = nationality
+    if (
+        allied_power is not None
+        and power_depended_on is not None
+        and allied_power.pk == power_depended_on.pk
+    ):
+        raise ValidationError(
+            {
+                "allied_power": ValidationError(
+                    _("His ally cannot be the power he depends on."), code="invalid"
+                )
+            }
+        )
+    return {"power_depended_on": power_depended_on, "allied_power": allied_power}
 
 
 def captive_powers_involve(*, acting_user: User, captive: Captive, reason: str) -> None:
-    """Record, for a captive just registered, his power and its ally (the columns
-    captive_powers_initial gave) as the involvements they copy, since his capture."""
+    """Record, for a captive just registered, the states his registration names as the
+    involvements they are, since his capture: his detaining power, and his power and its ally
+    (the columns captive_powers_initial gave). At every door alike, so that the detaining
+    state's agency sees the captives it holds however they were registered."""
+    roles = [(InvolvementRole.DETAINING_POWER, captive.detaining_power_id)]
+    roles += [(role, getattr(captive, f"{field}_id")) for role, field in POWER_ROLE_FIELDS.items()]
     involvements = [
-        Involvement(
-            captive=captive,
-            state_id=getattr(captive, f"{field}_id"),
-            role=role,
-            started_on=captive.captured_on,
-        )
-        for role, field in POWER_ROLE_FIELDS.items()
-        if getattr(captive, f"{field}_id") is not None
+        Involvement(captive=captive, state_id=state_id, role=role, started_on=captive.captured_on)
+        for role, state_id in roles
+        if state_id is not None
     ]
     history_bulk_create(involvements, acting_user=acting_user, reason=reason)
 
@@ -161,6 +188,60 @@ def _power_free_check(captive: Captive, role: str, *, exclude: Involvement | Non
                 "first, or change it on his page."
             ),
             {"state": holder.state.code, "role": InvolvementRole(role).label.lower()},
+        )
+
+
+def _involvement_check(involvement: Involvement) -> None:
+    """The dates an involvement may carry, and one power (one ally) at a time in time as well
+    as in the database: no date before his capture (nor GC III) or after today — an end still
+    to come is recorded when it comes, so that "not ended" is what holds today — and no two
+    states' spans in his power's (or its ally's) role overlapping."""
+    captured_on = involvement.captive.captured_on
+    for day, what in (
+        (involvement.started_on, _("the day it started")),
+        (involvement.ended_on, _("the day it ended")),
+    ):
+        if day is None:
+            continue
+        case_date_check(day, what=what, captured_on=captured_on)
+        if day > timezone.localdate():
+            raise RuleError(
+                ErrorCode.EVENT_IN_FUTURE, _("%(field)s is in the future."), {"field": what}
+            )
+    if involvement.role not in POWER_ROLE_FIELDS:
+        return
+    start = involvement.started_on or date.min
+    end = involvement.ended_on or date.max
+    others = Involvement.objects.filter(captive=involvement.captive, role=involvement.role)
+    if involvement.pk is not None:
+        others = others.exclude(pk=involvement.pk)
+    for other in others.select_related("state"):
+        # A span ends the day the next begins: ended on the 5th, the next may start on the 5th.
+        if start < (other.ended_on or date.max) and (other.started_on or date.min) < end:
+            raise RuleError(
+                ErrorCode.POWER_ALREADY_RECORDED,
+                _(
+                    "%(state)s was his %(role)s from %(start)s to %(end)s: two states cannot "
+                    "hold that role at once."
+                ),
+                {
+                    "state": other.state.code,
+                    "role": InvolvementRole(other.role).label.lower(),
+                    "start": other.started_on.isoformat() if other.started_on else "—",
+                    "end": other.ended_on.isoformat() if other.ended_on else "—",
+                },
+            )
+
+
+def _ally_is_not_power_check(captive: Captive, role: str, state: State) -> None:
+    """Refuse a state as his ally while it is his power, or as his power while it is his ally."""
+    other = next(r for r in POWER_ROLE_FIELDS if r != role)
+    holder = _active_power(captive, other)
+    if holder is not None and holder.state_id == state.pk:
+        raise RuleError(
+            ErrorCode.INVALID,
+            _("%(state)s is his %(role)s: it cannot also be the other."),
+            {"state": state.code, "role": InvolvementRole(other).label.lower()},
         )
 
 
@@ -230,6 +311,8 @@ def involvement_record(
     involvement.full_clean()
     if role in POWER_ROLE_FIELDS and ended_on is None:
         _power_free_check(captive, role)
+        _ally_is_not_power_check(captive, role, state)
+    _involvement_check(involvement)
     history_save(involvement, acting_user=acting_user, reason=reason)
     _captive_powers_sync(
         captive, acting_user=acting_user, reason=reason, disclosed=_involvement_disclosed(role)
@@ -263,13 +346,15 @@ def involvement_update(
     locked.full_clean()
     if reopened and locked.role in POWER_ROLE_FIELDS:
         _power_free_check(locked.captive, locked.role, exclude=locked)
+    _involvement_check(locked)
     if changes:
-        history_save(locked, acting_user=acting_user, reason=reason)
+        history_save(locked, acting_user=acting_user, reason=reason, update_fields=sorted(changes))
         _captive_powers_sync(
             locked.captive,
             acting_user=acting_user,
             reason=reason,
-            disclosed=_involvement_disclosed(locked.role),
+            disclosed=_involvement_disclosed(locked.role)
+            and bool(set(changes) & set(Involvement.PARTNER_FIELDS)),
         )
     return locked
 
@@ -312,15 +397,25 @@ def captive_powers_set(
             continue
         earlier = Involvement.objects.filter(captive=captive, state=state, role=role).first()
         if earlier is not None:
-            earlier.ended_on = None
+            # He depends on it again from `day`: its span is the latest (the record of when it
+            # held the role before stays in its history).
+            earlier.started_on, earlier.ended_on = day, None
+            _involvement_check(earlier)
             history_save(
-                earlier, acting_user=acting_user, reason=reason, update_fields=["ended_on"]
+                earlier,
+                acting_user=acting_user,
+                reason=reason,
+                update_fields=["started_on", "ended_on"],
             )
         else:
             involvement = Involvement(captive=captive, state=state, role=role, started_on=day)
             involvement.full_clean()
+            _involvement_check(involvement)
             history_save(involvement, acting_user=acting_user, reason=reason)
     if changed:
+        power = _active_power(captive, InvolvementRole.POWER_DEPENDED_ON)
+        if power is not None:
+            _ally_is_not_power_check(captive, InvolvementRole.POWER_DEPENDED_ON, power.state)
         _captive_powers_sync(captive, acting_user=acting_user, reason=reason, disclosed=True)
     return captive
 

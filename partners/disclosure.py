@@ -4,7 +4,8 @@ A partner sees a case only if its state is involved in it or the case is shared 
 level is the share's, else the partner's default.
 
 A partner is *hostile* to a captive if its state is, by any record, his power depended on or that
-power's ally (an involvement in either role, ended ones included), or his nationality. Where
+power's ally (an involvement in either role, ended ones included), or his nationality (today's or
+any he was recorded with before: his history keeps them). Where
 neither his power nor his nationality is known, every state agency is hostile to him (and so is
 a state agency that speaks for no state): only a humanitarian body or a tracing agency at full
 level may then read his wishes. Whatever its level, scopes or shares, a hostile partner never
@@ -92,12 +93,24 @@ def hostile_q(viewer: Viewer, prefix: str = "") -> Q:
         return Q(pk__in=[])
     if _speaks_for_no_known_state(viewer):
         return Q(**{f"{prefix}pk__isnull": False})
-    by_record = Q(**{f"{prefix}nationality_id": viewer.state_id}) | Q(
-        **{
-            f"{prefix}pk__in": Involvement.objects.filter(
-                state_id=viewer.state_id, role__in=HOSTILE_ROLES
-            ).values("captive_id")
-        }
+    # Any nationality he was ever recorded with (his history keeps each), not only today's:
+    # correcting a nationality must not open his wishes to the state it names no more.
+    by_record = (
+        Q(**{f"{prefix}nationality_id": viewer.state_id})
+        | Q(
+            **{
+                f"{prefix}pk__in": Captive.history.model.objects.filter(
+                    nationality_id=viewer.state_id
+                ).values("id")
+            }
+        )
+        | Q(
+            **{
+                f"{prefix}pk__in": Involvement.objects.filter(
+                    state_id=viewer.state_id, role__in=HOSTILE_ROLES
+                ).values("captive_id")
+            }
+        )
     )
     if viewer.partner.kind != PartnerKind.STATE_AGENCY:
         return by_record

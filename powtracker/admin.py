@@ -280,10 +280,12 @@ class PermanentAdmin(StrictParametersMixin, SimpleHistoryAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         # Forms run the services' checks, so a refusal here means the case changed between the
-        # check and the save. The admin's transaction is rolled back whole: nothing is kept.
+        # check and the save, or two parts of one form asked for what the rules forbid together
+        # (his power changed and another added in his involvements). The admin's transaction is
+        # rolled back whole: nothing is kept.
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except RuleError as refusal:
+        except ValidationError as refusal:  # a RuleError, or a service's full_clean()
             messages.error(
                 request,
                 _("Nothing was saved: %(problems)s") % {"problems": " ".join(refusal.messages)},

@@ -95,7 +95,7 @@ def visible_fields(viewer: Viewer, captive: Captive) -> list[str]:
 class CaptiveNameSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaptiveName
-        fields = ["system", "full_name"]
+        fields = list(CaptiveName.PARTNER_FIELDS)
         read_only_fields = fields
 
 
@@ -250,16 +250,7 @@ class MediaRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MediaRecord
-        fields = [
-            "id",
-            "kind",
-            "title",
-            "publisher",
-            "publisher_state",
-            "published_on",
-            "location",
-            "exposes_to_public_curiosity",
-        ]
+        fields = ["id", *MediaRecord.PARTNER_FIELDS]
         read_only_fields = fields
 
 

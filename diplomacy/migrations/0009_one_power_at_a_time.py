@@ -11,6 +11,22 @@ class Migration(migrations.Migration):
     dependencies = [("diplomacy", "0008_reconcile_powers")]
 
     operations = [
+        # Its refusal in words, not the constraint's name (AlterConstraint: no SQL).
+        migrations.AlterConstraint(
+            model_name="involvement",
+            name="diplomacy_involvement_ends_after_start",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("started_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="diplomacy_involvement_ends_after_start",
+                violation_error_code="invalid",
+                violation_error_message="An involvement cannot end before it started.",
+            ),
+        ),
         migrations.AddConstraint(
             model_name="involvement",
             constraint=models.UniqueConstraint(

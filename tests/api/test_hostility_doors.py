@@ -87,13 +87,23 @@ def register_by_import(client: Any, caseworker: Any, states: dict[str, Any]) -> 
 DOORS = {"admin": register_in_admin, "api": register_by_api, "import": register_by_import}
 
 
-def involve_in_admin(client: Any, user: Any, captive: Captive, state: Any, role: str) -> Any:
-    """A caseworker names a state's role in his case on the involvement form."""
+def saved(response: Any, url: str) -> bool:
+    """An admin form saved: it leads on (a refusal in words comes back to the same page)."""
+    return response.status_code == 302 and response.url != url
+
+
+def involve_in_admin(
+    client: Any, user: Any, captive: Captive, state: Any, role: str, **fields: str
+) -> Any:
+    """A caseworker names a state's role in his case on the involvement form. Saved, it leads
+    to the list of involvements (a refusal comes back to the form, or to the page it was on)."""
     client.force_login(user)
     url = reverse("admin:diplomacy_involvement_add")
     data = admin_form_data(client.get(url).content.decode())
-    data.update(captive=str(captive.pk), state=str(state.pk), role=role)
-    return client.post(url, data)
+    data.update(captive=str(captive.pk), state=str(state.pk), role=role, **fields)
+    response = client.post(url, data)
+    response.saved = saved(response, url)
+    return response
 
 
 @pytest.fixture
@@ -142,7 +152,7 @@ def test_his_power_and_its_ally_never_read_his_wish_whatever_the_door(
     )
     assert refused.status_code == 200
     added = involve_in_admin(client, caseworker, hwang, states["RUS"], InvolvementRole.ALLIED_POWER)
-    assert added.status_code == 302
+    assert added.saved
     hwang.refresh_from_db()
     assert (hwang.power_depended_on, hwang.allied_power) == (states["PRK"], states["RUS"])
 
@@ -224,7 +234,7 @@ def test_an_ally_whose_involvement_ended_still_reads_nothing(
     client.force_login(caseworker)
     data = admin_form_data(client.get(url).content.decode())
     data["ended_on"] = timezone.localdate().isoformat()
-    assert client.post(url, data).status_code == 302
+    assert saved(client.post(url, data), url)
 
     hwang.refresh_from_db()
     assert hwang.allied_power is None  # no longer his ally today …
@@ -291,7 +301,7 @@ def test_changing_his_power_on_his_page_ends_the_old_involvement(
     client.force_login(caseworker)
     data = admin_form_data(client.get(url).content.decode())
     data["power_depended_on"] = str(states["RUS"].pk)
-    assert client.post(url, data).status_code == 302
+    assert saved(client.post(url, data), url)
 
     powers = Involvement.objects.filter(captive=hwang, role=InvolvementRole.POWER_DEPENDED_ON)
     assert {(i.state.code, i.ended_on is None) for i in powers} == {
@@ -341,3 +351,188 @@ def test_an_involvement_added_in_the_admin_moves_the_version_his_power_reads(
     assert after.json()["updated_at"] > before.json()["updated_at"]
     changed = prk.get("/api/v1/captives/", updated_since=mark).json()["results"]
     assert [c["case_number"] for c in changed] == [hwang.case_number]
+
+
+# --- what the outside attack on this release found ------------------------------------------
+
+
+def test_a_nationality_corrected_away_still_counts(client, caseworker, supervisor, states):
+    """A PRK national recorded as depending on RUS, then his nationality corrected to RUS: PRK
+    was his nationality by a record, and never reads his wish, even through a full share."""
+    agency = make_partner(client, "UKR bureau", state=states["UKR"], scopes=["cases:register"])
+    body = {"family_name": "Natfix", "nationality": "PRK", "power_depended_on": "RUS"}
+    assert (
+        agency.post("/api/v1/captives/", {**body, "captured_on": "2025-03-05"}).status_code == 201
+    )
+    natfix = Captive.objects.get(family_name="Natfix")
+    prk = make_partner(client, "PRK agency", state=states["PRK"], default_level="full")
+    from partners.services import case_share_grant
+
+    case_share_grant(
+        acting_user=supervisor, partner=prk.partner, captive=natfix, level="full", reason="Asked"
+    )
+    said_defect(natfix, supervisor, states["KOR"])
+    url = reverse("admin:cases_captive_change", args=[natfix.pk])
+    client.force_login(caseworker)
+    data = admin_form_data(client.get(url).content.decode())
+    data["nationality"] = str(states["RUS"].pk)
+    assert saved(client.post(url, data), url)
+
+    assert wish_of(prk, natfix) == "absent"
+    assert prk.get(f"/api/v1/captives/{natfix.pk}/wishes/").status_code == 404
+
+
+@pytest.mark.parametrize("door", ["admin", "import"])
+def test_the_detaining_state_sees_the_captives_it_holds_whatever_the_door(
+    door, client, caseworker, states
+):
+    hwang = DOORS[door](client, caseworker, states)
+    ukr = make_partner(client, "UKR bureau", state=states["UKR"])
+
+    assert ukr.get(f"/api/v1/captives/{hwang.pk}/").status_code == 200
+    roles = set(hwang.involvements.values_list("state__code", "role"))
+    assert ("UKR", InvolvementRole.DETAINING_POWER) in roles
+
+
+def test_reopening_a_power_while_another_holds_it_is_refused_in_words(client, caseworker, states):
+    hwang = register_by_api(client, caseworker, states)
+    prk = Involvement.objects.get(captive=hwang, role=InvolvementRole.POWER_DEPENDED_ON)
+    client.force_login(caseworker)
+    url = reverse("admin:diplomacy_involvement_change", args=[prk.pk])
+    data = admin_form_data(client.get(url).content.decode())
+    data.update(started_on="2025-02-01", ended_on="2025-03-01")
+    assert saved(client.post(url, data), url)
+    assert involve_in_admin(
+        client, caseworker, hwang, states["RUS"], "power_depended_on", started_on="2025-03-01"
+    ).saved
+
+    data = admin_form_data(client.get(url).content.decode())
+    data["ended_on"] = ""
+    response = client.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    assert "end that involvement first" in response.content.decode()
+    prk.refresh_from_db()
+    assert prk.ended_on == date(2025, 3, 1)
+
+
+def test_a_second_power_added_on_his_page_is_refused_in_words(client, caseworker, states):
+    hwang = register_by_api(client, caseworker, states)
+    url = reverse("admin:cases_captive_change", args=[hwang.pk])
+    client.force_login(caseworker)
+    data = admin_form_data(client.get(url).content.decode())
+    index = int(data["involvements-TOTAL_FORMS"])
+    data.update(
+        {
+            f"involvements-{index}-state": str(states["RUS"].pk),
+            f"involvements-{index}-role": "power_depended_on",
+            "involvements-TOTAL_FORMS": str(index + 1),
+        }
+    )
+
+    response = client.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    assert "Nothing was saved" in response.content.decode()
+    assert hwang.involvements.filter(role="power_depended_on").count() == 1
+
+
+def test_powers_cannot_overlap_in_time_nor_end_in_the_future(client, caseworker, states):
+    hwang = register_by_api(client, caseworker, states)
+    prk = Involvement.objects.get(captive=hwang, role=InvolvementRole.POWER_DEPENDED_ON)
+    from diplomacy import services as diplomacy_services
+    from powtracker.errors import RuleError
+
+    with pytest.raises(RuleError) as future:
+        diplomacy_services.involvement_update(
+            acting_user=caseworker, involvement=prk, ended_on=date(2099, 1, 1)
+        )
+    assert future.value.error_code == "event_in_future"
+    diplomacy_services.involvement_update(
+        acting_user=caseworker, involvement=prk, ended_on=date(2025, 6, 1)
+    )
+    with pytest.raises(RuleError) as overlap:
+        diplomacy_services.involvement_record(
+            acting_user=caseworker,
+            captive=hwang,
+            state=states["RUS"],
+            role=InvolvementRole.POWER_DEPENDED_ON,
+            started_on=date(2025, 5, 1),
+        )
+    assert overlap.value.error_code == "power_already_recorded"
+    with pytest.raises(RuleError) as before_capture:
+        diplomacy_services.involvement_record(
+            acting_user=caseworker,
+            captive=hwang,
+            state=states["KOR"],
+            role=InvolvementRole.VERIFIER,
+            started_on=date(1900, 1, 1),
+        )
+    assert before_capture.value.error_code == "date_before_gc3"
+    # From the day the first ended, a second may hold the role.
+    diplomacy_services.involvement_record(
+        acting_user=caseworker,
+        captive=hwang,
+        state=states["RUS"],
+        role=InvolvementRole.POWER_DEPENDED_ON,
+        started_on=date(2025, 6, 1),
+    )
+    hwang.refresh_from_db()
+    assert hwang.power_depended_on == states["RUS"]
+
+
+def test_his_ally_is_not_his_power_and_his_captor_is_not_his_power(client, caseworker, states):
+    agency = make_partner(client, "UKR bureau", state=states["UKR"], scopes=["cases:register"])
+    same = {"family_name": "Same", "power_depended_on": "PRK", "allied_power": "PRK"}
+    refused = agency.post("/api/v1/captives/", {**same, "captured_on": "2025-03-05"})
+    assert refused.status_code == 400
+    assert "allied_power" in refused.json()["error"]["fields"]
+    # A Ukrainian who fought for the other side, held by Ukraine: he does not depend on it.
+    own = {"family_name": "Own", "nationality": "UKR", "captured_on": "2025-03-05"}
+    assert agency.post("/api/v1/captives/", own).status_code == 201
+    assert Captive.objects.get(family_name="Own").power_depended_on is None
+
+
+def test_an_end_before_the_start_is_refused_in_words(client, caseworker, states):
+    hwang = register_by_api(client, caseworker, states)
+    prk = Involvement.objects.get(captive=hwang, role=InvolvementRole.POWER_DEPENDED_ON)
+    client.force_login(caseworker)
+    url = reverse("admin:diplomacy_involvement_change", args=[prk.pk])
+    data = admin_form_data(client.get(url).content.decode())
+    data["ended_on"] = "2025-01-01"
+
+    page = client.post(url, data).content.decode()
+
+    assert "An involvement cannot end before it started." in page
+    assert "diplomacy_involvement_ends_after_start" not in page
+
+
+def test_what_no_partner_reads_moves_no_partners_version(client, caseworker, states, readers):
+    """A rendering's note and an involvement's notes are the bureau's: PRK's ETag stays."""
+    hwang = register_by_api(client, caseworker, states)
+    rendering = case_services.captive_name_add(
+        acting_user=caseworker, captive=hwang, system="alias", full_name="Hwang Cholchin"
+    )
+    verifier = Involvement.objects.get(captive=hwang, role=InvolvementRole.DETAINING_POWER)
+    prk = readers["PRK"]
+    path = f"/api/v1/captives/{hwang.pk}/"
+    before = prk.get(path)["ETag"]
+
+    case_services.captive_name_update(acting_user=caseworker, rendering=rendering, note="Typed")
+    from diplomacy import services as diplomacy_services
+
+    diplomacy_services.involvement_update(
+        acting_user=caseworker, involvement=verifier, notes="Called them"
+    )
+    assert prk.get(path)["ETag"] == before
+
+    case_services.captive_name_update(
+        acting_user=caseworker, rendering=rendering, full_name="Hwang Chol-chin"
+    )
+    assert prk.get(path)["ETag"] != before
+
+
+def test_what_partners_read_of_an_involvement_is_what_the_service_counts():
+    from cases.api.serializers import InvolvementSerializer
+
+    assert tuple(InvolvementSerializer().fields) == Involvement.PARTNER_FIELDS
