@@ -40,7 +40,7 @@ def kept_case(world: dict[str, Any], **fields: Any) -> Captive:
         captured_on=date(2024, 8, 20),
         **fields,
     )
-    Involvement.objects.create(
+    Involvement.objects.get_or_create(
         captive=captive, state=world["states"]["UKR"], role=InvolvementRole.DETAINING_POWER
     )
     return captive
