@@ -61,7 +61,7 @@ from powtracker.history import (
     void_rights_check,
 )
 from powtracker.roles import acting_partner, role_require
-from powtracker.writes import service
+from powtracker.writes import changes_check, keywords_check, service
 from reports.choices import DocumentKind
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -1474,13 +1474,11 @@ def captive_name_update(
         "cases.change_captivename",
         pgettext_lazy("your role does not allow you to …", "change a rendering of a name"),
     )
-    fixed = set(changes) - RENDERING_CHANGEABLE_FIELDS
-    if fixed:
-        raise RuleError(
-            ErrorCode.INVALID,
-            _("%(fields)s of a rendering cannot be changed: add another rendering."),
-            {"fields": ", ".join(sorted(fixed))},
-        )
+    changes_check(
+        changes,
+        RENDERING_CHANGEABLE_FIELDS,
+        _("%(fields)s of a rendering cannot be changed: add another rendering."),
+    )
     locked_captive = _lock(rendering.captive)
     locked = CaptiveName.objects.select_for_update().get(pk=rendering.pk)
     for field, value in changes.items():
@@ -1547,9 +1545,7 @@ def media_record_create(
         "cases.add_mediarecord",
         pgettext_lazy("your role does not allow you to …", "record a media record"),
     )
-    unknown = set(fields) - MEDIA_FIELDS
-    if unknown:
-        raise TypeError(f"media_record_create() got unexpected keywords {sorted(unknown)}")
+    keywords_check("media_record_create", fields, MEDIA_FIELDS)
     record = MediaRecord(recorded_by=acting_person(acting_user), **fields)
     record.full_clean()
     history_save(record, acting_user=acting_user, reason=reason)
@@ -1573,9 +1569,7 @@ def media_record_update(
         "cases.change_mediarecord",
         pgettext_lazy("your role does not allow you to …", "change a media record"),
     )
-    unknown = set(changes) - MEDIA_FIELDS
-    if unknown:
-        raise TypeError(f"media_record_update() got unexpected keywords {sorted(unknown)}")
+    keywords_check("media_record_update", changes, MEDIA_FIELDS)
     locked = MediaRecord.objects.select_for_update().get(pk=record.pk)
     before = set(locked.captives.all())
     for field, value in changes.items():

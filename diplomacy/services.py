@@ -42,7 +42,7 @@ from powtracker.disclosed import version_fields
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import acting_person, history_bulk_create, history_bulk_update, history_save
 from powtracker.roles import role_require
-from powtracker.writes import service
+from powtracker.writes import changes_check, keywords_check, service
 
 User = Any
 
@@ -331,13 +331,11 @@ def involvement_update(
     """Change what an involvement says (its position, dates, notes) or end it (`ended_on`). Its
     state, role and captive stay what they are: a different one is another involvement."""
     role_require(acting_user, *INVOLVEMENT_CHANGE_PERMISSION)
-    fixed = set(changes) - INVOLVEMENT_CHANGEABLE_FIELDS
-    if fixed:
-        raise RuleError(
-            ErrorCode.INVALID,
-            _("%(fields)s of an involvement cannot be changed: record another involvement."),
-            {"fields": ", ".join(sorted(fixed))},
-        )
+    changes_check(
+        changes,
+        INVOLVEMENT_CHANGEABLE_FIELDS,
+        _("%(fields)s of an involvement cannot be changed: record another involvement."),
+    )
     locked = Involvement.objects.select_for_update().get(pk=involvement.pk)
     case_services.captive_writable_check(locked.captive)
     reopened = locked.ended_on is not None and "ended_on" in changes and changes["ended_on"] is None
@@ -373,9 +371,7 @@ def captive_powers_set(
     the role ends, the new state's begins (or begins again). None ends the role. What the captive
     form's fields and anything else naming his power write."""
     role_require(acting_user, *INVOLVEMENT_CHANGE_PERMISSION)
-    unknown = set(powers) - set(POWER_ROLE_FIELDS.values())
-    if unknown:
-        raise TypeError(f"captive_powers_set() got unexpected keywords {sorted(unknown)}")
+    keywords_check("captive_powers_set", powers, POWER_ROLE_FIELDS.values())
     captive = Captive.objects.select_for_update().get(pk=captive.pk)
     case_services.captive_writable_check(captive)
     day = on or timezone.localdate()
@@ -819,13 +815,11 @@ def transfer_request_update(
 ) -> TransferRequest:
     """Correct what a transfer request says (its basis, the day it was stated, notes)."""
     role_require(acting_user, *TRANSFER_CHANGE_PERMISSION)
-    fixed = set(changes) - TRANSFER_DETAILS_FIELDS
-    if fixed:
-        raise RuleError(
-            ErrorCode.INVALID,
-            _("%(fields)s of a transfer request cannot be changed here."),
-            {"fields": ", ".join(sorted(fixed))},
-        )
+    changes_check(
+        changes,
+        TRANSFER_DETAILS_FIELDS,
+        _("%(fields)s of a transfer request cannot be changed here."),
+    )
     locked = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
     for field, value in changes.items():
         setattr(locked, field, value)
@@ -914,12 +908,6 @@ def transfer_request_complete(
 STATE_FIELDS = frozenset({"code", "name", "gc3_party", "language", "notes"})
 
 
-def _fields_check(function: str, given: Any, allowed: frozenset[str]) -> None:
-    unknown = set(given) - allowed
-    if unknown:
-        raise TypeError(f"{function}() got unexpected keywords {sorted(unknown)}")
-
-
 @service
 def state_create(*, acting_user: User, reason: str = "State added", **fields: Any) -> State:
     """Add a state to the list (supervisors manage it)."""
@@ -928,7 +916,7 @@ def state_create(*, acting_user: User, reason: str = "State added", **fields: An
         "diplomacy.add_state",
         pgettext_lazy("your role does not allow you to …", "manage the list of states"),
     )
-    _fields_check("state_create", fields, STATE_FIELDS)
+    keywords_check("state_create", fields, STATE_FIELDS)
     state = State(**fields)
     state.full_clean()
     history_save(state, acting_user=acting_user, reason=reason)
@@ -945,7 +933,7 @@ def state_update(
         "diplomacy.change_state",
         pgettext_lazy("your role does not allow you to …", "manage the list of states"),
     )
-    _fields_check("state_update", changes, STATE_FIELDS)
+    keywords_check("state_update", changes, STATE_FIELDS)
     locked = State.objects.select_for_update().get(pk=state.pk)
     for field, value in changes.items():
         setattr(locked, field, value)
@@ -994,7 +982,7 @@ def diplomatic_contact_record(
 ) -> DiplomaticContact:
     """Record a contact between states about cases, and the captives it concerns."""
     role_require(acting_user, *CONTACT_PERMISSIONS["add"])
-    _fields_check("diplomatic_contact_record", fields, CONTACT_FIELDS)
+    keywords_check("diplomatic_contact_record", fields, CONTACT_FIELDS)
     contact = DiplomaticContact(recorded_by=acting_person(acting_user), **fields)
     contact.full_clean()
     history_save(contact, acting_user=acting_user, reason=reason)
@@ -1014,7 +1002,7 @@ def diplomatic_contact_update(
     """Change a recorded contact, and (if given) the captives it concerns. Its version, which
     partners read, moves unless only its internal notes changed."""
     role_require(acting_user, *CONTACT_PERMISSIONS["change"])
-    _fields_check("diplomatic_contact_update", changes, CONTACT_FIELDS)
+    keywords_check("diplomatic_contact_update", changes, CONTACT_FIELDS)
     locked = DiplomaticContact.objects.select_for_update().get(pk=contact.pk)
     for field, value in changes.items():
         setattr(locked, field, value)

@@ -9,7 +9,7 @@ change or a delete of one of our records that does not happen inside a service i
 """
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
@@ -107,3 +107,20 @@ class WriteGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with writes_guarded():
             return self.get_response(request)
+
+
+def keywords_check(function: str, given: Iterable[str], allowed: Collection[str]) -> None:
+    """Refuse, as Python would, a keyword a service does not take (its fields are listed)."""
+    unknown = set(given) - set(allowed)
+    if unknown:
+        raise TypeError(f"{function}() got unexpected keywords {sorted(unknown)}")
+
+
+def changes_check(changes: Iterable[str], allowed: Collection[str], refusal: Any) -> None:
+    """Refuse a change to what a record is rather than what it says: `refusal` names the
+    fields (`%(fields)s`), with the code `invalid`."""
+    from powtracker.errors import ErrorCode, RuleError
+
+    fixed = set(changes) - set(allowed)
+    if fixed:
+        raise RuleError(ErrorCode.INVALID, refusal, {"fields": ", ".join(sorted(fixed))})
