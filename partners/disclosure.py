@@ -5,10 +5,10 @@ level is the share's, else the partner's default.
 
 A partner is *hostile* to a captive if its state is, by any record, his power depended on or that
 power's ally (an involvement in either role, ended ones included), or his nationality (today's or
-any he was recorded with before: his history keeps them). Where
-neither his power nor his nationality is known, every state agency is hostile to him (and so is
-a state agency that speaks for no state): only a humanitarian body or a tracing agency at full
-level may then read his wishes. Whatever its level, scopes or shares, a hostile partner never
+any he was recorded with before: his history keeps them). Where neither his power nor his
+nationality is known, every state agency is hostile to him (and so is a state agency that speaks
+for no state): only a humanitarian body or a tracing agency at full level may then read his
+wishes. Whatever its level, scopes or shares, a hostile partner never
 receives his wishes (any of them: a wish to remain endangers a family as surely as one to
 defect), nor other states' contacts and transfer requests about him, nor the involvements of
 states that offer to receive him.
@@ -86,8 +86,8 @@ def _speaks_for_no_known_state(viewer: Viewer) -> bool:
 
 
 def hostile_q(viewer: Viewer, prefix: str = "") -> Q:
-    """Captives (at `prefix`) to whom the viewer is hostile: its state is his nationality, or by
-    any involvement (ended or not) his power or its ally; or, for a state agency, neither his
+    """Captives (at `prefix`) to whom the viewer is hostile: its state is or was his nationality,
+    or by any involvement (ended or not) his power or its ally; or, for a state agency, neither his
     power nor his nationality is known. Fails closed: a fact missing makes him hidden."""
     if viewer.is_staff:
         return Q(pk__in=[])
