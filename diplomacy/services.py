@@ -177,20 +177,6 @@ def _active_power(captive: Captive, role: str, *, exclude: Involvement | None = 
     return active.select_related("state").first()
 
 
-def _power_free_check(captive: Captive, role: str, *, exclude: Involvement | None = None) -> None:
-    """Refuse a second state in his power's (or its ally's) role while one holds it."""
-    holder = _active_power(captive, role, exclude=exclude)
-    if holder is not None:
-        raise RuleError(
-            ErrorCode.POWER_ALREADY_RECORDED,
-            _(
-                "%(state)s is recorded as his %(role)s and has not ended: end that involvement "
-                "first, or change it on his page."
-            ),
-            {"state": holder.state.code, "role": InvolvementRole(role).label.lower()},
-        )
-
-
 def _involvement_check(involvement: Involvement) -> None:
     """The dates an involvement may carry, and one power (one ally) at a time in time as well
     as in the database: no date before his capture (nor GC III) or after today — an end still
@@ -217,20 +203,30 @@ def _involvement_check(involvement: Involvement) -> None:
         others = others.exclude(pk=involvement.pk)
     for other in others.select_related("state"):
         # A span ends the day the next begins: ended on the 5th, the next may start on the 5th.
-        if start < (other.ended_on or date.max) and (other.started_on or date.min) < end:
+        if not (start < (other.ended_on or date.max) and (other.started_on or date.min) < end):
+            continue
+        if other.ended_on is None:
             raise RuleError(
                 ErrorCode.POWER_ALREADY_RECORDED,
                 _(
-                    "%(state)s was his %(role)s from %(start)s to %(end)s: two states cannot "
-                    "hold that role at once."
+                    "%(state)s is recorded as his %(role)s and has not ended: end that "
+                    "involvement first, or change it on his page."
                 ),
-                {
-                    "state": other.state.code,
-                    "role": InvolvementRole(other.role).label.lower(),
-                    "start": other.started_on.isoformat() if other.started_on else "—",
-                    "end": other.ended_on.isoformat() if other.ended_on else "—",
-                },
+                {"state": other.state.code, "role": InvolvementRole(other.role).label.lower()},
             )
+        raise RuleError(
+            ErrorCode.POWER_ALREADY_RECORDED,
+            _(
+                "%(state)s was his %(role)s from %(start)s to %(end)s: two states cannot "
+                "hold that role at once."
+            ),
+            {
+                "state": other.state.code,
+                "role": InvolvementRole(other.role).label.lower(),
+                "start": other.started_on.isoformat() if other.started_on else "—",
+                "end": other.ended_on.isoformat() if other.ended_on else "—",
+            },
+        )
 
 
 def _ally_is_not_power_check(captive: Captive, role: str, state: State) -> None:
@@ -310,7 +306,6 @@ def involvement_record(
     )
     involvement.full_clean()
     if role in POWER_ROLE_FIELDS and ended_on is None:
-        _power_free_check(captive, role)
         _ally_is_not_power_check(captive, role, state)
     _involvement_check(involvement)
     history_save(involvement, acting_user=acting_user, reason=reason)
@@ -338,12 +333,9 @@ def involvement_update(
     )
     locked = Involvement.objects.select_for_update().get(pk=involvement.pk)
     case_services.captive_writable_check(locked.captive)
-    reopened = locked.ended_on is not None and "ended_on" in changes and changes["ended_on"] is None
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.full_clean()
-    if reopened and locked.role in POWER_ROLE_FIELDS:
-        _power_free_check(locked.captive, locked.role, exclude=locked)
     _involvement_check(locked)
     if changes:
         history_save(locked, acting_user=acting_user, reason=reason, update_fields=sorted(changes))

@@ -47,7 +47,6 @@ def service(func: Callable[P, R]) -> Callable[P, R]:
         finally:
             _service_depth.reset(token)
 
-    run.is_service = True  # type: ignore[attr-defined]
     return run
 
 
