@@ -419,7 +419,7 @@ def captive_name_skeleton(captive: Captive) -> str:
 class CaptiveName(PermanentModel):
     """Another rendering of a captive's name: a romanization, a Cyrillic spelling, an alias."""
 
-    # What partners read of it (cases.api): a change to anything else gives him no new version.
+    # What partners read of it (partners.api): a change to anything else gives him no new version.
     PARTNER_FIELDS = ("system", "full_name")
 
     captive = models.ForeignKey(
@@ -861,7 +861,7 @@ class NonRefoulementReview(VoidableModel):
 class MediaRecord(VoidableModel):
     """A video, photo or document about one or more captives, and who published it."""
 
-    # What partners read of it (cases.api): a change to anything else gives no one a new version.
+    # What partners read of it (partners.api): a change to anything else gives no one a new version.
     PARTNER_FIELDS = (
         "kind",
         "title",
