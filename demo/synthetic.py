@@ -1,7 +1,7 @@
 """The synthetic data set for benchmarks: N fictional captives with their timelines, wishes,
 involvements, obligations and history, written straight into the tables (COPY on PostgreSQL).
 
-The rows are those the services (cases/services.py, cases/gate.py) would have written had each
+The rows are those the services (cases/services/, cases/gate.py) would have written had each
 case been entered through them, in time order, by the loader user: the same case numbers, the
 same denormalised fields on the captive, the same duties from the same events, one history row
 ("+", with the service's reason) for every row. Everything derives from the seed and the count:
