@@ -49,7 +49,7 @@ from partners.disclosure import (
     may_see_wishes,
     viewer_for,
 )
-from partners.services import disclosure_record
+from partners.services import captive_register_as_partner, disclosure_record
 from powtracker.api.concurrency import IF_MATCH, if_match_check, with_etag
 from powtracker.api.ordering import ReaderOrdering
 from powtracker.api.pagination import KeysetPagination
@@ -201,7 +201,7 @@ class CaptiveViewSet(
         fields["names"] = [(n["system"], n["full_name"]) for n in fields.pop("names", [])]
         if fields.get("name_original"):
             fields["original_script"] = script_of(fields["name_original"])
-        registered = services.captive_register_as_partner(acting_user=request.user, **fields)
+        registered = captive_register_as_partner(acting_user=request.user, **fields)
         captive = self.visible_captive(registered.pk)
         candidates = duplicate_candidates(
             queryset=captives_for(self.viewer()),
