@@ -70,8 +70,8 @@ from powtracker.admin import (
 )
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.roles import role_require
-from reports.admin_documents import DocumentButtonsMixin, PrintActionsMixin, print_action
-from reports.admin_exports import ExportAdminMixin
+from reports.admin.documents import DocumentButtonsMixin, PrintActionsMixin, print_action
+from reports.admin.exports import ExportAdminMixin
 from reports.choices import DocumentFormat, DocumentKind
 from reports.columns import (
     CAPTIVE_COLUMNS,
