@@ -35,19 +35,8 @@ from cases.models import (
     WishStatement,
     name_keys_fill,
 )
-from demo.synthetic_cases import (
-    CaseBuilder,
-    Ctx,
-)
-from demo.synthetic_rows import (
-    AS_OF,
-    CHUNK,
-    LOADER_USERNAME,
-    MARKER,
-    PARTNERS,
-    STATES,
-    Writer,
-)
+from demo.synthetic_cases import CaseBuilder, Ctx
+from demo.synthetic_rows import AS_OF, CHUNK, LOADER_USERNAME, MARKER, PARTNERS, STATES, Writer
 from diplomacy.models import Involvement, State
 from partners.choices import PartnerKind
 from partners.models import CaseShare, Partner

@@ -9,9 +9,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import Max
 
-from cases.choices import (
-    CustodyEventKind,
-)
+from cases.choices import CustodyEventKind
 from partners.choices import DisclosureLevel
 
 K = CustodyEventKind

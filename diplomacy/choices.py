@@ -1,4 +1,5 @@
-"""Choices of the diplomacy app: roles of states, proposal and transfer statuses, channels."""
+"""Choices of the diplomacy app: roles of states, proposal and transfer statuses, channels; and the
+services' tables: who may take each step, what each change form may change."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -21,10 +21,7 @@ from diplomacy.choices import (
     TRANSFER_STEP_PERMISSIONS,
 )
 from diplomacy.services.common import User
-from diplomacy.services.contacts import (
-    diplomatic_contact_record,
-    diplomatic_contact_update,
-)
+from diplomacy.services.contacts import diplomatic_contact_record, diplomatic_contact_update
 from diplomacy.services.involvements import (
     captive_powers_initial,
     captive_powers_involve,
@@ -49,10 +46,7 @@ from diplomacy.services.proposals import (
     exchange_proposal_update,
     exchange_request_add,
 )
-from diplomacy.services.states import (
-    state_create,
-    state_update,
-)
+from diplomacy.services.states import state_create, state_update
 from diplomacy.services.transfers import (
     transfer_request_complete,
     transfer_request_create,

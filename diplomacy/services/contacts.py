@@ -4,10 +4,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from diplomacy.choices import (
-    CONTACT_FIELDS,
-    CONTACT_PERMISSIONS,
-)
+from diplomacy.choices import CONTACT_FIELDS, CONTACT_PERMISSIONS
 from diplomacy.models import DiplomaticContact
 from diplomacy.services.common import User
 from powtracker.history import acting_person, history_save

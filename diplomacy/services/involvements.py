@@ -1,4 +1,10 @@
-"""Every write about the states involved in a captive's case: his power depended on and its ally."""
+"""Every write about the states involved in a captive's case, his power and its ally among them.
+
+His power depended on and its ally are involvements, and nowhere else: the captive's columns of
+the same names are a copy that only _captive_powers_sync writes, from his involvements not
+ended, in the same transaction as every change to them. Hostility (partners.disclosure) reads
+the involvements themselves, ended ones included.
+"""
 
 from datetime import date
 from typing import Any
@@ -18,21 +24,12 @@ from diplomacy.choices import (
     POWER_ROLE_FIELDS,
     InvolvementRole,
 )
-from diplomacy.models import (
-    Involvement,
-    State,
-)
+from diplomacy.models import Involvement, State
 from diplomacy.services.common import User
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import history_bulk_create, history_save
 from powtracker.roles import role_require
 from powtracker.writes import changes_check, keywords_check, service
-
-#
-# His power depended on and its ally are involvements, and nowhere else: the captive's columns of
-# the same names are a copy that only _captive_powers_sync writes, from his involvements not
-# ended, in the same transaction as every change to them. Hostility (partners.disclosure) reads
-# the involvements themselves, ended ones included.
 
 
 def captive_powers_initial(

@@ -25,11 +25,7 @@ from diplomacy.choices import (
     InclusionStatus,
     ProposalStatus,
 )
-from diplomacy.models import (
-    ExchangeProposal,
-    OfferedCaptive,
-    RequestedPerson,
-)
+from diplomacy.models import ExchangeProposal, OfferedCaptive, RequestedPerson
 from diplomacy.services.common import User, _status_check
 from powtracker.disclosed import version_fields
 from powtracker.errors import ErrorCode, RuleError
