@@ -57,8 +57,8 @@ from powtracker.admin import (
     UsedRelatedFieldListFilter,
 )
 from powtracker.errors import RuleError
-from reports.admin_documents import DocumentButtonsMixin, print_action
-from reports.admin_exports import ExportAdminMixin
+from reports.admin.documents import DocumentButtonsMixin, print_action
+from reports.admin.exports import ExportAdminMixin
 from reports.choices import DocumentFormat, DocumentKind
 from reports.columns import (
     CAPTIVE_COLUMNS,

@@ -28,8 +28,8 @@ from cases.models import (
 from powtracker.admin import (
     PermanentAdmin,
 )
-from reports.admin_documents import DocumentButtonsMixin
-from reports.admin_exports import ExportAdminMixin
+from reports.admin.documents import DocumentButtonsMixin
+from reports.admin.exports import ExportAdminMixin
 from reports.choices import DocumentKind
 from reports.columns import (
     OBLIGATION_COLUMNS,

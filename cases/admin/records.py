@@ -29,8 +29,8 @@ from powtracker.admin import (
     PermanentAdmin,
     VoidForm,
 )
-from reports.admin_documents import PrintActionsMixin, print_action
-from reports.admin_exports import ExportAdminMixin
+from reports.admin.documents import PrintActionsMixin, print_action
+from reports.admin.exports import ExportAdminMixin
 from reports.choices import DocumentFormat, DocumentKind
 from reports.columns import (
     CUSTODY_EVENT_COLUMNS,

@@ -97,7 +97,7 @@ class DisclosureMixin:
 
 
 # The captive list as its reader may see it: its filters, search, ordering and representation
-# (the list here; the export in reports.api_exports). No docstring: the schema would show it.
+# (the list here; the export in reports.api.exports). No docstring: the schema would show it.
 class CaptiveListMixin(DisclosureMixin):
     serializer_class = CaptiveSerializer
     filterset_class = CaptiveFilter

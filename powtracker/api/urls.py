@@ -4,8 +4,8 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from partners.api import captives, diplomacy
-from reports.api import StatisticsView
-from reports.api_exports import CaptiveExportViewSet
+from reports.api.exports import CaptiveExportViewSet
+from reports.api.statistics import StatisticsView
 
 router = DefaultRouter()
 router.register("captives", captives.CaptiveViewSet, basename="captive")
