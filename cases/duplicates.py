@@ -27,7 +27,6 @@ from rapidfuzz.distance import Levenshtein
 
 from cases.models import Captive, CaptiveName, DuplicateDecision, NameKey
 from cases.names import Form, name_forms, name_patronymics, name_skeleton, structured_forms
-from partners.disclosure import Viewer, captives_for
 from powtracker.errors import ErrorCode, RuleError
 
 # From this score up a captive is proposed as a possible duplicate (tests/data/name_pairs.csv
@@ -360,21 +359,19 @@ def duplicate_candidates(
     return candidates[:limit]
 
 
-def linked_duplicate_refusal(captive: Captive, viewer: Viewer | None = None) -> RuleError:
+def linked_duplicate_refusal(
+    captive: Captive, visible: QuerySet[Captive] | None = None
+) -> RuleError:
     """The refusal of a write to a linked duplicate, in the words its reader may read.
 
-    The case kept is named only to a reader who may see it (staff, or a partner to whom
-    `captives_for` gives it); anyone else is told that the case is a linked duplicate and no
-    more — the same words whichever case was kept and whatever it holds. Decided here alone: the
-    services raise it as staff read it (`viewer` None), and the API asks again for the reader of
-    its answer (powtracker.api.errors); the refusal carries the duplicate for that.
+    The case kept is named only if it is among `visible`, the captives the reader may see
+    (every captive for staff, when `visible` is None); anyone else is told that the case is a
+    linked duplicate and no more — the same words whichever case was kept and whatever it holds.
+    Decided here alone: the services raise it as staff read it, and the API asks again for the
+    reader of its answer (partners.api.errors); the refusal carries the duplicate for that.
     """
-    viewer = viewer or Viewer(partner=None)
-    kept = (
-        captives_for(viewer, Captive.objects.filter(pk=captive.duplicate_of_id))
-        .values_list("case_number", flat=True)
-        .first()
-    )
+    visible = Captive.objects.all() if visible is None else visible
+    kept = visible.filter(pk=captive.duplicate_of_id).values_list("case_number", flat=True).first()
     if kept is None:
         refusal = RuleError(
             ErrorCode.LINKED_DUPLICATE,

@@ -7,4 +7,5 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners and disclosure")
 
     def ready(self) -> None:
-        from partners import schema  # noqa: F401 — registers the OpenAPI auth scheme
+        # Importing registers the OpenAPI auth scheme and the sign-in audit's admin.
+        from partners import schema, signin_admin  # noqa: F401

@@ -1,5 +1,7 @@
 """Partners (OAuth2 clients), the cases shared with them, and the ledger of what they read."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,6 +9,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from partners.choices import DisclosureLevel, PartnerKind
+from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel, VoidableModel
 
@@ -78,6 +81,21 @@ class Partner(PermanentModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def register_check(self, detaining_power: Any) -> None:
+        """Refuse this partner registering a captive unless it is the agency of the state that
+        holds him (a tracing agency or a humanitarian body registers no one). Every registration
+        a partner acts in asks it (cases.services.captive_register, through
+        powtracker.roles.acting_partner)."""
+        if (
+            self.kind != PartnerKind.STATE_AGENCY
+            or self.state_id is None
+            or self.state_id != getattr(detaining_power, "pk", None)
+        ):
+            raise RuleError(
+                ErrorCode.PERMISSION_DENIED,
+                _("Only the agency of the state holding a captive may register him."),
+            )
 
 
 class CaseShare(VoidableModel):

@@ -9,15 +9,16 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from cases.models import Captive
+from cases.services import captive_register
 from partners.choices import DisclosureLevel
 from partners.models import CaseShare, DisclosureRecord, Partner
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import acting_person, history_save, void_check, void_record
-from powtracker.roles import role_require
+from powtracker.roles import acting_partner, role_require
 from powtracker.writes import service
 
 # What a partner's writes may do, by scope; the services check these like any role's.
@@ -215,3 +216,25 @@ def partner_level_set(*, acting_user: Any, partner: Partner, default_level: str)
         update_fields=["default_level"],
     )
     return locked
+
+
+@service
+def captive_register_as_partner(*, acting_user: Any, **fields: Any) -> Captive:
+    """A partner state's agency registers a captive its own state holds (POST /captives/): its
+    state is his detaining power, recorded as involved in his case as every registration
+    records it (so the agency sees him). Any other partner (a tracing agency, a humanitarian
+    body) registers no one, and nor does a person through this door."""
+    partner = acting_partner(acting_user)
+    # A person is refused as a partner of no kind and no state would be.
+    (partner or Partner()).register_check(partner.state if partner is not None else None)
+    role_require(
+        acting_user,
+        "diplomacy.add_involvement",
+        pgettext_lazy("your role does not allow you to …", "register a captive"),
+    )
+    return captive_register(
+        acting_user=acting_user,
+        detaining_power=partner.state,
+        reason="Registered",
+        **fields,
+    )

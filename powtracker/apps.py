@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PowtrackerConfig(AppConfig):
-    """The project itself: its system checks, the refusal to delete users and the sign-in
-    audit's admin (no models)."""
+    """The project itself: its system checks and the refusal to delete users (no models)."""
 
     name = "powtracker"
     verbose_name = "powtracker"
@@ -16,8 +15,8 @@ class PowtrackerConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import post_migrate, pre_delete
 
-        # Importing registers the system checks and the sign-in audit's admin.
-        from powtracker import checks, signin_admin  # noqa: F401
+        # Importing registers the system checks.
+        from powtracker import checks  # noqa: F401
         from powtracker.permanence import user_delete_refuse
         from powtracker.writes import write_guard_connect
 

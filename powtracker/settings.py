@@ -225,7 +225,7 @@ for _option in ("key_prefix", "timeout", "version", "key_function"):
         CACHES["default"][_option.upper()] = CACHES["default"].pop(_option)
 
 # Sign-in lockout (django-axes), for the admin and the OAuth2 token and revocation endpoints
-# alike (powtracker.signin): after AXES_FAILURE_LIMIT failures for one user name (or client id)
+# alike (partners.signin): after AXES_FAILURE_LIMIT failures for one user name (or client id)
 # from one address, or from one address whatever it names, further attempts are refused with 429
 # until the cool-off has passed since the last failure. Never per name alone: anyone could lock
 # its owner out by naming it. Failures are counted in the database (shared by every process and
@@ -237,8 +237,8 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = False
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_LOCKOUT_CALLABLE = "powtracker.signin.lockout_response"
-AXES_ENABLE_ADMIN = False  # registered read-only by powtracker.signin_admin
+AXES_LOCKOUT_CALLABLE = "partners.signin.lockout_response"
+AXES_ENABLE_ADMIN = False  # registered read-only by partners.signin_admin
 AXES_SENSITIVE_PARAMETERS = [
     "username",
     "ip_address",
@@ -364,7 +364,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["powtracker.api.throttles.PartnerThrottle"],
     "DEFAULT_THROTTLE_RATES": {"partner": env.str("API_RATE", default="600/minute")},
-    "EXCEPTION_HANDLER": "powtracker.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "partners.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

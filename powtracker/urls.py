@@ -10,8 +10,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from partners.signin import RevokeTokenView, TokenView
 from powtracker.docs import redoc_bundle_view
-from powtracker.signin import RevokeTokenView, TokenView
 from reports.admin.documents import document_print_view
 from reports.views import statistics_view
 
@@ -42,7 +42,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/redoc/redoc.standalone.js", redoc_bundle_view, name="api-redoc-bundle"),
     # Partners use the client-credentials grant only: the token and revocation endpoints.
-    # Both are under the same sign-in lockout as the admin (powtracker.signin).
+    # Both are under the same sign-in lockout as the admin (partners.signin).
     path("o/token/", TokenView.as_view(), name="oauth2-token"),
     path("o/revoke_token/", RevokeTokenView.as_view(), name="oauth2-revoke"),
 ]

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 # The apps whose records only services write.
 GUARDED_APPS = frozenset({"cases", "diplomacy", "partners", "imports", "reports"})
 # Not a record of the register but the API's memory of an answer, written by its idempotency
-# wrapper in the same transaction as the service it wraps (powtracker.api.concurrency).
+# wrapper in the same transaction as the service it wraps (partners.api.idempotency).
 UNGUARDED_MODELS = frozenset({"partners.idempotencyrecord"})
 
 _service_depth: ContextVar[int] = ContextVar("service_depth", default=0)

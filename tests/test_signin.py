@@ -15,7 +15,7 @@ from freezegun import freeze_time
 from partners.choices import PartnerKind
 from partners.models import LockoutLift
 from partners.services import partner_create
-from powtracker.signin import token_client_id
+from partners.signin import token_client_id
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

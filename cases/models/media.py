@@ -15,7 +15,7 @@ from powtracker.permanence import VoidableModel
 class MediaRecord(VoidableModel):
     """A video, photo or document about one or more captives, and who published it."""
 
-    # What partners read of it (cases.api): a change to anything else gives no one a new version.
+    # What partners read of it (partners.api): a change to anything else gives no one a new version.
     PARTNER_FIELDS = (
         "kind",
         "title",

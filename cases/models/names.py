@@ -39,7 +39,7 @@ def captive_name_skeleton(captive: Captive) -> str:
 class CaptiveName(PermanentModel):
     """Another rendering of a captive's name: a romanization, a Cyrillic spelling, an alias."""
 
-    # What partners read of it (cases.api): a change to anything else gives him no new version.
+    # What partners read of it (partners.api): a change to anything else gives him no new version.
     PARTNER_FIELDS = ("system", "full_name")
 
     captive = models.ForeignKey(

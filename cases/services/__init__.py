@@ -27,7 +27,6 @@ from cases.services.obligations import (
 )
 from cases.services.registration import (
     captive_register,
-    captive_register_as_partner,
     captive_register_check,
     captive_update,
 )
@@ -53,7 +52,6 @@ __all__ = [
     "captive_name_add",
     "captive_name_update",
     "captive_register",
-    "captive_register_as_partner",
     "captive_register_check",
     "captive_update",
     "captive_writable_check",

@@ -198,9 +198,10 @@ def captive_register(
         "cases.add_captive",
         pgettext_lazy("your role does not allow you to …", "register a captive"),
     )
+    # A partner's agency registers only captives its own state holds (partners.models).
     partner = acting_partner(acting_user)
     if partner is not None:
-        partner_register_check(partner, detaining_power)
+        partner.register_check(detaining_power)
     # His CHECK constraints are left to the database, which refuses a row breaking one with the
     # message and code full_clean would give (asking first cost a query each, then one).
     captive, renderings = _captive_build(
@@ -246,44 +247,6 @@ def captive_register(
         refused=_("Nothing was recorded. %(problems)s"),
     )
     return captive
-
-
-def partner_register_check(partner: Any, detaining_power: Any) -> None:
-    """Refuse a partner registering a captive unless it is the agency of the state that holds
-    him (a tracing agency or a humanitarian body registers no one)."""
-    from partners.choices import PartnerKind
-
-    if (
-        partner is None
-        or partner.kind != PartnerKind.STATE_AGENCY
-        or partner.state_id is None
-        or partner.state_id != getattr(detaining_power, "pk", None)
-    ):
-        raise RuleError(
-            ErrorCode.PERMISSION_DENIED,
-            _("Only the agency of the state holding a captive may register him."),
-        )
-
-
-@service
-def captive_register_as_partner(*, acting_user: User, **fields: Any) -> Captive:
-    """A partner state's agency registers a captive its own state holds (POST /captives/): its
-    state is his detaining power, recorded as involved in his case as every registration
-    records it (so the agency sees him). Any other partner (a tracing agency, a humanitarian
-    body) registers no one."""
-    partner = acting_partner(acting_user)
-    partner_register_check(partner, partner.state if partner is not None else None)
-    role_require(
-        acting_user,
-        "diplomacy.add_involvement",
-        pgettext_lazy("your role does not allow you to …", "register a captive"),
-    )
-    return captive_register(
-        acting_user=acting_user,
-        detaining_power=partner.state,
-        reason="Registered",
-        **fields,
-    )
 
 
 @service

@@ -111,21 +111,11 @@ DRF_CODES = {
 }
 
 
-def _as_read_by(exc: Exception, context: dict[str, Any]) -> Exception:
-    """A refusal as the request's reader may read it: a write to a linked duplicate names the
-    case kept only to a reader who may see it (cases.duplicates.linked_duplicate_refusal)."""
-    duplicate = getattr(exc, "linked_duplicate", None)
-    if duplicate is None or context.get("request") is None:
-        return exc
-    from cases.duplicates import linked_duplicate_refusal
-    from partners.disclosure import viewer_for
-
-    return linked_duplicate_refusal(duplicate, viewer_for(context["request"]))
-
-
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The envelope for every refusal (the partner API's handler wraps this one:
+    partners.api.errors)."""
     if isinstance(exc, DjangoValidationError):
-        return _rule_response(_as_read_by(exc, context))
+        return _rule_response(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)

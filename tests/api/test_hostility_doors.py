@@ -533,6 +533,6 @@ def test_what_no_partner_reads_moves_no_partners_version(client, caseworker, sta
 
 
 def test_what_partners_read_of_an_involvement_is_what_the_service_counts():
-    from cases.api.serializers import InvolvementSerializer
+    from partners.api.captive_serializers import InvolvementSerializer
 
     assert tuple(InvolvementSerializer().fields) == Involvement.PARTNER_FIELDS

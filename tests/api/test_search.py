@@ -4,10 +4,10 @@ may see."""
 import pytest
 
 from cases import services as case_services
-from cases.api.serializers import IDENTITY_FIELDS
 from cases.choices import NameSystem
 from cases.models import Captive
 from cases.selectors import CAPTIVE_SEARCH_FIELDS, captive_search
+from partners.api.captive_serializers import IDENTITY_FIELDS
 
 pytestmark = pytest.mark.django_db
 

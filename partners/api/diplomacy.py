@@ -12,15 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases.api.views import IDEMPOTENCY_KEY, IF_MATCH
 from diplomacy import services
-from diplomacy.api.serializers import (
-    DiplomaticContactSerializer,
-    ExchangeProposalSerializer,
-    ReopenInputSerializer,
-    StateSerializer,
-    TransferRequestSerializer,
-)
 from diplomacy.choices import ProposalStatus, TransferStatus
 from diplomacy.models import (
     DiplomaticContact,
@@ -29,9 +21,17 @@ from diplomacy.models import (
     State,
     TransferRequest,
 )
+from partners.api.diplomacy_serializers import (
+    DiplomaticContactSerializer,
+    ExchangeProposalSerializer,
+    ReopenInputSerializer,
+    StateSerializer,
+    TransferRequestSerializer,
+)
+from partners.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from partners.disclosure import Viewer, captives_for, viewer_for
 from partners.selectors import contacts_for, proposals_for, transfers_for
-from powtracker.api.concurrency import idempotent, if_match_check, with_etag
+from powtracker.api.concurrency import IF_MATCH, if_match_check, with_etag
 from powtracker.errors import ErrorCode, RuleError
 
 

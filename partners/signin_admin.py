@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from partners.models import LockoutLift
+from partners.signin import lockout_lift
 from powtracker.admin import RecordsAdmin
 from powtracker.errors import RuleError
-from powtracker.signin import lockout_lift
 
 
 class SigninAuditAdmin(RecordsAdmin):

@@ -6,8 +6,8 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from partners.signin import lockout_lift
 from powtracker.errors import RuleError
-from powtracker.signin import lockout_lift
 
 
 class Command(BaseCommand):

@@ -4,7 +4,6 @@ from typing import Any
 
 from rest_framework import serializers
 
-from diplomacy.api.brief import StateBriefSerializer
 from diplomacy.models import (
     DiplomaticContact,
     ExchangeProposal,
@@ -14,6 +13,7 @@ from diplomacy.models import (
     TransferRequest,
 )
 from diplomacy.selectors import exchange_proposal_balance
+from partners.api.brief import StateBriefSerializer
 from powtracker.api.serializers import StrictInputSerializer
 
 

@@ -6,8 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -15,8 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import services
-from cases.api.filters import CaptiveFilter, CaptiveSearch
-from cases.api.serializers import (
+from cases.duplicates import duplicate_candidates
+from cases.models import Captive, CaptiveName, CustodyEvent, WishStatement
+from cases.names import script_of
+from cases.selectors import CAPTIVE_SEARCH_FIELDS, states_attach
+from partners.api.captive_serializers import (
     CaptiveRegisteredSerializer,
     CaptiveRegisterSerializer,
     CaptiveSerializer,
@@ -34,10 +36,8 @@ from cases.api.serializers import (
     history_fields,
     history_snapshot,
 )
-from cases.duplicates import duplicate_candidates
-from cases.models import Captive, CaptiveName, CustodyEvent, WishStatement
-from cases.names import script_of
-from cases.selectors import CAPTIVE_SEARCH_FIELDS, states_attach
+from partners.api.filters import CaptiveFilter, CaptiveSearch
+from partners.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from partners.choices import DisclosureLevel
 from partners.disclosure import (
     Viewer,
@@ -49,27 +49,11 @@ from partners.disclosure import (
     may_see_wishes,
     viewer_for,
 )
-from partners.services import disclosure_record
-from powtracker.api.concurrency import idempotent, if_match_check, with_etag
+from partners.services import captive_register_as_partner, disclosure_record
+from powtracker.api.concurrency import IF_MATCH, if_match_check, with_etag
 from powtracker.api.ordering import ReaderOrdering
 from powtracker.api.pagination import KeysetPagination
 from powtracker.api.serializers import VoidInputSerializer
-from reports.api.exports import captive_export_response
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="The ETag of the version you read; 412 if it changed since, 428 if missing.",
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="Any unique string: a retry with the same key returns the first response.",
-)
 
 
 def captive_queryset() -> QuerySet[Captive]:
@@ -112,6 +96,28 @@ class DisclosureMixin:
             )
 
 
+# The captive list as its reader may see it: its filters, search, ordering and representation
+# (the list here; the export in reports.api.exports). No docstring: the schema would show it.
+class CaptiveListMixin(DisclosureMixin):
+    serializer_class = CaptiveSerializer
+    filterset_class = CaptiveFilter
+    # A reader's `updated_at` is the one it may know (partners.disclosure.captives_for).
+    ordering_aliases = {"updated_at": "shown_updated_at"}
+    filter_backends = [DjangoFilterBackend, CaptiveSearch, ReaderOrdering]
+    # For the schema's description of `search`; the search itself is CaptiveSearch.
+    search_fields = [*CAPTIVE_SEARCH_FIELDS, "names__full_name"]
+    ordering_fields = ["case_number", "family_name", "updated_at"]
+    ordering = ["case_number"]
+
+    def get_queryset(self) -> QuerySet[Captive]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Captive.objects.none()
+        return captives_for(self.viewer(), captive_queryset())
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "viewer": self.viewer()}  # type: ignore[misc]
+
+
 @extend_schema_view(
     list=extend_schema(summary="List the captives you may see"),
     retrieve=extend_schema(summary="Read a captive (ETag header for later writes)"),
@@ -122,78 +128,25 @@ class DisclosureMixin:
     ),
 )
 class CaptiveViewSet(
-    DisclosureMixin,
+    CaptiveListMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    serializer_class = CaptiveSerializer
-    filterset_class = CaptiveFilter
-    # A reader's `updated_at` is the one it may know (partners.disclosure.captives_for).
-    ordering_aliases = {"updated_at": "shown_updated_at"}
-    filter_backends = [DjangoFilterBackend, CaptiveSearch, ReaderOrdering]
-    # For the schema's description of `search`; the search itself is CaptiveSearch.
-    search_fields = [*CAPTIVE_SEARCH_FIELDS, "names__full_name"]
-    ordering_fields = ["case_number", "family_name", "updated_at"]
-    ordering = ["case_number"]
     # The list may hold hundreds of thousands: next/previous links carry a cursor.
     pagination_class = KeysetPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
     required_scopes = {
-        "export": "reports:export",
         "match": "cases:read",
         "create": "cases:register",
     }
-
-    def get_queryset(self) -> QuerySet[Captive]:
-        if getattr(self, "swagger_fake_view", False):  # the schema generator
-            return Captive.objects.none()
-        return captives_for(self.viewer(), captive_queryset())
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "viewer": self.viewer()}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = states_attach(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         self.ledger(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    @extend_schema(
-        summary="Export the captives you may see (CSV, XLSX or JSON Lines), streamed",
-        description=(
-            "The list's filters, search and ordering apply; every page is exported. Redacted "
-            "exactly like the list; every captive in the file is written to the disclosure "
-            "ledger. The format is chosen with `as` (DRF keeps `format` for itself). Needs the "
-            "scope `reports:export`."
-        ),
-        parameters=[
-            OpenApiParameter(
-                "as",
-                OpenApiTypes.STR,
-                OpenApiParameter.QUERY,
-                required=True,
-                enum=["csv", "xlsx", "jsonl"],
-                description="csv (UTF-8 with BOM), xlsx, or jsonl (one JSON object a line)",
-            ),
-            OpenApiParameter(
-                "X-Export-Password",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                required=False,
-                description=(
-                    "At least 12 characters: the file comes inside an AES-256 encrypted ZIP. "
-                    "Required for a full-level export where the server says so "
-                    "(export_password_required)."
-                ),
-            ),
-        ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-    )
-    @action(detail=False, methods=["get"], url_path="export", pagination_class=None)
-    def export(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        return captive_export_response(self, request)
 
     @extend_schema(
         summary="Match a list of people against the captives you may see (creates nothing)",
@@ -248,7 +201,7 @@ class CaptiveViewSet(
         fields["names"] = [(n["system"], n["full_name"]) for n in fields.pop("names", [])]
         if fields.get("name_original"):
             fields["original_script"] = script_of(fields["name_original"])
-        registered = services.captive_register_as_partner(acting_user=request.user, **fields)
+        registered = captive_register_as_partner(acting_user=request.user, **fields)
         captive = self.visible_captive(registered.pk)
         candidates = duplicate_candidates(
             queryset=captives_for(self.viewer()),

@@ -14,7 +14,7 @@ from cases.models import (
     Obligation,
     WishStatement,
 )
-from diplomacy.api.brief import StateBriefSerializer, StateCodeField
+from partners.api.brief import StateBriefSerializer, StateCodeField
 from partners.choices import DisclosureLevel
 from partners.disclosure import Viewer, captive_level, may_see_wishes
 from powtracker.api.serializers import StrictInputSerializer
