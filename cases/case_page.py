@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from cases.choices import CustodyEventKind, custody_final
+from cases.dates import local_moment
 from powtracker.admin import RecordInline
 from powtracker.errors import ErrorCode, RuleError
 
@@ -164,7 +165,9 @@ class CasePageMixin:
                     url = reverse("admin:reports_generateddocument_change", args=[document.pk])
                 except NoReverseMatch:
                     url = ""
-            documents.append({"document": document, "url": url})
+            documents.append(
+                {"document": document, "url": url, "printed": local_moment(document.generated_at)}
+            )
         return documents
 
 

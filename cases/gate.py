@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from cases.choices import ReviewDecision, Voluntariness, Wish
+from cases.dates import local_day
 from cases.models import Captive, NonRefoulementReview, WishStatement
 from powtracker.errors import ErrorCode, RuleError
 
@@ -125,14 +126,14 @@ def _clearance(
             destination,
             True,
             _("non-refoulement review by %(by)s on %(day)s")
-            % {"by": by, "day": f"{review.reviewed_at:%Y-%m-%d}"},
+            % {"by": by, "day": local_day(review.reviewed_at)},
         )
     if pending is not None:
         said = _(
             "his newer statement of %(day)s (“%(wish)s”) is not yet assessed, and until it is "
             "it suspends his earlier free wish %(wanted)s"
         ) % {
-            "day": f"{pending.stated_at:%Y-%m-%d}",
+            "day": local_day(pending.stated_at),
             "wish": pending.get_wish_display(),
             "wanted": wanted,
         }

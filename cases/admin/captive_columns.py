@@ -2,8 +2,6 @@
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -126,7 +124,7 @@ class CaptiveColumnsMixin:
 
     @admin.display(description=_l("captured"), ordering="captured_on")
     def captured_column(self, captive: Captive) -> str:
-        return date_format(captive.captured_on, "DATE_FORMAT")
+        return local_day(captive.captured_on)
 
     @admin.display(description=_l("linked duplicate"))
     def duplicate_banner(self, captive: Captive) -> str:
@@ -184,7 +182,7 @@ class CaptiveColumnsMixin:
             return _("No custody event recorded.")
         values = {
             "status": captive.get_custody_status_display(),
-            "day": timezone.localtime(captive.custody_since).strftime("%Y-%m-%d"),
+            "day": local_day(captive.custody_since),
             "place": captive.custody_place,
             "custodian": captive.custodian.local_name if captive.custodian else _("no state"),
         }
@@ -204,7 +202,7 @@ class CaptiveColumnsMixin:
                     _("%(wish)s, stated %(day)s, assessed free by %(user)s")
                     % {
                         "wish": wish_label(effective.wish, effective.destination),
-                        "day": f"{effective.stated_at:%Y-%m-%d}",
+                        "day": local_day(effective.stated_at),
                         "user": effective.assessed_by or _("unknown"),
                     },
                 )
@@ -214,7 +212,7 @@ class CaptiveColumnsMixin:
         if latest and latest != effective:
             values = {
                 "wish": wish_label(latest.wish, latest.destination),
-                "day": f"{latest.stated_at:%Y-%m-%d}",
+                "day": local_day(latest.stated_at),
                 "mode": latest.get_mode_display(),
                 "voluntariness": latest.get_voluntariness_display().lower(),
             }
@@ -240,7 +238,10 @@ class CaptiveColumnsMixin:
                         "his statement of %(day)s (“%(wish)s”) is newer and not yet assessed: "
                         "until a supervisor assesses it, the effective wish clears no handover"
                     )
-                    % {"day": f"{pending.stated_at:%Y-%m-%d}", "wish": pending.get_wish_display()},
+                    % {
+                        "day": local_day(pending.stated_at),
+                        "wish": wish_text(pending.wish, pending.destination),
+                    },
                 )
             )
         return format_html_join(mark_safe("<br>"), "<strong>{}</strong>: {}", lines)

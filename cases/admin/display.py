@@ -1,5 +1,9 @@
 """How the caseworkers' admin shows a case: wishes, days, captives, states, statements, custody,
 obligations, clearances and possible duplicates.
+
+The one place the admin words a wish (wish_label, wish_marked, wish_text). Every day or moment
+of a case is written by cases.dates.local_day and local_moment, where the register is kept
+(TIME_ZONE), never in UTC: they live with the dates so that the models' names write them alike.
 """
 
 from typing import Any
@@ -8,8 +12,6 @@ from django.http import (
     HttpRequest,
 )
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -19,6 +21,7 @@ from cases.choices import (
     Voluntariness,
     Wish,
 )
+from cases.dates import local_day
 from cases.duplicates import Candidate, duplicate_candidates
 from cases.models import (
     Captive,
@@ -79,11 +82,6 @@ def wish_text(wish: str, destination: Any) -> str:
     if wish == Wish.DEFECT and destination is not None:
         return _("%(wish)s (%(state)s)") % {"wish": text, "state": destination.local_name}
     return text
-
-
-def local_day(moment: Any) -> str:
-    """The day of a moment where the register is kept (TIME_ZONE), as the admin writes dates."""
-    return date_format(timezone.localtime(moment), "DATE_FORMAT") if moment else "—"
 
 
 def captive_cell(captive: Captive) -> str:
@@ -204,7 +202,7 @@ def clearance_groups(summary: CaseSummary) -> list[dict[str, Any]]:
 
 def obligation_text(duty: Obligation, *, overdue: bool) -> str:
     """'Capture card (Art. 70), due 2026-12-01' or '…, overdue since 2026-11-20'."""
-    day = date_format(duty.due_on, "DATE_FORMAT")
+    day = local_day(duty.due_on)
     if overdue:
         return _("%(kind)s, overdue since %(day)s") % {"kind": duty.get_kind_display(), "day": day}
     return _("%(kind)s, due %(day)s") % {"kind": duty.get_kind_display(), "day": day}

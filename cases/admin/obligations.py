@@ -10,7 +10,6 @@ from django.http import (
     HttpRequest,
 )
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -22,6 +21,7 @@ from cases.choices import (
     OBLIGATION_KIND_SHORT,
     ObligationState,
 )
+from cases.dates import local_moment
 from cases.models import (
     Obligation,
 )
@@ -113,7 +113,7 @@ class FulfilForm(forms.Form):
         ).distinct()
         self.fields["document"].label_from_instance = lambda document: (
             f"{document.reference} — {document.get_kind_display()}, "
-            f"{timezone.localtime(document.generated_at):%Y-%m-%d %H:%M}"
+            f"{local_moment(document.generated_at)}"
         )
 
     def clean(self) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import (
@@ -17,7 +16,7 @@ from cases.choices import (
     Sex,
     Wish,
 )
-from cases.dates import GC3_SIGNED, case_date_check
+from cases.dates import GC3_SIGNED, case_date_check, not_future_check
 from cases.names import (
     name_text_validator,
 )
@@ -374,10 +373,9 @@ class Captive(DisclosedChangeModel, PermanentModel):
             errors.setdefault(
                 "birth_year", _("The year of birth is after the year of the capture.")
             )
-        if self.captured_on and self.captured_on > timezone.localdate():
-            errors["captured_on"] = "The capture date is in the future."
-        elif self.captured_on:
+        if self.captured_on:
             try:
+                not_future_check(self.captured_on, what=_("the capture date"))
                 case_date_check(self.captured_on, what=_("the capture date"))
             except RuleError as refusal:
                 errors["captured_on"] = refusal

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import (
     CustodyEventKind,
 )
+from cases.dates import local_day
 from cases.models.captives import STATE, Captive
 from powtracker.history import HistoricalRecords
 from powtracker.permanence import VoidableModel
@@ -54,5 +55,5 @@ class CustodyEvent(VoidableModel):
     def __str__(self) -> str:
         return _("%(kind)s on %(day)s") % {
             "kind": self.get_kind_display(),
-            "day": f"{self.occurred_at:%Y-%m-%d}",
+            "day": local_day(self.occurred_at),
         }

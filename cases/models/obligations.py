@@ -11,6 +11,7 @@ from cases.choices import (
     ObligationKind,
     ObligationState,
 )
+from cases.dates import local_day
 from cases.models.captives import Captive
 from cases.models.custody import CustodyEvent
 from powtracker.history import HistoricalRecords
@@ -95,7 +96,10 @@ class Obligation(VoidableModel):
         ]
 
     def __str__(self) -> str:
-        return _("%(kind)s due %(day)s") % {"kind": self.get_kind_display(), "day": self.due_on}
+        return _("%(kind)s due %(day)s") % {
+            "kind": self.get_kind_display(),
+            "day": local_day(self.due_on),
+        }
 
     def state_on(self, today: date | None = None) -> str:
         today = today or timezone.localdate()

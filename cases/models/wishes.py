@@ -11,6 +11,7 @@ from cases.choices import (
     Wish,
     WishMode,
 )
+from cases.dates import local_day
 from cases.models.captives import STATE, Captive
 from powtracker.history import HistoricalRecords
 from powtracker.permanence import VoidableModel
@@ -120,7 +121,8 @@ class WishStatement(VoidableModel):
         wish = self.get_wish_display()
         if self.wish == Wish.DEFECT and self.destination_id:
             wish = f"Defect to {self.destination.code}"
-        return f"{wish} ({self.stated_at:%Y-%m-%d}, {self.get_voluntariness_display().lower()})"
+        day = local_day(self.stated_at)
+        return f"{wish} ({day}, {self.get_voluntariness_display().lower()})"
 
     @property
     def is_verified(self) -> bool:

@@ -1,23 +1,15 @@
 """What every write to a case shares: the acting user's type, the clock tolerance, the lock."""
 
-from datetime import date, datetime, time, timedelta
-from typing import Any
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from cases.duplicates import linked_duplicate_refusal
 from cases.models import (
     Captive,
 )
-from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import history_save
 
 User = AbstractBaseUser | AnonymousUser | None
-
-# Clocks drift; an event a few minutes "in the future" is a typing delay, not a mistake.
-CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 def _lock(captive: Captive) -> Captive:
@@ -30,20 +22,6 @@ def captive_writable_check(captive: Captive) -> None:
     """Refuse any write to a linked duplicate: his case is the one kept (duplicate_decide)."""
     if captive.duplicate_of_id is not None:
         raise linked_duplicate_refusal(captive)
-
-
-def _check_not_future(moment: datetime, field: Any) -> None:
-    if moment > timezone.now() + CLOCK_TOLERANCE:
-        raise RuleError(
-            ErrorCode.EVENT_IN_FUTURE,
-            _("%(field)s is in the future."),
-            {"field": str(field).capitalize()},
-        )
-
-
-def start_of_day(day: date) -> datetime:
-    """The first moment of a calendar day in the configured time zone."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 # --- versions: what partners are told has changed -----------------------------------------------

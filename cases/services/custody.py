@@ -18,13 +18,13 @@ from cases.choices import (
     CustodyEventKind,
     custody_final,
 )
-from cases.dates import case_date_check
+from cases.dates import case_date_check, not_future_check
 from cases.gate import repatriation_clearances, repatriation_refusal
 from cases.models import (
     Captive,
     CustodyEvent,
 )
-from cases.services.common import User, _check_not_future, _lock, captive_writable_check
+from cases.services.common import User, _lock, captive_writable_check
 from cases.services.obligations import (
     event_duties,
     event_duties_reason,
@@ -169,7 +169,7 @@ def custody_event_refusals(
     handovers = []
     for captive, custodian in requests:
         try:
-            _check_not_future(occurred_at, _("the event's date"))
+            not_future_check(occurred_at, what=_("the event's date"))
             case_date_check(
                 occurred_at, what=_("the event's date"), captured_on=captive.captured_on
             )

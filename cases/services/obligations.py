@@ -22,7 +22,7 @@ from cases.choices import (
     ObligationKind,
     custody_final,
 )
-from cases.dates import case_date_check
+from cases.dates import case_date_check, not_future_check
 from cases.models import (
     Captive,
     CustodyEvent,
@@ -210,8 +210,7 @@ def obligation_fulfil(
         reference = reference.strip() or document.reference
     if not reference.strip():
         raise RuleError(ErrorCode.REFERENCE_REQUIRED, _("Give the reference of what was sent."))
-    if fulfilled_on > timezone.localdate():
-        raise RuleError(ErrorCode.EVENT_IN_FUTURE, _("The date of fulfilment is in the future."))
+    not_future_check(fulfilled_on, what=_("the date of fulfilment"))
     case_date_check(fulfilled_on, what=_("the date of fulfilment"), captured_on=captive.captured_on)
     obligation.fulfilled_on = fulfilled_on
     obligation.reference = reference.strip()

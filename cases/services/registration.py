@@ -14,6 +14,7 @@ from cases.choices import (
     CAPTIVE_DERIVED_FIELDS,
     CustodyEventKind,
 )
+from cases.dates import start_of_day
 from cases.models import (
     NAME_FIELDS,
     Captive,
@@ -23,7 +24,7 @@ from cases.models import (
     name_keys_add,
 )
 from cases.names import captive_forms, name_forms, name_skeleton
-from cases.services.common import User, _lock, start_of_day
+from cases.services.common import User, _lock
 from cases.services.custody import (
     _custody_event_permission,
     _custody_events_write,

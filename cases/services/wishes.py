@@ -10,12 +10,12 @@ from django.utils.translation import pgettext_lazy
 from cases.choices import (
     Voluntariness,
 )
-from cases.dates import case_date_check
+from cases.dates import case_date_check, not_future_check
 from cases.models import (
     Captive,
     WishStatement,
 )
-from cases.services.common import User, _check_not_future, _lock
+from cases.services.common import User, _lock
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import (
     acting_person,
@@ -33,7 +33,7 @@ from powtracker.writes import service
 def wish_statement_check(*, stated_at: datetime, captive: Captive | None = None) -> None:
     """Refuse a statement dated in the future, before GC III or before the captive's capture
     (its other rules are the model's constraints)."""
-    _check_not_future(stated_at, _("the statement's date"))
+    not_future_check(stated_at, what=_("the statement's date"))
     case_date_check(
         stated_at,
         what=_("the statement's date"),

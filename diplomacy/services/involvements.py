@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import services as case_services
-from cases.dates import case_date_check
+from cases.dates import case_date_check, not_future_check
 from cases.models import Captive
 from diplomacy.choices import (
     HIDDEN_FROM_HOSTILE_ROLES,
@@ -101,10 +101,7 @@ def _involvement_check(involvement: Involvement) -> None:
         if day is None:
             continue
         case_date_check(day, what=what, captured_on=captured_on)
-        if day > timezone.localdate():
-            raise RuleError(
-                ErrorCode.EVENT_IN_FUTURE, _("%(field)s is in the future."), {"field": what}
-            )
+        not_future_check(day, what=what)
     if involvement.role not in POWER_ROLE_FIELDS:
         return
     start = involvement.started_on or date.min

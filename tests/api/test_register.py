@@ -2,10 +2,11 @@
 answer lists the possible duplicates it may see, and depends on no captive it may not see."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from cases.models import Captive
 from diplomacy.choices import InvolvementRole
@@ -172,3 +173,15 @@ def test_the_answer_does_not_depend_on_captives_the_bureau_may_not_see(world, bu
         d["captive"]["case_number"].startswith("UKR-") for d in second["possible_duplicates"]
     )
     assert first["possible_duplicates"] == []
+
+
+def test_a_capture_dated_tomorrow_is_refused_with_the_rules_code(world, bureau):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    response = bureau.post(URL, {**KIM, "captured_on": tomorrow.isoformat()})
+
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "event_in_future"
+    assert error["fields"]["captured_on"] == ["The capture date is in the future."]
+    assert not Captive.objects.filter(family_name="Kim").exists()

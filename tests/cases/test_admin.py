@@ -1,6 +1,6 @@
 """The caseworkers' admin: every page loads, rules hold through its forms, lists stay cheap."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.contrib import admin
@@ -401,3 +401,24 @@ def test_the_captive_page_says_a_newer_unassessed_statement_suspends_his_consent
     )
     # The summary at the top says it for each state (the old "may be handed to" field is gone).
     assert "PRK</strong>: not cleared — his newer statement of 2025-02-10" in page
+
+
+def test_adding_a_captive_captured_tomorrow_is_refused_in_words(client, caseworker, states):
+    client.force_login(caseworker)
+    url = reverse("admin:cases_captive_add")
+    data = admin_form_data(client.get(url).content.decode())
+    data.update(
+        family_name="Kim",
+        given_names="Chol",
+        captured_on=(timezone.localdate() + timedelta(days=1)).isoformat(),
+        detaining_power=str(states["UKR"].pk),
+        nationality=str(states["PRK"].pk),
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "The capture date is in the future." in response.content.decode()
+    refusals = response.context["adminform"].form.errors.as_data()["captured_on"]
+    assert [refusal.code for refusal in refusals] == ["event_in_future"]
+    assert not Captive.objects.filter(family_name="Kim").exists()

@@ -1,7 +1,7 @@
 """Dates the law cannot have: nothing is dated before GC III (12 August 1949), nor before the
 captive's capture."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from cases import services
 from cases.choices import CustodyEventKind, Wish, WishMode
+from cases.dates import CLOCK_TOLERANCE, not_future_check
 from cases.models import Captive, CaseNumberSequence, CustodyEvent, Obligation, WishStatement
+from powtracker.errors import RuleError
 from tests.factories import CaptiveFactory
 from tests.helpers import error_codes, violates
 
@@ -104,3 +106,35 @@ def test_an_obligation_fulfilled_before_gc3_or_the_capture_is_refused(captive, d
     assert error_codes(refused.value) == [code]
     duty.refresh_from_db()
     assert duty.fulfilled_on is None
+
+
+# --- nothing in the future: one rule (cases.dates.not_future_check) for every date -------------
+
+
+def test_a_moment_within_the_clock_tolerance_is_accepted_and_one_beyond_refused():
+    now = timezone.now()
+    not_future_check(now + CLOCK_TOLERANCE - timedelta(seconds=30), what="the event's date")
+    with pytest.raises(RuleError) as refused:
+        not_future_check(now + CLOCK_TOLERANCE + timedelta(minutes=1), what="the event's date")
+
+    assert refused.value.error_code == "event_in_future"
+    assert refused.value.messages == ["The event's date is in the future."]
+
+
+def test_today_is_accepted_and_tomorrow_refused_naming_the_field():
+    today = timezone.localdate()
+    not_future_check(today, what="the capture date")
+    with pytest.raises(RuleError) as refused:
+        not_future_check(today + timedelta(days=1), what="the capture date")
+
+    assert refused.value.error_code == "event_in_future"
+    assert refused.value.messages == ["The capture date is in the future."]
+
+
+def test_a_future_capture_is_refused_by_the_model_with_the_rules_code(states):
+    with pytest.raises(ValidationError) as refused:
+        CaptiveFactory(captured_on=timezone.localdate() + timedelta(days=1))
+
+    assert error_codes(refused.value) == ["event_in_future"]
+    assert refused.value.message_dict["captured_on"] == ["The capture date is in the future."]
+    assert not Captive.objects.exists()

@@ -1,10 +1,11 @@
 """Importing a list of names through the services: upload, map, analyse, decide, confirm, write."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from openpyxl import Workbook
 
 from cases import services as case_services
@@ -526,3 +527,17 @@ def test_a_cell_too_long_to_keep_as_read_refuses_the_file(
             detaining_power=states["UKR"],
         )
     assert "Row 2 holds a cell of more than 5000 characters" in refusal.value.messages[0]
+
+
+def test_a_row_captured_tomorrow_is_invalid_with_the_rules_code(
+    states: dict[str, Any], caseworker: Any
+) -> None:
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    row = f"Pak,Min,박민,,KPA-3,{tomorrow.isoformat()},Kursk,PRK"
+    batch = run(upload(caseworker, states, csv_of(row)), caseworker)
+
+    (imported,) = batch.rows.all()
+    assert imported.status == RowStatus.INVALID
+    refusals = [e for e in imported.errors if e["field"] == "captured_on"]
+    assert [e["code"] for e in refusals] == ["event_in_future"]
+    assert "The capture date is in the future." in refusals[0]["message"]
