@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from reports.choices import DocumentKind
+
 
 class Sex(models.TextChoices):
     MALE = "male", _("Male")
@@ -185,3 +187,75 @@ class DuplicateVerdict(models.TextChoices):
 
     SAME_PERSON = "same_person", _("Same person")
     NOT_SAME = "not_same", _("Not the same")
+
+
+# --- tables the case services follow -----------------------------------------------------------
+
+# Event kinds after which the captive stays with the same custodian unless told otherwise.
+_SAME_CUSTODIAN = frozenset(
+    {CustodyEventKind.IN_TRANSIT, CustodyEventKind.HOSPITALIZED, CustodyEventKind.INTERNED}
+)
+
+# Fields kept in step by the services; no edit may touch them.
+CAPTIVE_DERIVED_FIELDS = frozenset(
+    {
+        "case_number",
+        "fictional",
+        "custody_status",
+        "custody_place",
+        "custodian",
+        "custody_since",
+        "effective_wish",
+        "effective_wish_destination",
+        "effective_wish_statement",
+        "latest_wish_statement",
+        # Copies of his involvements (diplomacy.services.captive_powers_set changes them).
+        "power_depended_on",
+        "allied_power",
+    }
+)
+
+CUSTODY_FIELDS = ["custody_status", "custody_place", "custodian", "custody_since"]
+
+# Which duties each custody event creates: Art. 70 capture card on arrival at a camp or hospital
+# and on transfer; Art. 122 notification of capture, transfers, releases, repatriations, escapes,
+# admissions to hospital and deaths; Art. 120 death record.
+EVENT_OBLIGATIONS: dict[str, tuple[str, ...]] = {
+    CustodyEventKind.CAPTURED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.INTERNED: (ObligationKind.CAPTURE_CARD,),
+    CustodyEventKind.HOSPITALIZED: (ObligationKind.CAPTURE_CARD, ObligationKind.NIB_NOTIFICATION),
+    CustodyEventKind.TRANSFERRED: (ObligationKind.CAPTURE_CARD, ObligationKind.NIB_NOTIFICATION),
+    CustodyEventKind.RELEASED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.EXCHANGED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.REPATRIATED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.RESETTLED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.ESCAPED: (ObligationKind.NIB_NOTIFICATION,),
+    CustodyEventKind.DECEASED: (ObligationKind.NIB_NOTIFICATION, ObligationKind.DEATH_RECORD),
+}
+
+HEALTH_REPORT_OPENED = "Seriously wounded or sick: weekly report"
+HEALTH_REPORT_CLOSED = "No longer seriously wounded or sick in our custody"
+
+# Which printed documents (reports.choices.DocumentKind) can be what fulfilled a duty.
+DOCUMENTS_FULFILLING: dict[str, set[str]] = {
+    ObligationKind.CAPTURE_CARD: {DocumentKind.CAPTURE_CARD},
+    ObligationKind.NIB_NOTIFICATION: {DocumentKind.NIB_NOTIFICATION},
+    ObligationKind.HEALTH_REPORT: {DocumentKind.NIB_NOTIFICATION},
+    ObligationKind.DEATH_RECORD: {DocumentKind.NIB_NOTIFICATION},
+}
+
+RENDERING_CHANGEABLE_FIELDS = frozenset({"system", "full_name", "note"})
+
+MEDIA_FIELDS = frozenset(
+    {
+        "kind",
+        "title",
+        "publisher",
+        "publisher_state",
+        "published_on",
+        "location",
+        "description",
+        "exposes_to_public_curiosity",
+        "art13_notes",
+    }
+)

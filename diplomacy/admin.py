@@ -40,8 +40,8 @@ from diplomacy.selectors import (
     exchange_proposal_clearances,
 )
 from powtracker.admin import PermanentAdmin, ServiceInlineMixin, check_form, step_action
-from reports.admin_documents import DocumentButtonsMixin
-from reports.admin_exports import ExportAdminMixin
+from reports.admin.documents import DocumentButtonsMixin
+from reports.admin.exports import ExportAdminMixin
 from reports.choices import DocumentKind
 from reports.columns import (
     PROPOSAL_COLUMNS,

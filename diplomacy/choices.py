@@ -1,7 +1,9 @@
-"""Choices of the diplomacy app: roles of states, proposal and transfer statuses, channels."""
+"""Choices of the diplomacy app: roles of states, proposal and transfer statuses, channels; and the
+services' tables: who may take each step, what each change form may change."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class InvolvementRole(models.TextChoices):
@@ -110,3 +112,95 @@ class DocumentLanguage(models.TextChoices):
     KOREAN = "ko", "한국어"
     UKRAINIAN = "uk", "Українська"
     RUSSIAN = "ru", "Русский"
+
+
+# --- the services' tables: who may take each step, what each change form may change ---------
+
+# Who may move a proposal into each status; every other step needs the change permission.
+PROPOSAL_STEP_PERMISSIONS = {
+    ProposalStatus.AGREED: (
+        "diplomacy.agree_exchangeproposal",
+        pgettext_lazy("your role does not allow you to …", "agree an exchange"),
+    ),
+    ProposalStatus.EXECUTED: (
+        "diplomacy.execute_exchangeproposal",
+        pgettext_lazy("your role does not allow you to …", "execute an exchange"),
+    ),
+}
+# Reopening undoes an agreement: whoever may agree an exchange may reopen it.
+PROPOSAL_REOPEN_PERMISSION = (
+    "diplomacy.agree_exchangeproposal",
+    pgettext_lazy("your role does not allow you to …", "reopen an agreed exchange"),
+)
+# What the proposal's change form may change while it is open.
+PROPOSAL_TERMS_FIELDS = frozenset(
+    {"title", "counterpart_state", "mediator", "terms", "proposed_on", "expires_on", "notes"}
+)
+PROPOSAL_CHANGE_PERMISSION = (
+    "diplomacy.change_exchangeproposal",
+    pgettext_lazy("your role does not allow you to …", "change an exchange"),
+)
+TRANSFER_STEP_PERMISSIONS = {
+    TransferStatus.APPROVED: (
+        "diplomacy.approve_transferrequest",
+        pgettext_lazy("your role does not allow you to …", "approve a transfer"),
+    ),
+    TransferStatus.REJECTED: (
+        "diplomacy.approve_transferrequest",
+        pgettext_lazy("your role does not allow you to …", "reject a transfer"),
+    ),
+    TransferStatus.COMPLETED: (
+        "diplomacy.approve_transferrequest",
+        pgettext_lazy("your role does not allow you to …", "complete a transfer"),
+    ),
+}
+TRANSFER_CHANGE_PERMISSION = (
+    "diplomacy.change_transferrequest",
+    pgettext_lazy("your role does not allow you to …", "change a transfer request"),
+)
+
+# Involvements.
+INVOLVEMENT_ADD_PERMISSION = (
+    "diplomacy.add_involvement",
+    pgettext_lazy("your role does not allow you to …", "record a state's involvement"),
+)
+INVOLVEMENT_CHANGE_PERMISSION = (
+    "diplomacy.change_involvement",
+    pgettext_lazy("your role does not allow you to …", "change a state's involvement"),
+)
+# What may change in an involvement once recorded: its state, role and captive are what it is.
+INVOLVEMENT_CHANGEABLE_FIELDS = frozenset({"position", "started_on", "ended_on", "notes"})
+
+# What a transfer request's page may change: what the state said and when; its captive, state,
+# kind and status are what it is (a status changes by its steps).
+TRANSFER_DETAILS_FIELDS = frozenset({"basis", "stated_on", "notes"})
+
+# States.
+STATE_FIELDS = frozenset({"code", "name", "gc3_party", "language", "notes"})
+
+# Diplomatic contacts.
+CONTACT_FIELDS = frozenset(
+    {
+        "from_state",
+        "to_state",
+        "intermediary",
+        "channel",
+        "occurred_on",
+        "from_party",
+        "to_party",
+        "summary",
+        "proposal",
+        "classification",
+        "notes",
+    }
+)
+CONTACT_PERMISSIONS = {
+    "add": (
+        "diplomacy.add_diplomaticcontact",
+        pgettext_lazy("your role does not allow you to …", "record a diplomatic contact"),
+    ),
+    "change": (
+        "diplomacy.change_diplomaticcontact",
+        pgettext_lazy("your role does not allow you to …", "change a diplomatic contact"),
+    ),
+}

@@ -28,8 +28,8 @@ from django.utils.translation import ngettext
 
 from diplomacy.models import State
 from imports import services
-from imports.columns import TARGETS
-from imports.models import BatchStatus, ImportBatch, RowDecision, RowStatus
+from imports.choices import PERMISSION, TARGETS, BatchStatus, RowDecision, RowStatus
+from imports.models import ImportBatch
 from imports.reading import ENCODINGS, MAX_BYTES
 from powtracker.admin import PermanentAdmin
 from powtracker.errors import ErrorCode, RuleError
@@ -88,7 +88,7 @@ class UploadForm(forms.Form):
 
 
 def _may_import(request: HttpRequest) -> bool:
-    return request.user.has_perm(services.PERMISSION)
+    return request.user.has_perm(PERMISSION)
 
 
 @admin.register(ImportBatch)

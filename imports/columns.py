@@ -1,6 +1,6 @@
-"""The register fields a list's columns may be mapped to, how a column is recognised by its
-header, and how a row's cells are read into a captive's particulars, with an error for each cell
-that cannot be read."""
+"""How a column is recognised by its header among the register fields it may be mapped to
+(imports.choices.TARGETS), how a row's cells are read into a captive's particulars, with an error
+for each cell that cannot be read, and how a state is found by its code or its name."""
 
 import hashlib
 import json
@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import Health, NameSystem, Sex
 from cases.names import script_of
+from diplomacy.models import State
+from imports.choices import NAME_TARGETS, TARGETS, TARGETS_BY_NAME
 
 
 class CellError(Exception):
@@ -27,125 +29,6 @@ class CellError(Exception):
     def text(self) -> str:
         return str(self.message) % self.params if self.params else str(self.message)
 
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    label: Any
-    kind: str  # text, date, year, state, sex, health, names
-    headers: tuple[str, ...]
-
-
-# Headers are compared folded: lower case, no spaces, dots, dashes, underscores or apostrophes.
-TARGETS = [
-    Target(
-        "family_name",
-        _("family name (Latin)"),
-        "text",
-        ("familyname", "surname", "lastname", "family", "прізвище", "фамилия", "성"),
-    ),
-    Target(
-        "given_names",
-        _("given names (Latin)"),
-        "text",
-        ("givennames", "givenname", "firstname", "firstnames", "forename", "імя", "имя", "이름"),
-    ),
-    Target(
-        "full_name",
-        _("full name (Latin, family name in capitals or first)"),
-        "text",
-        ("fullname", "name", "nameinlatin", "latinname"),
-    ),
-    Target(
-        "name_original",
-        _("name in original script"),
-        "text",
-        ("nameoriginal", "originalname", "nameinoriginalscript", "піб", "фио", "성명", "한글이름"),
-    ),
-    Target(
-        "other_names",
-        _("other spellings (separated by ;)"),
-        "names",
-        ("othernames", "aliases", "alias", "otherspellings", "інашіімена", "별명"),
-    ),
-    Target("sex", _("sex"), "sex", ("sex", "gender", "стать", "пол", "성별")),
-    Target(
-        "birth_date",
-        _("date of birth"),
-        "date",
-        ("dateofbirth", "birthdate", "dob", "born", "датанародження", "датарождения", "생년월일"),
-    ),
-    Target(
-        "birth_year",
-        _("year of birth"),
-        "year",
-        ("yearofbirth", "birthyear", "рікнародження", "годрождения", "출생연도"),
-    ),
-    Target(
-        "place_of_birth",
-        _("place of birth"),
-        "text",
-        ("placeofbirth", "birthplace", "місценародження", "месторождения", "출생지"),
-    ),
-    Target(
-        "nationality",
-        _("nationality (state code or name)"),
-        "state",
-        ("nationality", "citizenship", "громадянство", "гражданство", "국적"),
-    ),
-    Target("rank", _("rank"), "text", ("rank", "звання", "звание", "계급")),
-    Target(
-        "service_number",
-        _("service number"),
-        "text",
-        ("servicenumber", "serviceno", "personalnumber", "militaryid", "номер", "군번"),
-    ),
-    Target(
-        "armed_force",
-        _("armed force"),
-        "text",
-        ("armedforce", "armedforces", "force", "service", "військо", "군"),
-    ),
-    Target("unit", _("unit"), "text", ("unit", "частина", "підрозділ", "часть", "부대")),
-    Target(
-        "power_depended_on",
-        _("power he depends on (state code or name; none: his nationality)"),
-        "state",
-        ("powerdependedon", "power", "dependson", "party"),
-    ),
-    Target(
-        "allied_power",
-        _("allied power he fought alongside (state code or name)"),
-        "state",
-        ("alliedpower", "ally", "allies", "alongside", "союзник", "동맹국"),
-    ),
-    Target(
-        "captured_on",
-        _("capture date"),
-        "date",
-        ("capturedon", "capturedate", "dateofcapture", "captured", "датаполону", "датапленения"),
-    ),
-    Target(
-        "capture_place",
-        _("place of capture"),
-        "text",
-        ("captureplace", "placeofcapture", "місцеполону", "местопленения", "포획장소"),
-    ),
-    Target("capture_region", _("region of capture"), "text", ("captureregion", "region")),
-    Target(
-        "detaining_power",
-        _("detaining power (state code or name)"),
-        "state",
-        ("detainingpower", "detainedby", "heldby"),
-    ),
-    Target("health", _("health"), "health", ("health", "здоровя", "здоровье", "건강")),
-    Target(
-        "notes", _("notes"), "text", ("notes", "note", "remarks", "примітки", "примечания", "비고")
-    ),
-]
-TARGETS_BY_NAME = {target.name: target for target in TARGETS}
-# Fields a mapping must give, one way or the other.
-NAME_TARGETS = ("family_name", "full_name")
 
 _FOLD = re.compile(r"[\s._\-'’ʼ`()]+")
 
@@ -380,3 +263,26 @@ def row_register_arguments(values: dict[str, Any], states: dict[str, Any]) -> di
             arguments[field] = value
     arguments.setdefault("family_name", "")
     return arguments
+
+
+# --- states: by code or by name -----------------------------------------------------------------
+
+
+@dataclass
+class StateCodes:
+    by_code: dict[str, State]
+    by_name: dict[str, str]
+
+    @classmethod
+    def load(cls) -> "StateCodes":
+        states = list(State.objects.all())
+        return cls(
+            by_code={state.code: state for state in states},
+            by_name={state.name.casefold(): state.code for state in states},
+        )
+
+    def code(self, text: str) -> str | None:
+        text = text.strip()
+        if text.upper() in self.by_code:
+            return text.upper()
+        return self.by_name.get(text.casefold())

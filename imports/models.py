@@ -14,40 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from imports.choices import BatchStatus, RowDecision, RowStatus
 from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel
-
-
-class BatchStatus(models.TextChoices):
-    UPLOADED = "uploaded", _("Uploaded: map the columns")
-    ANALYSING = "analysing", _("Analysing")
-    PREVIEW = "preview", _("Preview: waiting for confirmation")
-    WRITING = "writing", _("Writing")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class RowStatus(models.TextChoices):
-    """What became of a row. `pending` until analysed; then `invalid`, `repeated` (the same row
-    earlier in this file), `imported_before` (the same row written by an earlier import), or
-    `ready`; after the writing `written`, or `held` (possible duplicates nobody decided about)."""
-
-    PENDING = "pending", _("Not analysed yet")
-    INVALID = "invalid", _("Errors: not imported")
-    REPEATED = "repeated", _("Repeats an earlier row of this file")
-    IMPORTED_BEFORE = "imported_before", _("Imported before")
-    READY = "ready", _("Ready")
-    WRITTEN = "written", _("Written")
-    HELD = "held", _("Held: possible duplicates to decide")
-
-
-class RowDecision(models.TextChoices):
-    """The caseworker's decision about a row with possible duplicates."""
-
-    UNDECIDED = "", _("Hold until decided")
-    NEW = "new", _("New case (decide about the candidates later)")
-    NOT_SAME = "not_same", _("New case, not the same as any candidate")
-    SAME = "same", _("Same person as the chosen candidate")
 
 
 class ImportBatch(PermanentModel):

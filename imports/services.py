@@ -20,7 +20,6 @@ is never written twice (ImportRow's `imports_row_written_once`).
 import hashlib
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,28 +27,29 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 
 from cases.choices import DuplicateVerdict
 from cases.duplicates import duplicate_candidates
 from cases.models import Captive
 from cases.services import captive_register, captive_register_check, duplicate_decide
 from diplomacy.models import State
+from imports.choices import IMPORT_ACTION, PERMISSION, BatchStatus, RowDecision, RowStatus
 from imports.columns import (
+    StateCodes,
     mapping_guess,
     mapping_refusals,
     row_fingerprint,
     row_read,
     row_register_arguments,
 )
-from imports.models import BatchStatus, ImportBatch, ImportRow, RowDecision, RowStatus
+from imports.models import ImportBatch, ImportRow
 from imports.reading import table_read
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import history_save
 from powtracker.roles import role_require
 from powtracker.writes import service
 
-PERMISSION = "imports.run_import"
 # A slice of analysis or writing stops after this many seconds (or rows), whichever comes first.
 SLICE_SECONDS = 3.0
 ANALYSE_ROWS = 500
@@ -58,10 +58,6 @@ WRITE_ROWS = 200
 CANDIDATES_KEPT = 5
 
 User = Any
-
-
-# What role_require says the role may not do: "Your role does not allow you to …".
-IMPORT_ACTION = pgettext_lazy("your role does not allow you to …", "import lists of names")
 
 
 def _require(acting_user: User, action: str) -> None:
@@ -79,29 +75,6 @@ def _status_check(batch: ImportBatch, allowed: Iterable[str], action: str) -> No
             _("%(reference)s is %(status)s: it cannot %(action)s now."),
             {"reference": batch.reference, "status": batch.get_status_display(), "action": action},
         )
-
-
-# --- states: by code or by name -----------------------------------------------------------------
-
-
-@dataclass
-class _States:
-    by_code: dict[str, State]
-    by_name: dict[str, str]
-
-    @classmethod
-    def load(cls) -> "_States":
-        states = list(State.objects.all())
-        return cls(
-            by_code={state.code: state for state in states},
-            by_name={state.name.casefold(): state.code for state in states},
-        )
-
-    def code(self, text: str) -> str | None:
-        text = text.strip()
-        if text.upper() in self.by_code:
-            return text.upper()
-        return self.by_name.get(text.casefold())
 
 
 # --- upload and mapping -------------------------------------------------------------------------
@@ -234,7 +207,11 @@ def _candidates(values: dict[str, Any], arguments: dict[str, Any]) -> list[dict[
 
 
 def _analyse_row(
-    row: ImportRow, batch: ImportBatch, states: _States, acting_user: User, seen: dict[str, int]
+    row: ImportRow,
+    batch: ImportBatch,
+    states: StateCodes,
+    acting_user: User,
+    seen: dict[str, int],
 ) -> None:
     reading = row_read(row.cells, batch.mapping, batch.headers, states.code)
     values = reading.values
@@ -298,7 +275,7 @@ def import_analyse(
     _status_check(
         batch, {BatchStatus.ANALYSING}, pgettext("an import: it cannot … now", "be analysed")
     )
-    states = _States.load()
+    states = StateCodes.load()
     # The fingerprints of the rows analysed so far: a later row with the same one repeats it.
     seen = dict(
         batch.rows.filter(status__in=[RowStatus.READY, RowStatus.IMPORTED_BEFORE])
@@ -470,7 +447,7 @@ def _chosen_gone(row: ImportRow) -> bool:
     return True
 
 
-def _write_row(row: ImportRow, batch: ImportBatch, states: _States, acting_user: User) -> None:
+def _write_row(row: ImportRow, batch: ImportBatch, states: StateCodes, acting_user: User) -> None:
     """Register one row (and take its decision), all or nothing; says on the row what became
     of it."""
     if row.candidates and row.decision == RowDecision.UNDECIDED:
@@ -538,7 +515,7 @@ def import_write(
     _status_check(
         batch, {BatchStatus.WRITING}, pgettext("an import: it cannot … now", "write rows")
     )
-    states = _States.load()
+    states = StateCodes.load()
     started = time.monotonic()
     ready = list(
         batch.rows.filter(status=RowStatus.READY).order_by("number")[: max_rows or WRITE_ROWS]

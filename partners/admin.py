@@ -12,7 +12,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, IDToken, Ref
 from partners import services
 from partners.models import CaseShare, DisclosureRecord, Partner
 from powtracker.admin import PermanentAdmin, RecordsAdmin
-from reports.admin_exports import ExportAdminMixin
+from reports.admin.exports import ExportAdminMixin
 from reports.columns import DISCLOSURE_COLUMNS, DISCLOSURE_RELATED
 
 

@@ -11,7 +11,7 @@ for no state): only a humanitarian body or a tracing agency at full level may th
 wishes. Whatever its level, scopes or shares, a hostile partner never
 receives his wishes (any of them: a wish to remain endangers a family as surely as one to
 defect), nor other states' contacts and transfer requests about him, nor the involvements of
-states that offer to receive him.
+states that offer to receive him (the diplomacy records' read filters: partners.selectors).
 
 Non-interference: what any partner receives may not depend on what is hidden from it. So a reader
 who may not see a captive's wishes reads a version of him — `updated_at`, the ETag, `updated_since`
@@ -42,7 +42,7 @@ from django.db.models import (
 
 from cases.models import Captive
 from diplomacy.choices import HIDDEN_FROM_HOSTILE_ROLES, HOSTILE_ROLES
-from diplomacy.models import DiplomaticContact, ExchangeProposal, Involvement, TransferRequest
+from diplomacy.models import Involvement
 from partners.choices import DisclosureLevel, PartnerKind, level_at_least
 from partners.models import CaseShare, Partner
 
@@ -237,48 +237,3 @@ def involvements_for(viewer: Viewer, captive: Captive) -> QuerySet[Involvement]:
     if is_hostile(viewer, captive):
         involvements = involvements.exclude(role__in=HIDDEN_FROM_HOSTILE_ROLES)
     return involvements
-
-
-# --- diplomacy ---------------------------------------------------------------------------------
-
-
-def _full_level_captives(viewer: Viewer) -> QuerySet[Captive]:
-    """Captives the viewer sees in full and is not hostile to: those whose contacts and transfer
-    requests it may read although its state is not a party to them."""
-    return captives_for(viewer).filter(level_q(viewer, DisclosureLevel.FULL), viewer_hostile=False)
-
-
-def contacts_for(viewer: Viewer) -> QuerySet[DiplomaticContact]:
-    """Contacts its state is a party to; and contacts about captives it sees in full — unless
-    one of them is a captive it is hostile to."""
-    contacts = DiplomaticContact.objects.all()
-    if viewer.is_staff:
-        return contacts
-    state_id = viewer.state_id
-    party = Q(from_state_id=state_id) | Q(to_state_id=state_id) | Q(intermediary_id=state_id)
-    about_hostile = DiplomaticContact.objects.filter(
-        captives__in=Captive.objects.filter(hostile_q(viewer))
-    ).values("pk")
-    concerning = Q(captives__in=_full_level_captives(viewer)) & ~Q(pk__in=about_hostile)
-    return contacts.filter(pk__in=contacts.filter(party | concerning).values("pk"))
-
-
-def transfers_for(viewer: Viewer) -> QuerySet[TransferRequest]:
-    """Its own state's requests; and others' requests about captives it sees in full and is not
-    hostile to."""
-    transfers = TransferRequest.objects.all()
-    if viewer.is_staff:
-        return transfers
-    return transfers.filter(
-        Q(requesting_state_id=viewer.state_id) | Q(captive__in=_full_level_captives(viewer))
-    )
-
-
-def proposals_for(viewer: Viewer) -> QuerySet[ExchangeProposal]:
-    proposals = ExchangeProposal.objects.all()
-    if viewer.is_staff:
-        return proposals
-    state_id = viewer.state_id
-    return proposals.filter(
-        Q(proposing_state_id=state_id) | Q(counterpart_state_id=state_id) | Q(mediator_id=state_id)
-    )

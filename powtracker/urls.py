@@ -12,7 +12,7 @@ from drf_spectacular.views import (
 
 from powtracker.docs import redoc_bundle_view
 from powtracker.signin import RevokeTokenView, TokenView
-from reports.admin_documents import document_print_view
+from reports.admin.documents import document_print_view
 from reports.views import statistics_view
 
 admin.site.site_header = _("powtracker — prisoner of war case register")

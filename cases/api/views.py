@@ -54,7 +54,7 @@ from powtracker.api.concurrency import idempotent, if_match_check, with_etag
 from powtracker.api.ordering import ReaderOrdering
 from powtracker.api.pagination import KeysetPagination
 from powtracker.api.serializers import VoidInputSerializer
-from reports.api_exports import captive_export_response
+from reports.api.exports import captive_export_response
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

@@ -29,14 +29,8 @@ from diplomacy.models import (
     State,
     TransferRequest,
 )
-from partners.disclosure import (
-    Viewer,
-    captives_for,
-    contacts_for,
-    proposals_for,
-    transfers_for,
-    viewer_for,
-)
+from partners.disclosure import Viewer, captives_for, viewer_for
+from partners.selectors import contacts_for, proposals_for, transfers_for
 from powtracker.api.concurrency import idempotent, if_match_check, with_etag
 from powtracker.errors import ErrorCode, RuleError
 

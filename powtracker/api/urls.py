@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api import views as cases
 from diplomacy.api import views as diplomacy
-from reports.api import StatisticsView
+from reports.api.statistics import StatisticsView
 
 router = DefaultRouter()
 router.register("captives", cases.CaptiveViewSet, basename="captive")

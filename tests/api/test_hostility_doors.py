@@ -22,7 +22,7 @@ from cases.models import Captive
 from diplomacy.choices import InvolvementRole
 from diplomacy.models import Involvement
 from imports import services as import_services
-from imports.models import BatchStatus
+from imports.choices import BatchStatus
 from partners.choices import DisclosureLevel, PartnerKind
 from tests.admin_forms import admin_form_data
 from tests.api.conftest import ALL_SCOPES, make_partner

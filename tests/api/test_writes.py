@@ -204,7 +204,7 @@ def test_a_request_that_fails_mid_write_releases_its_key(world, partners, monkey
     from django.db import OperationalError
     from django.test import Client
 
-    from cases import services
+    from cases.services import wishes
 
     api = Api(client=Client(raise_request_exception=False), token=partners["receiving_state"].token)
     target = path(world["second"], "wishes")
@@ -213,7 +213,7 @@ def test_a_request_that_fails_mid_write_releases_its_key(world, partners, monkey
     def outage(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(services, "_captive_sync_wishes", outage)
+    monkeypatch.setattr(wishes, "_captive_sync_wishes", outage)
     crashed = api.post(target, WISH, headers={"Idempotency-Key": "wish-3"})
     monkeypatch.undo()
     retry = api.post(target, WISH, headers={"Idempotency-Key": "wish-3"})

@@ -12,7 +12,7 @@ from cases.duplicates import duplicate_candidates
 from cases.models import Captive, CaptiveName, NameKey
 from cases.names import captive_forms, name_skeleton
 from imports import services as import_services
-from imports.models import BatchStatus, RowStatus
+from imports.choices import BatchStatus, RowStatus
 from partners.choices import DisclosureLevel
 from tests.admin_forms import admin_form_data
 from tests.api.conftest import ALL_SCOPES, kursk_world, make_partner

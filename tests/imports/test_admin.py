@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from cases import services as case_services
 from cases.models import Captive
-from imports.models import BatchStatus, ImportBatch, RowStatus
+from imports.choices import BatchStatus, RowStatus
+from imports.models import ImportBatch
 
 LIST = (
     "Прізвище,Ім'я,Оригінал,Дата народження,Дата полону,Місце полону\n"

@@ -8,7 +8,8 @@ import pytest
 from cases.models import Captive
 from demo.scenario import demo_load
 from imports import services
-from imports.models import ImportBatch, RowStatus
+from imports.choices import RowStatus
+from imports.models import ImportBatch
 from tests.browser import chromium, sign_in
 from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
 

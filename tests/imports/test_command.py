@@ -8,7 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cases.models import Captive
-from imports.models import BatchStatus, ImportBatch
+from imports.choices import BatchStatus
+from imports.models import ImportBatch
 
 LIST = (
     "Who,Given,Original,Born,Taken\n"

@@ -11,7 +11,8 @@ from cases import services as case_services
 from cases.choices import DuplicateVerdict
 from cases.models import Captive, DuplicateDecision
 from imports import services
-from imports.models import BatchStatus, ImportBatch, RowDecision, RowStatus
+from imports.choices import BatchStatus, RowDecision, RowStatus
+from imports.models import ImportBatch
 from powtracker.errors import RuleError
 
 HEADERS = (

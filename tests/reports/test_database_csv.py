@@ -14,7 +14,7 @@ from cases.models import Captive
 from diplomacy.choices import TransferKind
 from diplomacy.services import transfer_request_create
 from partners.services import disclosure_record, partner_create
-from reports.admin_exports import ExportAdminMixin
+from reports.admin.exports import ExportAdminMixin
 from reports.columns import CAPTIVE_COLUMNS, captive_export_queryset
 from reports.exports import (
     Column,

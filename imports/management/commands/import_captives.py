@@ -10,8 +10,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from diplomacy.models import State
 from imports import services
-from imports.columns import TARGETS_BY_NAME, header_fold
-from imports.models import BatchStatus, ImportBatch, RowStatus
+from imports.choices import TARGETS_BY_NAME, BatchStatus, RowStatus
+from imports.columns import header_fold
+from imports.models import ImportBatch
 from imports.reading import ENCODINGS
 from powtracker.errors import RuleError
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from powtracker.admin import RecordsAdmin
 from powtracker.errors import RuleError
-from reports.admin_documents import document_response, may_print
+from reports.admin.documents import document_response, may_print
 from reports.models import ExportRecord, GeneratedDocument
 from reports.services import document_rebuild, document_reprint
 

@@ -19,7 +19,7 @@ from cases.selectors import states_attach
 from partners.choices import LEVEL_RANK, DisclosureLevel
 from partners.disclosure import Viewer, captive_level, wishes_q
 from partners.services import disclosure_record
-from reports.admin_exports import EXPORT_PARAMETER, EXPORT_PERMISSION
+from reports.admin.exports import EXPORT_PARAMETER, EXPORT_PERMISSION
 from reports.choices import ExportFormat
 from reports.exports import (
     Column,

@@ -1,0 +1,102 @@
+"""Every write about the diplomacy app's records, one module per subject: involvements (a
+captive's power and its ally), exchange proposals, transfer requests, states, diplomatic contacts.
+
+Handing a captive over goes through the cases services, so the custody transition table and the
+repatriation gate apply here exactly as everywhere else.
+"""
+
+from diplomacy.choices import (
+    CONTACT_FIELDS,
+    CONTACT_PERMISSIONS,
+    INVOLVEMENT_ADD_PERMISSION,
+    INVOLVEMENT_CHANGE_PERMISSION,
+    INVOLVEMENT_CHANGEABLE_FIELDS,
+    PROPOSAL_CHANGE_PERMISSION,
+    PROPOSAL_REOPEN_PERMISSION,
+    PROPOSAL_STEP_PERMISSIONS,
+    PROPOSAL_TERMS_FIELDS,
+    STATE_FIELDS,
+    TRANSFER_CHANGE_PERMISSION,
+    TRANSFER_DETAILS_FIELDS,
+    TRANSFER_STEP_PERMISSIONS,
+)
+from diplomacy.services.common import User
+from diplomacy.services.contacts import diplomatic_contact_record, diplomatic_contact_update
+from diplomacy.services.involvements import (
+    captive_powers_initial,
+    captive_powers_involve,
+    captive_powers_set,
+    involvement_record,
+    involvement_update,
+)
+from diplomacy.services.proposals import (
+    exchange_inclusion_check,
+    exchange_offer_add,
+    exchange_offer_check,
+    exchange_offer_set_inclusion,
+    exchange_proposal_create,
+    exchange_proposal_execute,
+    exchange_proposal_execute_status_check,
+    exchange_proposal_next_statuses,
+    exchange_proposal_open_check,
+    exchange_proposal_reopen,
+    exchange_proposal_reopen_check,
+    exchange_proposal_step_permission,
+    exchange_proposal_transition,
+    exchange_proposal_update,
+    exchange_request_add,
+)
+from diplomacy.services.states import state_create, state_update
+from diplomacy.services.transfers import (
+    transfer_request_complete,
+    transfer_request_create,
+    transfer_request_next_statuses,
+    transfer_request_transition,
+    transfer_request_update,
+)
+
+__all__ = [
+    "CONTACT_FIELDS",
+    "CONTACT_PERMISSIONS",
+    "INVOLVEMENT_ADD_PERMISSION",
+    "INVOLVEMENT_CHANGEABLE_FIELDS",
+    "INVOLVEMENT_CHANGE_PERMISSION",
+    "PROPOSAL_CHANGE_PERMISSION",
+    "PROPOSAL_REOPEN_PERMISSION",
+    "PROPOSAL_STEP_PERMISSIONS",
+    "PROPOSAL_TERMS_FIELDS",
+    "STATE_FIELDS",
+    "TRANSFER_CHANGE_PERMISSION",
+    "TRANSFER_DETAILS_FIELDS",
+    "TRANSFER_STEP_PERMISSIONS",
+    "User",
+    "captive_powers_initial",
+    "captive_powers_involve",
+    "captive_powers_set",
+    "diplomatic_contact_record",
+    "diplomatic_contact_update",
+    "exchange_inclusion_check",
+    "exchange_offer_add",
+    "exchange_offer_check",
+    "exchange_offer_set_inclusion",
+    "exchange_proposal_create",
+    "exchange_proposal_execute",
+    "exchange_proposal_execute_status_check",
+    "exchange_proposal_next_statuses",
+    "exchange_proposal_open_check",
+    "exchange_proposal_reopen",
+    "exchange_proposal_reopen_check",
+    "exchange_proposal_step_permission",
+    "exchange_proposal_transition",
+    "exchange_proposal_update",
+    "exchange_request_add",
+    "involvement_record",
+    "involvement_update",
+    "state_create",
+    "state_update",
+    "transfer_request_complete",
+    "transfer_request_create",
+    "transfer_request_next_statuses",
+    "transfer_request_transition",
+    "transfer_request_update",
+]
