@@ -17,7 +17,7 @@ LEGEND_HEIGHT = 22
 # than the room left of the bars, as wide as the labels' 12 px font draws them, about.
 LINE_HEIGHT = 14
 LABEL_ROOM = LABEL_WIDTH - 10
-LATIN_WIDTH = 7.0
+LATIN_WIDTH = 6.6
 WIDE_WIDTH = 12.5
 
 
