@@ -272,7 +272,7 @@ def _kursk_case(loader: Any, s: dict[str, State]) -> list[Captive]:
             acting_user=loader,
             proposal=proposal,
             count=None,
-            description="Ukrainian prisoners of war held by Russia (number unspecified)",
+            description="Ukrainian prisoners of war held by Russia",
             held_by=s["RUS"],
         )
         diplomacy_services.exchange_proposal_transition(

@@ -100,7 +100,7 @@ class OfferedCaptiveForm(forms.ModelForm):
     class Meta:
         model = OfferedCaptive
         fields = ["captive", "inclusion_status", "reason"]
-        widgets = {"reason": forms.TextInput(attrs={"size": 40})}
+        widgets = {"reason": forms.TextInput(attrs={"size": 24})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

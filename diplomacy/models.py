@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from diplomacy.choices import (
@@ -292,10 +292,12 @@ class RequestedPerson(PermanentModel):
         if self.name:
             return self.name
         if self.count:
-            return f"{self.count} — {self.description}"
-        return gettext("An unspecified number of — %(description)s") % {
-            "description": self.description
-        }
+            return ngettext(
+                "%(description)s (%(count)d person)",
+                "%(description)s (%(count)d persons)",
+                self.count,
+            ) % {"description": self.description, "count": self.count}
+        return gettext("%(description)s (number unspecified)") % {"description": self.description}
 
 
 class DiplomaticContact(DisclosedChangeModel, PermanentModel):

@@ -27,30 +27,47 @@ class ExchangeBalance:
     priority_captives: list[Captive] = field(default_factory=list)
 
     def __str__(self) -> str:
-        counts = {
+        return " ".join([self.offered_text(), self.requested_text(), *self.priority_text()])
+
+    def offered_text(self) -> str:
+        return _("Offered: %(included)d included (%(other)d excluded or withdrawn).") % {
             "included": self.offered_included,
             "other": self.offered_other,
+        }
+
+    def requested_text(self) -> str:
+        """The requested side in words: a group of unspecified size is said as such, never
+        counted as a number, and "named" only where someone is."""
+        counts = {
             "total": self.requested_named + self.requested_counted,
             "named": self.requested_named,
         }
         if self.requested_unspecified:
-            text = _(
-                "Offered: %(included)d included (%(other)d excluded or withdrawn). "
-                "Requested: %(total)d and an unspecified number (%(named)d named)."
-            )
+            if not counts["total"]:
+                return _("Requested: a group of unspecified size.")
+            if counts["named"]:
+                text = _("Requested: %(total)d (%(named)d named) and a group of unspecified size.")
+            else:
+                text = _("Requested: %(total)d and a group of unspecified size.")
+        elif not counts["total"]:
+            return _("Requested: nobody yet.")
+        elif counts["named"]:
+            text = _("Requested: %(total)d (%(named)d named).")
         else:
-            text = _(
-                "Offered: %(included)d included (%(other)d excluded or withdrawn). "
-                "Requested: %(total)d (%(named)d named)."
-            )
-        text %= counts
-        if self.priority_captives:
-            names = ", ".join(c.case_number for c in self.priority_captives)
-            text += " " + _(
+            text = _("Requested: %(total)d.")
+        return text % counts
+
+    def priority_text(self) -> list[str]:
+        if not self.priority_captives:
+            return []
+        names = ", ".join(c.case_number for c in self.priority_captives)
+        return [
+            _(
                 "Seriously wounded or sick, to be repatriated regardless of numbers "
                 "(GC III Arts. 109-110): %(names)s."
-            ) % {"names": names}
-        return text
+            )
+            % {"names": names}
+        ]
 
 
 def exchange_proposal_balance(

@@ -11,7 +11,9 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import (
     BadRequest,
     FieldDoesNotExist,
@@ -32,6 +34,7 @@ from django.utils.translation import gettext_lazy as _l
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalRecords
 
+from powtracker.admin_titles import ObjectTitlesMixin
 from powtracker.errors import RuleError
 
 # Records are permanent: the bulk "delete selected" action is gone from every list.
@@ -150,7 +153,7 @@ class StrictParametersMixin:
             yield _capped_formset(formset), inline
 
 
-class RecordsAdmin(StrictParametersMixin, admin.ModelAdmin):
+class RecordsAdmin(ObjectTitlesMixin, StrictParametersMixin, admin.ModelAdmin):
     """A list kept by the system (the disclosure ledger, the sign-in audit): read, never added
     to, changed or deleted here, whoever asks (superusers included)."""
 
@@ -164,7 +167,7 @@ class RecordsAdmin(StrictParametersMixin, admin.ModelAdmin):
         return False
 
 
-class UserAdmin(StrictParametersMixin, DjangoUserAdmin):
+class UserAdmin(ObjectTitlesMixin, StrictParametersMixin, DjangoUserAdmin):
     """Django's user admin, without deletion: a user is deactivated, never deleted, so that
     every history keeps naming who made each change."""
 
@@ -172,8 +175,14 @@ class UserAdmin(StrictParametersMixin, DjangoUserAdmin):
         return False
 
 
+class GroupAdmin(ObjectTitlesMixin, DjangoGroupAdmin):
+    """Django's group admin, its titles naming a group as the sentence needs."""
+
+
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), UserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, GroupAdmin)
 
 _readonly_admin_url = helpers.AdminReadonlyField.get_admin_url
 
@@ -202,7 +211,7 @@ def _readonly_admin_url_if_permitted(
 helpers.AdminReadonlyField.get_admin_url = _readonly_admin_url_if_permitted  # type: ignore[method-assign]
 
 
-class PermanentAdmin(StrictParametersMixin, SimpleHistoryAdmin):
+class PermanentAdmin(ObjectTitlesMixin, StrictParametersMixin, SimpleHistoryAdmin):
     """A model admin that never deletes and links every record to its change history.
 
     History is read-only: an old version is shown, never put back. simple-history's revert

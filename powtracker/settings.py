@@ -31,7 +31,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "powtracker.apps.PowtrackerConfig",
-    "django.contrib.admin",
+    "powtracker.admin_site.PowtrackerAdminConfig",  # django.contrib.admin, its apps in order
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,5 +1,6 @@
 """Server-drawn bar charts: the geometry of an inline SVG for one statistics table (no script)."""
 
+import unicodedata
 from dataclasses import dataclass
 
 from reports.statistics import Table
@@ -12,6 +13,41 @@ BAR_AREA = 280
 BAR_HEIGHT = 14
 ROW_GAP = 8
 LEGEND_HEIGHT = 22
+# A label is wrapped onto as many lines as it needs, never cut: its words go onto lines no wider
+# than the room left of the bars, as wide as the labels' 12 px font draws them, about.
+LINE_HEIGHT = 14
+LABEL_ROOM = LABEL_WIDTH - 10
+LATIN_WIDTH = 6.6
+WIDE_WIDTH = 12.5
+
+
+def text_width(text: str) -> float:
+    """About how wide the chart's font draws `text`: Hangul and CJK twice a Latin letter."""
+    return sum(WIDE_WIDTH if unicodedata.east_asian_width(c) in "WF" else LATIN_WIDTH for c in text)
+
+
+def label_lines(label: str, room: float = LABEL_ROOM) -> tuple[str, ...]:
+    """The label in lines that fit `room`, broken between words (within a word only where the
+    word alone is wider than the room)."""
+    lines: list[str] = []
+    line = ""
+    for word in label.split():
+        candidate = f"{line} {word}" if line else word
+        if text_width(candidate) <= room:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while text_width(word) > room:
+            cut = len(word)
+            while cut > 1 and text_width(word[:cut]) > room:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line:
+        lines.append(line)
+    return tuple(lines) or ("",)
 
 
 @dataclass(frozen=True)
@@ -27,9 +63,15 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class LabelLine:
+    text: str
+    y: int
+
+
+@dataclass(frozen=True)
 class ChartRow:
     label: str
-    label_y: int
+    lines: tuple[LabelLine, ...]
     bars: tuple[Bar, ...]
 
 
@@ -62,17 +104,21 @@ def bar_chart(table: Table) -> Chart:
         else ()
     )
     top = LEGEND_HEIGHT if legend else 0
-    group_height = series * BAR_HEIGHT + ROW_GAP
+    bars_height = series * BAR_HEIGHT
     rows = []
-    for index, row in enumerate(table.rows):
-        y = top + index * group_height
+    y = top
+    for row in table.rows:
+        lines = label_lines(row.label)
+        block = max(bars_height, len(lines) * LINE_HEIGHT)
+        bars_top = y + (block - bars_height) // 2
+        lines_top = y + (block - len(lines) * LINE_HEIGHT) // 2
         bars = []
         for i, count in enumerate(row.counts):
             width = round(BAR_AREA * count / largest)
             bars.append(
                 Bar(
                     x=LABEL_WIDTH,
-                    y=y + i * BAR_HEIGHT,
+                    y=bars_top + i * BAR_HEIGHT,
                     width=width,
                     height=BAR_HEIGHT - 2,
                     fill=SERIES_FILLS[i % len(SERIES_FILLS)],
@@ -82,10 +128,15 @@ def bar_chart(table: Table) -> Chart:
                     show_count=series == 1 or count > 0,
                 )
             )
-        rows.append(ChartRow(row.label, y + (series * BAR_HEIGHT) // 2 + 4, tuple(bars)))
+        placed = tuple(
+            LabelLine(line, lines_top + index * LINE_HEIGHT + 11)
+            for index, line in enumerate(lines)
+        )
+        rows.append(ChartRow(row.label, placed, tuple(bars)))
+        y += block + ROW_GAP
     return Chart(
         width=WIDTH,
-        height=top + max(len(rows), 1) * group_height,
+        height=max(y, top + bars_height + ROW_GAP),
         label_width=LABEL_WIDTH - 6,
         rows=tuple(rows),
         legend=legend,

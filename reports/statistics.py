@@ -114,6 +114,11 @@ def handovers_by_month(captives: QuerySet[Captive]) -> QuerySet:
 # --- labelled tables ----------------------------------------------------------------------------
 
 
+# The key of the row that counts captives with nothing recorded (no custody event, no wish, no
+# state): a stable word an API client can match, never a choice's value nor a state's code.
+NOTHING_RECORDED = "none"
+
+
 @dataclass(frozen=True)
 class Row:
     key: str
@@ -148,7 +153,7 @@ def _choice_rows(
 ):
     """Every choice in its order, zero included, so a table's shape never depends on the data."""
     counts = {row[field]: row["count"] for row in grouped}
-    rows = [Row("", blank, (counts.get("", 0),))] if blank else []
+    rows = [Row(NOTHING_RECORDED, blank, (counts.get("", 0),))] if blank else []
     rows += [Row(value, _(label), (counts.get(value, 0),)) for value, label in choices]
     return tuple(rows)
 
@@ -156,7 +161,7 @@ def _choice_rows(
 def _state_rows(grouped: Iterable[dict], prefix: str) -> tuple[Row, ...]:
     rows = [
         Row(
-            row[f"{prefix}__code"] or "",
+            row[f"{prefix}__code"] or NOTHING_RECORDED,
             state_name(row[f"{prefix}__code"], row[f"{prefix}__name"])
             if row[f"{prefix}__code"]
             else _("Not recorded"),

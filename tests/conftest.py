@@ -128,3 +128,18 @@ def one_of_each(states: dict[str, Any]) -> Any:
         detaining_power=states["UKR"],
     )
     return captive
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Says at the end of the run, where everyone looks, that the browser tests did not run
+    and how to have them run: their skip is otherwise one line among many."""
+    from pathlib import Path
+
+    from tests.browser import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        terminalreporter.write_sep("=", "browser tests skipped", yellow=True)
+        terminalreporter.write_line(
+            f"The browser tests were skipped: Debian's chromium is not installed ({CHROMIUM} is "
+            "missing). Install it with `sudo apt-get install chromium` to run them."
+        )

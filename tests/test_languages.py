@@ -123,3 +123,60 @@ def test_a_state_is_a_country_not_a_status(supervisor, states, language, word):
     for url in ["/admin/diplomacy/state/", f"/admin/diplomacy/state/{states['UKR'].pk}/change/"]:
         title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode()).group(1)
         assert word in title, (url, title)
+
+
+# --- the admin's order and titles in every language --------------------------------------------
+
+
+@pytest.mark.parametrize("accept", ["en", "uk", "ko-KR,ko;q=0.9"])
+def test_the_sidebar_lists_the_apps_in_the_order_of_the_work_in_every_language(supervisor, accept):
+    """Cases first, then diplomacy, partners, reports and imports, whatever the language sorts
+    their names into (in Korean, 가져오기 "Imports" would come first)."""
+    html = signed_in(supervisor, accept_language=accept).get("/admin/cases/captive/").content
+    sidebar = html.decode()
+    sidebar = sidebar[sidebar.index('id="nav-sidebar"') :]
+    apps = re.findall(r'class="app-(\w+) module', sidebar)
+    assert apps == ["cases", "diplomacy", "partners", "reports", "imports", "axes"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "url", "title"),
+    [
+        ("uk", "/admin/cases/captive/", "Виберіть полоненого, щоб змінити"),
+        ("uk", "/admin/cases/captive/add/", "Додати полоненого"),
+        ("uk", "/admin/diplomacy/exchangeproposal/", "Виберіть пропозицію обміну, щоб змінити"),
+        ("uk", "/admin/cases/wishstatement/", "Виберіть заяву про бажання, щоб змінити"),
+        ("uk", "/admin/partners/partner/", "Виберіть партнера, щоб змінити"),
+        ("ko", "/admin/cases/captive/", "변경할 포로 선택"),
+        ("ko", "/admin/cases/wishstatement/", "변경할 의사 표명 선택"),
+        ("en", "/admin/cases/captive/", "Select captive to change"),
+    ],
+)
+def test_the_titles_name_the_model_as_the_object_of_their_verb(supervisor, accept, url, title):
+    page = signed_in(supervisor, accept_language=accept).get(url)
+    assert page.status_code == 200
+    assert f"<h1>{title}</h1>" in page.content.decode()
+
+
+def test_a_reader_is_asked_to_select_what_to_view(analyst):
+    page = signed_in(analyst, accept_language="uk").get("/admin/cases/captive/")
+    assert "<h1>Виберіть полоненого, щоб переглянути</h1>" in page.content.decode()
+
+
+def test_the_change_and_view_titles_and_the_add_button_too(supervisor, analyst, one_of_each):
+    ukrainian = signed_in(supervisor, accept_language="uk")
+    change = ukrainian.get(f"/admin/cases/captive/{one_of_each.pk}/change/").content.decode()
+    assert "| Змінити полоненого |" in change
+    listed = ukrainian.get("/admin/cases/captive/").content.decode()
+    assert re.search(r'class="addlink">\s*Додати полоненого\s*<', listed)
+    korean = signed_in(analyst, accept_language="ko")
+    view = korean.get(f"/admin/cases/captive/{one_of_each.pk}/change/").content.decode()
+    assert "<h1>포로 보기</h1>" in view  # Django's own Korean reads "뷰 포로"
+
+
+def test_every_model_in_the_admin_is_named_as_an_object(db):
+    from django.contrib import admin
+
+    from powtracker.admin_titles import OBJECT_NAMES
+
+    assert {model._meta.label_lower for model in admin.site._registry} == set(OBJECT_NAMES)

@@ -142,10 +142,6 @@ class ExportAdminMixin:
                 for value in values
                 if key != EXPORT_PARAMETER
             ]
-            extra_context["export_links"] = [
-                (label, f"{url}?{urlencode([*kept, (EXPORT_PARAMETER, value)])}")
-                for value, label in ExportFormat.choices
-            ]
             extra_context["export_action"] = f"{url}?{urlencode(kept)}"
             extra_context["export_formats"] = ExportFormat.choices
             extra_context["export_password_required"] = settings.EXPORT_FULL_LEVEL_REQUIRES_PASSWORD

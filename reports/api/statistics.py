@@ -37,7 +37,10 @@ class SuppressedCountField(serializers.Field):
 
 
 class CountRowSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="The value counted: a choice, or a state's code.")
+    key = serializers.CharField(
+        help_text='The value counted: a choice, a state\'s code, or "none" where nothing is '
+        "recorded.",
+    )
     label = serializers.CharField()
     count = SuppressedCountField()
 

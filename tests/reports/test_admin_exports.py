@@ -191,7 +191,26 @@ def test_a_role_without_the_export_permission_is_refused_and_sees_no_button(
 def test_the_button_keeps_the_lists_filters(caseworker: Any, kursk: dict[str, Any]) -> None:
     page = signed_in(caseworker).get(LIST_URL, {"q": "Pak"}).content.decode()
 
-    assert 'href="/admin/cases/captive/export/?q=Pak&amp;as=xlsx"' in page
+    assert 'action="/admin/cases/captive/export/?q=Pak"' in page
+
+
+def test_a_list_has_one_export_control_with_its_format_and_password(
+    caseworker: Any, kursk: dict[str, Any]
+) -> None:
+    """One way to export: a form naming the format, a password field, one Export button; no
+    separate buttons for each format beside it."""
+    import re
+
+    page = signed_in(caseworker).get(LIST_URL).content.decode()
+    content = page[page.index('id="content"') :]
+
+    assert content.count('class="export-form"') == 1
+    form = content[content.index('class="export-form"') : content.index("</form>")]
+    assert re.findall(r'<option value="(\w+)"', form) == ["csv", "xlsx", "jsonl"]
+    assert form.count('type="password" name="password"') == 1
+    # Every control that exports, links included: the form's one button.
+    exporting = re.findall(r"<(?:a|button)\b[^>]*>\s*(Export[^<]*)<", content)
+    assert exporting == ["Export"]
 
 
 def test_an_unknown_format_is_refused(caseworker: Any, kursk: dict[str, Any]) -> None:

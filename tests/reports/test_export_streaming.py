@@ -60,9 +60,9 @@ def add_captives(states: dict[str, Any], start: int, stop: int) -> None:
 
 
 def export_url(client: Client) -> str:
-    """The list's Export button for CSV, as the caseworker sees it."""
+    """The list's export control, as the caseworker sees it, set to CSV."""
     page = client.get(LIST_URL).content.decode()
-    assert f'href="{EXPORT_URL}?as=csv"' in page
+    assert f'action="{EXPORT_URL}?"' in page and '<option value="csv">' in page
     return f"{EXPORT_URL}?as=csv"
 
 

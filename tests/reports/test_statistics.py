@@ -107,7 +107,7 @@ def test_the_counts_match_the_register_counted_by_hand(register):
     counted = tables()
 
     assert counted["custody_status"] == {
-        "": (0,),
+        "none": (0,),
         "captured": (2,),
         "in_transit": (0,),
         "hospitalized": (0,),
@@ -130,7 +130,7 @@ def test_the_counts_match_the_register_counted_by_hand(register):
         "seriously_sick": (0,),
     }
     assert counted["effective_wish"] == {
-        "": (2,),
+        "none": (2,),
         "return": (2,),
         "remain": (1,),
         "defect": (0,),

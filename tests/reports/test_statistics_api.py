@@ -41,7 +41,7 @@ def test_a_partner_who_may_read_the_wishes_sees_them_suppressed(partners, world)
     kor = partners["receiving_state"]
     body = kor.get(URL).json()
     assert body["captives"] == "<5"
-    no_wish = {"": "<5", "return": 0, "remain": 0, "defect": 0, "undecided": 0}
+    no_wish = {"none": "<5", "return": 0, "remain": 0, "defect": 0, "undecided": 0}
     assert counts(body, "effective_wish") == no_wish
 
     defect(world["second"], world["states"]["KOR"])
@@ -133,3 +133,15 @@ def test_the_number_of_queries_does_not_grow_with_the_cases(partners, world):
         body = reader.get(URL).json()
     assert body["captives"] == 5
     assert len(more) == len(few)
+
+
+def test_the_rows_where_nothing_is_recorded_have_the_key_none(partners, world):
+    """A client matches rows by key: the captives with no custody event (and with no wish) are
+    the row `none`, labelled in words, never an empty key."""
+    body = partners["receiving_state"].get(URL).json()
+    custody = {row["key"]: row["label"] for row in body["custody_status"]}
+    assert custody["none"] == "No custody event recorded"
+    wishes = {row["key"]: row["label"] for row in body["effective_wish"]}
+    assert wishes["none"] == "No wish stated"
+    for table in ["custody_status", "nationality", "detaining_power", "health", "effective_wish"]:
+        assert all(row["key"] for row in body[table]), table

@@ -125,3 +125,21 @@ def test_register_text_in_the_xlsx_is_never_a_formula(client, caseworker, states
     ]
     assert any("HYPERLINK" in cell for cell in cells)
     assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+
+
+def test_a_long_label_is_wrapped_whole_in_the_chart_never_cut(client, analyst, states):
+    """ "Democratic People's Republic of Korea" was drawn "Democratic People's Republic of Kor…"."""
+    from reports.charts import LABEL_ROOM, label_lines, text_width
+
+    CaptiveFactory(nationality=states["PRK"], captured_on=date(2025, 2, 2))
+    client.force_login(analyst)
+    html = client.get(URL).content.decode()
+    chart = html[html.index('aria-labelledby="chart-nationality"') :]
+    chart = chart[: chart.index("</svg>")]
+    labels = re.findall(r'text-anchor="end">([^<]*)<', chart)
+    assert "…" not in "".join(labels)
+    assert " ".join(labels).replace("&#x27;", "'") == "Democratic People's Republic of Korea"
+    for label in ["Health report, seriously wounded or sick (Art. 122)", "조선민주주의인민공화국"]:
+        lines = label_lines(label)
+        assert " ".join(lines) == label or "".join(lines) == label
+        assert all(text_width(line) <= LABEL_ROOM for line in lines)
