@@ -318,9 +318,7 @@ CAPTIVE_REGISTER = Step(
 )
 # A partner's agency registers a captive its state holds, recording its state as involved.
 CAPTIVE_REGISTER_BY_PARTNER = Step(
-    "register-by-partner",
-    "diplomacy.add_involvement",
-    pgettext_lazy("your role does not allow you to …", "register a captive"),
+    "register-by-partner", "diplomacy.add_involvement", CAPTIVE_REGISTER.verb
 )
 CAPTIVE_UPDATE = Step(
     "update",

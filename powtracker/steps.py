@@ -19,9 +19,6 @@ from django.utils.translation import pgettext
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.roles import role_require
 
-# The pgettext context of every step's verb.
-VERB_CONTEXT = "your role does not allow you to …"
-
 
 @dataclass(frozen=True)
 class Step:
