@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from powtracker.steps import Step
 from reports.choices import DocumentKind
 
 
@@ -258,4 +259,125 @@ MEDIA_FIELDS = frozenset(
         "exposes_to_public_curiosity",
         "art13_notes",
     }
+)
+
+
+# --- the steps: who may take each, in what words a role is refused (powtracker.steps) ---------
+
+# The custody transition table's refusals (powtracker.steps.transition_check).
+CUSTODY_TRANSITION_REFUSALS = {
+    "start": _("A custody timeline starts with the capture, not with “%(wanted)s”."),
+    "final": _("“%(current)s” ends the case: nothing can follow it, not even “%(wanted)s”."),
+    "next": _("“%(wanted)s” cannot follow “%(current)s”. Allowed next: %(allowed)s."),
+}
+
+# The case page's buttons (cases.admin.case_actions): each opens a form page of its own.
+CUSTODY_EVENT_RECORD = Step(
+    "custody-event",
+    "cases.add_custodyevent",
+    pgettext_lazy("your role does not allow you to …", "record a custody event"),
+    label=_("Record custody event…"),
+    title=_("Record a custody event"),
+)
+WISH_STATEMENT_RECORD = Step(
+    "wish",
+    "cases.add_wishstatement",
+    pgettext_lazy("your role does not allow you to …", "record a wish statement"),
+    label=_("Record wish statement…"),
+    title=_("Record a wish statement"),
+)
+WISH_STATEMENT_ASSESS = Step(
+    "assess",
+    "cases.assess_wishstatement",
+    pgettext_lazy("your role does not allow you to …", "assess the voluntariness of a wish"),
+    label=_("Assess latest statement…"),
+    title=_("Assess the latest statement not yet assessed"),
+    submit=_("Record the assessment"),
+)
+NON_REFOULEMENT_REVIEW_RECORD = Step(
+    "review",
+    "cases.add_nonrefoulementreview",
+    pgettext_lazy("your role does not allow you to …", "record a non-refoulement review"),
+    label=_("Record non-refoulement review…"),
+    title=_("Record a non-refoulement review"),
+)
+OBLIGATION_FULFIL = Step(
+    "fulfil",
+    "cases.change_obligation",
+    pgettext_lazy("your role does not allow you to …", "fulfil an obligation"),
+    label=_("Fulfil next obligation…"),
+    title=_("Fulfil the next obligation"),
+    submit=_("Mark fulfilled"),
+)
+
+# The services' other steps.
+CAPTIVE_REGISTER = Step(
+    "register",
+    "cases.add_captive",
+    pgettext_lazy("your role does not allow you to …", "register a captive"),
+)
+# A partner's agency registers a captive its state holds, recording its state as involved.
+CAPTIVE_REGISTER_BY_PARTNER = Step(
+    "register-by-partner", "diplomacy.add_involvement", CAPTIVE_REGISTER.verb
+)
+CAPTIVE_UPDATE = Step(
+    "update",
+    "cases.change_captive",
+    pgettext_lazy("your role does not allow you to …", "change a captive's particulars"),
+)
+CUSTODY_EVENT_VOID = Step(
+    "void-custody-event",
+    "cases.change_custodyevent",
+    pgettext_lazy("your role does not allow you to …", "void a custody event"),
+)
+WISH_STATEMENT_VOID = Step(
+    "void-wish",
+    "cases.change_wishstatement",
+    pgettext_lazy("your role does not allow you to …", "void a wish statement"),
+)
+# An assessed statement carries a supervisor's decision: voiding it is the assessor's too.
+WISH_STATEMENT_VOID_ASSESSED = Step(
+    "void-assessed-wish",
+    "cases.assess_wishstatement",
+    pgettext_lazy("your role does not allow you to …", "void an assessed statement"),
+)
+NON_REFOULEMENT_REVIEW_VOID = Step(
+    "void-review",
+    "cases.change_nonrefoulementreview",
+    pgettext_lazy("your role does not allow you to …", "void a review"),
+)
+CAPTIVE_NAME_ADD = Step(
+    "add-name",
+    "cases.add_captivename",
+    pgettext_lazy("your role does not allow you to …", "add a rendering of a name"),
+)
+CAPTIVE_NAME_UPDATE = Step(
+    "change-name",
+    "cases.change_captivename",
+    pgettext_lazy("your role does not allow you to …", "change a rendering of a name"),
+)
+MEDIA_RECORD_ADD = Step(
+    "add-media",
+    "cases.add_mediarecord",
+    pgettext_lazy("your role does not allow you to …", "record a media record"),
+)
+MEDIA_RECORD_UPDATE = Step(
+    "change-media",
+    "cases.change_mediarecord",
+    pgettext_lazy("your role does not allow you to …", "change a media record"),
+)
+OBLIGATION_RECORD = Step(
+    "add-obligation",
+    "cases.add_obligation",
+    pgettext_lazy("your role does not allow you to …", "record an obligation"),
+)
+OBLIGATION_UPDATE = Step(
+    "change-obligation",
+    "cases.change_obligation",
+    pgettext_lazy("your role does not allow you to …", "change an obligation"),
+)
+DUPLICATE_DECIDE = Step(
+    "decide-duplicates",
+    "cases.add_duplicatedecision",
+    pgettext_lazy("your role does not allow you to …", "decide about duplicates"),
 )

@@ -13,12 +13,12 @@ from django.utils.translation import ngettext
 
 from cases.gate import repatriation_clearance
 from diplomacy import services
-from diplomacy.admin_steps import Step, StepButtonsMixin
 from diplomacy.choices import (
     FINAL_TRANSFER_STATUSES,
     PROPOSAL_OPEN_STATUSES,
-    PROPOSAL_REOPENING,
+    PROPOSAL_STEPS,
     PROPOSAL_TRANSITIONS,
+    TRANSFER_STEPS,
     TRANSFER_TRANSITIONS,
     InclusionStatus,
     ProposalStatus,
@@ -40,6 +40,8 @@ from diplomacy.selectors import (
     exchange_proposal_clearances,
 )
 from powtracker.admin import PermanentAdmin, ServiceInlineMixin, check_form, step_action
+from powtracker.admin_steps import StepButtonsMixin
+from powtracker.steps import Step
 from reports.admin.documents import DocumentButtonsMixin
 from reports.admin.exports import ExportAdminMixin
 from reports.choices import DocumentKind
@@ -231,47 +233,12 @@ class RequestedPersonInline(FrozenAfterAgreementInline, ServiceInlineMixin, admi
         return services.exchange_request_add(acting_user=request.user, proposal=parent, **person)
 
 
-P = ProposalStatus
-PROPOSAL_STEPS = (
-    Step(
-        "submit",
-        P.PROPOSED,
-        _("Submit to the counterpart"),
-        _("Proposal submitted to the counterpart."),
-    ),
-    Step(
-        "negotiate",
-        P.UNDER_NEGOTIATION,
-        _("Mark under negotiation"),
-        _("Proposal marked under negotiation."),
-        from_statuses=frozenset({P.PROPOSED}),
-    ),
-    Step("agree", P.AGREED, _("Agree"), _("Proposal agreed.")),
-    Step(
-        "execute",
-        P.EXECUTED,
-        _("Execute: hand over the included captives"),
-        _("Proposal executed."),
-    ),
-    Step(
-        "reopen",
-        P.UNDER_NEGOTIATION,
-        _("Reopen negotiation…"),
-        _("Proposal reopened for negotiation."),
-        from_statuses=frozenset({PROPOSAL_REOPENING[0]}),
-        needs_reason=True,
-    ),
-    Step("reject", P.REJECTED, _("Mark rejected"), _("Proposal marked rejected."), closing=True),
-    Step("withdraw", P.WITHDRAWN, _("Withdraw"), _("Proposal withdrawn."), closing=True),
-    Step("expire", P.EXPIRED, _("Mark expired"), _("Proposal marked expired."), closing=True),
-)
-
-
 @admin.register(ExchangeProposal)
 class ExchangeProposalAdmin(
     StepButtonsMixin, DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin
 ):
     change_form_template = "admin/diplomacy/exchangeproposal/change_form.html"
+    step_page_stylesheets = ("diplomacy/steps.css",)
     steps = PROPOSAL_STEPS
     transitions = PROPOSAL_TRANSITIONS
     export_columns = PROPOSAL_COLUMNS
@@ -429,24 +396,10 @@ class DiplomaticContactAdmin(PermanentAdmin):
         obj.pk = created.pk
 
 
-T = TransferStatus
-TRANSFER_STEPS = (
-    Step(
-        "request",
-        T.REQUESTED,
-        _("Mark formally requested"),
-        _("Transfer marked formally requested."),
-    ),
-    Step("approve", T.APPROVED, _("Approve"), _("Transfer approved.")),
-    Step("complete", T.COMPLETED, _("Complete: hand him over"), _("Transfer completed.")),
-    Step("reject", T.REJECTED, _("Reject"), _("Transfer rejected."), closing=True),
-    Step("withdraw", T.WITHDRAWN, _("Mark withdrawn"), _("Transfer withdrawn."), closing=True),
-)
-
-
 @admin.register(TransferRequest)
 class TransferRequestAdmin(StepButtonsMixin, ExportAdminMixin, PermanentAdmin):
     change_form_template = "admin/diplomacy/transferrequest/change_form.html"
+    step_page_stylesheets = ("diplomacy/steps.css",)
     steps = TRANSFER_STEPS
     transitions = TRANSFER_TRANSITIONS
     export_columns = TRANSFER_REQUEST_COLUMNS

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from powtracker.steps import Step
+
 
 class InvolvementRole(models.TextChoices):
     DETAINING_POWER = "detaining_power", _("Detaining power")
@@ -114,57 +116,172 @@ class DocumentLanguage(models.TextChoices):
     RUSSIAN = "ru", "Русский"
 
 
-# --- the services' tables: who may take each step, what each change form may change ---------
+# --- the steps (powtracker.steps) and what each change form may change ----------------------
 
-# Who may move a proposal into each status; every other step needs the change permission.
-PROPOSAL_STEP_PERMISSIONS = {
-    ProposalStatus.AGREED: (
-        "diplomacy.agree_exchangeproposal",
-        pgettext_lazy("your role does not allow you to …", "agree an exchange"),
-    ),
-    ProposalStatus.EXECUTED: (
-        "diplomacy.execute_exchangeproposal",
-        pgettext_lazy("your role does not allow you to …", "execute an exchange"),
-    ),
-}
-# Reopening undoes an agreement: whoever may agree an exchange may reopen it.
-PROPOSAL_REOPEN_PERMISSION = (
-    "diplomacy.agree_exchangeproposal",
+# The proposal's steps. Its page shows each one with a label as a button (powtracker.admin_steps):
+# a step that leads to a status the table allows from where the proposal stands.
+_CHANGE_AN_EXCHANGE = pgettext_lazy("your role does not allow you to …", "change an exchange")
+_AGREE = "diplomacy.agree_exchangeproposal"
+_CHANGE_PROPOSAL = "diplomacy.change_exchangeproposal"
+PROPOSAL_CREATE = Step(
+    "prepare-proposal",
+    "diplomacy.add_exchangeproposal",
+    pgettext_lazy("your role does not allow you to …", "prepare an exchange"),
+)
+# Its terms and lists, and every step that names no other permission.
+PROPOSAL_CHANGE = Step("change-proposal", _CHANGE_PROPOSAL, _CHANGE_AN_EXCHANGE)
+PROPOSAL_EXECUTE = Step(
+    "execute",
+    "diplomacy.execute_exchangeproposal",
+    pgettext_lazy("your role does not allow you to …", "execute an exchange"),
+    to_status=P.EXECUTED,
+    label=_("Execute: hand over the included captives"),
+    done=_("Proposal executed."),
+)
+# Back from agreement to negotiation: whoever may agree an exchange may reopen it, and says why
+# (exchange_proposal_reopen).
+PROPOSAL_REOPEN = Step(
+    "reopen",
+    _AGREE,
     pgettext_lazy("your role does not allow you to …", "reopen an agreed exchange"),
+    to_status=PROPOSAL_REOPENING[1],
+    from_statuses=frozenset({PROPOSAL_REOPENING[0]}),
+    label=_("Reopen negotiation…"),
+    done=_("Proposal reopened for negotiation."),
+    needs_reason=True,
+    explanation=_(
+        "Reopening sends it back to negotiation: its parties, terms and lists may change again, "
+        "and it must be agreed again before it is executed. The reason is kept in its history."
+    ),
+)
+PROPOSAL_STEPS = (
+    Step(
+        "submit",
+        _CHANGE_PROPOSAL,
+        _CHANGE_AN_EXCHANGE,
+        to_status=P.PROPOSED,
+        label=_("Submit to the counterpart"),
+        done=_("Proposal submitted to the counterpart."),
+    ),
+    Step(
+        "negotiate",
+        _CHANGE_PROPOSAL,
+        _CHANGE_AN_EXCHANGE,
+        to_status=P.UNDER_NEGOTIATION,
+        from_statuses=frozenset({P.PROPOSED}),
+        label=_("Mark under negotiation"),
+        done=_("Proposal marked under negotiation."),
+    ),
+    Step(
+        "agree",
+        _AGREE,
+        pgettext_lazy("your role does not allow you to …", "agree an exchange"),
+        to_status=P.AGREED,
+        label=_("Agree"),
+        done=_("Proposal agreed."),
+    ),
+    PROPOSAL_EXECUTE,
+    PROPOSAL_REOPEN,
+    Step(
+        "reject",
+        _CHANGE_PROPOSAL,
+        _CHANGE_AN_EXCHANGE,
+        to_status=P.REJECTED,
+        label=_("Mark rejected"),
+        done=_("Proposal marked rejected."),
+        closing=True,
+    ),
+    Step(
+        "withdraw",
+        _CHANGE_PROPOSAL,
+        _CHANGE_AN_EXCHANGE,
+        to_status=P.WITHDRAWN,
+        label=_("Withdraw"),
+        done=_("Proposal withdrawn."),
+        closing=True,
+    ),
+    Step(
+        "expire",
+        _CHANGE_PROPOSAL,
+        _CHANGE_AN_EXCHANGE,
+        to_status=P.EXPIRED,
+        label=_("Mark expired"),
+        done=_("Proposal marked expired."),
+        closing=True,
+    ),
 )
 # What the proposal's change form may change while it is open.
 PROPOSAL_TERMS_FIELDS = frozenset(
     {"title", "counterpart_state", "mediator", "terms", "proposed_on", "expires_on", "notes"}
 )
-PROPOSAL_CHANGE_PERMISSION = (
-    "diplomacy.change_exchangeproposal",
-    pgettext_lazy("your role does not allow you to …", "change an exchange"),
+
+# The transfer request's steps, shown on its page as the proposal's are.
+_APPROVE = "diplomacy.approve_transferrequest"
+TRANSFER_CREATE = Step(
+    "create-transfer",
+    "diplomacy.add_transferrequest",
+    pgettext_lazy("your role does not allow you to …", "record a transfer request"),
 )
-TRANSFER_STEP_PERMISSIONS = {
-    TransferStatus.APPROVED: (
-        "diplomacy.approve_transferrequest",
-        pgettext_lazy("your role does not allow you to …", "approve a transfer"),
-    ),
-    TransferStatus.REJECTED: (
-        "diplomacy.approve_transferrequest",
-        pgettext_lazy("your role does not allow you to …", "reject a transfer"),
-    ),
-    TransferStatus.COMPLETED: (
-        "diplomacy.approve_transferrequest",
-        pgettext_lazy("your role does not allow you to …", "complete a transfer"),
-    ),
-}
-TRANSFER_CHANGE_PERMISSION = (
+# What it says, and every step that names no other permission.
+TRANSFER_CHANGE = Step(
+    "change-transfer",
     "diplomacy.change_transferrequest",
     pgettext_lazy("your role does not allow you to …", "change a transfer request"),
 )
+TRANSFER_COMPLETE = Step(
+    "complete",
+    _APPROVE,
+    pgettext_lazy("your role does not allow you to …", "complete a transfer"),
+    to_status=T.COMPLETED,
+    label=_("Complete: hand him over"),
+    done=_("Transfer completed."),
+)
+TRANSFER_STEPS = (
+    Step(
+        "request",
+        TRANSFER_CHANGE.permission,
+        TRANSFER_CHANGE.verb,
+        to_status=T.REQUESTED,
+        label=_("Mark formally requested"),
+        done=_("Transfer marked formally requested."),
+    ),
+    Step(
+        "approve",
+        _APPROVE,
+        pgettext_lazy("your role does not allow you to …", "approve a transfer"),
+        to_status=T.APPROVED,
+        label=_("Approve"),
+        done=_("Transfer approved."),
+    ),
+    TRANSFER_COMPLETE,
+    Step(
+        "reject",
+        _APPROVE,
+        pgettext_lazy("your role does not allow you to …", "reject a transfer"),
+        to_status=T.REJECTED,
+        label=_("Reject"),
+        done=_("Transfer rejected."),
+        closing=True,
+    ),
+    Step(
+        "withdraw",
+        TRANSFER_CHANGE.permission,
+        TRANSFER_CHANGE.verb,
+        to_status=T.WITHDRAWN,
+        label=_("Mark withdrawn"),
+        done=_("Transfer withdrawn."),
+        closing=True,
+    ),
+)
 
 # Involvements.
-INVOLVEMENT_ADD_PERMISSION = (
+INVOLVEMENT_ADD = Step(
+    "add-involvement",
     "diplomacy.add_involvement",
     pgettext_lazy("your role does not allow you to …", "record a state's involvement"),
 )
-INVOLVEMENT_CHANGE_PERMISSION = (
+INVOLVEMENT_CHANGE = Step(
+    "change-involvement",
     "diplomacy.change_involvement",
     pgettext_lazy("your role does not allow you to …", "change a state's involvement"),
 )
@@ -175,7 +292,10 @@ INVOLVEMENT_CHANGEABLE_FIELDS = frozenset({"position", "started_on", "ended_on",
 # kind and status are what it is (a status changes by its steps).
 TRANSFER_DETAILS_FIELDS = frozenset({"basis", "stated_on", "notes"})
 
-# States.
+# States: supervisors manage their list.
+_MANAGE_STATES = pgettext_lazy("your role does not allow you to …", "manage the list of states")
+STATE_ADD = Step("add-state", "diplomacy.add_state", _MANAGE_STATES)
+STATE_CHANGE = Step("change-state", "diplomacy.change_state", _MANAGE_STATES)
 STATE_FIELDS = frozenset({"code", "name", "gc3_party", "language", "notes"})
 
 # Diplomatic contacts.
@@ -194,13 +314,13 @@ CONTACT_FIELDS = frozenset(
         "notes",
     }
 )
-CONTACT_PERMISSIONS = {
-    "add": (
-        "diplomacy.add_diplomaticcontact",
-        pgettext_lazy("your role does not allow you to …", "record a diplomatic contact"),
-    ),
-    "change": (
-        "diplomacy.change_diplomaticcontact",
-        pgettext_lazy("your role does not allow you to …", "change a diplomatic contact"),
-    ),
-}
+CONTACT_ADD = Step(
+    "add-contact",
+    "diplomacy.add_diplomaticcontact",
+    pgettext_lazy("your role does not allow you to …", "record a diplomatic contact"),
+)
+CONTACT_CHANGE = Step(
+    "change-contact",
+    "diplomacy.change_diplomaticcontact",
+    pgettext_lazy("your role does not allow you to …", "change a diplomatic contact"),
+)

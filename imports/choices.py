@@ -1,6 +1,6 @@
 """The imports app's choices and tables: the statuses of a batch and of its rows, the decisions
-about a row, the register fields a list's columns may be mapped to, and the permission every step
-needs."""
+about a row, the register fields a list's columns may be mapped to, and the steps of an import
+(each needs the import permission, and may be taken from some statuses of the batch only)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -9,10 +9,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-PERMISSION = "imports.run_import"
+from powtracker.steps import Step
 
-# What role_require says the role may not do: "Your role does not allow you to …".
-IMPORT_ACTION = pgettext_lazy("your role does not allow you to …", "import lists of names")
+PERMISSION = "imports.run_import"
 
 
 class BatchStatus(models.TextChoices):
@@ -165,3 +164,63 @@ TARGETS = [
 TARGETS_BY_NAME = {target.name: target for target in TARGETS}
 # Fields a mapping must give, one way or the other.
 NAME_TARGETS = ("family_name", "full_name")
+
+
+# --- the steps of an import (powtracker.steps) ------------------------------------------------
+
+B = BatchStatus
+_IMPORT = pgettext_lazy("your role does not allow you to …", "import lists of names")
+
+
+@dataclass(frozen=True)
+class ImportStep(Step):
+    """A step of an import. `now` says what the batch cannot do from another status: "%(reference)s
+    is %(status)s: it cannot %(action)s now"."""
+
+    now: Any = None
+
+
+IMPORT_UPLOAD = ImportStep("upload", PERMISSION, _IMPORT)
+IMPORT_MAP = ImportStep(
+    "map",
+    PERMISSION,
+    _IMPORT,
+    from_statuses=frozenset({B.UPLOADED, B.ANALYSING, B.PREVIEW}),
+    now=pgettext_lazy("an import: it cannot … now", "be mapped again"),
+)
+IMPORT_ANALYSE = ImportStep(
+    "analyse",
+    PERMISSION,
+    _IMPORT,
+    from_statuses=frozenset({B.ANALYSING}),
+    now=pgettext_lazy("an import: it cannot … now", "be analysed"),
+)
+IMPORT_DECIDE = ImportStep(
+    "decide",
+    PERMISSION,
+    _IMPORT,
+    from_statuses=frozenset({B.PREVIEW, B.WRITING, B.DONE}),
+    now=_("take decisions"),
+)
+IMPORT_CONFIRM = ImportStep(
+    "confirm",
+    PERMISSION,
+    _IMPORT,
+    from_statuses=frozenset({B.PREVIEW}),
+    now=pgettext_lazy("an import: it cannot … now", "be confirmed"),
+)
+IMPORT_WRITE = ImportStep(
+    "write",
+    PERMISSION,
+    _IMPORT,
+    from_statuses=frozenset({B.WRITING}),
+    now=pgettext_lazy("an import: it cannot … now", "write rows"),
+)
+# Cancelling stops what is left: a finished import only while some rows are held.
+IMPORT_CANCEL = ImportStep(
+    "cancel",
+    PERMISSION,
+    _IMPORT,
+    from_statuses=frozenset({B.UPLOADED, B.ANALYSING, B.PREVIEW, B.WRITING, B.DONE}),
+    now=pgettext_lazy("an import: it cannot … now", "be cancelled"),
+)

@@ -19,7 +19,6 @@ is never written twice (ImportRow's `imports_row_written_once`).
 
 import hashlib
 import time
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,14 +26,25 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
-from cases.choices import DuplicateVerdict
+from cases.choices import CAPTIVE_REGISTER, DuplicateVerdict
 from cases.duplicates import duplicate_candidates
 from cases.models import Captive
 from cases.services import captive_register, captive_register_check, duplicate_decide
 from diplomacy.models import State
-from imports.choices import IMPORT_ACTION, PERMISSION, BatchStatus, RowDecision, RowStatus
+from imports.choices import (
+    IMPORT_ANALYSE,
+    IMPORT_CANCEL,
+    IMPORT_CONFIRM,
+    IMPORT_DECIDE,
+    IMPORT_MAP,
+    IMPORT_UPLOAD,
+    IMPORT_WRITE,
+    BatchStatus,
+    ImportStep,
+    RowDecision,
+    RowStatus,
+)
 from imports.columns import (
     StateCodes,
     mapping_guess,
@@ -47,7 +57,7 @@ from imports.models import ImportBatch, ImportRow
 from imports.reading import table_read
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import history_save
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import service
 
 # A slice of analysis or writing stops after this many seconds (or rows), whichever comes first.
@@ -60,21 +70,22 @@ CANDIDATES_KEPT = 5
 User = Any
 
 
-def _require(acting_user: User, action: str) -> None:
-    role_require(acting_user, PERMISSION, action)
-
-
 def _locked(batch: ImportBatch) -> ImportBatch:
     return ImportBatch.objects.select_for_update().get(pk=batch.pk)
 
 
-def _status_check(batch: ImportBatch, allowed: Iterable[str], action: str) -> None:
-    if batch.status not in allowed:
-        raise RuleError(
-            ErrorCode.INVALID,
-            _("%(reference)s is %(status)s: it cannot %(action)s now."),
-            {"reference": batch.reference, "status": batch.get_status_display(), "action": action},
-        )
+def _status_refusal(batch: ImportBatch, step: ImportStep) -> RuleError:
+    return RuleError(
+        ErrorCode.INVALID,
+        _("%(reference)s is %(status)s: it cannot %(action)s now."),
+        {"reference": batch.reference, "status": batch.get_status_display(), "action": step.now},
+    )
+
+
+def _status_check(batch: ImportBatch, step: ImportStep) -> None:
+    """Refuse a step the batch's status does not allow (the step's `from_statuses`)."""
+    if not step.leads_from(batch.status):
+        raise _status_refusal(batch, step)
 
 
 # --- upload and mapping -------------------------------------------------------------------------
@@ -93,7 +104,7 @@ def import_upload(
 ) -> ImportBatch:
     """Keep an uploaded list: its rows' cells as read, and a first mapping guessed from its
     headers. Writes nothing to the register."""
-    _require(acting_user, IMPORT_ACTION)
+    step_require(acting_user, IMPORT_UPLOAD)
     source = " ".join(source.split())
     if not source:
         raise RuleError(
@@ -125,13 +136,9 @@ def import_upload(
 @service
 def import_map(*, acting_user: User, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """Set which column is which field, and (re)start the analysis. Before any row is written."""
-    _require(acting_user, IMPORT_ACTION)
+    step_require(acting_user, IMPORT_MAP)
     batch = _locked(batch)
-    _status_check(
-        batch,
-        {BatchStatus.UPLOADED, BatchStatus.ANALYSING, BatchStatus.PREVIEW},
-        pgettext("an import: it cannot … now", "be mapped again"),
-    )
+    _status_check(batch, IMPORT_MAP)
     mapping = {str(column): field for column, field in mapping.items() if field}
     problems = mapping_refusals(mapping, len(batch.headers))
     if problems:
@@ -270,11 +277,9 @@ def import_analyse(
 ) -> ImportBatch:
     """Analyse the next rows not analysed yet (at most `max_rows`, or SLICE_SECONDS' worth);
     when none is left the batch waits for confirmation (`preview`)."""
-    _require(acting_user, IMPORT_ACTION)
+    step_require(acting_user, IMPORT_ANALYSE)
     batch = _locked(batch)
-    _status_check(
-        batch, {BatchStatus.ANALYSING}, pgettext("an import: it cannot … now", "be analysed")
-    )
+    _status_check(batch, IMPORT_ANALYSE)
     states = StateCodes.load()
     # The fingerprints of the rows analysed so far: a later row with the same one repeats it.
     seen = dict(
@@ -340,13 +345,9 @@ def import_decide(
     """Record decisions about rows with possible duplicates: row id → (decision, the captive he
     is the same person as, for `same`). A held row decided about is written by the next writing.
     Returns how many rows were decided."""
-    _require(acting_user, IMPORT_ACTION)
+    step_require(acting_user, IMPORT_DECIDE)
     batch = _locked(batch)
-    _status_check(
-        batch,
-        {BatchStatus.PREVIEW, BatchStatus.WRITING, BatchStatus.DONE},
-        _("take decisions"),
-    )
+    _status_check(batch, IMPORT_DECIDE)
     rows = list(batch.rows.filter(pk__in=list(decisions)))
     changed = [row for row in rows if _decide(row, *decisions[row.pk], acting_user=acting_user)]
     ImportRow.objects.bulk_update(
@@ -373,7 +374,7 @@ def import_decide(
 def import_decide_best(*, acting_user: User, batch: ImportBatch, min_score: int) -> int:
     """Decide "same person as the best candidate" for every undecided row whose best candidate
     scores `min_score` or more (at least 90). Returns how many rows were decided."""
-    _require(acting_user, IMPORT_ACTION)
+    step_require(acting_user, IMPORT_DECIDE)
     if min_score < 90:
         raise RuleError(
             ErrorCode.INVALID,
@@ -401,16 +402,10 @@ def import_decide_best(*, acting_user: User, batch: ImportBatch, min_score: int)
 @service
 def import_confirm(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
     """The caseworker confirms the preview: the ready rows may now be written."""
-    _require(acting_user, IMPORT_ACTION)
-    role_require(
-        acting_user,
-        "cases.add_captive",
-        pgettext("your role does not allow you to …", "register a captive"),
-    )
+    step_require(acting_user, IMPORT_CONFIRM)
+    step_require(acting_user, CAPTIVE_REGISTER)
     batch = _locked(batch)
-    _status_check(
-        batch, {BatchStatus.PREVIEW}, pgettext("an import: it cannot … now", "be confirmed")
-    )
+    _status_check(batch, IMPORT_CONFIRM)
     batch.status = BatchStatus.WRITING
     batch.confirmed_by = acting_user
     batch.confirmed_at = timezone.now()
@@ -510,11 +505,9 @@ def import_write(
 ) -> ImportBatch:
     """Write the next ready rows (at most `max_rows`, or SLICE_SECONDS' worth). A row with
     possible duplicates nobody decided about is held, not written."""
-    _require(acting_user, IMPORT_ACTION)
+    step_require(acting_user, IMPORT_WRITE)
     batch = _locked(batch)
-    _status_check(
-        batch, {BatchStatus.WRITING}, pgettext("an import: it cannot … now", "write rows")
-    )
+    _status_check(batch, IMPORT_WRITE)
     states = StateCodes.load()
     started = time.monotonic()
     ready = list(
@@ -547,23 +540,11 @@ def import_write(
 @service
 def import_cancel(*, acting_user: User, batch: ImportBatch) -> ImportBatch:
     """Stop an import: the rows not written yet never will be (those written stay)."""
-    _require(acting_user, IMPORT_ACTION)
+    step_require(acting_user, IMPORT_CANCEL)
     batch = _locked(batch)
-    _status_check(
-        batch,
-        {
-            BatchStatus.UPLOADED,
-            BatchStatus.ANALYSING,
-            BatchStatus.PREVIEW,
-            BatchStatus.WRITING,
-            BatchStatus.DONE,
-        },
-        pgettext("an import: it cannot … now", "be cancelled"),
-    )
+    _status_check(batch, IMPORT_CANCEL)
     if batch.status == BatchStatus.DONE and not batch.rows.filter(status=RowStatus.HELD).exists():
-        _status_check(
-            batch, (), pgettext("an import: it cannot … now", "be cancelled")
-        )  # nothing is left to stop
+        raise _status_refusal(batch, IMPORT_CANCEL)  # nothing is left to stop
     batch.status = BatchStatus.CANCELLED
     batch.finished_at = timezone.now()
     history_save(batch, acting_user=acting_user, reason="Cancelled")

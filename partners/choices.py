@@ -1,7 +1,11 @@
-"""Choices of the partners app: kinds of partner and levels of disclosure."""
+"""Choices of the partners app: kinds of partner and levels of disclosure; the steps of its
+services (powtracker.steps)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from powtracker.steps import Step
 
 
 class PartnerKind(models.TextChoices):
@@ -23,3 +27,32 @@ LEVEL_RANK = {DisclosureLevel.IDENTITY: 1, DisclosureLevel.CASE: 2, DisclosureLe
 
 def level_at_least(level: str | None, wanted: str) -> bool:
     return level is not None and LEVEL_RANK[level] >= LEVEL_RANK[wanted]
+
+
+# --- the steps (powtracker.steps): supervisors register partners and share cases -------------
+
+PARTNER_REGISTER = Step(
+    "register-partner",
+    "partners.add_partner",
+    pgettext_lazy("your role does not allow you to …", "register a partner"),
+)
+PARTNER_REVOKE = Step(
+    "revoke-partner",
+    "partners.change_partner",
+    pgettext_lazy("your role does not allow you to …", "revoke a partner"),
+)
+PARTNER_CHANGE = Step(
+    "change-partner",
+    "partners.change_partner",
+    pgettext_lazy("your role does not allow you to …", "change a partner"),
+)
+CASE_SHARE = Step(
+    "share-case",
+    "partners.add_caseshare",
+    pgettext_lazy("your role does not allow you to …", "share a case"),
+)
+CASE_SHARE_STOP = Step(
+    "stop-sharing-case",
+    "partners.change_caseshare",
+    pgettext_lazy("your role does not allow you to …", "stop sharing a case"),
+)

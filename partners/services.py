@@ -9,16 +9,25 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
+from cases.choices import CAPTIVE_REGISTER_BY_PARTNER
 from cases.models import Captive
 from cases.services import captive_register
-from partners.choices import DisclosureLevel
+from partners.choices import (
+    CASE_SHARE,
+    CASE_SHARE_STOP,
+    PARTNER_CHANGE,
+    PARTNER_REGISTER,
+    PARTNER_REVOKE,
+    DisclosureLevel,
+)
 from partners.models import CaseShare, DisclosureRecord, Partner
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import acting_person, history_save, void_check, void_record
-from powtracker.roles import acting_partner, role_require
+from powtracker.roles import acting_partner
+from powtracker.steps import step_require
 from powtracker.writes import service
 
 # What a partner's writes may do, by scope; the services check these like any role's.
@@ -72,11 +81,7 @@ def partner_create(
     default_level: str = DisclosureLevel.IDENTITY,
 ) -> tuple[Partner, str]:
     """Register a partner as an OAuth2 client; return it and its secret, shown only this once."""
-    role_require(
-        acting_user,
-        "partners.add_partner",
-        pgettext("your role does not allow you to …", "register a partner"),
-    )
+    step_require(acting_user, PARTNER_REGISTER)
     scope_list = _check_scopes(scopes)
     User = get_user_model()
     user = User(username=f"partner-{slugify(name)[:40]}-{secrets.token_hex(3)}", is_active=True)
@@ -112,11 +117,7 @@ def partner_create(
 @service
 def partner_revoke(*, acting_user: Any, partner: Partner, reason: str) -> Partner:
     """Revoke a partner: its tokens stop working at once and it gets no new ones."""
-    role_require(
-        acting_user,
-        "partners.change_partner",
-        pgettext("your role does not allow you to …", "revoke a partner"),
-    )
+    step_require(acting_user, PARTNER_REVOKE)
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     if partner.revoked_at is not None:
         raise RuleError(ErrorCode.ALREADY_VOIDED, _("This partner was revoked already."))
@@ -148,11 +149,7 @@ def case_share_grant(
     *, acting_user: Any, partner: Partner, captive: Captive, level: str, reason: str
 ) -> CaseShare:
     """Share one case with a partner at a level (replacing any share it had)."""
-    role_require(
-        acting_user,
-        "partners.add_caseshare",
-        pgettext("your role does not allow you to …", "share a case"),
-    )
+    step_require(acting_user, CASE_SHARE)
     if not reason.strip():
         raise RuleError(ErrorCode.REASON_REQUIRED, _("Say why the case is shared."))
     for previous in (
@@ -186,11 +183,7 @@ def disclosure_record(
 @service
 def case_share_void(*, acting_user: Any, share: CaseShare, reason: str) -> CaseShare:
     """Stop sharing a case; the share stays on record with who stopped it and why."""
-    role_require(
-        acting_user,
-        "partners.change_caseshare",
-        pgettext("your role does not allow you to …", "stop sharing a case"),
-    )
+    step_require(acting_user, CASE_SHARE_STOP)
     share = CaseShare.objects.select_for_update().get(pk=share.pk)
     void_check(share, reason)
     void_record(share, acting_user=acting_user, reason=reason)
@@ -201,11 +194,7 @@ def case_share_void(*, acting_user: Any, share: CaseShare, reason: str) -> CaseS
 def partner_level_set(*, acting_user: Any, partner: Partner, default_level: str) -> Partner:
     """Change what a partner sees of the cases its state is involved in, unless a share says
     more (supervisors)."""
-    role_require(
-        acting_user,
-        "partners.change_partner",
-        pgettext("your role does not allow you to …", "change a partner"),
-    )
+    step_require(acting_user, PARTNER_CHANGE)
     locked = Partner.objects.select_for_update().get(pk=partner.pk)
     locked.default_level = default_level
     locked.full_clean()
@@ -227,11 +216,7 @@ def captive_register_as_partner(*, acting_user: Any, **fields: Any) -> Captive:
     partner = acting_partner(acting_user)
     # A person is refused as a partner of no kind and no state would be.
     (partner or Partner()).register_check(partner.state if partner is not None else None)
-    role_require(
-        acting_user,
-        "diplomacy.add_involvement",
-        pgettext_lazy("your role does not allow you to …", "register a captive"),
-    )
+    step_require(acting_user, CAPTIVE_REGISTER_BY_PARTNER)
     return captive_register(
         acting_user=acting_user,
         detaining_power=partner.state,

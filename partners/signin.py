@@ -26,11 +26,18 @@ from django.utils.translation import ngettext, pgettext_lazy
 from oauth2_provider import views as oauth2_views
 
 from partners.models import LockoutLift, Partner
-from powtracker.roles import role_require
+from powtracker.steps import Step, step_require
 from powtracker.writes import service
 
 # The OAuth2 endpoints where a client authenticates with its secret: each failure counts.
 CLIENT_SIGN_IN_PATHS = ("oauth2-token", "oauth2-revoke")
+
+# Lifting a lockout before its cool-off ends is a supervisor's step.
+LOCKOUT_LIFT = Step(
+    "lift-lockout",
+    "partners.add_lockoutlift",
+    pgettext_lazy("your role does not allow you to …", "lift a sign-in lockout"),
+)
 
 
 def lockout_response(
@@ -146,11 +153,7 @@ def lockout_lift(*, acting_user: Any, attempts: QuerySet[AccessAttempt]) -> list
     """Lift the lockouts these failure counts make, before their cool-off ends: a supervisor's
     decision, each recorded (who, when, which name and address, how many failures). The sign-in
     audit itself (every failure) stays as it was."""
-    role_require(
-        acting_user,
-        "partners.add_lockoutlift",
-        pgettext_lazy("your role does not allow you to …", "lift a sign-in lockout"),
-    )
+    step_require(acting_user, LOCKOUT_LIFT)
     lifted = list(attempts.select_for_update().order_by("pk"))
     records = LockoutLift.objects.bulk_create(
         LockoutLift(

@@ -15,7 +15,8 @@ from simple_history.manager import HistoryDescriptor
 from powtracker.disclosed import version_check
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.permanence import protect_authorship
-from powtracker.roles import acting_partner, role_require
+from powtracker.roles import acting_partner
+from powtracker.steps import Step, step_require
 
 
 class _HistoryDescriptor(HistoryDescriptor):
@@ -143,14 +144,14 @@ def void_check(record: Any, reason: str) -> None:
 
 
 def void_rights_check(
-    *, acting_user: Any, author_id: int | None, decision: tuple[str, str] | None = None
+    *, acting_user: Any, author_id: int | None, decision: Step | None = None
 ) -> None:
     """Refuse a void that is not the acting user's to make.
 
     A partner (a partner's service user is `user.partner`) voids only what it recorded itself
     (`author_id`), never the bureau's records nor another partner's. A record that carries a
     supervisor's decision, such as an assessed statement, is voided only by a role that may take
-    that decision: `decision` is the permission and the action, as role_require takes them.
+    that decision: `decision` is its step (powtracker.steps).
     """
     if acting_partner(acting_user) is not None and author_id != acting_user.pk:
         raise RuleError(
@@ -158,7 +159,7 @@ def void_rights_check(
             _("A partner may void only what it recorded itself."),
         )
     if decision is not None:
-        role_require(acting_user, *decision)
+        step_require(acting_user, decision)
 
 
 def void_record(record: Any, *, acting_user: Any, reason: str) -> None:

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from powtracker.steps import Step
+
 
 class ExportFormat(models.TextChoices):
     CSV = "csv", _("CSV (UTF-8)")
@@ -20,3 +22,9 @@ class DocumentKind(models.TextChoices):
 class DocumentFormat(models.TextChoices):
     PDF = "pdf", _("PDF")
     XLSX = "xlsx", _("Excel (XLSX)")
+
+
+# --- the steps (powtracker.steps) ---------------------------------------------------------------
+
+DOCUMENT_PRINT = Step("print", "reports.generate", _("print documents"))
+DOCUMENT_READ = Step("read-printed", "reports.view_generateddocument", _("read printed documents"))

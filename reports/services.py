@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from cases.models import Captive, CustodyEvent
 from diplomacy.models import ExchangeProposal
 from powtracker.errors import ErrorCode, RuleError
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import service
-from reports.choices import DocumentFormat, DocumentKind
+from reports.choices import DOCUMENT_PRINT, DOCUMENT_READ, DocumentFormat, DocumentKind
 from reports.exports import Outcome
 from reports.models import DocumentReprint, ExportRecord, GeneratedDocument
 
@@ -173,7 +173,7 @@ def document_generate(
     transaction as the printing: a document that fails to print leaves no record."""
     import reports.documents  # noqa: F401 - registers the builders
 
-    role_require(acting_user, "reports.generate", _("print documents"))
+    step_require(acting_user, DOCUMENT_PRINT)
     builder = BUILDERS.get((DocumentKind(kind), DocumentFormat(file_format)))
     if builder is None:
         raise RuleError(ErrorCode.INVALID, _("This document is not printed in that format."))
@@ -215,7 +215,7 @@ def document_rebuild(*, acting_user: Any, document: GeneratedDocument) -> bytes:
     it shows has changed since. Nothing leaves: `document_reprint` sends a copy."""
     import reports.documents  # noqa: F401 - registers the builders
 
-    role_require(acting_user, "reports.view_generateddocument", _("read printed documents"))
+    step_require(acting_user, DOCUMENT_READ)
     content, _languages = BUILDERS[(document.kind, document.file_format)](document)
     return content
 
@@ -224,6 +224,6 @@ def document_rebuild(*, acting_user: Any, document: GeneratedDocument) -> bytes:
 def document_reprint(*, acting_user: Any, document: GeneratedDocument) -> bytes:
     """A copy of a recorded document, dated as it was: printing, so only a role that prints may,
     and every copy that leaves is recorded (who and when)."""
-    role_require(acting_user, "reports.generate", _("print documents"))
+    step_require(acting_user, DOCUMENT_PRINT)
     DocumentReprint.objects.create(document=document, by=acting_user)
     return document_rebuild(acting_user=acting_user, document=document)

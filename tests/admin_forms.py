@@ -68,7 +68,7 @@ def inline_prefix(data: dict[str, str], field: str) -> str:
 def admin_step(client: Any, record: Any, step: str, **data: str) -> Any:
     """Press the button of a step on a record's admin page, as its form posts it (with the
     version of the record as it stands now), and follow back to the page."""
-    from diplomacy.admin_steps import record_version
+    from powtracker.admin_steps import record_version
 
     record.refresh_from_db()
     opts = record._meta

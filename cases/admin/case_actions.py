@@ -1,13 +1,11 @@
-"""The case page's action buttons: what each one does, its form and the views that serve it."""
+"""The case page's action buttons: each declared once with its step, its form and its service
+(powtracker.admin_steps.StepAction), and the views that serve them."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.options import FORMFIELD_FOR_DBFIELD_DEFAULTS
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import (
     Http404,
@@ -16,13 +14,11 @@ from django.http import (
     HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.utils.translation import pgettext_lazy
 
 from cases import services
 from cases.admin.display import (
@@ -42,6 +38,11 @@ from cases.admin.inlines import (
 from cases.admin.obligations import FulfilForm
 from cases.case_page import case_action_open, case_action_open_check
 from cases.choices import (
+    CUSTODY_EVENT_RECORD,
+    NON_REFOULEMENT_REVIEW_RECORD,
+    OBLIGATION_FULFIL,
+    WISH_STATEMENT_ASSESS,
+    WISH_STATEMENT_RECORD,
     ReviewDecision,
     Voluntariness,
 )
@@ -57,69 +58,9 @@ from cases.selectors import (
     case_summary,
     next_obligation,
 )
+from powtracker.admin_steps import StepAction, StepPagesMixin, page_changed
 from powtracker.errors import ErrorCode, RuleError
-from powtracker.roles import role_require
-
-# --- the case page: its summary and its action buttons ------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseAction:
-    """A button of the summary at the top of a captive's page. It opens a small form page of its
-    own (GET shows the form, POST hands it to the service) that comes back to the captive's page
-    saying what was recorded. `permission` and `verb` are those of the service's role_require:
-    the button is shown only to a role that holds the permission, and the page refuses anyone
-    else with the service's own words."""
-
-    name: str
-    label: Promise
-    title: Promise
-    permission: str
-    verb: str
-    # The submit button's label, when not "Record".
-    submit: Promise | None = None
-
-
-CASE_ACTIONS = (
-    CaseAction(
-        "custody-event",
-        _l("Record custody event…"),
-        _l("Record a custody event"),
-        "cases.add_custodyevent",
-        pgettext_lazy("your role does not allow you to …", "record a custody event"),
-    ),
-    CaseAction(
-        "wish",
-        _l("Record wish statement…"),
-        _l("Record a wish statement"),
-        "cases.add_wishstatement",
-        pgettext_lazy("your role does not allow you to …", "record a wish statement"),
-    ),
-    CaseAction(
-        "assess",
-        _l("Assess latest statement…"),
-        _l("Assess the latest statement not yet assessed"),
-        "cases.assess_wishstatement",
-        pgettext_lazy("your role does not allow you to …", "assess the voluntariness of a wish"),
-        _l("Record the assessment"),
-    ),
-    CaseAction(
-        "review",
-        _l("Record non-refoulement review…"),
-        _l("Record a non-refoulement review"),
-        "cases.add_nonrefoulementreview",
-        pgettext_lazy("your role does not allow you to …", "record a non-refoulement review"),
-    ),
-    CaseAction(
-        "fulfil",
-        _l("Fulfil next obligation…"),
-        _l("Fulfil the next obligation"),
-        "cases.change_obligation",
-        pgettext_lazy("your role does not allow you to …", "fulfil an obligation"),
-        _l("Mark fulfilled"),
-    ),
-)
-CASE_ACTIONS_BY_NAME = {action.name: action for action in CASE_ACTIONS}
+from powtracker.steps import step_allowed, step_require
 
 
 def admin_formfield(db_field: Any, **kwargs: Any) -> Any:
@@ -151,11 +92,150 @@ class AssessForm(forms.Form):
     )
 
 
-class CaseActionsMixin:
+# --- each button: its form and its service ------------------------------------------------------
+
+
+def custody_event_form(request: HttpRequest, captive: Captive, target: Any, data: Any) -> Any:
+    form_class = forms.modelform_factory(
+        CustodyEvent,
+        form=CustodyEventRecordForm,
+        fields=CustodyEventRecordForm.Meta.fields,
+        formfield_callback=admin_formfield,
+    )
+    return form_class(data, instance=CustodyEvent(captive=captive))
+
+
+def custody_event_run(request: HttpRequest, captive: Captive, target: Any, form: Any) -> str:
+    event = services.custody_event_record(
+        acting_user=request.user, captive=captive, **form.cleaned_data
+    )
+    return _("Custody event recorded: %(kind)s on %(day)s") % {
+        "kind": event.get_kind_display(),
+        "day": local_day(event.occurred_at),
+    }
+
+
+def wish_form(request: HttpRequest, captive: Captive, target: Any, data: Any) -> Any:
+    fields = list(WishStatementRecordForm.Meta.fields)
+    if not step_allowed(request.user, WISH_STATEMENT_ASSESS):
+        # Assessing voluntariness is a supervisor's decision; a caseworker records words.
+        fields = [f for f in fields if f not in WishStatementRecordInline.assessment_fields]
+    form_class = forms.modelform_factory(
+        WishStatement,
+        form=WishStatementRecordForm,
+        fields=fields,
+        formfield_callback=admin_formfield,
+    )
+    return form_class(data, instance=WishStatement(captive=captive))
+
+
+def wish_run(request: HttpRequest, captive: Captive, target: Any, form: Any) -> str:
+    statement = services.wish_statement_record(
+        acting_user=request.user, captive=captive, **form.cleaned_data
+    )
+    return _("Wish statement recorded: %(wish)s, %(assessment)s") % {
+        "wish": wish_label(statement.wish, statement.destination),
+        "assessment": VOLUNTARINESS_TEXT[Voluntariness(statement.voluntariness)],
+    }
+
+
+def assess_form(request: HttpRequest, captive: Captive, target: Any, data: Any) -> Any:
+    return AssessForm(data)
+
+
+def assess_run(request: HttpRequest, captive: Captive, target: Any, form: Any) -> str:
+    statement = services.wish_statement_assess(
+        acting_user=request.user,
+        statement=target,
+        voluntariness=form.cleaned_data["voluntariness"],
+        notes=form.cleaned_data["notes"],
+    )
+    return _("Wish statement assessed: %(wish)s of %(day)s, %(assessment)s") % {
+        "wish": wish_label(statement.wish, statement.destination),
+        "day": local_day(statement.stated_at),
+        "assessment": VOLUNTARINESS_TEXT[Voluntariness(statement.voluntariness)],
+    }
+
+
+def assess_target_text(statement: WishStatement) -> str:
+    words = statement.statement.strip()
+    text = statement_text(statement)
+    return _("%(statement)s: “%(words)s”") % {"statement": text, "words": words} if words else text
+
+
+def review_form(request: HttpRequest, captive: Captive, target: Any, data: Any) -> Any:
+    form_class = forms.modelform_factory(
+        NonRefoulementReview,
+        fields=["destination", "decision", "reasons"],
+        formfield_callback=admin_formfield,
+    )
+    return form_class(data, instance=NonRefoulementReview(captive=captive))
+
+
+def review_run(request: HttpRequest, captive: Captive, target: Any, form: Any) -> str:
+    review = services.non_refoulement_review_record(
+        acting_user=request.user, captive=captive, **form.cleaned_data
+    )
+    decision = _("cleared") if review.decision == ReviewDecision.CLEARED else _("not cleared")
+    return _("Non-refoulement review recorded: %(state)s, %(decision)s") % {
+        "state": review.destination.code,
+        "decision": decision,
+    }
+
+
+def fulfil_form(request: HttpRequest, captive: Captive, target: Any, data: Any) -> Any:
+    return FulfilForm(data, obligations=Obligation.objects.filter(pk=target.pk))
+
+
+def fulfil_run(request: HttpRequest, captive: Captive, target: Any, form: Any) -> str:
+    duty = services.obligation_fulfil(
+        acting_user=request.user, obligation=target, **form.cleaned_data
+    )
+    return _("Obligation fulfilled: %(kind)s, reference %(reference)s") % {
+        "kind": duty.get_kind_display(),
+        "reference": duty.reference,
+    }
+
+
+def fulfil_target_text(duty: Obligation) -> str:
+    return obligation_text(duty, overdue=duty.due_on < timezone.localdate())
+
+
+# The buttons of the summary at the top of a captive's page. Each opens a small form page of its
+# own (GET shows the form, POST hands it to the service) that comes back to the captive's page
+# saying what was recorded. The button is shown only to a role that holds its step's permission,
+# and the page refuses anyone else with the service's own words.
+CASE_ACTIONS = (
+    StepAction(CUSTODY_EVENT_RECORD, form=custody_event_form, run=custody_event_run),
+    StepAction(WISH_STATEMENT_RECORD, form=wish_form, run=wish_run),
+    StepAction(
+        WISH_STATEMENT_ASSESS,
+        form=assess_form,
+        run=assess_run,
+        target=pending_statement,
+        no_target=_l("No statement awaits assessment."),
+        target_text=assess_target_text,
+    ),
+    StepAction(NON_REFOULEMENT_REVIEW_RECORD, form=review_form, run=review_run),
+    StepAction(
+        OBLIGATION_FULFIL,
+        form=fulfil_form,
+        run=fulfil_run,
+        target=next_obligation,
+        no_target=_l("He has no open obligation."),
+        target_text=fulfil_target_text,
+    ),
+)
+CASE_ACTIONS_BY_NAME = {action.name: action for action in CASE_ACTIONS}
+
+
+class CaseActionsMixin(StepPagesMixin):
     """The summary at the top of a captive's page and the pages its buttons open (see
-    CaseAction). Each page runs the service's own checks before it shows a form (his role, a
+    CASE_ACTIONS). Each page runs the service's own checks before it shows a form (his role, a
     linked duplicate), and the service again decides when the form is posted: a refusal is shown
     in its words, and nothing is written."""
+
+    step_page_stylesheets = ("cases/case_page.css",)
 
     def case_action_urls(self) -> list[Any]:
         return [
@@ -184,7 +264,7 @@ class CaseActionsMixin:
                     "name": action.name,
                 }
                 for action in CASE_ACTIONS
-                if request.user.has_perm(action.permission)
+                if step_allowed(request.user, action.step)
                 and (action.name not in targets or targets[action.name] is not None)
                 and case_action_open(action, captive)
             ]
@@ -219,105 +299,6 @@ class CaseActionsMixin:
 
     # --- the pages of the buttons -----------------------------------------------------------
 
-    def case_action_target(self, action: CaseAction, captive: Captive) -> Any:
-        """What the action acts on besides him: the statement to assess, the duty to fulfil."""
-        if action.name == "assess":
-            return pending_statement(captive)
-        if action.name == "fulfil":
-            return next_obligation(captive)
-        return None
-
-    def case_action_form(
-        self,
-        request: HttpRequest,
-        action: CaseAction,
-        captive: Captive,
-        target: Any,
-        data: Any,
-    ) -> forms.Form:
-        if action.name == "custody-event":
-            form_class = forms.modelform_factory(
-                CustodyEvent,
-                form=CustodyEventRecordForm,
-                fields=CustodyEventRecordForm.Meta.fields,
-                formfield_callback=admin_formfield,
-            )
-            return form_class(data, instance=CustodyEvent(captive=captive))
-        if action.name == "wish":
-            fields = list(WishStatementRecordForm.Meta.fields)
-            if not request.user.has_perm("cases.assess_wishstatement"):
-                # Assessing voluntariness is a supervisor's decision; a caseworker records words.
-                fields = [f for f in fields if f not in WishStatementRecordInline.assessment_fields]
-            form_class = forms.modelform_factory(
-                WishStatement,
-                form=WishStatementRecordForm,
-                fields=fields,
-                formfield_callback=admin_formfield,
-            )
-            return form_class(data, instance=WishStatement(captive=captive))
-        if action.name == "assess":
-            return AssessForm(data)
-        if action.name == "review":
-            form_class = forms.modelform_factory(
-                NonRefoulementReview,
-                fields=["destination", "decision", "reasons"],
-                formfield_callback=admin_formfield,
-            )
-            return form_class(data, instance=NonRefoulementReview(captive=captive))
-        return FulfilForm(data, obligations=Obligation.objects.filter(pk=target.pk))
-
-    def case_action_run(
-        self,
-        request: HttpRequest,
-        action: CaseAction,
-        captive: Captive,
-        target: Any,
-        form: forms.Form,
-    ) -> str:
-        """Hand the form to the service; say what was recorded."""
-        data = form.cleaned_data
-        user = request.user
-        if action.name == "custody-event":
-            event = services.custody_event_record(acting_user=user, captive=captive, **data)
-            return _("Custody event recorded: %(kind)s on %(day)s") % {
-                "kind": event.get_kind_display(),
-                "day": local_day(event.occurred_at),
-            }
-        if action.name == "wish":
-            statement = services.wish_statement_record(acting_user=user, captive=captive, **data)
-            return _("Wish statement recorded: %(wish)s, %(assessment)s") % {
-                "wish": wish_label(statement.wish, statement.destination),
-                "assessment": VOLUNTARINESS_TEXT[Voluntariness(statement.voluntariness)],
-            }
-        if action.name == "assess":
-            statement = services.wish_statement_assess(
-                acting_user=user,
-                statement=target,
-                voluntariness=data["voluntariness"],
-                notes=data["notes"],
-            )
-            return _("Wish statement assessed: %(wish)s of %(day)s, %(assessment)s") % {
-                "wish": wish_label(statement.wish, statement.destination),
-                "day": local_day(statement.stated_at),
-                "assessment": VOLUNTARINESS_TEXT[Voluntariness(statement.voluntariness)],
-            }
-        if action.name == "review":
-            review = services.non_refoulement_review_record(
-                acting_user=user, captive=captive, **data
-            )
-            decision = (
-                _("cleared") if review.decision == ReviewDecision.CLEARED else _("not cleared")
-            )
-            return _("Non-refoulement review recorded: %(state)s, %(decision)s") % {
-                "state": review.destination.code,
-                "decision": decision,
-            }
-        duty = services.obligation_fulfil(acting_user=user, obligation=target, **data)
-        return _("Obligation fulfilled: %(kind)s, reference %(reference)s") % {
-            "kind": duty.get_kind_display(),
-            "reference": duty.reference,
-        }
-
     def case_action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         """One button's page: GET shows its form (and writes nothing), POST records through the
         service and goes back to his page with what was recorded, or shows the refusal."""
@@ -326,38 +307,27 @@ class CaseActionsMixin:
             raise Http404
         if request.method not in {"GET", "HEAD", "POST"}:
             return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
-        opts = self.opts  # type: ignore[attr-defined]
-        captive = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
-        if captive is None:
-            return self._get_obj_does_not_exist_redirect(request, opts, object_id)  # type: ignore[attr-defined]
-        if not self.has_view_permission(request, captive):  # type: ignore[attr-defined]
-            raise PermissionDenied
-        back = reverse("admin:cases_captive_change", args=[captive.pk])
+        captive, missing = self.step_record_or_redirect(request, object_id)
+        if missing is not None:
+            return missing
+        back = self.change_url(captive)
         try:
             # The service's own first checks, before any form is shown or read.
-            role_require(request.user, case_action.permission, case_action.verb)
+            step_require(request.user, case_action.step)
             services.captive_writable_check(captive)
             case_action_open_check(case_action, captive)
         except RuleError as refusal:
             return self.case_action_refused(request, refusal, back)
-        target = self.case_action_target(case_action, captive)
-        if case_action.name in {"assess", "fulfil"} and target is None:
-            messages.warning(
-                request,
-                _("No statement awaits assessment.")
-                if case_action.name == "assess"
-                else _("He has no open obligation."),
-            )
+        target = case_action.target(captive) if case_action.target else None
+        if case_action.target and target is None:
+            messages.warning(request, str(case_action.no_target))
             return HttpResponseRedirect(back)
-        form = self.case_action_form(
-            request,
-            case_action,
-            captive,
-            target,
-            request.POST if request.method == "POST" else None,
+        form = case_action.form(
+            request, captive, target, request.POST if request.method == "POST" else None
         )
         if request.method == "POST":
-            if target is not None and request.POST.get("target") != str(target.pk):
+            # What the page showed: the statement or the duty it acts on.
+            if target is not None and page_changed(request, "target", str(target.pk)):
                 messages.error(
                     request,
                     _(
@@ -369,7 +339,7 @@ class CaseActionsMixin:
             if form.is_valid():
                 try:
                     with transaction.atomic():
-                        done = self.case_action_run(request, case_action, captive, target, form)
+                        done = case_action.run(request, captive, target, form)
                 except RuleError as refusal:
                     if refusal.error_code in {
                         ErrorCode.PERMISSION_DENIED,
@@ -380,32 +350,25 @@ class CaseActionsMixin:
                 else:
                     messages.success(request, done)
                     return HttpResponseRedirect(back)
-        context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
-            "opts": opts,
-            "original": captive,
-            "title": case_action.title,
-            "form": form,
-            "target": target,
-            "target_text": self.case_action_target_text(case_action, target),
-            "media": self.media + form.media,  # type: ignore[attr-defined]
-            "change_url": back,
-            "submit_label": case_action.submit or _("Record"),
-        }
-        return TemplateResponse(request, "admin/cases/captive/case_action.html", context)
-
-    def case_action_target_text(self, action: CaseAction, target: Any) -> str:
-        if target is None:
-            return ""
-        if action.name == "assess":
-            words = target.statement.strip()
-            text = statement_text(target)
-            return (
-                _("%(statement)s: “%(words)s”") % {"statement": text, "words": words}
-                if words
-                else text
-            )
-        return obligation_text(target, overdue=target.due_on < timezone.localdate())
+        who = format_html('<a href="{}">{}</a> — {}', back, captive.case_number, captive.name_latin)
+        if captive.name_original and captive.name_original != captive.name_latin:
+            who = format_html("{} · {}", who, captive.name_original)
+        return self.step_page(
+            request,
+            captive,
+            title=case_action.title,
+            form=form,
+            submit_label=case_action.step.submit or _("Record"),
+            hidden=[("target", target.pk)] if target is not None else [],
+            who=who,
+            target_text=(
+                case_action.target_text(target)
+                if target is not None and case_action.target_text
+                else ""
+            ),
+            body_class="case-action-page",
+            novalidate=True,
+        )
 
     def case_action_refused(
         self, request: HttpRequest, refusal: RuleError, back: str

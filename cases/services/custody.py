@@ -7,16 +7,17 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cases.choices import (
     _SAME_CUSTODIAN,
+    CUSTODY_EVENT_RECORD,
+    CUSTODY_EVENT_VOID,
     CUSTODY_FIELDS,
+    CUSTODY_TRANSITION_REFUSALS,
     CUSTODY_TRANSITIONS,
     HANDOVER_KINDS,
     PARTNER_EVENT_KINDS,
     CustodyEventKind,
-    custody_final,
 )
 from cases.dates import case_date_check, not_future_check
 from cases.gate import repatriation_clearances, repatriation_refusal
@@ -43,7 +44,8 @@ from powtracker.history import (
     void_record,
     void_rights_check,
 )
-from powtracker.roles import acting_partner, role_require
+from powtracker.roles import acting_partner
+from powtracker.steps import step_require, transition_check
 from powtracker.writes import service
 
 # --- custody timeline --------------------------------------------------------------------------
@@ -53,29 +55,15 @@ def custody_timeline_check(kinds: Sequence[str]) -> None:
     """Refuse a timeline (kinds in time order) that takes a step the transition table forbids."""
     status: str | None = None
     for kind in kinds:
-        allowed = CUSTODY_TRANSITIONS[status]
-        if kind not in allowed:
-            if status is None:
-                message = _("A custody timeline starts with the capture, not with “%(kind)s”.")
-            elif custody_final(status):
-                message = _(
-                    "“%(status)s” ends the case: nothing can follow it, not even “%(kind)s”."
-                )
-            else:
-                message = _("“%(kind)s” cannot follow “%(status)s”. Allowed next: %(allowed)s.")
-            raise RuleError(
-                ErrorCode.TRANSITION_NOT_ALLOWED,
-                message,
-                {
-                    "kind": CustodyEventKind(kind).label,
-                    "status": CustodyEventKind(status).label if status else "",
-                    "allowed": ", ".join(
-                        str(CustodyEventKind(k).label)
-                        for k in CustodyEventKind.values
-                        if k in allowed
-                    ),
-                },
-            )
+        transition_check(
+            CUSTODY_TRANSITIONS,
+            status,
+            kind,
+            CustodyEventKind,
+            message=CUSTODY_TRANSITION_REFUSALS["next"],
+            start_message=CUSTODY_TRANSITION_REFUSALS["start"],
+            final_message=CUSTODY_TRANSITION_REFUSALS["final"],
+        )
         status = kind
 
 
@@ -366,11 +354,7 @@ def custody_events_record(
 
 
 def _custody_event_permission(acting_user: User) -> None:
-    role_require(
-        acting_user,
-        "cases.add_custodyevent",
-        pgettext_lazy("your role does not allow you to …", "record a custody event"),
-    )
+    step_require(acting_user, CUSTODY_EVENT_RECORD)
 
 
 def _custody_events_write(
@@ -489,11 +473,7 @@ def custody_event_void_check(*, acting_user: User, event: CustodyEvent, reason: 
 @service
 def custody_event_void(*, acting_user: User, event: CustodyEvent, reason: str) -> CustodyEvent:
     """Void a mistaken event; the status is computed without it and its open duties cancelled."""
-    role_require(
-        acting_user,
-        "cases.change_custodyevent",
-        pgettext_lazy("your role does not allow you to …", "void a custody event"),
-    )
+    step_require(acting_user, CUSTODY_EVENT_VOID)
     captive = _lock(event.captive)
     event = CustodyEvent.objects.select_related("captive").get(pk=event.pk)
     custody_event_void_check(acting_user=acting_user, event=event, reason=reason)

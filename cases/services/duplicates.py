@@ -2,9 +2,9 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cases.choices import (
+    DUPLICATE_DECIDE,
     DuplicateVerdict,
     NameSystem,
 )
@@ -22,7 +22,7 @@ from powtracker.history import (
     acting_person,
     history_save,
 )
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import service
 
 # --- duplicates --------------------------------------------------------------------------------
@@ -47,11 +47,7 @@ def duplicate_decide(
     duplicates) that would have found him finds the kept case. `not_same`: remembered, so the
     pair is never proposed again. Either way one decision a pair, kept for ever.
     """
-    role_require(
-        acting_user,
-        "cases.add_duplicatedecision",
-        pgettext_lazy("your role does not allow you to …", "decide about duplicates"),
-    )
+    step_require(acting_user, DUPLICATE_DECIDE)
     decision = DuplicateVerdict(decision)
     if captive.pk == other.pk:
         raise RuleError(ErrorCode.INVALID, _("A record cannot be a duplicate of itself."))

@@ -3,9 +3,7 @@
 from collections.abc import Collection
 from typing import Any
 
-from django.utils.translation import pgettext_lazy
-
-from cases.choices import MEDIA_FIELDS
+from cases.choices import MEDIA_FIELDS, MEDIA_RECORD_ADD, MEDIA_RECORD_UPDATE
 from cases.models import (
     Captive,
     MediaRecord,
@@ -15,7 +13,7 @@ from powtracker.history import (
     acting_person,
     history_save,
 )
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import keywords_check, service
 
 # --- media records ------------------------------------------------------------------------------
@@ -42,11 +40,7 @@ def media_record_create(
 ) -> MediaRecord:
     """Record a video, photo or document about captives, and whether it exposes them to
     public curiosity (Art. 13)."""
-    role_require(
-        acting_user,
-        "cases.add_mediarecord",
-        pgettext_lazy("your role does not allow you to …", "record a media record"),
-    )
+    step_require(acting_user, MEDIA_RECORD_ADD)
     keywords_check("media_record_create", fields, MEDIA_FIELDS)
     record = MediaRecord(recorded_by=acting_person(acting_user), **fields)
     record.full_clean()
@@ -66,11 +60,7 @@ def media_record_update(
     **changes: Any,
 ) -> MediaRecord:
     """Change a media record, and (if given) the captives it shows."""
-    role_require(
-        acting_user,
-        "cases.change_mediarecord",
-        pgettext_lazy("your role does not allow you to …", "change a media record"),
-    )
+    step_require(acting_user, MEDIA_RECORD_UPDATE)
     keywords_check("media_record_update", changes, MEDIA_FIELDS)
     locked = MediaRecord.objects.select_for_update().get(pk=record.pk)
     before = set(locked.captives.all())

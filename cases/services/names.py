@@ -3,9 +3,8 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from cases.choices import RENDERING_CHANGEABLE_FIELDS
+from cases.choices import CAPTIVE_NAME_ADD, CAPTIVE_NAME_UPDATE, RENDERING_CHANGEABLE_FIELDS
 from cases.models import (
     Captive,
     CaptiveName,
@@ -16,7 +15,7 @@ from cases.services.common import User, _lock, captive_version_move
 from powtracker.history import (
     history_save,
 )
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import changes_check, service
 
 # --- renderings of his name ----------------------------------------------------------------------
@@ -34,11 +33,7 @@ def captive_name_add(
 ) -> CaptiveName:
     """Add another rendering of his name (a romanization, a Cyrillic spelling, an alias), with
     its keys for the search and the duplicate lookup."""
-    role_require(
-        acting_user,
-        "cases.add_captivename",
-        pgettext_lazy("your role does not allow you to …", "add a rendering of a name"),
-    )
+    step_require(acting_user, CAPTIVE_NAME_ADD)
     locked = _lock(captive)
     rendering = CaptiveName(captive=locked, system=system, full_name=full_name, note=note)
     rendering.full_clean()
@@ -58,11 +53,7 @@ def captive_name_update(
     **changes: Any,
 ) -> CaptiveName:
     """Correct a rendering of his name (its system, spelling or note)."""
-    role_require(
-        acting_user,
-        "cases.change_captivename",
-        pgettext_lazy("your role does not allow you to …", "change a rendering of a name"),
-    )
+    step_require(acting_user, CAPTIVE_NAME_UPDATE)
     changes_check(
         changes,
         RENDERING_CHANGEABLE_FIELDS,

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cases.choices import (
     DOCUMENTS_FULFILLING,
@@ -18,6 +17,9 @@ from cases.choices import (
     FINAL_CUSTODY_STATUSES,
     HEALTH_REPORT_CLOSED,
     HEALTH_REPORT_OPENED,
+    OBLIGATION_FULFIL,
+    OBLIGATION_RECORD,
+    OBLIGATION_UPDATE,
     CustodyEventKind,
     ObligationKind,
     custody_final,
@@ -37,7 +39,7 @@ from powtracker.history import (
     history_save,
     void_record,
 )
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import service
 
 # --- obligations (GC III deadlines) ------------------------------------------------------------
@@ -194,11 +196,7 @@ def obligation_fulfil(
 
     A weekly health report fulfilled brings the next one, while he remains seriously ill.
     """
-    role_require(
-        acting_user,
-        "cases.change_obligation",
-        pgettext_lazy("your role does not allow you to …", "fulfil an obligation"),
-    )
+    step_require(acting_user, OBLIGATION_FULFIL)
     captive = _lock(obligation.captive)
     obligation = Obligation.objects.get(pk=obligation.pk)
     if obligation.fulfilled_on is not None:
@@ -242,11 +240,7 @@ def obligation_record(
 ) -> Obligation:
     """Record a duty no event of the timeline opens by itself (the names of those held for
     trial, Art. 119, say), with its deadline."""
-    role_require(
-        acting_user,
-        "cases.add_obligation",
-        pgettext_lazy("your role does not allow you to …", "record an obligation"),
-    )
+    step_require(acting_user, OBLIGATION_RECORD)
     locked = _lock(captive)
     duty = Obligation(captive=locked, kind=kind, due_on=due_on, notes=notes)
     duty.full_clean()
@@ -260,11 +254,7 @@ def obligation_notes_update(
     *, acting_user: User, obligation: Obligation, notes: str, reason: str = "Notes changed"
 ) -> Obligation:
     """Change an obligation's internal notes (no partner reads them: no new version)."""
-    role_require(
-        acting_user,
-        "cases.change_obligation",
-        pgettext_lazy("your role does not allow you to …", "change an obligation"),
-    )
+    step_require(acting_user, OBLIGATION_UPDATE)
     locked = Obligation.objects.select_for_update().get(pk=obligation.pk)
     locked.notes = notes
     locked.full_clean()

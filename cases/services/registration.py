@@ -8,10 +8,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cases.choices import (
     CAPTIVE_DERIVED_FIELDS,
+    CAPTIVE_REGISTER,
+    CAPTIVE_UPDATE,
     CustodyEventKind,
 )
 from cases.dates import start_of_day
@@ -37,7 +38,8 @@ from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import (
     history_save,
 )
-from powtracker.roles import acting_partner, role_require
+from powtracker.roles import acting_partner
+from powtracker.steps import step_require
 from powtracker.writes import service
 
 # --- case numbers ------------------------------------------------------------------------------
@@ -157,11 +159,7 @@ def captive_register_check(
     """Say whether captive_register would register him, writing nothing: the same checks, his
     CHECK constraints asked of the database first (one query). Raises what it would raise;
     returns the captive unsaved. An import's preview asks this of every row."""
-    role_require(
-        acting_user,
-        "cases.add_captive",
-        pgettext_lazy("your role does not allow you to …", "register a captive"),
-    )
+    step_require(acting_user, CAPTIVE_REGISTER)
     captive, _renderings = _captive_build(
         detaining_power=detaining_power,
         captured_on=captured_on,
@@ -194,11 +192,7 @@ def captive_register(
 ) -> Captive:
     """Register a captive, give him a case number and open his timeline with the capture.
     `reason`: what his history says of it ("Registered", or the import and row he came from)."""
-    role_require(
-        acting_user,
-        "cases.add_captive",
-        pgettext_lazy("your role does not allow you to …", "register a captive"),
-    )
+    step_require(acting_user, CAPTIVE_REGISTER)
     # A partner's agency registers only captives its own state holds (partners.models).
     partner = acting_partner(acting_user)
     if partner is not None:
@@ -249,15 +243,14 @@ def captive_register(
     )
     return captive
 
+    step_require(acting_user, CAPTIVE_REGISTER)
+    # A partner's agency registers only captives its own state holds (partners.models).
+
 
 @service
 def captive_update(*, acting_user: User, captive: Captive, **changes: Any) -> Captive:
     """Change a captive's recorded particulars (never his case number or derived status)."""
-    role_require(
-        acting_user,
-        "cases.change_captive",
-        pgettext_lazy("your role does not allow you to …", "change a captive's particulars"),
-    )
+    step_require(acting_user, CAPTIVE_UPDATE)
     forbidden = CAPTIVE_DERIVED_FIELDS.intersection(changes)
     if forbidden:
         raise RuleError(

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cases.choices import (
+    NON_REFOULEMENT_REVIEW_RECORD,
+    NON_REFOULEMENT_REVIEW_VOID,
     ReviewDecision,
 )
 from cases.models import (
@@ -22,7 +23,7 @@ from powtracker.history import (
     void_record,
     void_rights_check,
 )
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import service
 
 # --- non-refoulement reviews -------------------------------------------------------------------
@@ -33,11 +34,7 @@ def non_refoulement_review_record(
     *, acting_user: User, captive: Captive, destination: Any, decision: str, reasons: str
 ) -> NonRefoulementReview:
     """Record a supervisor's review of whether the captive may be sent to `destination`."""
-    role_require(
-        acting_user,
-        "cases.add_nonrefoulementreview",
-        pgettext_lazy("your role does not allow you to …", "record a non-refoulement review"),
-    )
+    step_require(acting_user, NON_REFOULEMENT_REVIEW_RECORD)
     captive = _lock(captive)
     if not reasons.strip():
         raise RuleError(ErrorCode.REASON_REQUIRED, _("A review gives its reasons."))
@@ -67,11 +64,7 @@ def non_refoulement_review_void(
     *, acting_user: User, review: NonRefoulementReview, reason: str
 ) -> NonRefoulementReview:
     """Void a mistaken review: it no longer clears anyone."""
-    role_require(
-        acting_user,
-        "cases.change_nonrefoulementreview",
-        pgettext_lazy("your role does not allow you to …", "void a review"),
-    )
+    step_require(acting_user, NON_REFOULEMENT_REVIEW_VOID)
     _lock(review.captive)
     review = NonRefoulementReview.objects.get(pk=review.pk)
     non_refoulement_review_void_check(acting_user=acting_user, review=review, reason=reason)

@@ -5,9 +5,12 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cases.choices import (
+    WISH_STATEMENT_ASSESS,
+    WISH_STATEMENT_RECORD,
+    WISH_STATEMENT_VOID,
+    WISH_STATEMENT_VOID_ASSESSED,
     Voluntariness,
 )
 from cases.dates import case_date_check, not_future_check
@@ -24,7 +27,7 @@ from powtracker.history import (
     void_record,
     void_rights_check,
 )
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import service
 
 # --- wishes ------------------------------------------------------------------------------------
@@ -79,19 +82,9 @@ def wish_statement_record(
 
     Recording it with an assessment of voluntariness is a supervisor's decision.
     """
-    role_require(
-        acting_user,
-        "cases.add_wishstatement",
-        pgettext_lazy("your role does not allow you to …", "record a wish statement"),
-    )
+    step_require(acting_user, WISH_STATEMENT_RECORD)
     if voluntariness != Voluntariness.NOT_ASSESSED:
-        role_require(
-            acting_user,
-            "cases.assess_wishstatement",
-            pgettext_lazy(
-                "your role does not allow you to …", "assess the voluntariness of a wish"
-            ),
-        )
+        step_require(acting_user, WISH_STATEMENT_ASSESS)
     captive = _lock(captive)
     wish_statement_check(stated_at=stated_at, captive=captive)
     previous = (
@@ -127,12 +120,7 @@ def wish_statement_void_check(*, acting_user: User, statement: WishStatement, re
     void_rights_check(
         acting_user=acting_user,
         author_id=statement.recorded_by_id,
-        decision=(
-            "cases.assess_wishstatement",
-            pgettext_lazy("your role does not allow you to …", "void an assessed statement"),
-        )
-        if assessed
-        else None,
+        decision=WISH_STATEMENT_VOID_ASSESSED if assessed else None,
     )
     void_check(statement, reason)
 
@@ -142,11 +130,7 @@ def wish_statement_void(
     *, acting_user: User, statement: WishStatement, reason: str
 ) -> WishStatement:
     """Void a mistaken statement; the effective wish is computed again without it."""
-    role_require(
-        acting_user,
-        "cases.change_wishstatement",
-        pgettext_lazy("your role does not allow you to …", "void a wish statement"),
-    )
+    step_require(acting_user, WISH_STATEMENT_VOID)
     captive = _lock(statement.captive)
     statement = WishStatement.objects.get(pk=statement.pk)
     wish_statement_void_check(acting_user=acting_user, statement=statement, reason=reason)
@@ -163,11 +147,7 @@ def wish_statement_assess(
 
     What he said is not touched; the assessment decides whether the statement counts as consent.
     """
-    role_require(
-        acting_user,
-        "cases.assess_wishstatement",
-        pgettext_lazy("your role does not allow you to …", "assess the voluntariness of a wish"),
-    )
+    step_require(acting_user, WISH_STATEMENT_ASSESS)
     captive = _lock(statement.captive)
     statement = WishStatement.objects.get(pk=statement.pk)
     if statement.is_voided:

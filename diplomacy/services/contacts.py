@@ -4,11 +4,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from diplomacy.choices import CONTACT_FIELDS, CONTACT_PERMISSIONS
+from diplomacy.choices import CONTACT_ADD, CONTACT_CHANGE, CONTACT_FIELDS
 from diplomacy.models import DiplomaticContact
 from diplomacy.services.common import User
 from powtracker.history import acting_person, history_save
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import keywords_check, service
 
 
@@ -21,7 +21,7 @@ def diplomatic_contact_record(
     **fields: Any,
 ) -> DiplomaticContact:
     """Record a contact between states about cases, and the captives it concerns."""
-    role_require(acting_user, *CONTACT_PERMISSIONS["add"])
+    step_require(acting_user, CONTACT_ADD)
     keywords_check("diplomatic_contact_record", fields, CONTACT_FIELDS)
     contact = DiplomaticContact(recorded_by=acting_person(acting_user), **fields)
     contact.full_clean()
@@ -41,7 +41,7 @@ def diplomatic_contact_update(
 ) -> DiplomaticContact:
     """Change a recorded contact, and (if given) the captives it concerns. Its version, which
     partners read, moves unless only its internal notes changed."""
-    role_require(acting_user, *CONTACT_PERMISSIONS["change"])
+    step_require(acting_user, CONTACT_CHANGE)
     keywords_check("diplomatic_contact_update", changes, CONTACT_FIELDS)
     locked = DiplomaticContact.objects.select_for_update().get(pk=contact.pk)
     for field, value in changes.items():

@@ -18,8 +18,8 @@ from cases.dates import case_date_check, not_future_check
 from cases.models import Captive
 from diplomacy.choices import (
     HIDDEN_FROM_HOSTILE_ROLES,
-    INVOLVEMENT_ADD_PERMISSION,
-    INVOLVEMENT_CHANGE_PERMISSION,
+    INVOLVEMENT_ADD,
+    INVOLVEMENT_CHANGE,
     INVOLVEMENT_CHANGEABLE_FIELDS,
     POWER_ROLE_FIELDS,
     InvolvementRole,
@@ -28,7 +28,7 @@ from diplomacy.models import Involvement, State
 from diplomacy.services.common import User
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import history_bulk_create, history_save
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import changes_check, keywords_check, service
 
 
@@ -200,7 +200,7 @@ def involvement_record(
     """Record the role a state plays in his case. His power and its ally are each held by one
     state at a time: a second is refused until the first has ended (captive_powers_set changes
     them in one step)."""
-    role_require(acting_user, *INVOLVEMENT_ADD_PERMISSION)
+    step_require(acting_user, INVOLVEMENT_ADD)
     captive = Captive.objects.select_for_update().get(pk=captive.pk)
     case_services.captive_writable_check(captive)
     involvement = Involvement(
@@ -233,7 +233,7 @@ def involvement_update(
 ) -> Involvement:
     """Change what an involvement says (its position, dates, notes) or end it (`ended_on`). Its
     state, role and captive stay what they are: a different one is another involvement."""
-    role_require(acting_user, *INVOLVEMENT_CHANGE_PERMISSION)
+    step_require(acting_user, INVOLVEMENT_CHANGE)
     changes_check(
         changes,
         INVOLVEMENT_CHANGEABLE_FIELDS,
@@ -270,7 +270,7 @@ def captive_powers_set(
     those roles in his case from `on` (default today): the involvement of the state that held
     the role ends, the new state's begins (or begins again). None ends the role. What the captive
     form's fields and anything else naming his power write."""
-    role_require(acting_user, *INVOLVEMENT_CHANGE_PERMISSION)
+    step_require(acting_user, INVOLVEMENT_CHANGE)
     keywords_check("captive_powers_set", powers, POWER_ROLE_FIELDS.values())
     captive = Captive.objects.select_for_update().get(pk=captive.pk)
     case_services.captive_writable_check(captive)

@@ -15,32 +15,32 @@ from cases import services as case_services
 from cases.choices import FINAL_CUSTODY_STATUSES, CustodyEventKind
 from cases.models import Captive
 from diplomacy.choices import (
-    PROPOSAL_CHANGE_PERMISSION,
+    PROPOSAL_CHANGE,
+    PROPOSAL_CREATE,
+    PROPOSAL_EXECUTE,
     PROPOSAL_OPEN_STATUSES,
-    PROPOSAL_REOPEN_PERMISSION,
+    PROPOSAL_REOPEN,
     PROPOSAL_REOPENING,
-    PROPOSAL_STEP_PERMISSIONS,
+    PROPOSAL_STEPS,
     PROPOSAL_TERMS_FIELDS,
     PROPOSAL_TRANSITIONS,
     InclusionStatus,
     ProposalStatus,
 )
 from diplomacy.models import ExchangeProposal, OfferedCaptive, RequestedPerson
-from diplomacy.services.common import User, _status_check
+from diplomacy.services.common import User
 from powtracker.disclosed import version_fields
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import history_bulk_update, history_save
-from powtracker.roles import role_require
+from powtracker.steps import Step, step_allowed, step_require, steps_leading, transition_check
 from powtracker.writes import service
 
 
-def exchange_proposal_step_permission(current: str, to_status: str) -> tuple[str, str]:
-    """The permission a step from `current` to `to_status` needs, and its name in a refusal:
-    reopening an agreement is a supervisor's, as are agreeing and executing; every other step
-    needs the change permission."""
-    if (current, to_status) == PROPOSAL_REOPENING:
-        return PROPOSAL_REOPEN_PERMISSION
-    return PROPOSAL_STEP_PERMISSIONS.get(to_status, PROPOSAL_CHANGE_PERMISSION)
+def exchange_proposal_step(current: str, to_status: str) -> Step:
+    """The step from `current` to `to_status` (diplomacy.choices.PROPOSAL_STEPS): reopening an
+    agreement is a supervisor's, as are agreeing and executing; every other step needs the change
+    permission."""
+    return steps_leading(PROPOSAL_STEPS, current, to_status) or PROPOSAL_CHANGE
 
 
 def exchange_proposal_next_statuses(*, acting_user: User, proposal: ExchangeProposal) -> list[str]:
@@ -52,7 +52,7 @@ def exchange_proposal_next_statuses(*, acting_user: User, proposal: ExchangeProp
         status
         for status in ProposalStatus.values
         if status in allowed
-        and acting_user.has_perm(exchange_proposal_step_permission(proposal.status, status)[0])
+        and step_allowed(acting_user, exchange_proposal_step(proposal.status, status))
     ]
 
 
@@ -79,11 +79,7 @@ def exchange_proposal_create(
     **details: Any,
 ) -> ExchangeProposal:
     """Open a draft proposal between two states."""
-    role_require(
-        acting_user,
-        "diplomacy.add_exchangeproposal",
-        pgettext("your role does not allow you to …", "prepare an exchange"),
-    )
+    step_require(acting_user, PROPOSAL_CREATE)
     proposal = ExchangeProposal(
         title=title,
         proposing_state=proposing_state,
@@ -113,11 +109,7 @@ def exchange_proposal_update(
     *, acting_user: User, proposal: ExchangeProposal, **changes: Any
 ) -> ExchangeProposal:
     """Change an open proposal's title, counterpart, mediator, terms, dates or notes."""
-    role_require(
-        acting_user,
-        "diplomacy.change_exchangeproposal",
-        pgettext("your role does not allow you to …", "change an exchange"),
-    )
+    step_require(acting_user, PROPOSAL_CHANGE)
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
     exchange_proposal_open_check(proposal=proposal)
     unknown = sorted(set(changes) - PROPOSAL_TERMS_FIELDS)
@@ -163,7 +155,7 @@ def exchange_proposal_reopen(
 def exchange_proposal_reopen_check(*, acting_user: User, proposal: ExchangeProposal) -> None:
     """Refuse to reopen unless the acting user may and the proposal is agreed (the reason is
     asked for next)."""
-    role_require(acting_user, *PROPOSAL_REOPEN_PERMISSION)
+    step_require(acting_user, PROPOSAL_REOPEN)
     if proposal.status != PROPOSAL_REOPENING[0]:
         raise RuleError(
             ErrorCode.TRANSITION_NOT_ALLOWED,
@@ -197,11 +189,7 @@ def exchange_offer_add(
     *, acting_user: User, proposal: ExchangeProposal, captive: Captive, reason: str = ""
 ) -> OfferedCaptive:
     """Offer a captive held by the proposing state."""
-    role_require(
-        acting_user,
-        "diplomacy.change_exchangeproposal",
-        pgettext("your role does not allow you to …", "change an exchange"),
-    )
+    step_require(acting_user, PROPOSAL_CHANGE)
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
     captive = Captive.objects.select_for_update().get(pk=captive.pk)
     case_services.captive_writable_check(captive)
@@ -232,11 +220,7 @@ def exchange_offer_set_inclusion(
     *, acting_user: User, offer: OfferedCaptive, inclusion_status: str, reason: str = ""
 ) -> OfferedCaptive:
     """Include, exclude or withdraw an offered captive, with the reason."""
-    role_require(
-        acting_user,
-        "diplomacy.change_exchangeproposal",
-        pgettext("your role does not allow you to …", "change an exchange"),
-    )
+    step_require(acting_user, PROPOSAL_CHANGE)
     proposal = ExchangeProposal.objects.select_for_update().get(pk=offer.proposal_id)
     offer = OfferedCaptive.objects.select_related("proposal").get(pk=offer.pk)
     exchange_inclusion_check(offer=offer, inclusion_status=inclusion_status, reason=reason)
@@ -262,11 +246,7 @@ def exchange_request_add(
     *, acting_user: User, proposal: ExchangeProposal, **person: Any
 ) -> RequestedPerson:
     """Add a person, or a group of a given or unspecified size, requested in return."""
-    role_require(
-        acting_user,
-        "diplomacy.change_exchangeproposal",
-        pgettext("your role does not allow you to …", "change an exchange"),
-    )
+    step_require(acting_user, PROPOSAL_CHANGE)
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
     exchange_proposal_open_check(proposal=proposal)
     requested = RequestedPerson(proposal=proposal, **person)
@@ -287,8 +267,8 @@ def exchange_proposal_transition(
     proposal = ExchangeProposal.objects.select_for_update().get(pk=proposal.pk)
     if (proposal.status, to_status) == PROPOSAL_REOPENING:
         return exchange_proposal_reopen(acting_user=acting_user, proposal=proposal, reason=reason)
-    role_require(acting_user, *exchange_proposal_step_permission(proposal.status, to_status))
-    _status_check(PROPOSAL_TRANSITIONS, proposal.status, to_status, ProposalStatus)
+    step_require(acting_user, exchange_proposal_step(proposal.status, to_status))
+    transition_check(PROPOSAL_TRANSITIONS, proposal.status, to_status, ProposalStatus)
     if (
         to_status == ProposalStatus.AGREED
         and not proposal.offered_captives.filter(inclusion_status=InclusionStatus.INCLUDED).exists()
@@ -325,7 +305,7 @@ def exchange_proposal_execute(
     each one with the reason. The events, custody, duties and history are written set-based
     (cases.services.custody_events_record), the same rows as recording each handover alone.
     """
-    role_require(acting_user, *PROPOSAL_STEP_PERMISSIONS[ProposalStatus.EXECUTED])
+    step_require(acting_user, PROPOSAL_EXECUTE)
     # The proposal row lock makes a second, simultaneous execution wait, then see "executed".
     proposal = (
         ExchangeProposal.objects.select_for_update()
@@ -379,4 +359,4 @@ def exchange_proposal_execute_status_check(*, proposal: ExchangeProposal) -> Non
             _("It is “%(current)s”: it must be agreed before it is executed."),
             {"current": proposal.get_status_display()},
         )
-    _status_check(PROPOSAL_TRANSITIONS, proposal.status, ProposalStatus.EXECUTED, ProposalStatus)
+    transition_check(PROPOSAL_TRANSITIONS, proposal.status, ProposalStatus.EXECUTED, ProposalStatus)

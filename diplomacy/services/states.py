@@ -2,24 +2,18 @@
 
 from typing import Any
 
-from django.utils.translation import pgettext_lazy
-
-from diplomacy.choices import STATE_FIELDS
+from diplomacy.choices import STATE_ADD, STATE_CHANGE, STATE_FIELDS
 from diplomacy.models import State
 from diplomacy.services.common import User
 from powtracker.history import history_save
-from powtracker.roles import role_require
+from powtracker.steps import step_require
 from powtracker.writes import keywords_check, service
 
 
 @service
 def state_create(*, acting_user: User, reason: str = "State added", **fields: Any) -> State:
     """Add a state to the list (supervisors manage it)."""
-    role_require(
-        acting_user,
-        "diplomacy.add_state",
-        pgettext_lazy("your role does not allow you to …", "manage the list of states"),
-    )
+    step_require(acting_user, STATE_ADD)
     keywords_check("state_create", fields, STATE_FIELDS)
     state = State(**fields)
     state.full_clean()
@@ -32,11 +26,7 @@ def state_update(
     *, acting_user: User, state: State, reason: str = "State changed", **changes: Any
 ) -> State:
     """Change a state's record: its name, party to GC III, the language of its documents."""
-    role_require(
-        acting_user,
-        "diplomacy.change_state",
-        pgettext_lazy("your role does not allow you to …", "manage the list of states"),
-    )
+    step_require(acting_user, STATE_CHANGE)
     keywords_check("state_update", changes, STATE_FIELDS)
     locked = State.objects.select_for_update().get(pk=state.pk)
     for field, value in changes.items():

@@ -5,25 +5,32 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from cases import services as case_services
 from cases.choices import CustodyEventKind
 from cases.models import Captive
 from diplomacy.choices import (
-    TRANSFER_CHANGE_PERMISSION,
+    TRANSFER_CHANGE,
+    TRANSFER_COMPLETE,
+    TRANSFER_CREATE,
     TRANSFER_DETAILS_FIELDS,
-    TRANSFER_STEP_PERMISSIONS,
+    TRANSFER_STEPS,
     TRANSFER_TRANSITIONS,
     TransferKind,
     TransferStatus,
 )
 from diplomacy.models import TransferRequest
-from diplomacy.services.common import User, _status_check
+from diplomacy.services.common import User
 from powtracker.disclosed import version_fields
 from powtracker.history import history_save
-from powtracker.roles import role_require
+from powtracker.steps import Step, step_allowed, step_require, steps_leading, transition_check
 from powtracker.writes import changes_check, service
+
+
+def transfer_request_step(current: str, to_status: str) -> Step:
+    """The step from `current` to `to_status` (diplomacy.choices.TRANSFER_STEPS): approving,
+    rejecting and completing are a supervisor's; every other step needs the change permission."""
+    return steps_leading(TRANSFER_STEPS, current, to_status) or TRANSFER_CHANGE
 
 
 def transfer_request_next_statuses(*, acting_user: User, transfer: TransferRequest) -> list[str]:
@@ -35,9 +42,7 @@ def transfer_request_next_statuses(*, acting_user: User, transfer: TransferReque
         status
         for status in TransferStatus.values
         if status in allowed
-        and acting_user.has_perm(
-            TRANSFER_STEP_PERMISSIONS.get(status, TRANSFER_CHANGE_PERMISSION)[0]
-        )
+        and step_allowed(acting_user, transfer_request_step(transfer.status, status))
     ]
 
 
@@ -46,11 +51,7 @@ def transfer_request_create(
     *, acting_user: User, captive: Captive, requesting_state: Any, **details: Any
 ) -> TransferRequest:
     """Record a state's stated intent to take a captive."""
-    role_require(
-        acting_user,
-        "diplomacy.add_transferrequest",
-        pgettext("your role does not allow you to …", "record a transfer request"),
-    )
+    step_require(acting_user, TRANSFER_CREATE)
     case_services.captive_writable_check(captive)
     transfer = TransferRequest(captive=captive, requesting_state=requesting_state, **details)
     if transfer.stated_on is None:
@@ -65,7 +66,7 @@ def transfer_request_update(
     *, acting_user: User, transfer: TransferRequest, **changes: Any
 ) -> TransferRequest:
     """Correct what a transfer request says (its basis, the day it was stated, notes)."""
-    role_require(acting_user, *TRANSFER_CHANGE_PERMISSION)
+    step_require(acting_user, TRANSFER_CHANGE)
     changes_check(
         changes,
         TRANSFER_DETAILS_FIELDS,
@@ -92,12 +93,12 @@ def transfer_request_transition(
     """Move a transfer request one step (completion is transfer_request_complete)."""
     if to_status == TransferStatus.COMPLETED:
         return transfer_request_complete(acting_user=acting_user, transfer=transfer)
-    role_require(acting_user, *TRANSFER_STEP_PERMISSIONS.get(to_status, TRANSFER_CHANGE_PERMISSION))
+    step_require(acting_user, transfer_request_step(transfer.status, to_status))
     transfer = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
     # Withdrawing or rejecting still closes a request about a linked duplicate; nothing else.
     if to_status not in {TransferStatus.WITHDRAWN, TransferStatus.REJECTED}:
         case_services.captive_writable_check(transfer.captive)
-    _status_check(TRANSFER_TRANSITIONS, transfer.status, to_status, TransferStatus)
+    transition_check(TRANSFER_TRANSITIONS, transfer.status, to_status, TransferStatus)
     transfer.status = to_status
     fields = ["status", "updated_at"]
     day = on or timezone.localdate()
@@ -121,14 +122,15 @@ def transfer_request_complete(
     *, acting_user: User, transfer: TransferRequest, completed_at: datetime | None = None
 ) -> TransferRequest:
     """Hand the captive to the requesting state, through the repatriation gate."""
-    permission, action = TRANSFER_STEP_PERMISSIONS[TransferStatus.COMPLETED]
-    role_require(acting_user, permission, action)
+    step_require(acting_user, TRANSFER_COMPLETE)
     transfer = (
         TransferRequest.objects.select_for_update()
         .select_related("captive", "requesting_state")
         .get(pk=transfer.pk)
     )
-    _status_check(TRANSFER_TRANSITIONS, transfer.status, TransferStatus.COMPLETED, TransferStatus)
+    transition_check(
+        TRANSFER_TRANSITIONS, transfer.status, TransferStatus.COMPLETED, TransferStatus
+    )
     when = completed_at or timezone.now()
     kind = (
         CustodyEventKind.RESETTLED

@@ -12,9 +12,9 @@ from cases.choices import CustodyEventKind, Voluntariness
 from cases.models import Captive
 from demo.scenario import demo_load
 from diplomacy import services
-from diplomacy.admin_steps import record_version
 from diplomacy.choices import InclusionStatus, ProposalStatus
 from diplomacy.models import ExchangeProposal, State
+from powtracker.admin_steps import record_version
 from tests.admin_forms import admin_form_data, admin_step, page_messages
 
 pytestmark = pytest.mark.django_db
