@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cases.gate import Clearance, captive_clearances, pending_statement
@@ -52,6 +52,11 @@ CAPTIVE_SEARCH_FIELDS = (
 # Shorter than a trigram, a text is matched at the start of a field (which the trigram indexes
 # serve) and its skeleton key is not used (it would match nearly everyone).
 TRIGRAM = 3
+
+
+def captives_by_custody_status(captives: QuerySet[Captive]) -> QuerySet:
+    """How many captives are in each custody status: the front page's and the statistics'."""
+    return captives.order_by().values("custody_status").annotate(count=Count("pk", distinct=True))
 
 
 def captive_search(queryset: QuerySet[Captive], text: str) -> QuerySet[Captive]:
