@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from cases.choices import CustodyEventKind, custody_final
-from cases.dates import local_moment
 from powtracker.admin import RecordInline
 from powtracker.errors import ErrorCode, RuleError
 
@@ -148,27 +147,11 @@ class CasePageMixin:
         }
 
     def case_documents(self, request: HttpRequest, captive: Any) -> list[dict[str, Any]]:
-        """The documents printed for him, newest first, each linked to its record in the
-        register when the user may read it."""
-        from reports.models import GeneratedDocument
-
-        may_read = request.user.has_perm("reports.view_generateddocument")
-        documents = []
-        for document in (
-            GeneratedDocument.objects.filter(captives=captive)
-            .select_related("author")
-            .order_by("-generated_at", "-pk")[:50]
-        ):
-            url = ""
-            if may_read:
-                try:
-                    url = reverse("admin:reports_generateddocument_change", args=[document.pk])
-                except NoReverseMatch:
-                    url = ""
-            documents.append(
-                {"document": document, "url": url, "printed": local_moment(document.generated_at)}
-            )
-        return documents
+        """The documents printed for him, for the documents section: each a dict of `document`
+        (its reference, kind, format, time and author), `printed` (its local time) and `url`
+        (its record, or ""). Reports prints them and fills this in
+        (reports.admin.parts.CaptiveReports); none without it."""
+        return []
 
 
 # --- which buttons a case leaves open ---------------------------------------------------------

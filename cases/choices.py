@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from powtracker.steps import Step
-from reports.choices import DocumentKind
 
 
 class Sex(models.TextChoices):
@@ -237,7 +236,18 @@ EVENT_OBLIGATIONS: dict[str, tuple[str, ...]] = {
 HEALTH_REPORT_OPENED = "Seriously wounded or sick: weekly report"
 HEALTH_REPORT_CLOSED = "No longer seriously wounded or sick in our custody"
 
-# Which printed documents (reports.choices.DocumentKind) can be what fulfilled a duty.
+
+class DocumentKind(models.TextChoices):
+    """The GC III documents the register prints (reports.documents): declared here, below
+    reports, because an obligation names the documents that fulfil it (DOCUMENTS_FULFILLING)."""
+
+    CAPTURE_CARD = "capture_card", _("Capture card (Art. 70)")
+    NIB_NOTIFICATION = "nib_notification", _("Notification to the Information Bureau (Art. 122)")
+    EXCHANGE_ROSTER = "exchange_roster", _("Exchange roster")
+    CASE_FILE = "case_file", _("Case file (internal)")
+
+
+# Which printed documents (DocumentKind) can be what fulfilled a duty.
 DOCUMENTS_FULFILLING: dict[str, set[str]] = {
     ObligationKind.CAPTURE_CARD: {DocumentKind.CAPTURE_CARD},
     ObligationKind.NIB_NOTIFICATION: {DocumentKind.NIB_NOTIFICATION},

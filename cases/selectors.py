@@ -4,14 +4,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cases.gate import Clearance, captive_clearances, pending_statement
 from cases.models import Captive, CaptiveName, Obligation, WishStatement
 from cases.names import name_skeleton
-from diplomacy.choices import FINAL_PROPOSAL_STATUSES, InclusionStatus
-from diplomacy.models import ExchangeProposal, OfferedCaptive, State
+from diplomacy.models import State
 
 
 def obligations_open(*, today: date | None = None, within_days: int = 7) -> QuerySet[Obligation]:
@@ -53,6 +52,11 @@ CAPTIVE_SEARCH_FIELDS = (
 # Shorter than a trigram, a text is matched at the start of a field (which the trigram indexes
 # serve) and its skeleton key is not used (it would match nearly everyone).
 TRIGRAM = 3
+
+
+def captives_by_custody_status(captives: QuerySet[Captive]) -> QuerySet:
+    """How many captives are in each custody status: the front page's and the statistics'."""
+    return captives.order_by().values("custody_status").annotate(count=Count("pk", distinct=True))
 
 
 def captive_search(queryset: QuerySet[Captive], text: str) -> QuerySet[Captive]:
@@ -147,7 +151,8 @@ class CaseSummary:
     since). `awaiting` is the statement a supervisor is waiting to assess: the newest one not yet
     assessed that is newer than his effective wish — the one the gate says suspends it.
     `clearances` are the repatriation gate's decisions for every state involved, `next_obligation`
-    his earliest open duty, `proposals` the open exchange proposals he is included in.
+    his earliest open duty. (The open exchange proposals he is on are diplomacy's to add:
+    diplomacy.selectors.captive_proposals_open, on the page through diplomacy.admin.)
     """
 
     captive: Captive
@@ -157,7 +162,6 @@ class CaseSummary:
     clearances: list[Clearance]
     next_obligation: Obligation | None
     next_obligation_overdue: bool
-    proposals: list[ExchangeProposal]
 
     @property
     def seriously_wounded_or_sick(self) -> bool:
@@ -169,7 +173,7 @@ class CaseSummary:
 
     @property
     def has_flags(self) -> bool:
-        return bool(self.seriously_wounded_or_sick or self.awaiting or self.proposals)
+        return bool(self.seriously_wounded_or_sick or self.awaiting)
 
 
 def next_obligation(captive: Captive) -> Obligation | None:
@@ -190,12 +194,6 @@ def case_summary(captive: Captive, *, today: date | None = None) -> CaseSummary:
     latest = captive.latest_wish_statement
     effective = captive.effective_wish_statement
     duty = next_obligation(captive)
-    offers = (
-        OfferedCaptive.objects.filter(captive=captive, inclusion_status=InclusionStatus.INCLUDED)
-        .exclude(proposal__status__in=FINAL_PROPOSAL_STATUSES)
-        .select_related("proposal__counterpart_state")
-        .order_by("proposal_id")
-    )
     return CaseSummary(
         captive=captive,
         effective=effective,
@@ -204,5 +202,4 @@ def case_summary(captive: Captive, *, today: date | None = None) -> CaseSummary:
         clearances=captive_clearances(captive),
         next_obligation=duty,
         next_obligation_overdue=duty is not None and duty.due_on < today,
-        proposals=[offer.proposal for offer in offers],
     )

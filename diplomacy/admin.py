@@ -6,12 +6,16 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+# The captives' admin registers first: CaptiveProposals below is layered over it.
+import cases.admin  # noqa: F401
 from cases.gate import repatriation_clearance
+from cases.models import Captive
 from diplomacy import services
 from diplomacy.choices import (
     FINAL_TRANSFER_STATUSES,
@@ -36,22 +40,20 @@ from diplomacy.models import (
 from diplomacy.selectors import (
     PRIORITY_HEALTH,
     ExchangeClearances,
+    captive_proposals_open,
     exchange_proposal_balance,
     exchange_proposal_clearances,
 )
-from powtracker.admin import PermanentAdmin, ServiceInlineMixin, check_form, step_action
+from powtracker.admin import (
+    CHANGE_LIST_WITH_PARTS,
+    PermanentAdmin,
+    ServiceInlineMixin,
+    admin_extend,
+    check_form,
+    step_action,
+)
 from powtracker.admin_steps import StepButtonsMixin
 from powtracker.steps import Step
-from reports.admin.documents import DocumentButtonsMixin
-from reports.admin.exports import ExportAdminMixin
-from reports.choices import DocumentKind
-from reports.columns import (
-    PROPOSAL_COLUMNS,
-    PROPOSAL_PREFETCH,
-    PROPOSAL_RELATED,
-    TRANSFER_REQUEST_COLUMNS,
-    TRANSFER_REQUEST_RELATED,
-)
 
 
 @admin.register(State)
@@ -234,16 +236,15 @@ class RequestedPersonInline(FrozenAfterAgreementInline, ServiceInlineMixin, admi
 
 
 @admin.register(ExchangeProposal)
-class ExchangeProposalAdmin(
-    StepButtonsMixin, DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin
-):
+class ExchangeProposalAdmin(StepButtonsMixin, PermanentAdmin):
+    """The proposals' list and a proposal's page, with its steps. Reports adds the list's Export
+    button and the page's Exchange roster button (reports.admin.parts)."""
+
     change_form_template = "admin/diplomacy/exchangeproposal/change_form.html"
+    change_list_template = CHANGE_LIST_WITH_PARTS
     step_page_stylesheets = ("diplomacy/steps.css",)
     steps = PROPOSAL_STEPS
     transitions = PROPOSAL_TRANSITIONS
-    export_columns = PROPOSAL_COLUMNS
-    export_select_related = PROPOSAL_RELATED
-    export_prefetch_related = PROPOSAL_PREFETCH
     list_display = [
         "title",
         "proposing_state",
@@ -280,11 +281,6 @@ class ExchangeProposalAdmin(
     # In bulk only what needs no reading of each proposal: that its time ran out. Every other
     # step is a decision about one proposal, its list and its clearances: its page's buttons.
     actions = [step_action(ProposalStatus.EXPIRED, _("Mark expired"), "change")]
-
-    def document_buttons(
-        self, proposal: ExchangeProposal
-    ) -> list[tuple[str, str, list[tuple[str, Any]]]]:
-        return [(_("Exchange roster"), DocumentKind.EXCHANGE_ROSTER, [("proposal", proposal.pk)])]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExchangeProposal]:
         return (
@@ -397,13 +393,14 @@ class DiplomaticContactAdmin(PermanentAdmin):
 
 
 @admin.register(TransferRequest)
-class TransferRequestAdmin(StepButtonsMixin, ExportAdminMixin, PermanentAdmin):
+class TransferRequestAdmin(StepButtonsMixin, PermanentAdmin):
+    """Reports adds the list's Export button (reports.admin.parts)."""
+
     change_form_template = "admin/diplomacy/transferrequest/change_form.html"
+    change_list_template = CHANGE_LIST_WITH_PARTS
     step_page_stylesheets = ("diplomacy/steps.css",)
     steps = TRANSFER_STEPS
     transitions = TRANSFER_TRANSITIONS
-    export_columns = TRANSFER_REQUEST_COLUMNS
-    export_select_related = TRANSFER_REQUEST_RELATED
     list_display = ["captive", "requesting_state", "kind", "status", "stated_on"]
     list_select_related = ["captive", "requesting_state"]
     list_filter = ["status", "kind", "requesting_state"]
@@ -473,3 +470,25 @@ class TransferRequestAdmin(StepButtonsMixin, ExportAdminMixin, PermanentAdmin):
         created = services.transfer_request_create(acting_user=request.user, **fields)
         obj.pk = created.pk
         obj.refresh_from_db()
+
+
+# --- the case page (cases.admin.captives.CaptiveAdmin) -----------------------------------------
+
+
+class CaptiveProposals:
+    """The case page's summary flags the open exchange proposals he is included in."""
+
+    def case_summary_context(self, request: HttpRequest, captive: Captive) -> dict[str, Any]:
+        context = super().case_summary_context(request, captive)  # type: ignore[misc]
+        context["case_proposals"] = [
+            {
+                "title": proposal.title,
+                "url": reverse("admin:diplomacy_exchangeproposal_change", args=[proposal.pk]),
+                "status": proposal.get_status_display(),
+            }
+            for proposal in captive_proposals_open(captive)
+        ]
+        return context
+
+
+admin_extend(Captive, CaptiveProposals)

@@ -1,5 +1,5 @@
-"""Reads about proposals: the balance of an exchange, who must go home regardless of it, and
-whom the repatriation gate clears for the counterpart."""
+"""Reads about proposals: the balance of an exchange, who must go home regardless of it, whom
+the repatriation gate clears for the counterpart, and the open proposals a captive is on."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -68,6 +68,18 @@ class ExchangeBalance:
             )
             % {"names": names}
         ]
+
+
+def captive_proposals_open(captive: Captive) -> list[ExchangeProposal]:
+    """The exchange proposals not yet final that he is included in, oldest first (the case
+    page's summary flags them)."""
+    offers = (
+        OfferedCaptive.objects.filter(captive=captive, inclusion_status=InclusionStatus.INCLUDED)
+        .exclude(proposal__status__in=FINAL_PROPOSAL_STATUSES)
+        .select_related("proposal__counterpart_state")
+        .order_by("proposal_id")
+    )
+    return [offer.proposal for offer in offers]
 
 
 def exchange_proposal_balance(

@@ -11,9 +11,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, IDToken, Ref
 
 from partners import services
 from partners.models import CaseShare, DisclosureRecord, Partner
-from powtracker.admin import PermanentAdmin, RecordsAdmin
-from reports.admin.exports import ExportAdminMixin
-from reports.columns import DISCLOSURE_COLUMNS, DISCLOSURE_RELATED
+from powtracker.admin import CHANGE_LIST_WITH_PARTS, PermanentAdmin, RecordsAdmin
 
 
 class PartnerForm(forms.ModelForm):
@@ -175,10 +173,11 @@ class CaseShareAdmin(PermanentAdmin):
 
 
 @admin.register(DisclosureRecord)
-class DisclosureRecordAdmin(ExportAdminMixin, RecordsAdmin):
-    export_columns = DISCLOSURE_COLUMNS
-    export_select_related = DISCLOSURE_RELATED
-    """The ledger: every read of a captive by a partner. Nobody edits or deletes it."""
+class DisclosureRecordAdmin(RecordsAdmin):
+    """The ledger: every read of a captive by a partner. Nobody edits or deletes it. Reports
+    adds the list's Export button (reports.admin.parts)."""
+
+    change_list_template = CHANGE_LIST_WITH_PARTS
 
     # A captive's page links to his reads in the ledger.
     extra_lookups = ("captive__id__exact",)

@@ -512,3 +512,47 @@ class VoidForm(forms.ModelForm):
                 **{self.record_kwarg: self.instance},
             )
         return cleaned
+
+
+# The admin's page templates with room for the parts a higher app adds through admin_extend
+# (their buttons, forms and stylesheets): an admin that is extended names them, or its own
+# templates extend them.
+CHANGE_FORM_WITH_PARTS = "admin/powtracker/change_form.html"
+CHANGE_LIST_WITH_PARTS = "admin/powtracker/change_list.html"
+
+
+def page_parts_add(context: dict[str, Any], room: str, *parts: str) -> None:
+    """Add parts (template names, or stylesheets for `page_stylesheets`) to a room of the page
+    templates above: `object_tools_parts`, `object_tools_forms` or `page_stylesheets`."""
+    context[room] = [*context.get(room, ()), *parts]
+
+
+def admin_extend(model: type, *parts: type, site: admin.AdminSite = admin.site) -> type:
+    """Layer a higher app's admin parts over the admin a lower app registered for `model`.
+
+    The layer order (README, Layout) lets an app's admin import only the apps below it, yet the
+    apps above add to its pages: reports adds its Export button and print buttons and actions,
+    diplomacy the proposals on the case page. Each calls this from its own admin module, after
+    importing the lower admin (so that its model is registered). The model's admin becomes
+    `class <Same name>(*parts, registered admin)`: the parts come first, override what they
+    name and call `super()` to reach the page below. A part names no template: the page's own
+    templates leave room for it (e.g. `object-tools-items`). `extended_by` lists the parts, so
+    that a reader of the page can find where each of its pieces comes from."""
+    if model not in site._registry:
+        raise ImproperlyConfigured(
+            f"admin_extend({model.__name__}): register its admin first (import its admin module)."
+        )
+    below = type(site._registry[model])
+    extended = type(
+        below.__name__,
+        (*parts, below),
+        {
+            "__module__": below.__module__,
+            "__qualname__": below.__qualname__,
+            "__doc__": below.__doc__,
+            "extended_by": (*parts, *getattr(below, "extended_by", ())),
+        },
+    )
+    site.unregister(model)
+    site.register(model, extended)
+    return extended

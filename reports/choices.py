@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The documents the register prints: the cases app names them (an obligation says which
+# fulfils it), reports prints them.
+from cases.choices import DocumentKind as DocumentKind
 from powtracker.steps import Step
 
 
@@ -8,15 +11,6 @@ class ExportFormat(models.TextChoices):
     CSV = "csv", _("CSV (UTF-8)")
     XLSX = "xlsx", _("Excel (XLSX)")
     JSONL = "jsonl", _("JSON Lines")
-
-
-class DocumentKind(models.TextChoices):
-    """The GC III documents the register prints (reports.documents)."""
-
-    CAPTURE_CARD = "capture_card", _("Capture card (Art. 70)")
-    NIB_NOTIFICATION = "nib_notification", _("Notification to the Information Bureau (Art. 122)")
-    EXCHANGE_ROSTER = "exchange_roster", _("Exchange roster")
-    CASE_FILE = "case_file", _("Case file (internal)")
 
 
 class DocumentFormat(models.TextChoices):

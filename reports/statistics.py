@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cases.choices import CustodyEventKind, Health, ObligationKind, ObligationState, Wish
 from cases.models import Captive, CustodyEvent, Obligation
+from cases.selectors import captives_by_custody_status
 from diplomacy.state_names import state_name
 
 # Custody events that end a captivity by handing him home or to the other side.
@@ -48,10 +49,6 @@ def _pks(captives: QuerySet[Captive]) -> QuerySet[Captive]:
 
 
 # --- selectors: one grouped count each ----------------------------------------------------------
-
-
-def captives_by_custody_status(captives: QuerySet[Captive]) -> QuerySet:
-    return captives.order_by().values("custody_status").annotate(count=Count("pk", distinct=True))
 
 
 def captives_by_nationality(captives: QuerySet[Captive]) -> QuerySet:

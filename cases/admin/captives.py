@@ -57,13 +57,6 @@ from powtracker.admin import (
     UsedRelatedFieldListFilter,
 )
 from powtracker.errors import RuleError
-from reports.admin.documents import DocumentButtonsMixin, print_action
-from reports.admin.exports import ExportAdminMixin
-from reports.choices import DocumentFormat, DocumentKind
-from reports.columns import (
-    CAPTIVE_COLUMNS,
-    captive_export_queryset,
-)
 
 
 class CaptiveRegisterForm(forms.ModelForm):
@@ -112,24 +105,15 @@ class CaptiveRegisterForm(forms.ModelForm):
 # --- captives ----------------------------------------------------------------------------------
 
 
-class CaptiveAdmin(
-    CaptiveColumnsMixin,
-    CasePageMixin,
-    CaseActionsMixin,
-    DocumentButtonsMixin,
-    ExportAdminMixin,
-    PermanentAdmin,
-):
-    export_columns = CAPTIVE_COLUMNS
-    actions = [
-        print_action(DocumentKind.CAPTURE_CARD, _l("Print capture cards (Art. 70)")),
-        print_action(DocumentKind.NIB_NOTIFICATION, _l("Notify the Information Bureau (PDF)")),
-        print_action(
-            DocumentKind.NIB_NOTIFICATION,
-            _l("Notify the Information Bureau (XLSX)"),
-            file_format=DocumentFormat.XLSX,
-        ),
-    ]
+class CaptiveAdmin(CaptiveColumnsMixin, CasePageMixin, CaseActionsMixin, PermanentAdmin):
+    """The captives' list and the case page.
+
+    The apps above cases add their parts to both (powtracker.admin.admin_extend, which layers
+    them over this class; `extended_by` names them): reports the list's Export button and print
+    actions, the page's print buttons and the documents printed for him
+    (reports.admin.parts.CaptiveReports); diplomacy the open exchange proposals he is on
+    (diplomacy.admin.CaptiveProposals). The templates leave room for them."""
+
     # The key columns fit a 1440 px screen with the navigation sidebar open: the names in Latin
     # letters and in his own script share a cell, as do his nationality and detaining power.
     list_display = [
@@ -402,12 +386,6 @@ class CaptiveAdmin(
             extra_context.update(self.case_summary_context(request, captive))
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def document_buttons(self, captive: Captive) -> list[tuple[str, str, list[tuple[str, Any]]]]:
-        return [
-            (_("Capture card"), DocumentKind.CAPTURE_CARD, [("captive", captive.pk)]),
-            (_("Case file"), DocumentKind.CASE_FILE, [("captive", captive.pk)]),
-        ]
-
     def get_queryset(self, request: HttpRequest) -> QuerySet[Captive]:
         # The change list skips list_select_related once a queryset selects related rows.
         return (
@@ -423,9 +401,6 @@ class CaptiveAdmin(
     ) -> tuple[QuerySet[Captive], bool]:
         # One search for the admin, the API and import; it never duplicates rows.
         return captive_search(queryset, search_term), False
-
-    def export_queryset(self, request: HttpRequest) -> QuerySet[Captive]:
-        return captive_export_queryset(super().export_queryset(request))
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         # The demo's flag is offered only where the demo (or a synthetic register) was loaded.

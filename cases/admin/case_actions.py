@@ -286,14 +286,6 @@ class CaseActionsMixin(StepPagesMixin):
                 if summary.next_obligation
                 else ""
             ),
-            "case_proposals": [
-                {
-                    "title": proposal.title,
-                    "url": reverse("admin:diplomacy_exchangeproposal_change", args=[proposal.pk]),
-                    "status": proposal.get_status_display(),
-                }
-                for proposal in summary.proposals
-            ],
             "case_actions": actions,
         }
 

@@ -26,16 +26,14 @@ from cases.models import (
     Obligation,
 )
 from powtracker.admin import (
+    CHANGE_FORM_WITH_PARTS,
+    CHANGE_LIST_WITH_PARTS,
     PermanentAdmin,
 )
-from reports.admin.documents import DocumentButtonsMixin
-from reports.admin.exports import ExportAdminMixin
-from reports.choices import DocumentKind
-from reports.columns import (
-    OBLIGATION_COLUMNS,
-    OBLIGATION_RELATED,
-)
-from reports.models import GeneratedDocument
+
+# The printed documents (reports.GeneratedDocument), through the foreign key that names them:
+# reports stands above cases.
+GeneratedDocument = Obligation.document.field.related_model
 
 # --- obligations and media ---------------------------------------------------------------------
 
@@ -126,9 +124,12 @@ class FulfilForm(forms.Form):
 
 
 @admin.register(Obligation)
-class ObligationAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
-    export_columns = OBLIGATION_COLUMNS
-    export_select_related = OBLIGATION_RELATED
+class ObligationAdmin(PermanentAdmin):
+    """The duties' list and a duty's page. Reports adds the list's Export button and the page's
+    buttons printing the documents that fulfil it (reports.admin.parts.ObligationReports)."""
+
+    change_form_template = CHANGE_FORM_WITH_PARTS
+    change_list_template = CHANGE_LIST_WITH_PARTS
     list_display = ["captive_column", "kind_column", "due_on", "state", "fulfilled_on", "reference"]
     list_select_related = ["captive"]
     list_filter = [ObligationStateFilter, "kind"]
@@ -191,24 +192,6 @@ class ObligationAdmin(DocumentButtonsMixin, ExportAdminMixin, PermanentAdmin):
             duty.get_kind_display(),
             OBLIGATION_KIND_SHORT.get(duty.kind, duty.kind),
         )
-
-    def document_buttons(self, duty: Obligation) -> list[tuple[str, str, list[tuple[str, Any]]]]:
-        """The documents that fulfil this duty, printed for its captive."""
-        fields = [("captive", duty.captive_id)]
-        kinds = services.DOCUMENTS_FULFILLING.get(duty.kind, set())
-        buttons = []
-        if DocumentKind.CAPTURE_CARD in kinds:
-            buttons.append((_("Capture card"), DocumentKind.CAPTURE_CARD, fields))
-        if DocumentKind.NIB_NOTIFICATION in kinds:
-            buttons.append((_("Notification (PDF)"), DocumentKind.NIB_NOTIFICATION, fields))
-            buttons.append(
-                (
-                    _("Notification (XLSX)"),
-                    DocumentKind.NIB_NOTIFICATION,
-                    [*fields, ("as", "xlsx")],
-                )
-            )
-        return buttons
 
     @admin.display(description=pgettext_lazy("obligation", "state"))
     def state(self, obligation: Obligation) -> str:

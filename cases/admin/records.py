@@ -26,17 +26,9 @@ from cases.models import (
     WishStatement,
 )
 from powtracker.admin import (
+    CHANGE_LIST_WITH_PARTS,
     PermanentAdmin,
     VoidForm,
-)
-from reports.admin.documents import PrintActionsMixin, print_action
-from reports.admin.exports import ExportAdminMixin
-from reports.choices import DocumentFormat, DocumentKind
-from reports.columns import (
-    CUSTODY_EVENT_COLUMNS,
-    CUSTODY_EVENT_RELATED,
-    WISH_STATEMENT_COLUMNS,
-    WISH_STATEMENT_RELATED,
 )
 
 # --- custody events, wish statements: read, and void with a reason ------------------------------
@@ -51,7 +43,11 @@ class CustodyEventVoidForm(VoidForm):
 
 
 class RecordAdmin(PermanentAdmin):
-    """Recorded facts: added from the captive's page, never edited, only voided with a reason."""
+    """Recorded facts: added from the captive's page, never edited, only voided with a reason.
+
+    Reports adds the Export button and print actions to their lists (reports.admin.parts)."""
+
+    change_list_template = CHANGE_LIST_WITH_PARTS
 
     void_service: Any
     record_kwarg: str
@@ -87,22 +83,7 @@ class RecordAdmin(PermanentAdmin):
 
 
 @admin.register(CustodyEvent)
-class CustodyEventAdmin(PrintActionsMixin, ExportAdminMixin, RecordAdmin):
-    export_columns = CUSTODY_EVENT_COLUMNS
-    actions = [
-        print_action(
-            DocumentKind.NIB_NOTIFICATION,
-            _l("Notify the Information Bureau (PDF)"),
-            records="events",
-        ),
-        print_action(
-            DocumentKind.NIB_NOTIFICATION,
-            _l("Notify the Information Bureau (XLSX)"),
-            records="events",
-            file_format=DocumentFormat.XLSX,
-        ),
-    ]
-    export_select_related = CUSTODY_EVENT_RELATED
+class CustodyEventAdmin(RecordAdmin):
     form = CustodyEventVoidForm
     void_service = staticmethod(services.custody_event_void)
     record_kwarg = "event"
@@ -149,9 +130,7 @@ class WishStatementForm(VoidForm):
 
 
 @admin.register(WishStatement)
-class WishStatementAdmin(ExportAdminMixin, RecordAdmin):
-    export_columns = WISH_STATEMENT_COLUMNS
-    export_select_related = WISH_STATEMENT_RELATED
+class WishStatementAdmin(RecordAdmin):
     form = WishStatementForm
     void_service = staticmethod(services.wish_statement_void)
     record_kwarg = "statement"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Captive, CustodyEvent
 from diplomacy.models import ExchangeProposal
+from powtracker.admin import page_parts_add
 from powtracker.errors import RuleError
 from powtracker.ids import record_id
 from reports.choices import DocumentFormat, DocumentKind
@@ -164,9 +165,9 @@ class DocumentButtonsMixin(PrintActionsMixin):
     """Buttons on a record's page that print its documents (for users who may print).
 
     Subclasses set `document_buttons(obj)`: a list of (label, kind, fields) where fields are
-    the print view's parameters, e.g. [("captive", 12)]."""
+    the print view's parameters, e.g. [("captive", 12)]. The page's template is one with room
+    for them (powtracker.admin.CHANGE_FORM_WITH_PARTS, or one extending it)."""
 
-    change_form_template = "admin/reports/document_change_form.html"
     document_buttons: Callable[..., list[tuple[str, str, list[tuple[str, Any]]]]]
 
     def change_view(
@@ -182,3 +183,10 @@ class DocumentButtonsMixin(PrintActionsMixin):
             extra_context["document_buttons"] = self.document_buttons(obj)
             extra_context["document_print_url"] = reverse("reports-document-print")
         return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        page_parts_add(context, "page_stylesheets", "reports/documents.css")
+        page_parts_add(context, "object_tools_parts", "admin/reports/document_buttons.html")
+        return super().render_change_form(request, context, *args, **kwargs)  # type: ignore[misc]

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from powtracker.admin import page_parts_add
 from powtracker.errors import RuleError
 from reports.choices import ExportFormat
 from reports.exports import (
@@ -49,13 +50,14 @@ def export_format_read(value: str | None) -> str:
 
 class ExportAdminMixin:
     """Give a model admin an Export button (CSV, XLSX, JSON Lines) for users with
-    `reports.export`. Subclasses set `export_columns` and may narrow `export_queryset`."""
+    `reports.export`. Subclasses set `export_columns` and may narrow `export_queryset`. The
+    list's template is one with room for the button (powtracker.admin.CHANGE_LIST_WITH_PARTS,
+    or one extending it)."""
 
     export_columns: list[Column]
     # What the columns read, fetched with each chunk of rows (queries never grow per row).
     export_select_related: list[str] = []
     export_prefetch_related: list[str] = []
-    change_list_template = "admin/reports/export_change_list.html"
 
     def get_urls(self) -> list[Any]:
         opts = self.model._meta  # type: ignore[attr-defined]
@@ -145,4 +147,5 @@ class ExportAdminMixin:
             extra_context["export_action"] = f"{url}?{urlencode(kept)}"
             extra_context["export_formats"] = ExportFormat.choices
             extra_context["export_password_required"] = settings.EXPORT_FULL_LEVEL_REQUIRES_PASSWORD
+            page_parts_add(extra_context, "object_tools_forms", "admin/reports/export_form.html")
         return super().changelist_view(request, extra_context)  # type: ignore[misc]

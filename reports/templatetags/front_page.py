@@ -9,15 +9,15 @@ from django.urls import reverse
 
 from cases.choices import CustodyEventKind
 from cases.models import Captive
-from reports.statistics import captives_by_custody_status
+from cases.selectors import captives_by_custody_status
 
 register = template.Library()
 
 
 @register.inclusion_tag("admin/cases/captives_at_a_glance.html", takes_context=True)
 def captives_at_a_glance(context: dict[str, Any]) -> dict[str, Any]:
-    """Counted as the statistics page counts them (reports.statistics), in the order of the
-    custody timeline; a status nobody is in is left out."""
+    """Counted as the statistics page counts them (cases.selectors.captives_by_custody_status),
+    in the order of the custody timeline; a status nobody is in is left out."""
     user = context["request"].user
     if not user.has_perm("cases.view_captive"):
         return {"visible": False}
