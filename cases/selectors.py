@@ -11,7 +11,8 @@ from cases.gate import Clearance, captive_clearances, pending_statement
 from cases.models import Captive, CaptiveName, Obligation, WishStatement
 from cases.names import name_skeleton
 from diplomacy.choices import FINAL_PROPOSAL_STATUSES, InclusionStatus
-from diplomacy.models import ExchangeProposal, OfferedCaptive, State
+from diplomacy.models import ExchangeProposal, OfferedCaptive
+from states.models import State
 
 
 def obligations_open(*, today: date | None = None, within_days: int = 7) -> QuerySet[Obligation]:

@@ -33,7 +33,6 @@ from cases.choices import DuplicateVerdict
 from cases.duplicates import duplicate_candidates
 from cases.models import Captive
 from cases.services import captive_register, captive_register_check, duplicate_decide
-from diplomacy.models import State
 from imports.choices import IMPORT_ACTION, PERMISSION, BatchStatus, RowDecision, RowStatus
 from imports.columns import (
     StateCodes,
@@ -49,6 +48,7 @@ from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import history_save
 from powtracker.roles import role_require
 from powtracker.writes import service
+from states.models import State
 
 # A slice of analysis or writing stops after this many seconds (or rows), whichever comes first.
 SLICE_SECONDS = 3.0

@@ -10,11 +10,11 @@ from diplomacy.models import (
     ExchangeProposal,
     OfferedCaptive,
     RequestedPerson,
-    State,
     TransferRequest,
 )
 from diplomacy.selectors import exchange_proposal_balance
 from powtracker.api.serializers import StrictInputSerializer
+from states.models import State
 
 
 class StateSerializer(serializers.ModelSerializer):

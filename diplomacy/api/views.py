@@ -22,17 +22,12 @@ from diplomacy.api.serializers import (
     TransferRequestSerializer,
 )
 from diplomacy.choices import ProposalStatus, TransferStatus
-from diplomacy.models import (
-    DiplomaticContact,
-    ExchangeProposal,
-    OfferedCaptive,
-    State,
-    TransferRequest,
-)
+from diplomacy.models import DiplomaticContact, ExchangeProposal, OfferedCaptive, TransferRequest
 from partners.disclosure import Viewer, captives_for, viewer_for
 from partners.selectors import contacts_for, proposals_for, transfers_for
 from powtracker.api.concurrency import idempotent, if_match_check, with_etag
 from powtracker.errors import ErrorCode, RuleError
+from states.models import State
 
 
 class _Everything:

@@ -148,7 +148,7 @@ HISTORY_SOURCES: list[tuple[str, Any, str]] = [
         "captive_id",
     ),
     ("cases.Obligation", pgettext_lazy("GC III document", "Obligation"), "captive_id"),
-    ("diplomacy.Involvement", pgettext_lazy("GC III document", "Involvement"), "captive_id"),
+    ("cases.Involvement", pgettext_lazy("GC III document", "Involvement"), "captive_id"),
 ]
 
 

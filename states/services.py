@@ -4,12 +4,13 @@ from typing import Any
 
 from django.utils.translation import pgettext_lazy
 
-from diplomacy.choices import STATE_FIELDS
-from diplomacy.models import State
-from diplomacy.services.common import User
 from powtracker.history import history_save
 from powtracker.roles import role_require
 from powtracker.writes import keywords_check, service
+from states.choices import STATE_FIELDS
+from states.models import State
+
+User = Any
 
 
 @service
@@ -17,7 +18,7 @@ def state_create(*, acting_user: User, reason: str = "State added", **fields: An
     """Add a state to the list (supervisors manage it)."""
     role_require(
         acting_user,
-        "diplomacy.add_state",
+        "states.add_state",
         pgettext_lazy("your role does not allow you to …", "manage the list of states"),
     )
     keywords_check("state_create", fields, STATE_FIELDS)
@@ -34,7 +35,7 @@ def state_update(
     """Change a state's record: its name, party to GC III, the language of its documents."""
     role_require(
         acting_user,
-        "diplomacy.change_state",
+        "states.change_state",
         pgettext_lazy("your role does not allow you to …", "manage the list of states"),
     )
     keywords_check("state_update", changes, STATE_FIELDS)
