@@ -1,7 +1,7 @@
 """Migrations states 0001 … diplomacy 0010 move State to the states app and Involvement to cases,
 keeping their tables: rows, history, permissions and the groups holding them survive."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection
@@ -49,7 +49,7 @@ def test_states_and_involvements_keep_their_rows_history_and_permissions(back_to
         code="UKR",
         name="Ukraine",
         gc3_party=True,
-        history_date=date(2025, 1, 1),
+        history_date=datetime(2025, 1, 1, tzinfo=UTC),
         history_type="+",
         history_change_reason="State added",
     )
