@@ -175,7 +175,7 @@ class CaseBuilder:
             pdo, dp, allied = "RUS", "UKR", None
             armed_force, languages = "Armed Forces of the Russian Federation", "English"
             regions, territory = UKR_REGIONS, "UKR"
-        # His power and its ally as registering records them (diplomacy.services): the columns
+        # His power and its ally as registering records them (cases.services): the columns
         # and the involvements below are both written from this one answer.
         powers = captive_powers_initial(
             detaining_power=s[dp],
