@@ -52,7 +52,7 @@ from cases.choices import (  # noqa: E402
 from cases.models import Captive, WishStatement  # noqa: E402
 from cases.services import captive_register  # noqa: E402
 from diplomacy.choices import ProposalStatus  # noqa: E402
-from diplomacy.models import OfferedCaptive, State  # noqa: E402
+from diplomacy.models import OfferedCaptive  # noqa: E402
 from diplomacy.services import (  # noqa: E402
     exchange_proposal_create,
     exchange_proposal_execute,
@@ -60,6 +60,7 @@ from diplomacy.services import (  # noqa: E402
 )
 from powtracker.history import history_bulk_create, history_bulk_update  # noqa: E402
 from powtracker.roles import ROLE_CASEWORKER, ROLE_SUPERVISOR  # noqa: E402
+from states.models import State  # noqa: E402
 
 SIZE = 1000
 TARGETS = {"register": 10.0, "execute": 5.0, "locks": 5.0}

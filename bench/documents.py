@@ -41,10 +41,11 @@ from django.db import connection  # noqa: E402
 from bench.common import Row, report  # noqa: E402
 from cases.choices import Health, Script  # noqa: E402
 from cases.models import Captive  # noqa: E402
-from diplomacy.models import ExchangeProposal, OfferedCaptive, State  # noqa: E402
+from diplomacy.models import ExchangeProposal, OfferedCaptive  # noqa: E402
 from powtracker.roles import ROLE_CASEWORKER  # noqa: E402
 from reports.choices import DocumentKind  # noqa: E402
 from reports.services import document_generate  # noqa: E402
+from states.models import State  # noqa: E402
 
 TITLE = "Benchmark roster (fictional)"
 SIZE = 1000

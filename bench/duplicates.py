@@ -33,7 +33,7 @@ from django.db import transaction  # noqa: E402
 from bench.common import Row, clock_ms, median, percentile, report  # noqa: E402
 from cases.duplicates import DUPLICATE_THRESHOLD, duplicate_candidates  # noqa: E402
 from cases.models import Captive, captive_name_skeleton, name_keys_fill  # noqa: E402
-from diplomacy.models import State  # noqa: E402
+from states.models import State  # noqa: E402
 
 PAIRS = Path(__file__).resolve().parent.parent / "tests" / "data" / "name_pairs.csv"
 SIZE = 100_000

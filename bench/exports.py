@@ -43,9 +43,9 @@ from django.db import connection  # noqa: E402
 from bench.common import Row, report  # noqa: E402
 from cases.choices import NameSystem  # noqa: E402
 from cases.models import Captive, CaptiveName  # noqa: E402
-from diplomacy.models import State  # noqa: E402
 from reports.columns import CAPTIVE_COLUMNS, captive_export_queryset  # noqa: E402
 from reports.exports import database_csv_select, queryset_export_chunks  # noqa: E402
+from states.models import State  # noqa: E402
 
 REPEATS = 5
 
@@ -211,8 +211,8 @@ def bench_api() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from diplomacy.choices import InvolvementRole
-    from diplomacy.models import Involvement
+    from cases.choices import InvolvementRole
+    from cases.models import Involvement
     from partners.choices import DisclosureLevel, PartnerKind
     from partners.models import Partner
     from partners.services import partner_create

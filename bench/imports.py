@@ -44,10 +44,10 @@ from openpyxl import Workbook  # noqa: E402
 
 from bench.common import Row, median, report  # noqa: E402
 from cases.models import Captive, CaptiveName  # noqa: E402
-from diplomacy.models import State  # noqa: E402
 from imports.choices import BatchStatus, RowStatus  # noqa: E402
 from imports.models import ImportBatch  # noqa: E402
 from powtracker.roles import ROLE_CASEWORKER  # noqa: E402
+from states.models import State  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("BENCH_IMPORT_ROWS", 10_000))
 RECALL_GOAL = 0.95

@@ -39,7 +39,7 @@ from cases.choices import NameSystem, Script  # noqa: E402
 from cases.models import Captive, CaptiveName, captive_name_skeleton, name_keys_fill  # noqa: E402
 from cases.names import name_skeleton  # noqa: E402
 from cases.selectors import CAPTIVE_SEARCH_FIELDS, captive_search  # noqa: E402
-from diplomacy.models import State  # noqa: E402
+from states.models import State  # noqa: E402
 
 SIZE = 100_000
 TARGET_P95_MS = 30.0

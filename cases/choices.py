@@ -209,7 +209,7 @@ CAPTIVE_DERIVED_FIELDS = frozenset(
         "effective_wish_destination",
         "effective_wish_statement",
         "latest_wish_statement",
-        # Copies of his involvements (diplomacy.services.captive_powers_set changes them).
+        # Copies of his involvements (cases.services.captive_powers_set changes them).
         "power_depended_on",
         "allied_power",
     }
@@ -328,7 +328,7 @@ CAPTIVE_REGISTER = Step(
 )
 # A partner's agency registers a captive its state holds, recording its state as involved.
 CAPTIVE_REGISTER_BY_PARTNER = Step(
-    "register-by-partner", "diplomacy.add_involvement", CAPTIVE_REGISTER.verb
+    "register-by-partner", "cases.add_involvement", CAPTIVE_REGISTER.verb
 )
 CAPTIVE_UPDATE = Step(
     "update",
@@ -391,3 +391,44 @@ DUPLICATE_DECIDE = Step(
     "cases.add_duplicatedecision",
     pgettext_lazy("your role does not allow you to …", "decide about duplicates"),
 )
+
+
+# --- the states involved in a case -------------------------------------------------------
+
+
+class InvolvementRole(models.TextChoices):
+    DETAINING_POWER = "detaining_power", _("Detaining power")
+    POWER_DEPENDED_ON = "power_depended_on", _("Power depended on")
+    ALLIED_POWER = "allied_power", _("Allied power")
+    RECEIVING_STATE = "receiving_state", _("Receiving state")
+    PROTECTING_POWER = "protecting_power", _("Protecting power")
+    MEDIATOR = "mediator", _("Mediator")
+    VERIFIER = "verifier", _("Verifier")
+
+
+R = InvolvementRole
+# His power and its ally: each held by at most one state at a time (an involvement not ended),
+# mirrored on the captive's own columns of the same names by cases.services.involvements alone.
+POWER_ROLE_FIELDS: dict[str, str] = {
+    R.POWER_DEPENDED_ON: "power_depended_on",
+    R.ALLIED_POWER: "allied_power",
+}
+# A state is hostile to a captive (rule 4) if, by any involvement, ended or not, it held one of
+# these roles in his case, or if it is his nationality (partners.disclosure).
+HOSTILE_ROLES: frozenset[str] = frozenset(POWER_ROLE_FIELDS)
+# Involvements a hostile partner never receives: who offers to take him in.
+HIDDEN_FROM_HOSTILE_ROLES: frozenset[str] = frozenset({R.RECEIVING_STATE})
+
+# Involvements (powtracker.steps).
+INVOLVEMENT_ADD = Step(
+    "add-involvement",
+    "cases.add_involvement",
+    pgettext_lazy("your role does not allow you to …", "record a state's involvement"),
+)
+INVOLVEMENT_CHANGE = Step(
+    "change-involvement",
+    "cases.change_involvement",
+    pgettext_lazy("your role does not allow you to …", "change a state's involvement"),
+)
+# What may change in an involvement once recorded: its state, role and captive are what it is.
+INVOLVEMENT_CHANGEABLE_FIELDS = frozenset({"position", "started_on", "ended_on", "notes"})

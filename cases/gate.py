@@ -198,7 +198,6 @@ def repatriation_require(*, captive: Captive, destination: Any) -> None:
 def captive_clearances(captive: Captive) -> list[Clearance]:
     """The clearance for each state he could be handed to: his own, every involved state and
     every state a review was made for."""
-    # Involvements belong to diplomacy; the reverse relation reads them without importing it.
     states = {inv.state for inv in captive.involvements.select_related("state")}
     states |= {
         r.destination

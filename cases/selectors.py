@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.gate import Clearance, captive_clearances, pending_statement
 from cases.models import Captive, CaptiveName, Obligation, WishStatement
 from cases.names import name_skeleton
-from diplomacy.models import State
+from states.models import State
 
 
 def obligations_open(*, today: date | None = None, within_days: int = 7) -> QuerySet[Obligation]:

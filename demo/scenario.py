@@ -16,10 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
+from cases import services as case_services
 from cases.choices import (
     CustodyEventKind,
     Health,
     IdentityStatus,
+    InvolvementRole,
     LegalStatus,
     MediaKind,
     NameSystem,
@@ -29,21 +31,13 @@ from cases.choices import (
     Wish,
     WishMode,
 )
-from cases.models import Captive, MediaRecord, Obligation
+from cases.models import Captive, Involvement, MediaRecord, Obligation
 from diplomacy import services as diplomacy_services
-from diplomacy.choices import (
-    Classification,
-    ContactChannel,
-    InvolvementRole,
-    ProposalStatus,
-)
-from diplomacy.models import (
-    DiplomaticContact,
-    ExchangeProposal,
-    Involvement,
-    State,
-)
+from diplomacy.choices import Classification, ContactChannel, ProposalStatus
+from diplomacy.models import DiplomaticContact, ExchangeProposal
 from powtracker.roles import ROLE_ANALYST, ROLE_CASEWORKER, ROLE_SUPERVISOR, roles_sync
+from states import services as state_services
+from states.models import State
 
 STATES = [
     ("UKR", "Ukraine"),
@@ -99,7 +93,7 @@ def _logins() -> Any:
 def _states() -> dict[str, State]:
     states = {}
     for code, name in STATES:
-        states[code] = State.objects.filter(code=code).first() or diplomacy_services.state_create(
+        states[code] = State.objects.filter(code=code).first() or state_services.state_create(
             acting_user=None, code=code, name=name, language=STATE_LANGUAGES.get(code, "")
         )
     return states
@@ -490,7 +484,7 @@ def _involve(
     power and its ally already, so theirs only get what they say."""
     held = Involvement.objects.filter(captive=captive, state=state, role=role).first()
     if held is None:
-        diplomacy_services.involvement_record(
+        case_services.involvement_record(
             acting_user=loader,
             captive=captive,
             state=state,
@@ -499,9 +493,7 @@ def _involve(
             started_on=since,
         )
     elif position and not held.position:
-        diplomacy_services.involvement_update(
-            acting_user=loader, involvement=held, position=position
-        )
+        case_services.involvement_update(acting_user=loader, involvement=held, position=position)
 
 
 def _paperwork_done(loader: Any) -> None:

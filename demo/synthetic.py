@@ -30,6 +30,7 @@ from cases.models import (
     CaptiveName,
     CaseNumberSequence,
     CustodyEvent,
+    Involvement,
     NameKey,
     Obligation,
     WishStatement,
@@ -37,9 +38,9 @@ from cases.models import (
 )
 from demo.synthetic_cases import CaseBuilder, Ctx
 from demo.synthetic_rows import AS_OF, CHUNK, LOADER_USERNAME, MARKER, PARTNERS, STATES, Writer
-from diplomacy.models import Involvement, State
 from partners.choices import PartnerKind
 from partners.models import CaseShare, Partner
+from states.models import State
 
 __all__ = [
     "AS_OF",

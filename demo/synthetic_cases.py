@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from cases.choices import (
     FINAL_CUSTODY_STATUSES,
+    POWER_ROLE_FIELDS,
     Health,
     IdentityStatus,
+    InvolvementRole,
     LegalStatus,
     ObligationKind,
     Sex,
@@ -26,12 +28,13 @@ from cases.models import (
     Captive,
     CaptiveName,
     CustodyEvent,
+    Involvement,
     Obligation,
     WishStatement,
     captive_name_skeleton,
 )
 from cases.names import name_skeleton
-from cases.services import event_duty_kinds
+from cases.services import captive_powers_initial, event_duty_kinds
 from demo import synthetic_names as names
 from demo.synthetic_rows import (
     AS_OF,
@@ -47,11 +50,9 @@ from demo.synthetic_rows import (
     Writer,
     _at,
 )
-from diplomacy.choices import POWER_ROLE_FIELDS, InvolvementRole
-from diplomacy.models import Involvement, State
-from diplomacy.services import captive_powers_initial
 from partners.choices import DisclosureLevel
 from partners.models import CaseShare
+from states.models import State
 
 # --- the generator ---------------------------------------------------------------------------
 
@@ -174,7 +175,7 @@ class CaseBuilder:
             pdo, dp, allied = "RUS", "UKR", None
             armed_force, languages = "Armed Forces of the Russian Federation", "English"
             regions, territory = UKR_REGIONS, "UKR"
-        # His power and its ally as registering records them (diplomacy.services): the columns
+        # His power and its ally as registering records them (cases.services): the columns
         # and the involvements below are both written from this one answer.
         powers = captive_powers_initial(
             detaining_power=s[dp],

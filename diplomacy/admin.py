@@ -31,10 +31,8 @@ from diplomacy.choices import (
 from diplomacy.models import (
     DiplomaticContact,
     ExchangeProposal,
-    Involvement,
     OfferedCaptive,
     RequestedPerson,
-    State,
     TransferRequest,
 )
 from diplomacy.selectors import (
@@ -54,50 +52,6 @@ from powtracker.admin import (
 )
 from powtracker.admin_steps import StepButtonsMixin
 from powtracker.steps import Step
-
-
-@admin.register(State)
-class StateAdmin(PermanentAdmin):
-    list_display = ["code", "name_shown", "gc3_party", "language"]
-    list_filter = ["gc3_party"]
-    search_fields = ["code", "name"]
-
-    @admin.display(description=_("name"), ordering="name")
-    def name_shown(self, state: State) -> str:
-        """Its name in the reader's language; the record's own name is on its page."""
-        return state.local_name
-
-    def save_model(self, request: HttpRequest, obj: State, form: Any, change: bool) -> None:
-        if change:
-            changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.state_update(acting_user=request.user, state=obj, **changes)
-            return
-        created = services.state_create(acting_user=request.user, **form.cleaned_data)
-        obj.pk = created.pk
-
-
-@admin.register(Involvement)
-class InvolvementAdmin(PermanentAdmin):
-    """The states in a case. His power depended on and its ally are among them, one of each at
-    a time; ending one and adding another is how his power changes (as his page's fields do)."""
-
-    list_display = ["captive", "state", "role", "started_on", "ended_on"]
-    list_select_related = ["captive", "state"]
-    list_filter = ["role", "state"]
-    search_fields = ["captive__case_number", "captive__family_name", "state__code", "position"]
-    autocomplete_fields = ["captive", "state"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # What an involvement is (whose case, which state, which role) is fixed once recorded.
-        return ["captive", "state", "role"] if obj is not None else []
-
-    def save_model(self, request: HttpRequest, obj: Involvement, form: Any, change: bool) -> None:
-        if change:
-            changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.involvement_update(acting_user=request.user, involvement=obj, **changes)
-            return
-        created = services.involvement_record(acting_user=request.user, **form.cleaned_data)
-        obj.pk = created.pk
 
 
 class OfferedCaptiveForm(forms.ModelForm):

@@ -1,35 +1,11 @@
-"""Choices of the diplomacy app: roles of states, proposal and transfer statuses, channels; and the
-services' tables: who may take each step, what each change form may change."""
+"""Choices of the diplomacy app: proposal and transfer statuses, channels; and the services'
+tables: who may take each step, what each change form may change."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from powtracker.steps import Step
-
-
-class InvolvementRole(models.TextChoices):
-    DETAINING_POWER = "detaining_power", _("Detaining power")
-    POWER_DEPENDED_ON = "power_depended_on", _("Power depended on")
-    ALLIED_POWER = "allied_power", _("Allied power")
-    RECEIVING_STATE = "receiving_state", _("Receiving state")
-    PROTECTING_POWER = "protecting_power", _("Protecting power")
-    MEDIATOR = "mediator", _("Mediator")
-    VERIFIER = "verifier", _("Verifier")
-
-
-R = InvolvementRole
-# His power and its ally: each held by at most one state at a time (an involvement not ended),
-# mirrored on the captive's own columns of the same names by diplomacy.services alone.
-POWER_ROLE_FIELDS: dict[str, str] = {
-    R.POWER_DEPENDED_ON: "power_depended_on",
-    R.ALLIED_POWER: "allied_power",
-}
-# A state is hostile to a captive (rule 4) if, by any involvement, ended or not, it held one of
-# these roles in his case, or if it is his nationality (partners.disclosure).
-HOSTILE_ROLES: frozenset[str] = frozenset(POWER_ROLE_FIELDS)
-# Involvements a hostile partner never receives: who offers to take him in.
-HIDDEN_FROM_HOSTILE_ROLES: frozenset[str] = frozenset({R.RECEIVING_STATE})
 
 
 class ProposalStatus(models.TextChoices):
@@ -104,16 +80,6 @@ TRANSFER_TRANSITIONS: dict[str, frozenset[str]] = {
     T.APPROVED: frozenset({T.COMPLETED, T.WITHDRAWN}),
     **{final: frozenset() for final in FINAL_TRANSFER_STATUSES},
 }
-
-
-class DocumentLanguage(models.TextChoices):
-    """The languages the GC III documents print their labels in (reports.documents). Each name
-    is given in its own language, as a language menu shows it."""
-
-    ENGLISH = "en", "English"
-    KOREAN = "ko", "한국어"
-    UKRAINIAN = "uk", "Українська"
-    RUSSIAN = "ru", "Русский"
 
 
 # --- the steps (powtracker.steps) and what each change form may change ----------------------
@@ -274,29 +240,9 @@ TRANSFER_STEPS = (
     ),
 )
 
-# Involvements.
-INVOLVEMENT_ADD = Step(
-    "add-involvement",
-    "diplomacy.add_involvement",
-    pgettext_lazy("your role does not allow you to …", "record a state's involvement"),
-)
-INVOLVEMENT_CHANGE = Step(
-    "change-involvement",
-    "diplomacy.change_involvement",
-    pgettext_lazy("your role does not allow you to …", "change a state's involvement"),
-)
-# What may change in an involvement once recorded: its state, role and captive are what it is.
-INVOLVEMENT_CHANGEABLE_FIELDS = frozenset({"position", "started_on", "ended_on", "notes"})
-
 # What a transfer request's page may change: what the state said and when; its captive, state,
 # kind and status are what it is (a status changes by its steps).
 TRANSFER_DETAILS_FIELDS = frozenset({"basis", "stated_on", "notes"})
-
-# States: supervisors manage their list.
-_MANAGE_STATES = pgettext_lazy("your role does not allow you to …", "manage the list of states")
-STATE_ADD = Step("add-state", "diplomacy.add_state", _MANAGE_STATES)
-STATE_CHANGE = Step("change-state", "diplomacy.change_state", _MANAGE_STATES)
-STATE_FIELDS = frozenset({"code", "name", "gc3_party", "language", "notes"})
 
 # Diplomatic contacts.
 CONTACT_FIELDS = frozenset(

@@ -1,127 +1,23 @@
-"""States and what passes between them about captives: roles, proposals, contacts, transfers."""
+"""What passes between states about captives: proposals, contacts, transfers."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from diplomacy.choices import (
     Classification,
     ContactChannel,
-    DocumentLanguage,
     InclusionStatus,
-    InvolvementRole,
     ProposalStatus,
     TransferKind,
     TransferStatus,
 )
-from diplomacy.state_names import state_name
 from powtracker.disclosed import DisclosedChangeModel
 from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel
-
-
-class State(PermanentModel):
-    code = models.CharField(
-        _("ISO 3166-1 alpha-3 code"), max_length=3, help_text=_("Three capital letters, e.g. UKR.")
-    )
-    name = models.CharField(_("name"), max_length=120)
-    gc3_party = models.BooleanField(_("party to the Third Geneva Convention"), default=True)
-    language = models.CharField(
-        _("language of its documents"),
-        max_length=8,
-        choices=DocumentLanguage.choices,
-        blank=True,
-        help_text=_(
-            "The language its captives' capture cards are printed in, beside the detaining "
-            "power's. Blank: English."
-        ),
-    )
-    notes = models.TextField(_("notes"), blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = pgettext_lazy("country", "state")
-        verbose_name_plural = pgettext_lazy("country", "states")
-        ordering = ["code"]
-        constraints = [
-            models.UniqueConstraint(fields=["code"], name="diplomacy_state_unique_code"),
-            models.CheckConstraint(
-                condition=Q(code__regex=r"^[A-Z]{3}$"), name="diplomacy_state_code_alpha3"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} — {self.local_name}"
-
-    @property
-    def local_name(self) -> str:
-        """Its name in the active language (diplomacy.state_names)."""
-        return state_name(self.code, self.name)
-
-
-class Involvement(PermanentModel):
-    """The role one state plays in one captive's case, and what it has said."""
-
-    # What partners read of it (partners.api): its notes are the bureau's.
-    PARTNER_FIELDS = ("state", "role", "position", "started_on", "ended_on")
-
-    captive = models.ForeignKey(
-        "cases.Captive",
-        on_delete=models.PROTECT,
-        related_name="involvements",
-        verbose_name=_("captive"),
-    )
-    state = models.ForeignKey(
-        State,
-        on_delete=models.PROTECT,
-        related_name="involvements",
-        verbose_name=pgettext_lazy("country", "state"),
-    )
-    role = models.CharField(_("role"), max_length=32, choices=InvolvementRole.choices)
-    position = models.TextField(_("stated position"), blank=True)
-    started_on = models.DateField(_("started on"), null=True, blank=True)
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("involvement")
-        verbose_name_plural = _("involvements")
-        ordering = ["captive", "role", "state__code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["captive", "state", "role"], name="diplomacy_involvement_unique_role"
-            ),
-            # His power depended on, and its ally: one state each at a time (ended ones stay).
-            models.UniqueConstraint(
-                fields=["captive", "role"],
-                condition=Q(role__in=["power_depended_on", "allied_power"], ended_on__isnull=True),
-                name="diplomacy_involvement_one_active_power",
-                violation_error_code="power_already_recorded",
-                violation_error_message=_(
-                    "Another state holds this role in his case and has not ended: end that "
-                    "involvement first."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True)
-                | Q(started_on__isnull=True)
-                | Q(ended_on__gte=F("started_on")),
-                name="diplomacy_involvement_ends_after_start",
-                violation_error_code="invalid",
-                violation_error_message=_("An involvement cannot end before it started."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return gettext("%(state)s as %(role)s") % {
-            "state": self.state.code,
-            "role": self.get_role_display().lower(),
-        }
+from states.models import State
 
 
 class ExchangeProposal(DisclosedChangeModel, PermanentModel):

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 
-from diplomacy.models import State
 from imports import services
 from imports.choices import PERMISSION, TARGETS, BatchStatus, RowDecision, RowStatus
 from imports.models import ImportBatch
@@ -34,6 +33,7 @@ from imports.reading import ENCODINGS, MAX_BYTES
 from powtracker.admin import PermanentAdmin
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.ids import record_id
+from states.models import State
 
 ROWS_PER_PAGE = 100
 HISTORY_SHOWN = 20

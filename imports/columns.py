@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import Health, NameSystem, Sex
 from cases.names import script_of
-from diplomacy.models import State
 from imports.choices import NAME_TARGETS, TARGETS, TARGETS_BY_NAME
+from states.models import State
 
 
 class CellError(Exception):

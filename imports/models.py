@@ -40,7 +40,7 @@ class ImportBatch(PermanentModel):
         help_text=_("Register field of each column, by its index."),
     )
     detaining_power = models.ForeignKey(
-        "diplomacy.State",
+        "states.State",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("detaining power"),

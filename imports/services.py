@@ -31,7 +31,6 @@ from cases.choices import CAPTIVE_REGISTER, DuplicateVerdict
 from cases.duplicates import duplicate_candidates
 from cases.models import Captive
 from cases.services import captive_register, captive_register_check, duplicate_decide
-from diplomacy.models import State
 from imports.choices import (
     IMPORT_ANALYSE,
     IMPORT_CANCEL,
@@ -59,6 +58,7 @@ from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import history_save
 from powtracker.steps import step_require
 from powtracker.writes import service
+from states.models import State
 
 # A slice of analysis or writing stops after this many seconds (or rows), whichever comes first.
 SLICE_SECONDS = 3.0

@@ -40,9 +40,8 @@ from django.db.models import (
     When,
 )
 
-from cases.models import Captive
-from diplomacy.choices import HIDDEN_FROM_HOSTILE_ROLES, HOSTILE_ROLES
-from diplomacy.models import Involvement
+from cases.choices import HIDDEN_FROM_HOSTILE_ROLES, HOSTILE_ROLES
+from cases.models import Captive, Involvement
 from partners.choices import DisclosureLevel, PartnerKind, level_at_least
 from partners.models import CaseShare, Partner
 

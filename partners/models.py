@@ -20,7 +20,7 @@ class Partner(PermanentModel):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=24, choices=PartnerKind.choices)
     state = models.ForeignKey(
-        "diplomacy.State",
+        "states.State",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

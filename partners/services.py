@@ -36,7 +36,7 @@ SCOPE_PERMISSIONS = {
         ("cases", "add_captive"),
         ("cases", "add_captivename"),
         ("cases", "add_custodyevent"),
-        ("diplomacy", "add_involvement"),
+        ("cases", "add_involvement"),
     ],
     "cases:write": [
         ("cases", "add_custodyevent"),

@@ -11,9 +11,9 @@ CASEWORK_MODELS = {
         "wishstatement",
         "obligation",
         "mediarecord",
+        "involvement",
     ],
     "diplomacy": [
-        "involvement",
         "exchangeproposal",
         "offeredcaptive",
         "requestedperson",
@@ -21,7 +21,7 @@ CASEWORK_MODELS = {
         "transferrequest",
     ],
 }
-REFERENCE_MODELS = {"diplomacy": ["state"]}
+REFERENCE_MODELS = {"states": ["state"]}
 # What only a supervisor may decide.
 SUPERVISION = {
     ("cases", "assess_wishstatement"),
@@ -111,7 +111,7 @@ def roles_sync(apps: Any) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     viewing = Permission.objects.filter(
-        content_type__app_label__in=["cases", "diplomacy", "partners"],
+        content_type__app_label__in=["states", "cases", "diplomacy", "partners"],
         codename__startswith="view_",
     )
     for app_label, codename in SUPERVISORS_ONLY_VIEWS:

@@ -45,8 +45,9 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "powtracker.apps.SigninAuditConfig",  # django-axes
     "csp",
-    # Only for its translated ISO 3166 country names (diplomacy.state_names).
+    # Only for its translated ISO 3166 country names (states.state_names).
     "django_countries",
+    "states",
     "diplomacy",
     "cases",
     "partners",

@@ -1,7 +1,7 @@
 """Root URL configuration: the caseworkers' admin, the partner API and its documentation."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import (
@@ -31,6 +31,15 @@ urlpatterns = [
         "admin/documents/print/",
         admin.site.admin_view(document_print_view),
         name="reports-document-print",
+    ),
+    # States and involvements were the diplomacy app's: their old admin addresses still lead there.
+    re_path(
+        r"^admin/diplomacy/state/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/states/state/%(rest)s", query_string=True),
+    ),
+    re_path(
+        r"^admin/diplomacy/involvement/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/cases/involvement/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
     # The admin's language menu posts here (django.views.i18n.set_language): a cookie, then back.

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from cases.choices import CustodyEventKind, Health, ObligationKind, ObligationState, Wish
 from cases.models import Captive, CustodyEvent, Obligation
 from cases.selectors import captives_by_custody_status
-from diplomacy.state_names import state_name
+from states.state_names import state_name
 
 # Custody events that end a captivity by handing him home or to the other side.
 HANDOVER_STATISTICS_KINDS = (CustodyEventKind.EXCHANGED, CustodyEventKind.REPATRIATED)

@@ -15,10 +15,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Captive
-from diplomacy.models import State
 from reports.charts import bar_chart
 from reports.exports import cell_value
 from reports.statistics import Table, captives_filtered, statistics_tables
+from states.models import State
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

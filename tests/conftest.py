@@ -7,13 +7,12 @@ import pytest
 from django.utils import timezone, translation
 
 from cases import services
-from cases.choices import NameSystem, Wish, WishMode
-from cases.models import MediaRecord, Obligation
-from diplomacy.choices import ContactChannel, InvolvementRole
+from cases.choices import InvolvementRole, NameSystem, Wish, WishMode
+from cases.models import Involvement, MediaRecord, Obligation
+from diplomacy.choices import ContactChannel
 from diplomacy.models import (
     DiplomaticContact,
     ExchangeProposal,
-    Involvement,
     OfferedCaptive,
     RequestedPerson,
     TransferRequest,

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 
 from cases import services
 from cases.models import Captive
-from diplomacy.models import State
+from states.models import State
 
 
 def _alpha3(n: int) -> str:

@@ -17,10 +17,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Captive
-from diplomacy.models import ExchangeProposal, State
+from diplomacy.models import ExchangeProposal
 from partners.models import Partner
 from partners.services import partner_create
 from powtracker.writes import GUARDED_APPS, UNGUARDED_MODELS
+from states.models import State
 from tests.admin_forms import admin_form_data
 from tests.factories import UserFactory
 
@@ -63,8 +64,8 @@ ADD: dict[str, Any] = {
         "kind": "photo",
         "captives": _pk(d["captive"]),
     },
-    "diplomacy.state": lambda d: {"code": "XKX", "name": "Kosovo", "gc3_party": "on"},
-    "diplomacy.involvement": lambda d: {
+    "states.state": lambda d: {"code": "XKX", "name": "Kosovo", "gc3_party": "on"},
+    "cases.involvement": lambda d: {
         "captive": _pk(d["captive"]),
         "state": _pk(d["states"]["CHE"]),
         "role": "protecting_power",
@@ -114,8 +115,8 @@ CHANGE: dict[str, tuple[str, str] | None] = {
     "cases.custodyevent": ("void_with_reason", "Entered twice"),
     "cases.wishstatement": ("void_with_reason", "Entered twice"),
     "cases.nonrefoulementreview": None,
-    "diplomacy.state": ("language", "en"),
-    "diplomacy.involvement": ("position", "Says so in public"),
+    "states.state": ("language", "en"),
+    "cases.involvement": ("position", "Says so in public"),
     "diplomacy.exchangeproposal": ("terms", "All for all"),
     "diplomacy.diplomaticcontact": ("summary", "Talks, again"),
     "diplomacy.transferrequest": ("basis", "Asylum, formally"),

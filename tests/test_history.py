@@ -10,7 +10,8 @@ from cases import services as case_services
 from cases.choices import CustodyEventKind
 from cases.models import WishStatement
 from diplomacy import services
-from diplomacy.models import ExchangeProposal, State
+from diplomacy.models import ExchangeProposal
+from states.models import State
 from tests.admin_forms import admin_form_data, inline_prefix
 from tests.factories import CaptiveFactory
 
@@ -46,7 +47,7 @@ def test_each_write_path_records_who_when_and_what(client, caseworker, superviso
     # 3. A plain admin form (a supervisor adds a state).
     client.force_login(supervisor)
     client.post(
-        reverse("admin:diplomacy_state_add"), {"code": "ARE", "name": "UAE", "gc3_party": "on"}
+        reverse("admin:states_state_add"), {"code": "ARE", "name": "UAE", "gc3_party": "on"}
     )
     # 4. An admin action (a supervisor marks a submitted proposal expired).
     proposal = services.exchange_proposal_create(

@@ -6,7 +6,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command, get_commands
 
-from diplomacy.models import State
+from states.models import State
 
 pytestmark = pytest.mark.django_db
 

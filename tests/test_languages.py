@@ -114,13 +114,13 @@ def test_no_read_only_name_of_a_user_links_to_a_page_no_role_may_open(one_of_eac
     assert "/admin/auth/user/" not in record
     # A record the reader may open still links: the state holding him, on the timeline.
     assert event.custodian is not None
-    assert f'href="/admin/diplomacy/state/{event.custodian.pk}/change/"' in case
+    assert f'href="/admin/states/state/{event.custodian.pk}/change/"' in case
 
 
 @pytest.mark.parametrize(("language", "word"), [("uk", "держав"), ("ko", "국가")])
 def test_a_state_is_a_country_not_a_status(supervisor, states, language, word):
     client = signed_in(supervisor, accept_language=language)
-    for url in ["/admin/diplomacy/state/", f"/admin/diplomacy/state/{states['UKR'].pk}/change/"]:
+    for url in ["/admin/states/state/", f"/admin/states/state/{states['UKR'].pk}/change/"]:
         title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode()).group(1)
         assert word in title, (url, title)
 

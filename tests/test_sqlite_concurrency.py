@@ -28,8 +28,9 @@ SEED = """
 import json
 from datetime import date
 from cases.services import captive_register
-from diplomacy.choices import InvolvementRole
-from diplomacy.models import Involvement, State
+from cases.choices import InvolvementRole
+from cases.models import Involvement
+from states.models import State
 from partners.choices import DisclosureLevel, PartnerKind
 from partners.services import partner_create
 

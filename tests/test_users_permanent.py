@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
-from diplomacy.models import State
 from powtracker.errors import RuleError
+from states.models import State
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_every_history_protects_its_user():
 def test_a_user_who_changed_something_is_never_deleted(client, supervisor):
     client.force_login(supervisor)
     client.post(
-        reverse("admin:diplomacy_state_add"), {"code": "ARE", "name": "UAE", "gc3_party": "on"}
+        reverse("admin:states_state_add"), {"code": "ARE", "name": "UAE", "gc3_party": "on"}
     )
     row = State.objects.get(code="ARE").history.get()
     assert row.history_user == supervisor

@@ -416,9 +416,7 @@ class CaptiveAdmin(CaptiveColumnsMixin, CasePageMixin, CaseActionsMixin, Permane
             # them (the states involved section shows when each began and ended).
             powers = {name: changes.pop(name) for name in POWER_FIELDS if name in changes}
             if powers:
-                from diplomacy.services import captive_powers_set
-
-                captive_powers_set(acting_user=request.user, captive=obj, **powers)
+                services.captive_powers_set(acting_user=request.user, captive=obj, **powers)
             if changes:
                 services.captive_update(acting_user=request.user, captive=obj, **changes)
             obj.refresh_from_db()

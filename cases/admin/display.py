@@ -48,7 +48,7 @@ VOLUNTARINESS_MARKS = {
 }
 
 
-# The captive form's fields that are his involvements (diplomacy.services.captive_powers_set).
+# The captive form's fields that are his involvements (cases.services.captive_powers_set).
 POWER_FIELDS = ("power_depended_on", "allied_power")
 
 

@@ -5,7 +5,6 @@ media and obligations, and the forms that record a new row.
 from typing import Any
 
 from django import forms
-from django.apps import apps
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
@@ -28,6 +27,7 @@ from cases.models import (
     Captive,
     CaptiveName,
     CustodyEvent,
+    Involvement,
     MediaRecord,
     NonRefoulementReview,
     Obligation,
@@ -223,7 +223,7 @@ class ReviewRecordInline(RecordInline):
 
 class InvolvementForm(forms.ModelForm):
     """An involvement on his page: a new row names its state and role; a recorded one changes
-    only what it says and when it ended (what it is stays: diplomacy.services)."""
+    only what it says and when it ended (what it is stays: cases.services.involvements)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -234,8 +234,7 @@ class InvolvementForm(forms.ModelForm):
 
 
 class InvolvementInline(ServiceRowsInline, admin.TabularInline):
-    # The app registry, not an import: cases does not depend on diplomacy's models.
-    model = apps.get_model("diplomacy", "Involvement")
+    model = Involvement
     form = InvolvementForm
     extra = 0
     can_delete = False
@@ -246,16 +245,11 @@ class InvolvementInline(ServiceRowsInline, admin.TabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("state")
 
-    # The services are diplomacy's: the page is a door above both apps.
     def add(self, *, request: HttpRequest, parent: Captive, data: dict[str, Any]) -> Any:
-        from diplomacy.services import involvement_record
-
-        return involvement_record(acting_user=request.user, captive=parent, **data)
+        return services.involvement_record(acting_user=request.user, captive=parent, **data)
 
     def change(self, *, request: HttpRequest, record: Any, changes: dict[str, Any]) -> Any:
-        from diplomacy.services import involvement_update
-
-        return involvement_update(acting_user=request.user, involvement=record, **changes)
+        return services.involvement_update(acting_user=request.user, involvement=record, **changes)
 
 
 class MediaInline(ReadOnlyInline):

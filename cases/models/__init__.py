@@ -1,4 +1,5 @@
-"""The case register: captives, their custody timeline, wishes, obligations and media.
+"""The case register: captives, their custody timeline, wishes, obligations, media and the
+states involved in each case.
 
 One module per subject; every model is imported here, so Django finds them all under the app
 label `cases` and callers import from `cases.models`.
@@ -7,6 +8,7 @@ label `cases` and callers import from `cases.models`.
 from cases.models.captives import Captive, CaseNumberSequence
 from cases.models.custody import CustodyEvent
 from cases.models.duplicates import DuplicateDecision
+from cases.models.involvements import Involvement
 from cases.models.media import MediaRecord
 from cases.models.names import (
     NAME_FIELDS,
@@ -26,6 +28,7 @@ __all__ = [
     "CaseNumberSequence",
     "CustodyEvent",
     "DuplicateDecision",
+    "Involvement",
     "MediaRecord",
     "NameKey",
     "NonRefoulementReview",

@@ -25,7 +25,7 @@ from powtracker.errors import RuleError
 from powtracker.history import HistoricalRecords
 from powtracker.permanence import PermanentModel
 
-STATE = "diplomacy.State"
+STATE = "states.State"
 
 
 # Identity items a prisoner may decline to give. Declined is a fact to record, not the same as

@@ -17,6 +17,15 @@ from cases.services.custody import (
     handover_destination,
 )
 from cases.services.duplicates import duplicate_decide
+from cases.services.involvements import (
+    _captive_powers_sync,
+    _involvement_check,
+    captive_powers_initial,
+    captive_powers_involve,
+    captive_powers_set,
+    involvement_record,
+    involvement_update,
+)
 from cases.services.media import media_record_create, media_record_update
 from cases.services.names import captive_name_add, captive_name_update
 from cases.services.obligations import (
@@ -47,10 +56,15 @@ from cases.services.wishes import (
 __all__ = [
     "DOCUMENTS_FULFILLING",
     "EVENT_OBLIGATIONS",
+    "_captive_powers_sync",
     "_captive_sync_custody",
     "_captive_sync_wishes",
+    "_involvement_check",
     "captive_name_add",
     "captive_name_update",
+    "captive_powers_initial",
+    "captive_powers_involve",
+    "captive_powers_set",
     "captive_register",
     "captive_register_check",
     "captive_update",
@@ -64,6 +78,8 @@ __all__ = [
     "duplicate_decide",
     "event_duty_kinds",
     "handover_destination",
+    "involvement_record",
+    "involvement_update",
     "media_record_create",
     "media_record_update",
     "non_refoulement_review_record",

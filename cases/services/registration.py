@@ -31,6 +31,7 @@ from cases.services.custody import (
     _custody_events_write,
     custody_event_check,
 )
+from cases.services.involvements import captive_powers_initial, captive_powers_involve
 from cases.services.obligations import health_reports_sync
 from powtracker.constraints import constraint_refusals
 from powtracker.disclosed import version_fields
@@ -116,9 +117,7 @@ def _captive_build(
 
 def _with_powers(detaining_power: Any, attributes: dict[str, Any]) -> dict[str, Any]:
     """His attributes with his power and its ally as registering records them (the power named,
-    else his nationality): diplomacy.services keeps them, as involvements."""
-    from diplomacy.services import captive_powers_initial
-
+    else his nationality): cases.services.involvements keeps them, as involvements."""
     powers = captive_powers_initial(
         detaining_power=detaining_power,
         nationality=attributes.get("nationality"),
@@ -222,9 +221,7 @@ def captive_register(
         forms.extend(name_forms(rendering.full_name))
     # The duplicate lookup's keys of his names and renderings, in one query once all are in.
     name_keys_add(captive.pk, forms)
-    # His detaining power, his power and its ally are involvements (diplomacy keeps them).
-    from diplomacy.services import captive_powers_involve
-
+    # His detaining power, his power and its ally are involvements.
     captive_powers_involve(acting_user=acting_user, captive=captive, reason=reason)
     # He was inserted in this transaction, so nobody else can see him, let alone lock him or
     # add to his records: the event is written on this very instance, which it keeps in step

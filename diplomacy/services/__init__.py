@@ -1,5 +1,6 @@
-"""Every write about the diplomacy app's records, one module per subject: involvements (a
-captive's power and its ally), exchange proposals, transfer requests, states, diplomatic contacts.
+"""Every write about the diplomacy app's records, one module per subject: exchange proposals,
+transfer requests, diplomatic contacts. A captive's involvements are written by cases.services,
+the list of states by states.services.
 
 Handing a captive over goes through the cases services, so the custody transition table and the
 repatriation gate apply here exactly as everywhere else.
@@ -9,27 +10,16 @@ from diplomacy.choices import (
     CONTACT_ADD,
     CONTACT_CHANGE,
     CONTACT_FIELDS,
-    INVOLVEMENT_ADD,
-    INVOLVEMENT_CHANGE,
-    INVOLVEMENT_CHANGEABLE_FIELDS,
     PROPOSAL_CHANGE,
     PROPOSAL_REOPEN,
     PROPOSAL_STEPS,
     PROPOSAL_TERMS_FIELDS,
-    STATE_FIELDS,
     TRANSFER_CHANGE,
     TRANSFER_DETAILS_FIELDS,
     TRANSFER_STEPS,
 )
 from diplomacy.services.common import User
 from diplomacy.services.contacts import diplomatic_contact_record, diplomatic_contact_update
-from diplomacy.services.involvements import (
-    captive_powers_initial,
-    captive_powers_involve,
-    captive_powers_set,
-    involvement_record,
-    involvement_update,
-)
 from diplomacy.services.proposals import (
     exchange_inclusion_check,
     exchange_offer_add,
@@ -47,7 +37,6 @@ from diplomacy.services.proposals import (
     exchange_proposal_update,
     exchange_request_add,
 )
-from diplomacy.services.states import state_create, state_update
 from diplomacy.services.transfers import (
     transfer_request_complete,
     transfer_request_create,
@@ -61,21 +50,14 @@ __all__ = [
     "CONTACT_ADD",
     "CONTACT_CHANGE",
     "CONTACT_FIELDS",
-    "INVOLVEMENT_ADD",
-    "INVOLVEMENT_CHANGE",
-    "INVOLVEMENT_CHANGEABLE_FIELDS",
     "PROPOSAL_CHANGE",
     "PROPOSAL_REOPEN",
     "PROPOSAL_STEPS",
     "PROPOSAL_TERMS_FIELDS",
-    "STATE_FIELDS",
     "TRANSFER_CHANGE",
     "TRANSFER_DETAILS_FIELDS",
     "TRANSFER_STEPS",
     "User",
-    "captive_powers_initial",
-    "captive_powers_involve",
-    "captive_powers_set",
     "diplomatic_contact_record",
     "diplomatic_contact_update",
     "exchange_inclusion_check",
@@ -93,10 +75,6 @@ __all__ = [
     "exchange_proposal_transition",
     "exchange_proposal_update",
     "exchange_request_add",
-    "involvement_record",
-    "involvement_update",
-    "state_create",
-    "state_update",
     "transfer_request_complete",
     "transfer_request_create",
     "transfer_request_next_statuses",

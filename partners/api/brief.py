@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from diplomacy.models import State
+from states.models import State
 
 
 class StateBriefSerializer(serializers.ModelSerializer):

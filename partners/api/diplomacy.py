@@ -18,7 +18,6 @@ from diplomacy.models import (
     DiplomaticContact,
     ExchangeProposal,
     OfferedCaptive,
-    State,
     TransferRequest,
 )
 from partners.api.diplomacy_serializers import (
@@ -33,6 +32,7 @@ from partners.disclosure import Viewer, captives_for, viewer_for
 from partners.selectors import contacts_for, proposals_for, transfers_for
 from powtracker.api.concurrency import IF_MATCH, if_match_check, with_etag
 from powtracker.errors import ErrorCode, RuleError
+from states.models import State
 
 
 class _Everything:

@@ -9,12 +9,12 @@ from diplomacy.models import (
     ExchangeProposal,
     OfferedCaptive,
     RequestedPerson,
-    State,
     TransferRequest,
 )
 from diplomacy.selectors import exchange_proposal_balance
 from partners.api.brief import StateBriefSerializer
 from powtracker.api.serializers import StrictInputSerializer
+from states.models import State
 
 
 class StateSerializer(serializers.ModelSerializer):

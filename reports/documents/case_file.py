@@ -21,6 +21,7 @@ from cases.models import (
     Captive,
     CaptiveName,
     CustodyEvent,
+    Involvement,
     NonRefoulementReview,
     Obligation,
     WishStatement,
@@ -148,7 +149,7 @@ HISTORY_SOURCES: list[tuple[str, Any, str]] = [
         "captive_id",
     ),
     ("cases.Obligation", pgettext_lazy("GC III document", "Obligation"), "captive_id"),
-    ("diplomacy.Involvement", pgettext_lazy("GC III document", "Involvement"), "captive_id"),
+    ("cases.Involvement", pgettext_lazy("GC III document", "Involvement"), "captive_id"),
 ]
 
 
@@ -410,8 +411,7 @@ def _obligations(captive: Captive, *, today: dt.date) -> dict[str, Any]:
 
 def _states(captive: Captive) -> dict[str, Any]:
     involvements = (
-        apps.get_model("diplomacy", "Involvement")
-        .objects.filter(captive=captive)
+        Involvement.objects.filter(captive=captive)
         .select_related("state")
         .order_by("role", "state__code", "pk")
     )

@@ -14,11 +14,12 @@ from django.utils.functional import Promise
 
 from cases.choices import Script
 from diplomacy.choices import InclusionStatus
-from diplomacy.models import ExchangeProposal, State
+from diplomacy.models import ExchangeProposal
 from powtracker.api.concurrency import etag_for
 from reports.documents import labels as T
 from reports.documents.labels import in_languages
 from reports.documents.render import render_pdf
+from states.models import State
 
 # Who is on the roster: those still included, and, once the exchange is executed, those it
 # handed over. Excluded and withdrawn captives are not handed over and are not printed.

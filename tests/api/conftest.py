@@ -11,11 +11,11 @@ from django.test import Client
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.choices import Voluntariness, Wish, WishMode
-from cases.models import Captive
+from cases.choices import InvolvementRole, Voluntariness, Wish, WishMode
+from cases.models import Captive, Involvement
 from diplomacy import services as diplomacy_services
-from diplomacy.choices import ContactChannel, InvolvementRole
-from diplomacy.models import DiplomaticContact, Involvement
+from diplomacy.choices import ContactChannel
+from diplomacy.models import DiplomaticContact
 from partners.choices import DisclosureLevel, PartnerKind
 from partners.services import case_share_grant, partner_create
 from tests.factories import CaptiveFactory, StateFactory

@@ -229,8 +229,8 @@ def test_the_history_reveals_no_more_than_the_record(world, partners):
 
 
 def test_a_proposals_balance_counts_only_the_captives_the_reader_sees(world, partners):
+    from cases.models import Involvement
     from diplomacy import services as diplomacy_services
-    from diplomacy.models import Involvement
 
     s = world["states"]
     hidden = CaptiveFactory(

@@ -17,10 +17,8 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from cases import services as case_services
-from cases.choices import Voluntariness, Wish, WishMode
-from cases.models import Captive
-from diplomacy.choices import InvolvementRole
-from diplomacy.models import Involvement
+from cases.choices import InvolvementRole, Voluntariness, Wish, WishMode
+from cases.models import Captive, Involvement
 from imports import services as import_services
 from imports.choices import BatchStatus
 from partners.choices import DisclosureLevel, PartnerKind
@@ -98,7 +96,7 @@ def involve_in_admin(
     """A caseworker names a state's role in his case on the involvement form. Saved, it leads
     to the list of involvements (a refusal comes back to the form, or to the page it was on)."""
     client.force_login(user)
-    url = reverse("admin:diplomacy_involvement_add")
+    url = reverse("admin:cases_involvement_add")
     data = admin_form_data(client.get(url).content.decode())
     data.update(captive=str(captive.pk), state=str(state.pk), role=role, **fields)
     response = client.post(url, data)
@@ -230,7 +228,7 @@ def test_an_ally_whose_involvement_ended_still_reads_nothing(
     involve_in_admin(client, caseworker, hwang, states["RUS"], InvolvementRole.ALLIED_POWER)
     said_defect(hwang, supervisor, states["KOR"])
     ally = Involvement.objects.get(captive=hwang, role=InvolvementRole.ALLIED_POWER)
-    url = reverse("admin:diplomacy_involvement_change", args=[ally.pk])
+    url = reverse("admin:cases_involvement_change", args=[ally.pk])
     client.force_login(caseworker)
     data = admin_form_data(client.get(url).content.decode())
     data["ended_on"] = timezone.localdate().isoformat()
@@ -398,7 +396,7 @@ def test_reopening_a_power_while_another_holds_it_is_refused_in_words(client, ca
     hwang = register_by_api(client, caseworker, states)
     prk = Involvement.objects.get(captive=hwang, role=InvolvementRole.POWER_DEPENDED_ON)
     client.force_login(caseworker)
-    url = reverse("admin:diplomacy_involvement_change", args=[prk.pk])
+    url = reverse("admin:cases_involvement_change", args=[prk.pk])
     data = admin_form_data(client.get(url).content.decode())
     data.update(started_on="2025-02-01", ended_on="2025-03-01")
     assert saved(client.post(url, data), url)
@@ -440,19 +438,18 @@ def test_a_second_power_added_on_his_page_is_refused_in_words(client, caseworker
 def test_powers_cannot_overlap_in_time_nor_end_in_the_future(client, caseworker, states):
     hwang = register_by_api(client, caseworker, states)
     prk = Involvement.objects.get(captive=hwang, role=InvolvementRole.POWER_DEPENDED_ON)
-    from diplomacy import services as diplomacy_services
     from powtracker.errors import RuleError
 
     with pytest.raises(RuleError) as future:
-        diplomacy_services.involvement_update(
+        case_services.involvement_update(
             acting_user=caseworker, involvement=prk, ended_on=date(2099, 1, 1)
         )
     assert future.value.error_code == "event_in_future"
-    diplomacy_services.involvement_update(
+    case_services.involvement_update(
         acting_user=caseworker, involvement=prk, ended_on=date(2025, 6, 1)
     )
     with pytest.raises(RuleError) as overlap:
-        diplomacy_services.involvement_record(
+        case_services.involvement_record(
             acting_user=caseworker,
             captive=hwang,
             state=states["RUS"],
@@ -461,7 +458,7 @@ def test_powers_cannot_overlap_in_time_nor_end_in_the_future(client, caseworker,
         )
     assert overlap.value.error_code == "power_already_recorded"
     with pytest.raises(RuleError) as before_capture:
-        diplomacy_services.involvement_record(
+        case_services.involvement_record(
             acting_user=caseworker,
             captive=hwang,
             state=states["KOR"],
@@ -470,7 +467,7 @@ def test_powers_cannot_overlap_in_time_nor_end_in_the_future(client, caseworker,
         )
     assert before_capture.value.error_code == "date_before_gc3"
     # From the day the first ended, a second may hold the role.
-    diplomacy_services.involvement_record(
+    case_services.involvement_record(
         acting_user=caseworker,
         captive=hwang,
         state=states["RUS"],
@@ -497,7 +494,7 @@ def test_an_end_before_the_start_is_refused_in_words(client, caseworker, states)
     hwang = register_by_api(client, caseworker, states)
     prk = Involvement.objects.get(captive=hwang, role=InvolvementRole.POWER_DEPENDED_ON)
     client.force_login(caseworker)
-    url = reverse("admin:diplomacy_involvement_change", args=[prk.pk])
+    url = reverse("admin:cases_involvement_change", args=[prk.pk])
     data = admin_form_data(client.get(url).content.decode())
     data["ended_on"] = "2025-01-01"
 
@@ -519,9 +516,8 @@ def test_what_no_partner_reads_moves_no_partners_version(client, caseworker, sta
     before = prk.get(path)["ETag"]
 
     case_services.captive_name_update(acting_user=caseworker, rendering=rendering, note="Typed")
-    from diplomacy import services as diplomacy_services
 
-    diplomacy_services.involvement_update(
+    case_services.involvement_update(
         acting_user=caseworker, involvement=verifier, notes="Called them"
     )
     assert prk.get(path)["ETag"] == before

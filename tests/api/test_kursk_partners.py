@@ -10,8 +10,8 @@ from cases import services as case_services
 from cases.choices import WishMode
 from cases.models import Captive
 from demo.scenario import demo_load
-from diplomacy.models import State
 from partners.models import DisclosureRecord
+from states.models import State
 from tests.api.conftest import make_partner
 
 pytestmark = pytest.mark.django_db

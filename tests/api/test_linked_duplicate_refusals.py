@@ -7,10 +7,8 @@ from typing import Any
 import pytest
 
 from cases import services as case_services
-from cases.choices import DuplicateVerdict
-from cases.models import Captive
-from diplomacy.choices import InvolvementRole
-from diplomacy.models import Involvement
+from cases.choices import DuplicateVerdict, InvolvementRole
+from cases.models import Captive, Involvement
 from partners.choices import DisclosureLevel
 from powtracker.roles import ROLE_CASEWORKER
 from tests.api.conftest import ALL_SCOPES, Api, make_partner, share

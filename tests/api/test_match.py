@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from cases.models import Captive, CaptiveName
-from diplomacy.choices import InvolvementRole
-from diplomacy.models import Involvement
+from cases.choices import InvolvementRole
+from cases.models import Captive, CaptiveName, Involvement
 from partners.models import DisclosureRecord
 from tests.factories import CaptiveFactory
 

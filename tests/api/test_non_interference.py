@@ -20,10 +20,10 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from cases import services as case_services
-from cases.choices import CustodyEventKind, Voluntariness, Wish, WishMode
+from cases.choices import CustodyEventKind, InvolvementRole, Voluntariness, Wish, WishMode
 from cases.models import WishStatement
 from diplomacy import services as diplomacy_services
-from diplomacy.choices import ContactChannel, InvolvementRole
+from diplomacy.choices import ContactChannel
 from diplomacy.models import DiplomaticContact, TransferRequest
 from tests.api.conftest import Api
 
@@ -97,7 +97,7 @@ def hidden_facts(world: dict[str, Any], supervisor: Any) -> list[Callable[[], An
         lambda: diplomacy_services.transfer_request_create(
             acting_user=supervisor, captive=second, requesting_state=s["KOR"], basis="Defector"
         ),
-        lambda: diplomacy_services.involvement_record(
+        lambda: case_services.involvement_record(
             acting_user=supervisor,
             captive=first,
             state=s["CUB"],

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from diplomacy.models import Involvement
+from cases.models import Involvement
 from partners.choices import DisclosureLevel, PartnerKind
 from powtracker.api import pagination
 from tests.api.conftest import Api, make_partner

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cases.models import Captive
-from diplomacy.choices import InvolvementRole
-from diplomacy.models import Involvement
+from cases.choices import InvolvementRole
+from cases.models import Captive, Involvement
 from partners.choices import DisclosureLevel, PartnerKind
 from partners.models import DisclosureRecord
 from tests.api.conftest import ALL_SCOPES, make_partner

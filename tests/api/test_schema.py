@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from diplomacy.models import DiplomaticContact, Involvement
+from cases.models import Involvement
+from diplomacy.models import DiplomaticContact
 from diplomacy.services import (
     exchange_offer_add,
     exchange_proposal_create,

@@ -515,8 +515,8 @@ def test_a_moment_out_of_range_is_a_400(world, partners, moment):
 def test_a_back_dated_event_takes_the_custodian_of_its_moment_and_opens_no_duty(client, world):
     """The tester's request on captive 31 of the demo: interned by UKR on 2026-09-17, sent home
     to RUS on 2026-10-22, then a hospitalisation of 2026-10-01 entered by the UKR bureau."""
+    from cases.models import Involvement
     from cases.services import custody_event_record, wish_statement_record
-    from diplomacy.models import Involvement
     from tests.api.conftest import make_partner
     from tests.factories import CaptiveFactory
 

@@ -21,7 +21,7 @@ K = CustodyEventKind
 REGISTERED = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
-    if model._meta.app_label in {"cases", "diplomacy"}
+    if model._meta.app_label in {"states", "cases", "diplomacy"}
 )
 
 

@@ -18,7 +18,8 @@ from cases.selectors import next_obligation
 from demo.scenario import demo_load
 from diplomacy import services as diplomacy_services
 from diplomacy.choices import ProposalStatus
-from diplomacy.models import ExchangeProposal, State
+from diplomacy.models import ExchangeProposal
+from states.models import State
 from tests.browser import chromium
 from tests.browser import sign_in as browser_sign_in
 from tests.helpers import HANGUL

@@ -40,7 +40,7 @@ def data_words() -> set[str]:
     in the reader's language."""
     words: set[str] = set()
     for model in apps.get_models():
-        if model._meta.label == "diplomacy.State":
+        if model._meta.label == "states.State":
             continue
         texts = [
             f.attname
@@ -125,7 +125,7 @@ def test_the_pages_of_a_days_work_have_no_english_left(demo, language):  # noqa:
         "/admin/cases/wishstatement/",
         "/admin/diplomacy/exchangeproposal/",
         f"/admin/diplomacy/exchangeproposal/{proposal.pk}/change/",
-        "/admin/diplomacy/state/",
+        "/admin/states/state/",
         "/admin/statistics/",
         f"/admin/cases/captive/{demo['ri'].pk}/history/",
     ]

@@ -188,7 +188,7 @@ def test_a_repatriation_goes_home_by_default(soldier, states):
 
 
 def test_the_captive_page_clearances_cover_home_and_every_involved_state(soldier, states):
-    from diplomacy.models import Involvement
+    from cases.models import Involvement
 
     Involvement.objects.get_or_create(captive=soldier, state=states["KOR"], role="receiving_state")
     Involvement.objects.get_or_create(captive=soldier, state=states["UKR"], role="detaining_power")

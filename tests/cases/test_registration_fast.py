@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from cases.choices import IdentityStatus, NameSystem
 from cases.models import Captive, CaptiveName, CaseNumberSequence, CustodyEvent
 from cases.services import captive_register
-from diplomacy.models import State
+from states.models import State
 from tests.factories import CaptiveFactory
 from tests.helpers import error_codes
 

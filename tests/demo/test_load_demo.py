@@ -8,10 +8,18 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
 
-from cases.choices import CustodyEventKind, IdentityStatus, Voluntariness, Wish, WishMode
-from cases.models import Captive, CustodyEvent, MediaRecord, WishStatement
-from diplomacy.choices import InvolvementRole, ProposalStatus
-from diplomacy.models import DiplomaticContact, ExchangeProposal, Involvement, State
+from cases.choices import (
+    CustodyEventKind,
+    IdentityStatus,
+    InvolvementRole,
+    Voluntariness,
+    Wish,
+    WishMode,
+)
+from cases.models import Captive, CustodyEvent, Involvement, MediaRecord, WishStatement
+from diplomacy.choices import ProposalStatus
+from diplomacy.models import DiplomaticContact, ExchangeProposal
+from states.models import State
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from cases.models import Captive
 from demo.scenario import demo_load
 from diplomacy import services
 from diplomacy.choices import InclusionStatus, ProposalStatus
-from diplomacy.models import ExchangeProposal, State
+from diplomacy.models import ExchangeProposal
 from powtracker.admin_steps import record_version
+from states.models import State
 from tests.admin_forms import admin_form_data, admin_step, page_messages
 
 pytestmark = pytest.mark.django_db

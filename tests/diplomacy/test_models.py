@@ -4,15 +4,11 @@ from datetime import date
 
 import pytest
 
-from diplomacy.choices import ContactChannel, InvolvementRole
-from diplomacy.models import (
-    DiplomaticContact,
-    ExchangeProposal,
-    Involvement,
-    OfferedCaptive,
-    RequestedPerson,
-    State,
-)
+from cases.choices import InvolvementRole
+from cases.models import Involvement
+from diplomacy.choices import ContactChannel
+from diplomacy.models import DiplomaticContact, ExchangeProposal, OfferedCaptive, RequestedPerson
+from states.models import State
 from tests.factories import CaptiveFactory
 from tests.helpers import violates
 

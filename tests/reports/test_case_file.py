@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from cases import services
 from cases.choices import (
     CustodyEventKind,
+    InvolvementRole,
     NameSystem,
     ObligationKind,
     ReviewDecision,
@@ -22,9 +23,7 @@ from cases.choices import (
     Wish,
     WishMode,
 )
-from cases.models import Captive, Obligation
-from diplomacy.choices import InvolvementRole
-from diplomacy.models import Involvement
+from cases.models import Captive, Involvement, Obligation
 from reports.choices import DocumentKind
 from reports.models import GeneratedDocument
 from reports.services import document_generate, document_rebuild

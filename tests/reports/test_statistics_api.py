@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from diplomacy.choices import InvolvementRole
-from diplomacy.models import Involvement
+from cases.choices import InvolvementRole
+from cases.models import Involvement
 from partners.choices import DisclosureLevel
 
 # The partner API's test world, shared as fixtures: the tests take them by these names.

@@ -8,13 +8,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from diplomacy.models import State
 from imports import services
 from imports.choices import TARGETS_BY_NAME, BatchStatus, RowStatus
 from imports.columns import header_fold
 from imports.models import ImportBatch
 from imports.reading import ENCODINGS
 from powtracker.errors import RuleError
+from states.models import State
 
 SHOWN = 30
 

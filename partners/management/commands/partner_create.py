@@ -5,10 +5,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from diplomacy.models import State
 from partners.choices import DisclosureLevel, PartnerKind
 from partners.services import partner_create
 from powtracker.errors import RuleError
+from states.models import State
 
 
 class Command(BaseCommand):

@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from diplomacy.choices import STATE_ADD, STATE_CHANGE, STATE_FIELDS
-from diplomacy.models import State
-from diplomacy.services.common import User
 from powtracker.history import history_save
 from powtracker.steps import step_require
 from powtracker.writes import keywords_check, service
+from states.choices import STATE_ADD, STATE_CHANGE, STATE_FIELDS
+from states.models import State
+
+User = Any
 
 
 @service

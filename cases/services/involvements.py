@@ -13,10 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import services as case_services
-from cases.dates import case_date_check, not_future_check
-from cases.models import Captive
-from diplomacy.choices import (
+from cases.choices import (
     HIDDEN_FROM_HOSTILE_ROLES,
     INVOLVEMENT_ADD,
     INVOLVEMENT_CHANGE,
@@ -24,12 +21,14 @@ from diplomacy.choices import (
     POWER_ROLE_FIELDS,
     InvolvementRole,
 )
-from diplomacy.models import Involvement, State
-from diplomacy.services.common import User
+from cases.dates import case_date_check, not_future_check
+from cases.models import Captive, Involvement
+from cases.services.common import User, captive_writable_check
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.history import history_bulk_create, history_save
 from powtracker.steps import step_require
 from powtracker.writes import changes_check, keywords_check, service
+from states.models import State
 
 
 def captive_powers_initial(
@@ -202,7 +201,7 @@ def involvement_record(
     them in one step)."""
     step_require(acting_user, INVOLVEMENT_ADD)
     captive = Captive.objects.select_for_update().get(pk=captive.pk)
-    case_services.captive_writable_check(captive)
+    captive_writable_check(captive)
     involvement = Involvement(
         captive=captive,
         state=state,
@@ -240,7 +239,7 @@ def involvement_update(
         _("%(fields)s of an involvement cannot be changed: record another involvement."),
     )
     locked = Involvement.objects.select_for_update().get(pk=involvement.pk)
-    case_services.captive_writable_check(locked.captive)
+    captive_writable_check(locked.captive)
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.full_clean()
@@ -273,7 +272,7 @@ def captive_powers_set(
     step_require(acting_user, INVOLVEMENT_CHANGE)
     keywords_check("captive_powers_set", powers, POWER_ROLE_FIELDS.values())
     captive = Captive.objects.select_for_update().get(pk=captive.pk)
-    case_services.captive_writable_check(captive)
+    captive_writable_check(captive)
     day = on or timezone.localdate()
     changed = False
     for role, field in POWER_ROLE_FIELDS.items():
