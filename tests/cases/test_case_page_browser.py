@@ -19,10 +19,11 @@ from demo.scenario import demo_load
 from diplomacy import services as diplomacy_services
 from diplomacy.choices import ProposalStatus
 from diplomacy.models import ExchangeProposal, State
-from tests.browser import chromium
+from tests.browser import ARTIFACTS, chromium, chromium_required
 from tests.browser import sign_in as browser_sign_in
 from tests.helpers import HANGUL
-from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
+
+chromium_required()
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

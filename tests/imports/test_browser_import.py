@@ -9,8 +9,9 @@ from cases.models import Captive
 from demo.scenario import demo_load
 from imports import services
 from imports.models import ImportBatch, RowStatus
-from tests.browser import chromium, sign_in
-from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
+from tests.browser import ARTIFACTS, chromium, chromium_required, sign_in
+
+chromium_required()
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

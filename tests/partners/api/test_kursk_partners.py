@@ -12,7 +12,7 @@ from cases.models import Captive
 from demo.scenario import demo_load
 from diplomacy.models import State
 from partners.models import DisclosureRecord
-from tests.api.conftest import make_partner
+from tests.partners.api.conftest import make_partner
 
 pytestmark = pytest.mark.django_db
 
