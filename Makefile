@@ -62,7 +62,7 @@ check-deploy: $(VENV)/.installed
 
 # The catalogues (needs GNU gettext): extract every string into locale/ (and reports/locale, which
 # the documents share, also in Russian), then compile them. Translate the new entries of the .po
-# files in between; tests/test_translations.py fails while one is missing.
+# files in between; tests/powtracker/test_translations.py fails while one is missing.
 MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=var --ignore=test-artifacts
 messages: $(VENV)/.installed-dev
 	$(PY) manage.py makemessages -l uk -l ko --no-obsolete $(MESSAGES_IGNORE)
