@@ -44,9 +44,11 @@ bench: $(VENV)/.installed-dev
 	$(PY) manage.py migrate --noinput
 	BENCH_CAPTIVES=$(BENCH_CAPTIVES) BENCH_IMPORT_ROWS=$(BENCH_IMPORT_ROWS) $(PY) bench/run.py
 
+# Ruff, and the layers (.importlinter): an app imports only the apps below it.
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
@@ -62,7 +64,7 @@ check-deploy: $(VENV)/.installed
 
 # The catalogues (needs GNU gettext): extract every string into locale/ (and reports/locale, which
 # the documents share, also in Russian), then compile them. Translate the new entries of the .po
-# files in between; tests/test_translations.py fails while one is missing.
+# files in between; tests/powtracker/test_translations.py fails while one is missing.
 MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=var --ignore=test-artifacts
 messages: $(VENV)/.installed-dev
 	$(PY) manage.py makemessages -l uk -l ko --no-obsolete $(MESSAGES_IGNORE)

@@ -216,7 +216,7 @@ def bench_api() -> None:
     from partners.choices import DisclosureLevel, PartnerKind
     from partners.models import Partner
     from partners.services import partner_create
-    from tests.api.conftest import Api, token_for
+    from tests.partners.api.conftest import Api, token_for
 
     setup_test_environment()  # the test client's host, no mail
     settings.SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP

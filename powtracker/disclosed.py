@@ -6,7 +6,9 @@ ordering by change follow `disclosed_changed_at` instead, so they never tell it 
 hidden from it has changed (non-interference, rule 4).
 """
 
+import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -65,3 +67,13 @@ def version_check(instance: models.Model, update_fields: Iterable[str] | None) -
             f"{type(instance).__name__} saved {sorted(fields)} without moving the version "
             "partners read (version_fields)."
         )
+
+
+def etag_for(instance: Any) -> str:
+    """A strong validator that changes with what the reader may see of the record: a captive
+    read through the disclosure rules carries the `shown_updated_at` of its reader; other
+    records their `disclosed_changed_at` (powtracker.disclosed)."""
+    stamp = getattr(instance, "shown_updated_at", None) or instance.disclosed_changed_at
+    stamp = stamp.isoformat()
+    digest = hashlib.sha256(f"{type(instance).__name__}:{instance.pk}:{stamp}".encode()).hexdigest()
+    return f'"{digest[:32]}"'

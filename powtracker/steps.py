@@ -54,7 +54,7 @@ class Step:
         return self.name
 
 
-# Every step declared, in the order of declaration (tests/test_steps.py reads them).
+# Every step declared, in the order of declaration (tests/powtracker/test_steps.py reads them).
 DECLARED: list[Step] = []
 
 

@@ -4,6 +4,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Flags for a closed network: no background calls, no updates, no GPU, a fresh profile.
 CHROMIUM_FLAGS = [
@@ -17,6 +19,17 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def chromium_required() -> None:
+    """Skip the calling module (called at its top) or test where Debian's chromium is missing,
+    saying how to enable it."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            "Browser test skipped: Debian's chromium is not installed "
+            "(enable it with `apt-get install chromium`; .ci/run does this).",
+            allow_module_level=True,
+        )
 
 
 def chromium(

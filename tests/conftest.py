@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from cases import services
 from cases.choices import InvolvementRole, NameSystem, Wish, WishMode
 from cases.models import Involvement, MediaRecord, Obligation
+from demo.scenario import demo_load
 from diplomacy.choices import ContactChannel
 from diplomacy.models import (
     DiplomaticContact,
@@ -21,6 +22,7 @@ from partners.choices import DisclosureLevel, PartnerKind
 from partners.services import case_share_grant, partner_create
 from powtracker.roles import ROLE_ANALYST, ROLE_CASEWORKER, ROLE_SUPERVISOR
 from tests.factories import CaptiveFactory, StateFactory, UserFactory
+from tests.helpers import MD5_HASHER, loaded_once
 
 
 @pytest.fixture
@@ -64,7 +66,15 @@ def english_unless_asked() -> Any:
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Hash passwords and client secrets cheaply in tests; production keeps PBKDF2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [MD5_HASHER]
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The demo scenario, loaded once for the module whose tests ask for it (not for each test)
+    and rolled back after its last test; each test's own writes are rolled back at its end.
+    Only for tests that are not transactional (tests.helpers.loaded_once)."""
+    yield from loaded_once(django_db_blocker, demo_load)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
-"""Safe concurrent writes: ETag / If-Match versions (the Idempotency-Key replay is the partner
-API's: partners.api.idempotency)."""
+"""Safe concurrent writes: ETag / If-Match versions (the ETag itself is powtracker.disclosed's
+etag_for; the Idempotency-Key replay is the partner API's: partners.api.idempotency)."""
 
-import hashlib
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -9,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from powtracker.api.errors import precondition_failed, precondition_required
+from powtracker.disclosed import etag_for
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -17,16 +17,6 @@ IF_MATCH = OpenApiParameter(
     required=True,
     description="The ETag of the version you read; 412 if it changed since, 428 if missing.",
 )
-
-
-def etag_for(instance: Any) -> str:
-    """A strong validator that changes with what the reader may see of the record: a captive
-    read through the disclosure rules carries the `shown_updated_at` of its reader; other
-    records their `disclosed_changed_at` (powtracker.disclosed)."""
-    stamp = getattr(instance, "shown_updated_at", None) or instance.disclosed_changed_at
-    stamp = stamp.isoformat()
-    digest = hashlib.sha256(f"{type(instance).__name__}:{instance.pk}:{stamp}".encode()).hexdigest()
-    return f'"{digest[:32]}"'
 
 
 def if_match_check(request: Any, instance: Any) -> None:

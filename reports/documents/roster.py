@@ -3,7 +3,7 @@ the seriously wounded and sick), the persons received in return, and the signatu
 both states and of the ICRC as witness.
 
 Every page carries the document's reference and the proposal's version (its ETag,
-powtracker.api.concurrency.etag_for), so a signed roster is tied to the list that was agreed:
+powtracker.disclosed.etag_for), so a signed roster is tied to the list that was agreed:
 any change to the list gives the proposal a new version, and a new print carries it."""
 
 import datetime as dt
@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from cases.choices import Script
 from diplomacy.choices import InclusionStatus
 from diplomacy.models import ExchangeProposal
-from powtracker.api.concurrency import etag_for
+from powtracker.disclosed import etag_for
 from reports.documents import labels as T
 from reports.documents.labels import in_languages
 from reports.documents.render import render_pdf

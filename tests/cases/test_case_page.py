@@ -26,7 +26,6 @@ from cases.choices import (
     custody_final,
 )
 from cases.models import Captive, CustodyEvent, NonRefoulementReview, Obligation, WishStatement
-from demo.scenario import demo_load
 from tests.admin_forms import admin_form_data, page_messages
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +34,10 @@ ACTION_NAMES = [action.name for action in CASE_ACTIONS]
 
 
 @pytest.fixture
-def demo() -> dict[str, Any]:
-    """The demo, its logins, and UKR-2025-00002: interned, his only statement (`remain`) not
-    assessed, so that no state clears him; offered in Ukraine's open exchange proposal."""
-    demo_load()
+def demo(demo_loaded: Any, db: Any) -> dict[str, Any]:
+    """The demo (loaded once for the module), its logins, and UKR-2025-00002: interned, his only
+    statement (`remain`) not assessed, so that no state clears him; offered in Ukraine's open
+    exchange proposal."""
     users = {u.username: u for u in get_user_model().objects.all()}
     return {
         "ri": Captive.objects.get(case_number="UKR-2025-00002"),

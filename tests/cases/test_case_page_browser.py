@@ -20,10 +20,11 @@ from diplomacy import services as diplomacy_services
 from diplomacy.choices import ProposalStatus
 from diplomacy.models import ExchangeProposal
 from states.models import State
-from tests.browser import chromium
+from tests.browser import ARTIFACTS, chromium, chromium_required
 from tests.browser import sign_in as browser_sign_in
 from tests.helpers import HANGUL
-from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
+
+chromium_required()
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

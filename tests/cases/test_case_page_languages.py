@@ -18,7 +18,7 @@ from cases.models import WishStatement
 from tests.admin_forms import page_messages
 from tests.cases.test_case_page import action_url, change_url, demo, post_form  # noqa: F401
 from tests.helpers import CYRILLIC, HANGUL
-from tests.test_translations import KEPT_WORDS, LATIN_WORD
+from tests.powtracker.test_translations import KEPT_WORDS, LATIN_WORD
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from imports import services as import_services
 from imports.choices import BatchStatus, RowStatus
 from partners.choices import DisclosureLevel
 from tests.admin_forms import admin_form_data
-from tests.api.conftest import ALL_SCOPES, kursk_world, make_partner
 from tests.factories import CaptiveFactory
+from tests.partners.api.conftest import ALL_SCOPES, kursk_world, make_partner
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,12 @@ import pytest
 from cases.models import Captive
 from demo.scenario import demo_load
 from diplomacy.models import ExchangeProposal
+from tests.browser import ARTIFACTS, chromium_required
 
 # The case page's browser fixture and helpers; importing them skips where Chromium is missing.
 from tests.cases.test_case_page_browser import NO_SIDEWAYS_SCROLL, browser_page, case_url  # noqa: F401
-from tests.test_browser import ARTIFACTS
+
+chromium_required()
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

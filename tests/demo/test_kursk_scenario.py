@@ -7,7 +7,6 @@ from django.urls import reverse
 from cases import services as case_services
 from cases.choices import CustodyEventKind, ObligationKind, Voluntariness
 from cases.models import Captive
-from demo.scenario import demo_load
 from diplomacy import services
 from diplomacy.choices import InclusionStatus, ProposalStatus
 from diplomacy.models import ExchangeProposal
@@ -18,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def kursk():
-    demo_load()
+def kursk(demo_loaded, db):
+    """The demo (loaded once for the module), its Kursk proposal and soldiers, a supervisor."""
     User = get_user_model()
     return {
         "proposal": ExchangeProposal.objects.get(proposing_state__code="UKR"),

@@ -1,12 +1,12 @@
-"""The demo scenario: the Kursk case as the brief tells it, loaded once however often it runs."""
+"""The demo scenario: the Kursk case as the brief tells it, loaded once however often it runs.
+(Its refusal with DEBUG off, on an empty database: test_load_demo_refused.py.)"""
 
 from datetime import date
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.core.management.base import CommandError
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 
 from cases.choices import (
     CustodyEventKind,
@@ -20,6 +20,7 @@ from cases.models import Captive, CustodyEvent, Involvement, MediaRecord, WishSt
 from diplomacy.choices import ProposalStatus
 from diplomacy.models import DiplomaticContact, ExchangeProposal
 from states.models import State
+from tests.helpers import loaded_once
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +42,21 @@ def snapshot() -> dict[str, object]:
     }
 
 
+def load_demo_in_debug() -> None:
+    with override_settings(DEBUG=True):
+        call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def demo_by_command(django_db_setup, django_db_blocker):
+    """`manage.py load_demo`, run once for the module; each test's writes are rolled back."""
+    yield from loaded_once(django_db_blocker, load_demo_in_debug)
+
+
 @pytest.fixture
-def demo(settings):
+def demo(demo_by_command, db, settings):
+    """The demo as the command loaded it, and DEBUG on, so that it may be loaded again."""
     settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
 
 
 def test_loading_twice_gives_the_same_data(demo):
@@ -114,10 +126,3 @@ def test_demo_logins_work_for_each_role(demo, settings):
         user = authenticate(request, username=username, password=settings.DEMO_PASSWORD)
         assert user is not None
         assert user.groups.filter(name=username).exists()
-
-
-def test_the_demo_refuses_to_load_with_debug_off(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError):
-        call_command("load_demo", verbosity=0)
-    assert not Captive.objects.exists()

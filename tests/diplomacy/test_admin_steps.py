@@ -10,7 +10,6 @@ from django.urls import reverse
 from cases import services as case_services
 from cases.choices import CustodyEventKind, Voluntariness
 from cases.models import Captive
-from demo.scenario import demo_load
 from diplomacy import services
 from diplomacy.choices import InclusionStatus, ProposalStatus
 from diplomacy.models import ExchangeProposal
@@ -25,10 +24,9 @@ PROPOSAL_STEPS = ["submit", "negotiate", "agree", "execute", "reject", "withdraw
 
 
 @pytest.fixture
-def kursk():
+def kursk(demo_loaded, db):
     """The demo's Kursk proposal (proposed: two KPA soldiers offered to PRK, neither's wish
-    assessed yet) and the demo's logins."""
-    demo_load()
+    assessed yet) and the demo's logins; the demo is loaded once for the module."""
     users = {u.username: u for u in get_user_model().objects.all()}
     return {
         "proposal": ExchangeProposal.objects.get(proposing_state__code="UKR"),

@@ -10,8 +10,9 @@ from demo.scenario import demo_load
 from imports import services
 from imports.choices import RowStatus
 from imports.models import ImportBatch
-from tests.browser import chromium, sign_in
-from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
+from tests.browser import ARTIFACTS, chromium, chromium_required, sign_in
+
+chromium_required()
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

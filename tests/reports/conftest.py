@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import kursk_world
+from tests.partners.api.conftest import kursk_world
 
 
 @pytest.fixture

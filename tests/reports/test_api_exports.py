@@ -17,8 +17,8 @@ from partners.models import DisclosureRecord
 from partners.services import case_share_grant
 from reports.exports import export_bytes
 from reports.models import ExportRecord
-from tests.api.conftest import ALL_SCOPES, Api, defect, make_partner
 from tests.factories import CaptiveFactory
+from tests.partners.api.conftest import ALL_SCOPES, Api, defect, make_partner
 
 EXPORT = "/api/v1/captives/export/"
 EXPORTING = [*ALL_SCOPES, "reports:export"]

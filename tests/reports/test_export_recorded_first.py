@@ -18,8 +18,8 @@ from cases.models import Captive
 from partners.choices import DisclosureLevel
 from powtracker.roles import ROLE_CASEWORKER, roles_sync
 from reports.models import ExportRecord
-from tests.api.conftest import ALL_SCOPES, Api, make_partner
 from tests.factories import UserFactory
+from tests.partners.api.conftest import ALL_SCOPES, Api, make_partner
 
 pytestmark = pytest.mark.django_db
 

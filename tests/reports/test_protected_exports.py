@@ -15,8 +15,8 @@ from partners.choices import DisclosureLevel
 from partners.services import case_share_grant
 from reports.exports import export_bytes
 from reports.models import ExportRecord
-from tests.api.conftest import ALL_SCOPES, make_partner
 from tests.factories import CaptiveFactory
+from tests.partners.api.conftest import ALL_SCOPES, make_partner
 
 PASSWORD = "correct horse battery"
 EXPORT_URL = "/admin/cases/captive/export/"

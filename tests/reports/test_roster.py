@@ -15,7 +15,7 @@ from cases.choices import Health, Script
 from diplomacy import services as diplomacy_services
 from diplomacy.choices import InclusionStatus
 from diplomacy.models import ExchangeProposal, OfferedCaptive
-from powtracker.api.concurrency import etag_for
+from powtracker.disclosed import etag_for
 from reports.choices import DocumentKind
 from reports.models import GeneratedDocument
 from reports.services import document_generate, document_rebuild

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from cases.choices import InvolvementRole
 from cases.models import Involvement
 from partners.choices import DisclosureLevel
+from tests.factories import CaptiveFactory
 
 # The partner API's test world, shared as fixtures: the tests take them by these names.
-from tests.api.conftest import defect, make_partner, partners, share, world  # noqa: F401
-from tests.factories import CaptiveFactory
+from tests.partners.api.conftest import defect, make_partner, partners, share, world  # noqa: F401
 
 URL = "/api/v1/statistics/"
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, override_settings
 
 from cases.models import CustodyEvent, WishStatement
-from tests.api.conftest import Api
+from tests.partners.api.conftest import Api
 
 pytestmark = pytest.mark.django_db
 

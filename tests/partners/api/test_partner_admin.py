@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from partners.models import Partner
 from tests.admin_forms import admin_form_data
-from tests.api.conftest import Api, token_for
+from tests.partners.api.conftest import Api, token_for
 
 pytestmark = pytest.mark.django_db
 

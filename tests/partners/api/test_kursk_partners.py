@@ -9,17 +9,16 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.choices import WishMode
 from cases.models import Captive
-from demo.scenario import demo_load
 from partners.models import DisclosureRecord
 from states.models import State
-from tests.api.conftest import make_partner
+from tests.partners.api.conftest import make_partner
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
-    demo_load()
+def demo(demo_loaded, db):
+    """The demo (loaded once for the module) and its captives the partners ask about."""
     return {
         "first": Captive.objects.get(case_number="UKR-2025-00001"),
         "second": Captive.objects.get(case_number="UKR-2025-00002"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases.models import WishStatement
 from partners.choices import DisclosureLevel
 from partners.models import IdempotencyRecord
-from tests.api.conftest import ALL_SCOPES, Api, make_partner
+from tests.partners.api.conftest import ALL_SCOPES, Api, make_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -348,7 +348,7 @@ def test_a_rule_refusal_answers_409_with_its_code(world, partners):
 
 
 def test_a_partner_cannot_take_a_supervisors_decision(client, world, partners):
-    from tests.api.conftest import make_partner
+    from tests.partners.api.conftest import make_partner
 
     ukr = make_partner(client, "UKR bureau", state=world["states"]["UKR"])
     counterpart = partners["power_depended_on"]
@@ -437,7 +437,7 @@ def test_junk_in_the_path_is_a_404_envelope_never_a_500(world, partners, path, s
 
 def test_a_changed_list_of_captives_gives_the_proposal_a_new_version(client, world):
     from diplomacy.services import exchange_offer_set_inclusion
-    from tests.api.conftest import make_partner
+    from tests.partners.api.conftest import make_partner
 
     ukr = make_partner(client, "UKR bureau", state=world["states"]["UKR"])
     proposal = world["proposal"]
@@ -517,8 +517,8 @@ def test_a_back_dated_event_takes_the_custodian_of_its_moment_and_opens_no_duty(
     to RUS on 2026-10-22, then a hospitalisation of 2026-10-01 entered by the UKR bureau."""
     from cases.models import Involvement
     from cases.services import custody_event_record, wish_statement_record
-    from tests.api.conftest import make_partner
     from tests.factories import CaptiveFactory
+    from tests.partners.api.conftest import make_partner
 
     s = world["states"]
     captive = CaptiveFactory(

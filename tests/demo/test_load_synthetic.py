@@ -37,7 +37,7 @@ from demo.synthetic import (
     states_ensure,
     synthetic_load,
 )
-from tests.api.conftest import token_for
+from tests.partners.api.conftest import token_for
 
 pytestmark = pytest.mark.django_db
 

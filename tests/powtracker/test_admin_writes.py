@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Captive
@@ -29,8 +28,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db: Any) -> dict[str, Any]:
-    call_command("load_demo", "--force", verbosity=0)
+def demo(demo_loaded: Any, db: Any) -> dict[str, Any]:
+    """The demo (as `load_demo` loads it, once for the module) and a record of each kind."""
     return {
         "states": {state.code: state for state in State.objects.all()},
         "captive": Captive.objects.get(case_number="UKR-2025-00001"),

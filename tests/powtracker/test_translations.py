@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Our catalogues: the project's (locale/) and the reports app's, which the documents share.
 CATALOGUE_DIRS = [ROOT / "locale", ROOT / "reports" / "locale"]
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]

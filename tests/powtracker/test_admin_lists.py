@@ -402,7 +402,9 @@ WIDTHS = """() => {
 def test_every_list_fits_1440_pixels_with_the_sidebar_open(live_server, settings, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
+    from tests.browser import ARTIFACTS, chromium_required
+
+    chromium_required()
 
     roles_sync(apps)  # a transactional test before this one may have flushed the groups away
     demo_load()
@@ -481,7 +483,9 @@ def test_every_list_fits_1440_pixels_with_the_sidebar_open(live_server, settings
 def test_redoc_and_the_admin_load_nothing_from_outside(live_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
+    from tests.browser import ARTIFACTS, chromium_required
+
+    chromium_required()
 
     roles_sync(apps)  # a transactional test before this one may have flushed the groups away
     UserFactory(username="cw", role=ROLE_CASEWORKER)

@@ -9,7 +9,7 @@ from django.test import Client
 from diplomacy import services
 from diplomacy.choices import ProposalStatus, TransferStatus
 from diplomacy.models import TransferRequest
-from tests.api.conftest import make_partner
+from tests.partners.api.conftest import make_partner
 
 pytestmark = pytest.mark.django_db
 

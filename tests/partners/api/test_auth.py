@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from partners.models import Partner
 from partners.services import partner_create, partner_revoke
-from tests.api.conftest import Api, token_for
+from tests.partners.api.conftest import Api, token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from tests.api.conftest import make_partner
+from tests.partners.api.conftest import make_partner
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from cases.models import WishStatement
 from diplomacy import services as diplomacy_services
 from diplomacy.choices import ContactChannel
 from diplomacy.models import DiplomaticContact, TransferRequest
-from tests.api.conftest import Api
+from tests.partners.api.conftest import Api
 
 pytestmark = pytest.mark.django_db
 

@@ -76,7 +76,7 @@ def test_a_partner_finds_a_captive_it_sees_by_a_spelling_in_another_script(world
 
 
 def test_matching_needs_the_cases_read_scope_and_at_most_100_people(world, partners, client):
-    from tests.api.conftest import make_partner
+    from tests.partners.api.conftest import make_partner
 
     no_read = make_partner(client, "Writer", state=world["states"]["UKR"], scopes=["cases:write"])
     assert no_read.post(URL, {"people": PEOPLE}).status_code == 403

@@ -10,9 +10,10 @@ import pytest
 from django.apps import apps
 
 from powtracker.roles import ROLE_SUPERVISOR, roles_sync
-from tests.browser import chromium
+from tests.browser import ARTIFACTS, chromium, chromium_required
 from tests.factories import UserFactory
-from tests.test_browser import ARTIFACTS  # skips where Chromium is missing
+
+chromium_required()
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,8 +16,8 @@ from diplomacy.services import (
     exchange_request_add,
     transfer_request_create,
 )
-from tests.api.conftest import make_partner
 from tests.factories import CaptiveFactory
+from tests.partners.api.conftest import make_partner
 
 pytestmark = pytest.mark.django_db
 

@@ -7,14 +7,9 @@ import pytest
 
 from cases.models import Captive
 from demo.scenario import demo_load
-from tests.browser import ARTIFACTS, CHROMIUM, chromium, sign_in
+from tests.browser import ARTIFACTS, chromium, chromium_required, sign_in
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(
-        "Browser test skipped: Debian's chromium is not installed "
-        "(enable it with `apt-get install chromium`; .ci/run does this).",
-        allow_module_level=True,
-    )
+chromium_required()
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

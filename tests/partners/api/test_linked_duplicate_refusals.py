@@ -11,8 +11,8 @@ from cases.choices import DuplicateVerdict, InvolvementRole
 from cases.models import Captive, Involvement
 from partners.choices import DisclosureLevel
 from powtracker.roles import ROLE_CASEWORKER
-from tests.api.conftest import ALL_SCOPES, Api, make_partner, share
 from tests.factories import CaptiveFactory, UserFactory
+from tests.partners.api.conftest import ALL_SCOPES, Api, make_partner, share
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,8 @@ from imports import services as import_services
 from imports.choices import BatchStatus
 from partners.choices import DisclosureLevel, PartnerKind
 from tests.admin_forms import admin_form_data
-from tests.api.conftest import ALL_SCOPES, make_partner
-from tests.api.test_non_interference import ids_kept
+from tests.partners.api.conftest import ALL_SCOPES, make_partner
+from tests.partners.api.test_non_interference import ids_kept
 
 pytestmark = pytest.mark.django_db
 

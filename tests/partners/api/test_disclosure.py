@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from partners.models import DisclosureRecord
-from tests.api.conftest import defect, remain, share
 from tests.factories import CaptiveFactory
+from tests.partners.api.conftest import defect, remain, share
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_a_shared_case_is_read_at_the_shared_level_by_a_tracing_agency(world, pa
 
 
 def test_without_the_wishes_scope_no_wish_is_shown(client, world):
-    from tests.api.conftest import make_partner
+    from tests.partners.api.conftest import make_partner
 
     api = make_partner(
         client,

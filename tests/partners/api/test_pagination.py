@@ -12,8 +12,8 @@ from django.test import Client
 from cases.models import Involvement
 from partners.choices import DisclosureLevel, PartnerKind
 from powtracker.api import pagination
-from tests.api.conftest import Api, make_partner
 from tests.factories import CaptiveFactory, StateFactory
+from tests.partners.api.conftest import Api, make_partner
 
 pytestmark = pytest.mark.django_db
 

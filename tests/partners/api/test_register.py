@@ -12,8 +12,8 @@ from cases.choices import InvolvementRole
 from cases.models import Captive, Involvement
 from partners.choices import DisclosureLevel, PartnerKind
 from partners.models import DisclosureRecord
-from tests.api.conftest import ALL_SCOPES, make_partner
 from tests.factories import CaptiveFactory
+from tests.partners.api.conftest import ALL_SCOPES, make_partner
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from tests.api.test_writes import path
 from tests.helpers import CYRILLIC, HANGUL
+from tests.partners.api.test_writes import path
 
 
 @pytest.mark.parametrize(("accept", "script"), [("ko", HANGUL), ("uk", CYRILLIC)])
