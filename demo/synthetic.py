@@ -7,7 +7,7 @@ same denormalised fields on the captive, the same duties from the same events, o
 ("+", with the service's reason) for every row. Everything derives from the seed and the count:
 no clock is read, so the same arguments give the same data.
 
-Rules the generator keeps (and tests/test_load_synthetic.py checks):
+Rules the generator keeps (and tests/demo/test_load_synthetic.py checks):
 - a timeline starts with the capture and takes only steps CUSTODY_TRANSITIONS allows;
 - a handover (exchange, repatriation, resettlement) happens only when the gate would clear it:
   his latest statement before it is a free wish to go there (recorded and assessed before);

@@ -14,7 +14,7 @@ from powtracker.permanence import PermanentModel
 class Involvement(PermanentModel):
     """The role one state plays in one captive's case, and what it has said."""
 
-    # What partners read of it (cases.api): its notes are the bureau's.
+    # What partners read of it (partners.api): its notes are the bureau's.
     PARTNER_FIELDS = ("state", "role", "position", "started_on", "ended_on")
 
     captive = models.ForeignKey(
