@@ -2,6 +2,7 @@
 object of "select", "add" or "change" in the accusative ("Виберіть полоненого, щоб змінити"),
 where Django's titles put the model's name as it is (the nominative, "полонений")."""
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -9,8 +10,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
-# Every model the admin shows, named as the object of a verb. In English and Korean it is the
-# model's name itself; in Ukrainian, its accusative.
+# Every model the admin shows (and every inline's that offers "Add another"), named as the object
+# of a verb. In English and Korean it is the model's name itself; in Ukrainian, its accusative.
 OBJECT_NAMES: dict[str, Promise] = {
     "auth.group": pgettext_lazy("object of a verb", "group"),
     "auth.user": pgettext_lazy("object of a verb", "user"),
@@ -18,6 +19,7 @@ OBJECT_NAMES: dict[str, Promise] = {
     "axes.accessfailurelog": pgettext_lazy("object of a verb", "access failure"),
     "axes.accesslog": pgettext_lazy("object of a verb", "access log"),
     "cases.captive": pgettext_lazy("object of a verb", "captive"),
+    "cases.involvement": pgettext_lazy("object of a verb", "involvement"),
     "cases.custodyevent": pgettext_lazy("object of a verb", "custody event"),
     "cases.mediarecord": pgettext_lazy("object of a verb", "media record"),
     "cases.nonrefoulementreview": pgettext_lazy("object of a verb", "non-refoulement review"),
@@ -25,8 +27,8 @@ OBJECT_NAMES: dict[str, Promise] = {
     "cases.wishstatement": pgettext_lazy("object of a verb", "wish statement"),
     "diplomacy.diplomaticcontact": pgettext_lazy("object of a verb", "diplomatic contact"),
     "diplomacy.exchangeproposal": pgettext_lazy("object of a verb", "exchange proposal"),
-    "diplomacy.involvement": pgettext_lazy("object of a verb", "involvement"),
-    "diplomacy.state": pgettext_lazy("object of a verb", "state"),
+    "diplomacy.offeredcaptive": pgettext_lazy("object of a verb", "offered captive"),
+    "diplomacy.requestedperson": pgettext_lazy("object of a verb", "requested person"),
     "diplomacy.transferrequest": pgettext_lazy("object of a verb", "transfer request"),
     "imports.importbatch": pgettext_lazy("object of a verb", "import"),
     "partners.caseshare": pgettext_lazy("object of a verb", "case share"),
@@ -35,6 +37,7 @@ OBJECT_NAMES: dict[str, Promise] = {
     "partners.partner": pgettext_lazy("object of a verb", "partner"),
     "reports.exportrecord": pgettext_lazy("object of a verb", "export record"),
     "reports.generateddocument": pgettext_lazy("object of a verb", "generated document"),
+    "states.state": pgettext_lazy("object of a verb", "state"),
 }
 
 
@@ -86,3 +89,26 @@ class ObjectTitlesMixin:
         if context.get("title") == _(template) % opts.verbose_name:
             context["title"] = _(template) % object_name(opts)
         return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
+
+    def get_inline_formsets(
+        self, request: HttpRequest, formsets: Any, inline_instances: Any, obj: Any = None
+    ) -> list[Any]:
+        """An inline's "Add another …" link names its model as the verb's object too ("Додати ще
+        запропонованого полоненого"), where an inline keeps its model's own name."""
+        inline_formsets = super().get_inline_formsets(  # type: ignore[misc]
+            request, formsets, inline_instances, obj
+        )
+        for inline_formset in inline_formsets:
+            model_opts = inline_formset.opts.model._meta
+            if str(inline_formset.opts.verbose_name) == str(model_opts.verbose_name):
+                inline_formset.inline_formset_data = _add_another_data(inline_formset, model_opts)
+        return inline_formsets
+
+
+def _add_another_data(inline_formset: Any, model_opts: Any) -> Any:
+    data = json.loads(type(inline_formset).inline_formset_data(inline_formset))
+    data["options"]["addText"] = _("Add another %(verbose_name)s") % {
+        "verbose_name": object_name(model_opts)
+    }
+    text = json.dumps(data)
+    return lambda: text

@@ -179,4 +179,37 @@ def test_every_model_in_the_admin_is_named_as_an_object(db):
 
     from powtracker.admin_titles import OBJECT_NAMES
 
-    assert {model._meta.label_lower for model in admin.site._registry} == set(OBJECT_NAMES)
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    inlines = {
+        inline.model._meta.label_lower
+        for model_admin in admin.site._registry.values()
+        for inline in model_admin.inlines
+    }
+    assert registered <= set(OBJECT_NAMES) <= registered | inlines
+
+
+def test_an_inline_offers_to_add_another_named_as_the_object(supervisor, states):
+    """Ukrainian: "Додати ще запропонованого полоненого", not Django's "Додати ще Запропонований
+    полонений" (the link is drawn by Django's script from the inline's data)."""
+    import html as html_module
+    import json
+
+    from diplomacy import services
+
+    proposal = services.exchange_proposal_create(
+        acting_user=None,
+        title="Swap",
+        proposing_state=states["UKR"],
+        counterpart_state=states["RUS"],
+    )
+    page = (
+        signed_in(supervisor, accept_language="uk")
+        .get(f"/admin/diplomacy/exchangeproposal/{proposal.pk}/change/")
+        .content.decode()
+    )
+    texts = [
+        json.loads(html_module.unescape(data))["options"]["addText"]
+        for data in re.findall(r'data-inline-formset="([^"]*)"', page)
+    ]
+    assert "Додати ще запропонованого полоненого" in texts
+    assert "Додати ще запитувану особу" in texts
