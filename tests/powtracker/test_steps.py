@@ -17,6 +17,7 @@ DECLARING = [
     "imports.choices",
     "partners.choices",
     "reports.choices",
+    "states.choices",
     "partners.signin",
 ]
 # The services, and the core modules that refuse on their behalf.
@@ -26,6 +27,7 @@ SERVICES = [
     "imports.services",
     "partners.services",
     "reports.services",
+    "states.services",
     "partners.signin",
     "powtracker.history",
 ]

@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.choices import CustodyEventKind, NameSystem, Wish, WishMode
-from cases.models import Captive, MediaRecord, Obligation
+from cases.choices import CustodyEventKind, InvolvementRole, NameSystem, Wish, WishMode
+from cases.models import Captive, Involvement, MediaRecord, Obligation
 from diplomacy import services as diplomacy_services
-from diplomacy.choices import ContactChannel, InvolvementRole
-from diplomacy.models import DiplomaticContact, Involvement, State
+from diplomacy.choices import ContactChannel
+from diplomacy.models import DiplomaticContact
 from partners.choices import DisclosureLevel
+from states.models import State
 from tests.factories import CaptiveFactory, StateFactory
 from tests.partners.api.conftest import ALL_SCOPES, Api, make_partner
 
