@@ -41,7 +41,12 @@ class State(PermanentModel):
         constraints = [
             models.UniqueConstraint(fields=["code"], name="diplomacy_state_unique_code"),
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[A-Z]{3}$"), name="diplomacy_state_code_alpha3"
+                condition=Q(code__regex=r"^[A-Z]{3}$"),
+                name="diplomacy_state_code_alpha3",
+                violation_error_code="invalid",
+                violation_error_message=_(
+                    "The code is three capital letters (ISO 3166-1), e.g. UKR."
+                ),
             ),
         ]
 
