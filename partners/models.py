@@ -92,10 +92,15 @@ class Partner(PermanentModel):
             or self.state_id is None
             or self.state_id != getattr(detaining_power, "pk", None)
         ):
-            raise RuleError(
-                ErrorCode.PERMISSION_DENIED,
-                _("Only the agency of the state holding a captive may register him."),
-            )
+            raise self.register_refusal()
+
+    @staticmethod
+    def register_refusal() -> RuleError:
+        """The refusal of a registration by anyone but the holding state's agency."""
+        return RuleError(
+            ErrorCode.PERMISSION_DENIED,
+            _("Only the agency of the state holding a captive may register him."),
+        )
 
 
 class CaseShare(VoidableModel):

@@ -214,8 +214,10 @@ def captive_register_as_partner(*, acting_user: Any, **fields: Any) -> Captive:
     records it (so the agency sees him). Any other partner (a tracing agency, a humanitarian
     body) registers no one, and nor does a person through this door."""
     partner = acting_partner(acting_user)
-    # A person is refused as a partner of no kind and no state would be.
-    (partner or Partner()).register_check(partner.state if partner is not None else None)
+    if partner is None:
+        # A person registers through the admin, never through this door.
+        raise Partner.register_refusal()
+    partner.register_check(partner.state)
     step_require(acting_user, CAPTIVE_REGISTER_BY_PARTNER)
     return captive_register(
         acting_user=acting_user,

@@ -132,19 +132,20 @@ def acting_partner(acting_user: Any) -> Any:
     return getattr(acting_user, "partner", None) if acting_user is not None else None
 
 
-def role_require(acting_user: Any, permission: str, action: str) -> None:
-    """Refuse `action` unless the acting user's role grants `permission` ("app.codename").
+def role_allows(acting_user: Any, permission: str) -> bool:
+    """Whether the acting user's role grants `permission` ("app.codename"). `acting_user=None` is
+    the system itself (migrations, the demo loader), never a person: the admin and the API always
+    pass the signed-in user."""
+    return acting_user is None or acting_user.has_perm(permission)
 
-    `acting_user=None` is the system itself (migrations, the demo loader), never a person:
-    the admin and the API always pass the signed-in user.
-    """
+
+def role_require(acting_user: Any, permission: str, action: str) -> None:
+    """Refuse `action` unless the acting user's role grants `permission` (role_allows)."""
     from django.utils.translation import gettext_lazy as _
 
     from powtracker.errors import ErrorCode, RuleError
 
-    if acting_user is None:
-        return
-    if not acting_user.has_perm(permission):
+    if not role_allows(acting_user, permission):
         raise RuleError(
             ErrorCode.PERMISSION_DENIED,
             _("Your role does not allow you to %(action)s."),

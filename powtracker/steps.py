@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import pgettext
 
 from powtracker.errors import ErrorCode, RuleError
-from powtracker.roles import role_require
+from powtracker.roles import role_allows, role_require
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def step_require(acting_user: Any, step: Step) -> None:
 
 def step_allowed(acting_user: Any, step: Step) -> bool:
     """Whether the acting user's role grants the step's permission (the admin's buttons)."""
-    return acting_user is None or acting_user.has_perm(step.permission)
+    return role_allows(acting_user, step.permission)
 
 
 def steps_leading(steps: Iterable[Step], current: str, wanted: str) -> Step | None:
