@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "csp",
     # Only for its translated ISO 3166 country names (states.state_names).
     "django_countries",
+    # Before django_tasks_db: its `db_worker` command is jobs' (the worker with the jobs' upkeep).
+    "jobs",
+    "django_tasks_db",
     "states",
     "diplomacy",
     "cases",
@@ -267,6 +270,22 @@ OBLIGATION_PERIOD_DAYS = {
     "death_record": env.int("DEATH_RECORD_DAYS", default=7),
 }
 
+# --- background work -------------------------------------------------------------------------
+
+# django-tasks with its database backend: a task row is written in the transaction that enqueues
+# it, and `manage.py db_worker` runs them (jobs.services keeps attempts, retries and leases).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An attempt's lease: a worker that has not renewed it for this long (killed, its machine lost,
+# hung) loses the job, which any worker then takes up again.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=120)
+# How often a running job renews its lease and records its progress.
+JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=5)
+# How often each worker looks for leases that ran out.
+JOB_REAP_SECONDS = env.int("JOB_REAP_SECONDS", default=10)
+# Attempts before a job fails for good, and the wait after the first failed one (× 4 after each).
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+JOB_RETRY_SECONDS = env.int("JOB_RETRY_SECONDS", default=30)
+
 # --- importing lists -------------------------------------------------------------------------
 
 # What an uploaded XLSX workbook may cost to read, measured before openpyxl parses it
@@ -296,6 +315,12 @@ IMPORT_XLSX_MAX_SHARED_ELEMENTS = 1_500_000
 # How long a request may hold an Idempotency-Key while it sits idle in its transaction (a hung
 # worker): past it PostgreSQL ends the transaction and the key is free for a retry.
 IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
+
+# The streamed export (GET /api/v1/captives/export/) refuses a list longer than this
+# (`export_too_large`: ask for it as a job, POST /api/v1/captives/exports/), so that it ends well
+# inside a worker's timeout (0: no limit). A job's file is kept this many hours.
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=2000)
+EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
 
 # Exports of everything (staff) or a partner's full-level export must be an AES-256 ZIP.
 EXPORT_FULL_LEVEL_REQUIRES_PASSWORD = env.bool("EXPORT_FULL_LEVEL_REQUIRES_PASSWORD", default=False)

@@ -19,7 +19,7 @@ from django.db.models.signals import m2m_changed, pre_delete, pre_save
 from django.http import HttpRequest, HttpResponse
 
 # The apps whose records only services write.
-GUARDED_APPS = frozenset({"states", "cases", "diplomacy", "partners", "imports", "reports"})
+GUARDED_APPS = frozenset({"jobs", "states", "cases", "diplomacy", "partners", "imports", "reports"})
 # Not a record of the register but the API's memory of an answer, written by its idempotency
 # wrapper in the same transaction as the service it wraps (partners.api.idempotency).
 UNGUARDED_MODELS = frozenset({"partners.idempotencyrecord"})

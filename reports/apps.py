@@ -8,3 +8,10 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from jobs.services import maintenance_register
+        from reports.services import exports_purge
+
+        # Every worker removes the files of expired exports, once a minute.
+        maintenance_register(exports_purge, every=60)

@@ -266,6 +266,18 @@ def _sent(
         on_end(outcome)
 
 
+def file_chunks_sent(
+    chunks: Iterable[bytes],
+    outcome: Outcome,
+    *,
+    on_start: Callable[[], None],
+    on_end: Callable[[Outcome], None],
+) -> Iterator[bytes]:
+    """A file already written (an export job's), sent as `export_chunks` sends one: recorded by
+    `on_start` before its first byte, hashed as it leaves, its outcome given to `on_end`."""
+    return _sent(chunks, outcome, on_start=on_start, on_end=on_end, password="", inner_name="")
+
+
 def queryset_export_chunks(
     export_format: str,
     queryset: QuerySet[Any],

@@ -1,20 +1,36 @@
 """Writes of the reports app: the export audit and the register of printed documents."""
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Captive, CustodyEvent
 from diplomacy.models import ExchangeProposal
+from jobs.models import Job
+from jobs.services import job_enqueue
+from partners.choices import LEVEL_RANK
+from partners.disclosure import Viewer, captives_for
+from partners.services import disclosure_record
 from powtracker.errors import ErrorCode, RuleError
+from powtracker.sealing import seal
 from powtracker.steps import step_require
 from powtracker.writes import service
 from reports.choices import DOCUMENT_PRINT, DOCUMENT_READ, DocumentFormat, DocumentKind
 from reports.exports import Outcome
-from reports.models import DocumentReprint, ExportRecord, GeneratedDocument
+from reports.models import (
+    DocumentReprint,
+    ExportChunk,
+    ExportJob,
+    ExportRecord,
+    ExportSubject,
+    GeneratedDocument,
+)
 
 # The most captives one document covers (a roster of 1,000 prints in about a second).
 DOCUMENT_MAX_CAPTIVES = 5000
@@ -82,6 +98,185 @@ class ExportAudit:
         if self.record is None:  # never started: nothing left, nothing to complete
             return
         export_record_close(self.record, outcome)
+
+
+# --- exports made in the background ----------------------------------------------------------
+
+# The file is kept in the database in pieces of about this size.
+EXPORT_CHUNK_BYTES = 1024 * 1024
+# Ledger rows written at a time when a job's file is first downloaded.
+LEDGER_BATCH = 5000
+
+
+@service
+def export_job_create(
+    *,
+    acting_user: Any,
+    partner: Any,
+    scopes: Iterable[str],
+    list_name: str,
+    filters: str,
+    export_format: str,
+    password: str,
+    handler: str,
+) -> ExportJob:
+    """Queue an export for a worker (`handler` writes it), in this transaction: a request that
+    fails leaves no job. The password is kept sealed until the job has used it."""
+    job = job_enqueue(handler=handler, label=f"Export {list_name} ({export_format})")
+    user = (
+        acting_user if partner is None and getattr(acting_user, "is_authenticated", False) else None
+    )
+    return ExportJob.objects.create(
+        job=job,
+        partner=partner,
+        user=user,
+        scopes=" ".join(sorted(scopes))[:500],
+        list_name=list_name[:100],
+        filters=filters,
+        export_format=export_format,
+        protected=bool(password),
+        password_sealed=seal(password),
+    )
+
+
+@service
+def export_job_attempt_begin(export: ExportJob, attempt: int) -> None:
+    """A new attempt starts from nothing: the pieces earlier attempts wrote go."""
+    ExportChunk.objects.filter(export=export).exclude(attempt=attempt).delete()
+    ExportSubject.objects.filter(export=export).exclude(attempt=attempt).delete()
+
+
+@service
+def export_chunk_write(export: ExportJob, attempt: int, seq: int, data: bytes) -> None:
+    ExportChunk.objects.create(export=export, attempt=attempt, seq=seq, data=data)
+
+
+@service
+def export_subjects_write(
+    export: ExportJob, attempt: int, subjects: Iterable[tuple[int, str, bool]]
+) -> None:
+    """The captives of a batch of the file, with the level and hostility they were shown at."""
+    ExportSubject.objects.bulk_create(
+        ExportSubject(
+            export=export, attempt=attempt, captive_id=captive_id, level=level, hostile=hostile
+        )
+        for captive_id, level, hostile in subjects
+    )
+
+
+@service
+def export_job_publish(
+    export: ExportJob, *, attempt: int, outcome: Outcome, size: int, filename: str
+) -> ExportJob:
+    """The attempt's file becomes the export's (inside the job's finishing transaction, so only
+    the attempt that holds the job publishes); the password is no longer kept."""
+    now = timezone.now()
+    ExportChunk.objects.filter(export=export).exclude(attempt=attempt).delete()
+    ExportSubject.objects.filter(export=export).exclude(attempt=attempt).delete()
+    export.attempt = attempt
+    export.filename = filename[:200]
+    export.row_count = outcome.rows
+    export.size = size
+    export.sha256 = outcome.sha256
+    export.ready_at = now
+    export.expires_at = now + timedelta(hours=settings.EXPORT_FILE_HOURS)
+    export.password_sealed = b""
+    export.save(
+        update_fields=[
+            "attempt",
+            "filename",
+            "row_count",
+            "size",
+            "sha256",
+            "ready_at",
+            "expires_at",
+            "password_sealed",
+        ]
+    )
+    return export
+
+
+@service
+def export_job_gave_up(job: Job) -> None:
+    """The job failed for good: its pieces and its sealed password go; the record stays."""
+    export = ExportJob.objects.filter(job=job).first()
+    if export is None:
+        return
+    ExportChunk.objects.filter(export=export).delete()
+    ExportSubject.objects.filter(export=export).delete()
+    ExportJob.objects.filter(pk=export.pk).update(password_sealed=b"")
+
+
+def export_job_narrowed(export: ExportJob, viewer: Viewer) -> bool:
+    """Whether the reader may now see less than the file shows: a captive in it it may no longer
+    see, or sees at a lower level, or is now hostile to, or a scope it has lost. Such a file is
+    not served: a change that narrows what a partner sees takes effect at once."""
+    if viewer.is_staff:
+        return False
+    if not set(export.scopes.split()) <= set(viewer.scopes):
+        return True
+    subjects = ExportSubject.objects.filter(export=export, attempt=export.attempt)
+    shown = {
+        captive_id: (level, hostile)
+        for captive_id, level, hostile in subjects.values_list("captive_id", "level", "hostile")
+    }
+    now = captives_for(viewer, Captive.objects.filter(pk__in=subjects.values("captive_id")))
+    seen = 0
+    default = viewer.partner.default_level
+    for captive_id, shared_level, hostile in now.values_list(
+        "pk", "shared_level", "viewer_hostile"
+    ):
+        seen += 1
+        level, was_hostile = shown[captive_id]
+        if LEVEL_RANK[shared_level or default] < LEVEL_RANK[level] or (hostile and not was_hostile):
+            return True
+    return seen < len(shown)
+
+
+@service
+def export_job_disclose(export: ExportJob, *, method: str, path: str) -> bool:
+    """Write every captive in the file to the ledger, at the first download only (the partner
+    has read them once; further copies of the same file disclose nothing new). True if it did."""
+    locked = ExportJob.objects.select_for_update().get(pk=export.pk)
+    if locked.disclosed_at is not None or locked.partner is None:
+        return False
+    subjects = ExportSubject.objects.filter(export=locked, attempt=locked.attempt).order_by("pk")
+    batch: list[tuple[int, str]] = []
+    for captive_id, level in subjects.values_list("captive_id", "level").iterator(
+        chunk_size=LEDGER_BATCH
+    ):
+        batch.append((captive_id, level))
+        if len(batch) >= LEDGER_BATCH:
+            disclosure_record(partner=locked.partner, reads=batch, method=method, path=path)
+            batch = []
+    if batch:
+        disclosure_record(partner=locked.partner, reads=batch, method=method, path=path)
+    locked.disclosed_at = timezone.now()
+    locked.save(update_fields=["disclosed_at"])
+    export.disclosed_at = locked.disclosed_at
+    return True
+
+
+def export_job_file(export: ExportJob) -> Iterator[bytes]:
+    """The published file, piece by piece."""
+    pieces = (
+        ExportChunk.objects.filter(export=export, attempt=export.attempt)
+        .order_by("seq")
+        .values_list("data", flat=True)
+    )
+    for data in pieces.iterator(chunk_size=1):
+        yield bytes(data)
+
+
+@service
+def exports_purge() -> int:
+    """Remove the files of exports past EXPORT_FILE_HOURS (the records stay). How many."""
+    expired = ExportJob.objects.filter(file_purged_at__isnull=True, expires_at__lte=timezone.now())
+    ids = list(expired.values_list("pk", flat=True)[:1000])
+    ExportChunk.objects.filter(export_id__in=ids).delete()
+    ExportSubject.objects.filter(export_id__in=ids).delete()
+    ExportJob.objects.filter(pk__in=ids).update(file_purged_at=timezone.now(), password_sealed=b"")
+    return len(ids)
 
 
 # --- GC III documents --------------------------------------------------------------------------

@@ -61,3 +61,32 @@ def loaded_once(django_db_blocker: Any, load: Callable[[], Any]) -> Iterator[Any
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def jobs_drain(*, worker_id: str = "test-worker") -> int:
+    """Run every job that is due, in this process and this test's transaction, as
+    `manage.py db_worker --batch` would (its loop, without closing the test's connection).
+    Returns how many tasks ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while True:
+        with transaction.atomic():
+            task = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            if task is not None:
+                task.claim(worker_id)
+        if task is None:
+            return ran
+        worker.run_task(task)
+        ran += 1

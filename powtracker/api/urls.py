@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from partners.api import captives, diplomacy
+from reports.api.export_jobs import CaptiveExportJobViewSet, ExportJobViewSet
 from reports.api.exports import CaptiveExportViewSet
 from reports.api.statistics import StatisticsView
 
@@ -17,11 +18,14 @@ router.register(
     "diplomatic-contacts", diplomacy.DiplomaticContactViewSet, basename="diplomatic-contact"
 )
 router.register("transfer-requests", diplomacy.TransferRequestViewSet, basename="transfer-request")
+router.register("exports", ExportJobViewSet, basename="export-job")
 
 # /captives/export/: the captive list as a file, served by reports.
 export_routes = DefaultRouter()
 export_routes.include_root_view = False
 export_routes.register("captives", CaptiveExportViewSet, basename="captive")
+# /captives/exports/: the same export as a job (reports.api.export_jobs).
+export_routes.register("captives", CaptiveExportJobViewSet, basename="captive-export-job")
 
 captive_routes = DefaultRouter(trailing_slash=True)
 captive_routes.include_root_view = False

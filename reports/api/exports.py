@@ -1,8 +1,11 @@
 """The partner API's captive export: the list's filters, redacted exactly like the API, every
 captive in it written to the disclosure ledger before his row leaves."""
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
@@ -25,6 +28,7 @@ from partners.api.captives import CaptiveListMixin
 from partners.choices import LEVEL_RANK, DisclosureLevel
 from partners.disclosure import Viewer, captive_level, wishes_q
 from partners.services import disclosure_record
+from powtracker.api.errors import APIError
 from reports.admin.exports import EXPORT_PARAMETER, EXPORT_PERMISSION
 from reports.choices import ExportFormat
 from reports.exports import (
@@ -86,13 +90,22 @@ def flat_row(data: dict[str, Any], headers: list[str]) -> list[Any]:
     return row
 
 
-def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
-    """The captive list, as `view` filters it for this reader, as one streamed file."""
-    viewer: Viewer = view.viewer()
-    if viewer.is_staff and not request.user.has_perm(EXPORT_PERMISSION):
-        raise PermissionDenied(_("Your role does not allow you to export."))
-    if not export_method_allowed(request.method):
-        raise MethodNotAllowed(request.method)
+@dataclass
+class ExportPlan:
+    """What an export of the captive list writes, checked before anything is read or sent: the
+    format, the reader's rows (the list's filters, search and ordering) and their columns."""
+
+    viewer: Viewer
+    export_format: str
+    queryset: QuerySet[Captive]
+    fields: list[str]
+    headers: list[str]
+    password: str
+    filters: str
+
+
+def export_format_check(request: Any) -> str:
+    """The format asked with `as`, after refusing a password sent in the URL."""
     if any("password" in name.lower() for name in request.query_params):
         # It would travel in the URL, into logs, the ledger and the audit, and protect nothing.
         raise ValidationError(
@@ -112,17 +125,83 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
                 ]
             }
         )
+    return export_format
+
+
+def export_plan(view: Any, request: Any, *, password: str) -> ExportPlan:
+    """The export `view` would write for this request's reader, or the refusal (a role that may
+    not export, a password in the URL, a format or filter that does not exist, a password too
+    short or missing where the server requires one)."""
+    viewer: Viewer = view.viewer()
+    if viewer.is_staff and not request.user.has_perm(EXPORT_PERMISSION):
+        raise PermissionDenied(_("Your role does not allow you to export."))
+    export_format = export_format_check(request)
     queryset = view.filter_queryset(view.get_queryset())
     fields = export_fields(viewer, queryset)
-    # In a header, never in the URL: query strings end up in logs and in the audit.
-    password = request.headers.get(PASSWORD_HEADER, "")
     export_password_check(password, full_level="next_of_kin_name" in fields)
-    headers = export_headers(fields)
+    filters = request.GET.copy()
+    filters.pop(EXPORT_PARAMETER, None)
+    return ExportPlan(
+        viewer=viewer,
+        export_format=export_format,
+        queryset=queryset,
+        fields=fields,
+        headers=export_headers(fields),
+        password=password,
+        filters=filters.urlencode(),
+    )
+
+
+def export_rows(
+    view: Any, plan: ExportPlan, on_batch: Callable[[list[Captive]], None]
+) -> Iterator[Any]:
+    """The plan's rows as the file holds them (a dict a line for JSON Lines, else cells), each
+    batch of captives shown to `on_batch` (with their states) before any of its rows."""
     context = view.get_serializer_context()
+
+    def batch_seen(batch: list[Captive]) -> None:
+        states_attach(batch)
+        on_batch(batch)
+
+    def represented(captive: Captive) -> Any:
+        data = CaptiveSerializer(captive, context=context).data
+        if plan.export_format == ExportFormat.JSONL:
+            return dict(data)
+        return flat_row(data, plan.headers)
+
+    columns = [Column("row", represented)]
+    return (row[0] for row in queryset_rows(plan.queryset, columns, on_batch=batch_seen))
+
+
+def stream_limit_check(plan: ExportPlan) -> None:
+    """Refuse to stream more rows than EXPORT_STREAM_MAX_ROWS (0: no limit): a longer list would
+    outlast a worker's timeout and be cut off mid-file. It is exported as a job instead."""
+    limit = settings.EXPORT_STREAM_MAX_ROWS
+    if not limit:
+        return
+    if plan.queryset.order_by().values("pk")[: limit + 1].count() > limit:
+        raise APIError(
+            400,
+            "export_too_large",
+            _(
+                "More than %(limit)s captives: ask for this export as a job (POST "
+                "/api/v1/captives/exports/ with the same parameters), then download it."
+            )
+            % {"limit": limit},
+        )
+
+
+def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
+    """The captive list, as `view` filters it for this reader, as one streamed file."""
+    if not export_method_allowed(request.method):
+        raise MethodNotAllowed(request.method)
+    # In a header, never in the URL: query strings end up in logs and in the audit.
+    plan = export_plan(view, request, password=request.headers.get(PASSWORD_HEADER, ""))
+    stream_limit_check(plan)
+    viewer = plan.viewer
     path = request.get_full_path()
 
     def ledger(batch: list[Captive]) -> None:
-        states_attach(batch)
         if viewer.partner is not None:
             disclosure_record(
                 partner=viewer.partner,
@@ -131,37 +210,24 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
                 path=path,
             )
 
-    def represented(captive: Captive) -> Any:
-        data = CaptiveSerializer(captive, context=context).data
-        return dict(data) if export_format == ExportFormat.JSONL else flat_row(data, headers)
-
-    rows = (
-        row[0] for row in queryset_rows(queryset, [Column("row", represented)], on_batch=ledger)
-    )
-    filters = request.GET.copy()
-    filters.pop(EXPORT_PARAMETER, None)
     audit = ExportAudit(
         acting_user=request.user if viewer.is_staff else None,
         partner=viewer.partner,
         list_name="api.captives",
-        filters=filters.urlencode(),
-        export_format=export_format,
+        filters=plan.filters,
+        export_format=plan.export_format,
     )
+    filename = export_filename("captives", plan.export_format)
     chunks = export_chunks(
-        export_format,
-        headers,
-        rows,
+        plan.export_format,
+        plan.headers,
+        export_rows(view, plan, ledger),
         on_start=audit.start,
         on_end=audit.end,
-        password=password,
-        inner_name=export_filename("captives", export_format),
+        password=plan.password,
+        inner_name=filename,
     )
-    return export_response(
-        chunks,
-        export_format,
-        export_filename("captives", export_format),
-        protected=bool(password),
-    )
+    return export_response(chunks, plan.export_format, filename, protected=bool(plan.password))
 
 
 # GET /api/v1/captives/export/, beside the captive list (no docstring: DRF would show it).

@@ -4,6 +4,7 @@ import-linter reads the code's imports without running it. The second and third 
 packages into a temporary directory, add one forbidden import and check that the contract
 refuses it, so the contract cannot silently pass by checking nothing."""
 
+import configparser
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("powtracker", "states", "cases", "diplomacy", "partners", "reports", "imports", "demo")
+# Every package the contracts name (the root packages of .importlinter).
+_CONFIG = configparser.ConfigParser()
+_CONFIG.read(ROOT / ".importlinter")
+PACKAGES = tuple(_CONFIG["importlinter"]["root_packages"].split())
 SKIPPED = shutil.ignore_patterns(
     "__pycache__", "locale", "static", "templates", "fonts", "*.typ", "*.po", "*.mo"
 )
