@@ -26,7 +26,10 @@ run: $(VENV)/.installed
 	@echo ""
 	@echo "  powtracker is running: open http://$(HOST):$(PORT)/admin/"
 	@echo "  Log in as caseworker, supervisor or analyst; the password is $${DEMO_PASSWORD:-powtracker-demo}"
+	@echo "  A background worker runs beside the server (exports as jobs); Ctrl-C stops both."
 	@echo ""
+	@$(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite: on PostgreSQL when DATABASE_URL points at one, else on SQLite.

@@ -11,7 +11,17 @@ from django.utils import translation
 # The order of the work: the cases, the diplomacy around them and the list of states, the
 # partners they are shared with, what is reported of them, what is imported into them; then the
 # users and the sign-in audit. An app not named here follows, in its label's order.
-APP_ORDER = ("cases", "diplomacy", "states", "partners", "reports", "imports", "auth", "axes")
+APP_ORDER = (
+    "cases",
+    "diplomacy",
+    "states",
+    "partners",
+    "reports",
+    "imports",
+    "jobs",
+    "auth",
+    "axes",
+)
 
 
 def app_position(app: dict[str, Any]) -> tuple[int, str]:

@@ -35,6 +35,8 @@ OBJECT_NAMES: dict[str, Promise] = {
     "partners.disclosurerecord": pgettext_lazy("object of a verb", "disclosure record"),
     "partners.lockoutlift": pgettext_lazy("object of a verb", "lockout lift"),
     "partners.partner": pgettext_lazy("object of a verb", "partner"),
+    "jobs.job": pgettext_lazy("object of a verb", "job"),
+    "reports.exportjob": pgettext_lazy("object of a verb", "export job"),
     "reports.exportrecord": pgettext_lazy("object of a verb", "export record"),
     "reports.generateddocument": pgettext_lazy("object of a verb", "generated document"),
     "states.state": pgettext_lazy("object of a verb", "state"),

@@ -47,7 +47,9 @@ SUPERVISORS_ONLY_VIEWS = {("partners", "view_lockoutlift")}
 
 # Every staff role may export the lists it reads; supervisors read the export audit.
 EXPORTING = {("reports", "export")}
-EXPORT_AUDIT = {("reports", "view_exportrecord")}
+EXPORT_AUDIT = {("reports", "view_exportrecord"), ("reports", "view_exportjob")}
+# Supervisors follow the background jobs (exports, and what else runs in a worker).
+JOBS = {("jobs", "view_job")}
 # Caseworkers and supervisors print the GC III documents; every staff role reads their register.
 DOCUMENTS = {("reports", "generate")}
 DOCUMENT_REGISTER = {("reports", "view_generateddocument")}
@@ -85,6 +87,7 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
         | SUPERVISION
         | EXPORTING
         | EXPORT_AUDIT
+        | JOBS
         | DOCUMENTS
         | DOCUMENT_REGISTER
         | IMPORTING

@@ -15,10 +15,11 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jobs.admin import progress_bar
 from powtracker.admin import RecordsAdmin
 from powtracker.errors import RuleError
 from reports.admin.documents import document_response, may_print
-from reports.models import ExportRecord, GeneratedDocument
+from reports.models import ExportJob, ExportRecord, GeneratedDocument
 from reports.services import document_rebuild, document_reprint
 
 
@@ -49,6 +50,57 @@ class ExportRecordAdmin(RecordsAdmin):
         "sha256",
         "completed",
     ]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(RecordsAdmin):
+    """Exports made in the background: who asked, how far the worker has come, and whether the
+    file was downloaded (the ledger) or has expired."""
+
+    list_display = [
+        "created_at",
+        "partner",
+        "user",
+        "export_format",
+        "state_column",
+        "progress_column",
+        "row_count",
+        "expires_at",
+        "disclosed_at",
+    ]
+    list_filter = ["export_format", "job__state"]
+    search_fields = ["sha256", "user__username", "partner__name", "filters"]
+    date_hierarchy = "created_at"
+    list_select_related = ["job", "user", "partner"]
+    readonly_fields = [
+        "created_at",
+        "partner",
+        "user",
+        "scopes",
+        "list_name",
+        "filters",
+        "export_format",
+        "protected",
+        "state_column",
+        "progress_column",
+        "row_count",
+        "size",
+        "sha256",
+        "ready_at",
+        "expires_at",
+        "disclosed_at",
+        "file_purged_at",
+        "job",
+    ]
+    exclude = ["password_sealed", "attempt", "filename"]
+
+    @admin.display(description=_("state"), ordering="job__state")
+    def state_column(self, export: ExportJob) -> str:
+        return export.job.get_state_display()
+
+    @admin.display(description=_("done"))
+    def progress_column(self, export: ExportJob) -> str:
+        return progress_bar(export.job)
 
 
 @admin.register(GeneratedDocument)

@@ -130,13 +130,16 @@ def test_a_state_is_a_country_not_a_status(supervisor, states, language, word):
 
 @pytest.mark.parametrize("accept", ["en", "uk", "ko-KR,ko;q=0.9"])
 def test_the_sidebar_lists_the_apps_in_the_order_of_the_work_in_every_language(supervisor, accept):
-    """Cases first, then diplomacy, states, partners, reports and imports, whatever the language
-    sorts their names into (in Korean, 가져오기 "Imports" would come first)."""
+    """Cases first, then diplomacy, states, partners, reports, imports and the background jobs,
+    whatever the language sorts their names into (in Korean, 가져오기 "Imports" would come
+    first)."""
     html = signed_in(supervisor, accept_language=accept).get("/admin/cases/captive/").content
     sidebar = html.decode()
     sidebar = sidebar[sidebar.index('id="nav-sidebar"') :]
     apps = re.findall(r'class="app-(\w+) module', sidebar)
-    assert apps == ["cases", "diplomacy", "states", "partners", "reports", "imports", "axes"]
+    assert apps == [
+        *("cases", "diplomacy", "states", "partners", "reports", "imports", "jobs", "axes")
+    ]
 
 
 @pytest.mark.parametrize(
