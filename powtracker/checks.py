@@ -20,3 +20,24 @@ def secret_key_set(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]
     except ImproperlyConfigured as missing:
         return [checks.Error(str(missing), id="powtracker.E001")]
     return []
+
+
+@checks.register(checks.Tags.database)
+def replicas_need_a_shared_cache(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """With replicas, the pins and the position of the last change of who may see what live in
+    the shared cache; the database cache lives on the primary, so it would be gone exactly when
+    read-only mode needs it."""
+    from django.conf import settings
+
+    if not getattr(settings, "DATABASE_REPLICAS", []):
+        return []
+    backend = settings.CACHES["default"]["BACKEND"]
+    if "redis" in backend.lower():
+        return []
+    return [
+        checks.Error(
+            "DATABASE_REPLICA_URLS needs CACHE_URL to name a Redis server (the shared cache).",
+            hint="Set CACHE_URL=redis://host:6379/0.",
+            id="powtracker.E010",
+        )
+    ]

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Where reads go (a replica, the primary), and read-only mode: powtracker.replicas.
+    "powtracker.routing.DatabaseRouteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "powtracker.routing.read_only",
             ],
         },
     },
@@ -128,6 +131,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
         }
     )
+
+# Streaming replicas (DATABASE_REPLICA_URLS, comma-separated; aliases replica1, replica2…) serve
+# reads that cannot be stale (powtracker.replicas): a writer's reads for DATABASE_PIN_SECONDS
+# after it wrote, and every read while a replica lags more than DATABASE_REPLICA_MAX_LAG
+# seconds, go to the primary. Needs the shared cache in Redis (CACHE_URL): the pins and the
+# position of the last change of who may see what are kept there.
+for _index, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASES[f"replica{_index}"] = env.db_url_config(_url)
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica")]
+DATABASE_ROUTERS = ["powtracker.db_router.PrimaryReplicaRouter"]
+DATABASE_PIN_SECONDS = env.int("DATABASE_PIN_SECONDS", default=15)
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+# Retry-After of the 503 answers while the primary (read_only) or every database is down.
+DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=30)
+for _alias, _config in DATABASES.items():
+    if _config["ENGINE"] == "django.db.backends.postgresql":
+        _config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+        )
+        if _alias != "default":
+            _config["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+            _config["CONN_HEALTH_CHECKS"] = True
+            _config["OPTIONS"].setdefault("options", "-c jit=off")
+            # A test database mirrors the primary's (no replica is made for tests).
+            _config["TEST"] = {"MIRROR": "default"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

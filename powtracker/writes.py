@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 from django.http import HttpRequest, HttpResponse
 
+from powtracker.replicas import ReadOnly, current_route, disclosure_lsn_record, replica_aliases
+
 # The apps whose records only services write.
 GUARDED_APPS = frozenset({"jobs", "states", "cases", "diplomacy", "partners", "imports", "reports"})
 # Not a record of the register but the API's memory of an answer, written by its idempotency
@@ -37,10 +39,21 @@ class WriteOutsideService(RuntimeError):
 
 def service(func: Callable[P, R]) -> Callable[P, R]:
     """Mark a function as a service: one transaction, inside which writes are allowed."""
-    atomic = transaction.atomic(func)
+
+    def inside(*args: P.args, **kwargs: P.kwargs) -> R:
+        if _service_depth.get() == 1 and replica_aliases():
+            # When it commits, its writer reads its own writes, and no replica serves a read
+            # before it has replayed this change (it may narrow what a partner sees).
+            transaction.on_commit(_written)
+        return func(*args, **kwargs)
+
+    atomic = transaction.atomic(inside)
 
     @functools.wraps(func)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        route = current_route.get()
+        if route is not None and route.read_only:
+            raise ReadOnly("The primary database does not answer; nothing can be written.")
         token = _service_depth.set(_service_depth.get() + 1)
         try:
             return atomic(*args, **kwargs)
@@ -48,6 +61,13 @@ def service(func: Callable[P, R]) -> Callable[P, R]:
             _service_depth.reset(token)
 
     return run
+
+
+def _written() -> None:
+    route = current_route.get()
+    if route is not None:
+        route.wrote = True
+    disclosure_lsn_record()
 
 
 def in_service() -> bool:
