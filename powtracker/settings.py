@@ -87,6 +87,21 @@ MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
 # The language (cookie of the language menu, else Accept-Language) before any refusal is worded:
 # the body limit, the NUL guard and the API's 404 speak it too.
 MIDDLEWARE.insert(2, "django.middleware.locale.LocaleMiddleware")
+# A database outage answers 503, never 500 (powtracker.outage): outside every middleware that may
+# touch the database, inside those that never do (so the page carries CSP and speaks the
+# reader's language, and static files are served without the database).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "powtracker.outage.DatabaseOutageMiddleware",
+)
+# First of all: /healthz and /readyz answer before anything checks the Host header or redirects
+# to HTTPS (powtracker.health).
+MIDDLEWARE.insert(0, "powtracker.health.ProbeMiddleware")
+# Seconds a client is asked to wait (Retry-After) when it is answered 503.
+RETRY_AFTER_SECONDS = env.int("RETRY_AFTER_SECONDS", default=30)
+# The longest /readyz waits for a database or the cache to answer; each database is also asked
+# to connect within it (PostgreSQL's connect_timeout, which counts 2 s at least).
+HEALTH_CHECK_TIMEOUT = env.int("HEALTH_CHECK_TIMEOUT", default=2)
 
 ROOT_URLCONF = "powtracker.urls"
 
@@ -112,25 +127,52 @@ WSGI_APPLICATION = "powtracker.wsgi.application"
 DATABASE_URL = (
     env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'var' / 'powtracker.sqlite3'}"
 )
-DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # PostgreSQL's JIT compiles a plan's expressions when it guesses a query is costly; for the
-    # register's queries, which read a page or count through indexes, the compiling costs more
-    # than it saves (hundreds of ms on a count at 100,000 captives, issue 9).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite takes its write lock when a transaction first writes; two transactions that read
-    # first then both want to write deadlock, and one fails at once with "database is locked".
-    # Taking the lock at BEGIN makes writers queue instead, each waiting up to the busy timeout.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
-        }
-    )
+# How long a new PostgreSQL connection may take before it counts as failed: a database host that
+# is gone (no answer at all) is then a 503 within seconds (powtracker.outage), not a request
+# hanging until the worker is killed. A `connect_timeout` in the URL wins.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+
+
+def database_config(url: str) -> dict:
+    """One database's settings from its URL, tuned for its engine (the primary and each replica
+    alike)."""
+    config = env.db_url_config(url)
+    config["ATOMIC_REQUESTS"] = False
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        config["CONN_HEALTH_CHECKS"] = True
+        options = config.setdefault("OPTIONS", {})
+        # PostgreSQL's JIT compiles a plan's expressions when it guesses a query is costly; for
+        # the register's queries, which read a page or count through indexes, the compiling
+        # costs more than it saves (hundreds of ms on a count at 100,000 captives, issue 9).
+        options.setdefault("options", "-c jit=off")
+        options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite takes its write lock when a transaction first writes; two transactions that read
+        # first then both want to write deadlock, and one fails at once with "database is
+        # locked". Taking the lock at BEGIN makes writers queue instead, each waiting up to the
+        # busy timeout.
+        config.setdefault("OPTIONS", {}).update(
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            }
+        )
+    return config
+
+
+DATABASES = {"default": database_config(DATABASE_URL)}
+# Streaming replicas, comma-separated URLs (empty: none): each is the alias replica1, replica2…
+# in the order given. /readyz reports whether each answers and how far it lags. Tests use the
+# primary's test database for them (MIRROR): a replica is a copy of it.
+DATABASE_REPLICA_URLS = [
+    url.strip() for url in env.str("DATABASE_REPLICA_URLS", default="").split(",") if url.strip()
+]
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{_number}"] = {
+        **database_config(_url),
+        "TEST": {"MIRROR": "default"},
+    }
 
 # Streaming replicas (DATABASE_REPLICA_URLS, comma-separated; aliases replica1, replica2…) serve
 # reads that cannot be stale (powtracker.replicas): a writer's reads for DATABASE_PIN_SECONDS
@@ -284,8 +326,12 @@ AXES_SENSITIVE_PARAMETERS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"quiet": {"()": "powtracker.outage.QuietFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # A database outage is logged in one line by powtracker.outage, not once per request, and
+    # the probes' 503s not at all (powtracker.health).
+    "loggers": {"django.request": {"filters": ["quiet"]}},
 }
 
 # GC III deadlines, in days after the triggering event. Art. 70 gives a week for the capture card

@@ -21,6 +21,9 @@ admin.site.index_title = _("Cases and diplomacy")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # The load balancer's probes, /healthz and /readyz (answered first of all by
+    # powtracker.health.ProbeMiddleware: no Host check, no HTTPS redirect, no sign-in).
+    path("", include("powtracker.health")),
     # Before the admin's own URLs: its final catch-all view would answer 404 for it.
     path(
         "admin/statistics/",

@@ -3,14 +3,19 @@
 gunicorn on a free loopback port, always stopped."""
 
 import os
+import pwd
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +36,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def sqlite_env(database: Path, **settings: str) -> dict[str, str]:
-    """The environment of a production-like server on the SQLite file `database`."""
+def server_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a production-like server on the database at `database_url`."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CACHE_URL"}}
     return {
         **env,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
         "DEBUG": "false",
         "HTTPS": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
         **settings,
     }
+
+
+def sqlite_env(database: Path, **settings: str) -> dict[str, str]:
+    """The environment of a production-like server on the SQLite file `database`."""
+    return server_env(f"sqlite:///{database}", **settings)
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -107,3 +117,159 @@ def call(
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+class TcpGate:
+    """A TCP relay on a free loopback port to `upstream` (a real server: PostgreSQL, Redis):
+    `cut()` drops every connection through it and refuses new ones, as a host that went down
+    does; `restore()` lets them through again, on the same port."""
+
+    def __init__(self, upstream: tuple[str, int]):
+        self.upstream = upstream
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+        self._listener: socket.socket | None = None
+
+    def __enter__(self) -> "TcpGate":
+        self.restore()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cut()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            doomed = [*self._open, *([self._listener] if self._listener else [])]
+            self._open.clear()
+            self._listener = None
+        for sock in doomed:
+            # shutdown() wakes a thread blocked in accept() or recv() on it; close() alone may not.
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+                server.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if self._listener is not listener:  # cut meanwhile
+                    client.close()
+                    server.close()
+                    return
+                self._open.update({client, server})
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+def postgres_bin() -> Path | None:
+    """The directory of PostgreSQL's server programs (initdb, pg_ctl…), if installed."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+def can_run_postgres() -> bool:
+    """Whether this user can start PostgreSQL servers of its own: any user but root, and root
+    through the `postgres` account (PostgreSQL refuses to run as root)."""
+    if postgres_bin() is None:
+        return False
+    if os.geteuid() != 0:
+        return True
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return False
+    return shutil.which("runuser") is not None
+
+
+def _as_postgres(*command: str) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else [*command]
+
+
+@dataclass
+class StreamingPair:
+    """A PostgreSQL primary and its streaming replica (trust authentication, user postgres)."""
+
+    primary_port: int
+    replica_port: int
+    stop_primary: Callable[[], None]
+
+
+@contextmanager
+def streaming_pair() -> Iterator[StreamingPair]:
+    """A primary and a streaming replica of it, each a PostgreSQL server of its own on a free
+    loopback port, always stopped and removed."""
+    bin_dir = postgres_bin()
+    assert bin_dir is not None
+    # Not under pytest's tmp_path: as root, that is closed to the postgres account.
+    root = Path(tempfile.mkdtemp(prefix="powtracker-pair-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    primary, replica = root / "primary", root / "replica"
+    ports = free_port(), free_port()
+    running: list[Path] = []
+
+    def run(*command: str) -> None:
+        subprocess.run(_as_postgres(*command), check=True, capture_output=True, timeout=120)
+
+    def start(data: Path) -> None:
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", f"{data}.log", "-w", "start")
+        running.append(data)
+
+    def stop(data: Path) -> None:
+        if data in running:
+            running.remove(data)
+            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+
+    try:
+        run(str(bin_dir / "initdb"), "-D", str(primary), "-A", "trust", "-U", "postgres", "-N")
+        with (primary / "postgresql.conf").open("a") as conf:
+            conf.write(
+                f"port = {ports[0]}\nlisten_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{root}'\nwal_level = replica\nfsync = off\n"
+            )
+        with (primary / "pg_hba.conf").open("a") as hba:
+            hba.write("host replication all 127.0.0.1/32 trust\n")
+        start(primary)
+        run(
+            str(bin_dir / "pg_basebackup"),
+            *("-h", "127.0.0.1", "-p", str(ports[0]), "-U", "postgres"),
+            *("-D", str(replica), "-R", "-X", "stream"),
+        )
+        with (replica / "postgresql.conf").open("a") as conf:
+            conf.write(f"port = {ports[1]}\n")
+        start(replica)
+        yield StreamingPair(ports[0], ports[1], lambda: stop(primary))
+    finally:
+        for data in reversed(running[:]):
+            with suppress(subprocess.SubprocessError):
+                stop(data)
+        shutil.rmtree(root, ignore_errors=True)

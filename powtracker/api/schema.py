@@ -31,6 +31,7 @@ READ_ERRORS = {
     "403": "The token lacks the scope this endpoint needs",
     "404": "Not found, or not disclosed to you (the same answer)",
     "429": "Too many requests; see Retry-After",
+    "503": "No database answers (database_unavailable); try again after Retry-After seconds",
 }
 WRITE_ERRORS = {
     **READ_ERRORS,

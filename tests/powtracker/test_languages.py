@@ -52,7 +52,8 @@ def test_the_language_menu_overrides_the_browser(caseworker):
     assert CYRILLIC.search(html)
 
 
-def test_the_language_menu_is_on_the_sign_in_page_too():
+# `db`: every request opens its database connection before anything else (powtracker.outage).
+def test_the_language_menu_is_on_the_sign_in_page_too(db):
     html = Client(headers={"accept_language": "ko"}).get("/admin/login/").content.decode()
     assert '<html lang="ko"' in html
     assert 'class="language-menu"' in html

@@ -34,7 +34,8 @@ def test_an_api_refusal_speaks_the_language_asked_for_and_keeps_its_code(
 
 
 @pytest.mark.parametrize(("accept", "script"), [("ko", HANGUL), ("uk", CYRILLIC)])
-def test_an_unauthenticated_call_is_refused_in_the_language_asked_for(client, accept, script):
+# `db`: every request opens its database connection before anything else (powtracker.outage).
+def test_an_unauthenticated_call_is_refused_in_the_language_asked_for(db, client, accept, script):
     refused = client.get("/api/v1/captives/", headers={"accept-language": accept})
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "not_authenticated"
@@ -104,7 +105,7 @@ def test_the_guards_before_the_views_speak_the_language_asked_for(
 
 
 @pytest.mark.parametrize("debug", [False, True])
-def test_an_unrouted_api_path_says_not_found_in_the_language_asked_for(client, settings, debug):
+def test_an_unrouted_api_path_says_not_found_in_the_language_asked_for(db, client, settings, debug):
     """With DEBUG on a middleware answers it, with DEBUG off handler404: the same words."""
     settings.DEBUG = debug
     refused = client.get("/api/v1/nothing-here/", headers={"accept-language": "uk"})
