@@ -244,10 +244,11 @@ def _history_sql(
                 ) AS from_last FROM {past}
             ) ranked WHERE from_last = 1
         """  # noqa: S608
-    # Three reads of the history table, each planned on its own: the chains' shape (one window
-    # over the history alone), the latest entries beside the records (a join on the id), and
-    # the records without history (an anti-join).
-    return f"""
+    # Reads of the history table, each planned on its own: the chains' shape (one window over
+    # the history alone); the latest entries beside the records (a join on the id: on
+    # PostgreSQL a full join, which also finds the records without history); on SQLite, whose
+    # older versions have no full join, the records without history by an anti-join.
+    shape = f"""
         SELECT DISTINCT
                CASE WHEN position = 1 THEN '{HISTORY_STARTS.name}'
                     ELSE '{HISTORY_ONLY_CHANGES.name}' END AS k,
@@ -260,6 +261,21 @@ def _history_sql(
                 FROM {past}
           ) chain
          WHERE (position = 1 AND history_type <> '+') OR (position > 1 AND history_type <> '~')
+    """  # noqa: S608
+    if connection.vendor == "postgresql":
+        return f"""
+            {shape}
+            UNION ALL
+            SELECT CASE WHEN h.{pk} IS NULL THEN '{HISTORY_PRESENT.name}'
+                        WHEN m.{pk} IS NULL THEN '{HISTORY_NO_ORPHANS.name}'
+                        ELSE '{HISTORY_LATEST.name}' END,
+                   COALESCE(h.{pk}, m.{pk})
+              FROM ({latest}) h
+              FULL JOIN {live} m ON m.{pk} = h.{pk}
+             WHERE h.{pk} IS NULL OR m.{pk} IS NULL OR NOT ({equal})
+        """  # noqa: S608 — model metadata and constants only
+    return f"""
+        {shape}
         UNION ALL
         SELECT CASE WHEN m.{pk} IS NULL THEN '{HISTORY_NO_ORPHANS.name}'
                     ELSE '{HISTORY_LATEST.name}' END,

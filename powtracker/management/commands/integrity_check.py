@@ -96,6 +96,8 @@ class Command(BaseCommand):
                         "vendor": connection.vendor,
                         "seconds": round(seconds, 3),
                         "checks": results,
+                        # How long each group of checks answered together took.
+                        "timings": self.timings,
                     },
                     ensure_ascii=False,
                     indent=2,
@@ -114,6 +116,7 @@ class Command(BaseCommand):
         self, connection: Any, groups: list[CheckGroup], limit: int, only: list[str]
     ) -> list[dict[str, Any]]:
         results = []
+        self.timings: list[dict[str, Any]] = []
         outer = connection.in_atomic_block
         with transaction.atomic(using=connection.alias):
             if connection.vendor == "postgresql" and not outer:
@@ -142,6 +145,7 @@ class Command(BaseCommand):
                     ]
                     continue
                 milliseconds = round((time.perf_counter() - started) * 1000)
+                self.timings.append({"checks": [c.name for c in checks], "ms": milliseconds})
                 if self.verbosity >= 2:
                     self.stderr.write(f"{', '.join(c.name for c in checks)}: {milliseconds} ms")
                 for check in checks:
@@ -159,7 +163,7 @@ class Command(BaseCommand):
         ms: int | None = None,
     ) -> dict[str, Any]:
         """One check's line of the report. `ms`: how long the statements that answered it took
-        (shared by the checks answered together); None when it did not run."""
+        (shared by the checks answered together: see "timings"); None when it did not run."""
         failures = failures or Failures()
         return {
             "name": check.name,
