@@ -223,7 +223,7 @@ def wishes(connection: BaseDatabaseWrapper, limit: int) -> dict[str, Failures]:
         connection,
         f"""
         WITH said AS (
-            SELECT captive_id, id, wish, destination_id, voluntariness,
+            SELECT captive_id, id,
                    ROW_NUMBER() OVER (
                        PARTITION BY captive_id ORDER BY stated_at DESC, id DESC
                    ) AS from_last

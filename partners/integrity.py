@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Captive
 from partners.choices import DisclosureLevel
 from partners.models import DisclosureRecord, Partner
-from powtracker.integrity import Check, Failures, findings, register, table, text_list
+from powtracker.integrity import (
+    Check,
+    Failures,
+    findings,
+    register,
+    seconds_before,
+    table,
+    text_list,
+)
 
 LEDGER_NAMES = Check(
     "ledger.names_partner_and_captive",
@@ -23,9 +31,13 @@ LEDGER_CHRONOLOGY = Check(
     _(
         "No read is dated before the partner or the captive it names was registered (the "
         "ledger is only ever appended to, as reads happen: an older row naming a newer record "
-        "means a table came back from another point in time)."
+        "means a table came back from another point in time). A minute is allowed for the "
+        "clocks of several app servers."
     ),
 )
+# How far the clocks of two app servers may disagree (a read's time and a registration's are
+# each the clock of the server that wrote them).
+CLOCK_SKEW_SECONDS = 60
 
 
 @register(LEDGER_NAMES, LEDGER_LEVELS, LEDGER_CHRONOLOGY)
@@ -46,7 +58,8 @@ def ledger(connection: BaseDatabaseWrapper, limit: int) -> dict[str, Failures]:
         SELECT '{LEDGER_CHRONOLOGY.name}', r.id FROM {reads} r
           JOIN {partners} p ON p.id = r.partner_id
           JOIN {captives} c ON c.id = r.captive_id
-         WHERE r.read_at < p.created_at OR r.read_at < c.created_at
+         WHERE r.read_at < {seconds_before("p.created_at", CLOCK_SKEW_SECONDS, connection)}
+            OR r.read_at < {seconds_before("c.created_at", CLOCK_SKEW_SECONDS, connection)}
         """,  # noqa: S608 — model metadata and constants only
         limit=limit,
         models_=DisclosureRecord,

@@ -137,6 +137,13 @@ def allowed_pairs(first: str, second: str, table_: dict[Any, Iterable[str]]) -> 
     return "(" + " OR ".join(clauses) + ")" if clauses else "(1 = 0)"
 
 
+def seconds_before(moment: str, seconds: int, connection: BaseDatabaseWrapper) -> str:
+    """SQL for the time `seconds` before the datetime column `moment`."""
+    if connection.vendor == "sqlite":
+        return f"datetime({moment}, '-{int(seconds)} seconds')"
+    return f"({moment} - INTERVAL '{int(seconds)} seconds')"
+
+
 def _plain(value: str) -> str:
     if "'" in value or "\\" in value:
         raise ValueError(f"Not a plain constant: {value!r}")
@@ -188,7 +195,10 @@ HISTORY_PRESENT = Check(
 )
 HISTORY_STARTS = Check(
     "history.chain_starts_with_creation",
-    _("Each history chain's first entry is the record's creation (“+”)."),
+    _(
+        "Each history chain's first entry (in the order the database wrote them) is the "
+        "record's creation (“+”)."
+    ),
 )
 HISTORY_ONLY_CHANGES = Check(
     "history.chain_has_no_deletion",
@@ -230,17 +240,19 @@ def _history_sql(
         if f.column != model._meta.pk.column
     ]
     equal = " AND ".join(same(f"h.{c}", f"m.{c}", connection) for c in tracked) or "1 = 1"
-    # The latest entry of each chain (simple-history's order: history_date, then history_id).
+    # A chain's entries in the order the database wrote them (history_id): a record's changes
+    # are written one after the other under its row lock, whereas history_date is the clock of
+    # the app server that wrote each one (simple-history's pages sort by it), and two servers'
+    # clocks may disagree by more than the time between two changes.
     if connection.vendor == "postgresql":
         latest = f"""
-            SELECT DISTINCT ON ({pk}) * FROM {past}
-             ORDER BY {pk}, history_date DESC, history_id DESC
+            SELECT DISTINCT ON ({pk}) * FROM {past} ORDER BY {pk}, history_id DESC
         """  # noqa: S608
     else:
         latest = f"""
             SELECT * FROM (
                 SELECT *, ROW_NUMBER() OVER (
-                    PARTITION BY {pk} ORDER BY history_date DESC, history_id DESC
+                    PARTITION BY {pk} ORDER BY history_id DESC
                 ) AS from_last FROM {past}
             ) ranked WHERE from_last = 1
         """  # noqa: S608
@@ -255,9 +267,7 @@ def _history_sql(
                oid AS ref
           FROM (
               SELECT {pk} AS oid, history_type,
-                     ROW_NUMBER() OVER (
-                         PARTITION BY {pk} ORDER BY history_date, history_id
-                     ) AS position
+                     ROW_NUMBER() OVER (PARTITION BY {pk} ORDER BY history_id) AS position
                 FROM {past}
           ) chain
          WHERE (position = 1 AND history_type <> '+') OR (position > 1 AND history_type <> '~')

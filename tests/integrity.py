@@ -240,7 +240,7 @@ def rewrite(model: Any, pk: int, **values: Any) -> None:
             f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE id = %s",  # noqa: S608
             [*values.values(), pk],
         )
-        latest = history.objects.filter(id=pk).order_by("-history_date", "-history_id").first()
+        latest = history.objects.filter(id=pk).order_by("-history_id").first()
         cursor.execute(
             f"UPDATE {quote(history._meta.db_table)} SET {sets} WHERE history_id = %s",  # noqa: S608
             [*values.values(), latest.history_id],

@@ -70,3 +70,14 @@ def test_a_read_older_than_its_captive_is_named(whole):
     assert failed(report)["ledger.read_after_registration"]["examples"] == [
         f"partners.DisclosureRecord#{read.pk}"
     ]
+
+
+def test_a_read_seconds_before_by_another_servers_clock_is_allowed(whole):
+    read = first_read(whole)
+    with broken():
+        DisclosureRecord.objects.filter(pk=read.pk).update(
+            read_at=whole["wounded"].created_at - timedelta(seconds=20)
+        )
+        status, report = integrity("--only", "ledger.")
+
+    assert status == 0, failed(report)
