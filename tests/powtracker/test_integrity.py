@@ -1,10 +1,11 @@
 """manage.py integrity_check: a whole database passes; each break of a history chain (or, on
 PostgreSQL, of an id counter) is named, with its record, and the exit status says so."""
 
+from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import load_command_class
+from django.core.management import CommandError, call_command, load_command_class
 from django.db import connection
 
 from cases.choices import InvolvementRole
@@ -39,10 +40,6 @@ def test_a_whole_register_passes_every_check(whole):
 
 
 def test_the_report_has_one_line_per_check_and_a_verdict(whole):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     out = StringIO()
     call_command("integrity_check", stdout=out)
 
@@ -151,6 +148,21 @@ def test_only_runs_the_checks_asked_for(whole):
 
     assert status == 0
     assert {c["name"].split(".")[0] for c in report["checks"]} == {"history", "ledger"}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--only", "nothing."], "No check's name starts with ['nothing.']."),
+        (["--database", "elsewhere"], "No database is named elsewhere in DATABASES."),
+        (["--examples", "0"], "--examples must be at least 1."),
+    ],
+)
+def test_bad_arguments_are_refused_in_words(arguments, message):
+    with pytest.raises(CommandError) as refusal:
+        call_command("integrity_check", *arguments, stdout=StringIO())
+
+    assert str(refusal.value) == message
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's sequences")

@@ -72,6 +72,10 @@ class Command(BaseCommand):
         if options["examples"] < 1:
             raise CommandError(_("--examples must be at least 1."))
         self.verbosity = options["verbosity"]
+        if options["database"] not in connections:
+            raise CommandError(
+                _("No database is named %(alias)s in DATABASES.") % {"alias": options["database"]}
+            )
         connection = connections[options["database"]]
         groups = [
             group
