@@ -15,6 +15,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.choices import (
     CustodyEventKind,
+    DocumentKind,
     DuplicateVerdict,
     Health,
     InvolvementRole,
@@ -29,6 +30,7 @@ from diplomacy.choices import InclusionStatus, ProposalStatus, TransferStatus
 from partners.choices import DisclosureLevel, PartnerKind
 from partners.services import disclosure_record, partner_create
 from powtracker.roles import ROLE_SUPERVISOR
+from reports.services import document_generate
 from tests.factories import CaptiveFactory, StateFactory, UserFactory
 
 
@@ -97,6 +99,16 @@ def register() -> dict[str, Any]:
             acting_user=boss, proposal=proposal, to_status=step
         )
     proposal = diplomacy_services.exchange_proposal_execute(acting_user=boss, proposal=proposal)
+    # The capture card of the man exchanged went out printed.
+    printed, _pdf = document_generate(
+        acting_user=boss, kind=DocumentKind.CAPTURE_CARD, captives=[returned]
+    )
+    case_services.obligation_fulfil(
+        acting_user=boss,
+        obligation=Obligation.objects.get(captive=returned, kind=ObligationKind.CAPTURE_CARD),
+        fulfilled_on=date(2025, 1, 9),
+        document=printed,
+    )
 
     # Resettled in KOR at his request.
     resettled = soldier()
@@ -132,7 +144,8 @@ def register() -> dict[str, Any]:
     case_services.obligation_fulfil(
         acting_user=boss, obligation=card, fulfilled_on=date(2025, 1, 12), reference="CC-1"
     )
-    # His power said to be RUS after all (the PRK involvement ends), and KOR verifies him.
+    # His power said to be RUS after all (the PRK involvement ends, and RUS is no longer his
+    # ally), and KOR verifies him.
     case_services.captive_powers_set(
         acting_user=boss,
         captive=wounded,
@@ -195,6 +208,7 @@ def register() -> dict[str, Any]:
         "proposal": proposal,
         "transfer": transfer,
         "partner": partner,
+        "printed": printed,
     }
 
 

@@ -218,15 +218,19 @@ def test_a_seriously_sick_captive_without_his_health_report_is_named(whole):
 
 
 def test_a_duty_its_event_does_not_create_is_named(whole):
-    card = Obligation.objects.get(captive=whole["returned"], kind=ObligationKind.CAPTURE_CARD)
+    notification = Obligation.objects.get(
+        triggered_by__captive=whole["resettled"],
+        triggered_by__kind=CustodyEventKind.RESETTLED,
+        kind=ObligationKind.NIB_NOTIFICATION,
+    )
     with broken():
-        rewrite(Obligation, card.pk, kind=ObligationKind.DEATH_RECORD)
+        rewrite(Obligation, notification.pk, kind=ObligationKind.DEATH_RECORD)
         status, report = integrity()
 
     assert status == 1
     assert set(failed(report)) == {"obligations.match_their_events"}
     assert failed(report)["obligations.match_their_events"]["examples"] == [
-        f"cases.Obligation#{card.pk}"
+        f"cases.Obligation#{notification.pk}"
     ]
 
 
