@@ -169,29 +169,32 @@ CUSTODY_STATUS = Check(
 def custody(connection: BaseDatabaseWrapper, limit: int) -> dict[str, Failures]:
     captives, events = table(Captive, connection), table(CustodyEvent, connection)
     allowed = allowed_pairs("previous", "kind", CUSTODY_TRANSITIONS)
+    # One window over the events not voided, in time order: the step before each one, and
+    # whether it is his latest. His first event of all (voided or not) by an aggregate.
     return findings(
         connection,
         f"""
         WITH timeline AS (
             SELECT captive_id, kind, place, custodian_id, occurred_at,
-                   LAG(kind) OVER (PARTITION BY captive_id ORDER BY occurred_at, id) AS previous,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY captive_id ORDER BY occurred_at DESC, id DESC
-                   ) AS from_last
+                   LAG(kind) OVER steps AS previous,
+                   LEAD(id) OVER steps AS next_id
               FROM {events} WHERE voided_at IS NULL
-        ), first_event AS (
-            SELECT captive_id, MIN(id) AS id FROM {events} GROUP BY captive_id
+            WINDOW steps AS (PARTITION BY captive_id ORDER BY occurred_at, id)
         )
         SELECT '{CUSTODY_REGISTERED.name}' AS k, c.id AS ref FROM {captives} c
-          LEFT JOIN first_event f ON f.captive_id = c.id
-          LEFT JOIN {events} e ON e.id = f.id
-         WHERE e.kind IS NULL OR e.kind <> '{CustodyEventKind.CAPTURED}'
+          LEFT JOIN (
+              SELECT captive_id, MIN(id) AS first_event,
+                     MIN(CASE WHEN kind = '{CustodyEventKind.CAPTURED}' THEN id END)
+                         AS first_capture
+                FROM {events} GROUP BY captive_id
+          ) f ON f.captive_id = c.id
+         WHERE f.first_capture IS NULL OR f.first_capture <> f.first_event
         UNION ALL
         SELECT DISTINCT '{CUSTODY_TRANSITIONS_ALLOWED.name}', captive_id FROM timeline
          WHERE NOT {allowed}
         UNION ALL
         SELECT '{CUSTODY_STATUS.name}', c.id FROM {captives} c
-          LEFT JOIN timeline t ON t.captive_id = c.id AND t.from_last = 1
+          LEFT JOIN timeline t ON t.captive_id = c.id AND t.next_id IS NULL
          WHERE NOT (
              c.custody_status = COALESCE(t.kind, '')
              AND c.custody_place = COALESCE(t.place, '')
