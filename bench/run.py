@@ -29,6 +29,7 @@ SCRIPTS = [
     ["casework.py"],
     ["documents.py"],
     ["exports.py", os.environ.get("BENCH_CAPTIVES", "100000")],
+    ["integrity.py"],
 ]
 
 

@@ -50,6 +50,7 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger("powtracker.outage")
 
+
 # The request attribute that says the outage middleware is on the stack for it.
 GUARDED = "_database_outage_guarded"
 # The request attribute set on an answer that powtracker logs itself, or deliberately not at all
@@ -115,6 +116,11 @@ def _raise_if_unavailable(sender: Any, request: HttpRequest | None = None, **kwa
         return
     if isinstance(exc, DatabaseUnavailable):
         raise exc
+    from powtracker.replicas import ReadOnly
+
+    if isinstance(exc, ReadOnly):
+        # A write tried in read-only mode, in a middleware (a session saved): 503 read_only.
+        raise DatabaseUnavailable(exc) from exc
     error = unavailable(exc)
     if error is not None:
         raise DatabaseUnavailable(error) from exc
@@ -224,19 +230,39 @@ class DatabaseOutageMiddleware:
         )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Imported here: the logging configuration imports this module before the apps load.
+        from powtracker.replicas import (
+            ReadOnly,
+            primary_available,
+            primary_mark_down,
+            replica_aliases,
+        )
+        from powtracker.routing import read_only_response
+
         connection = connections[DEFAULT_DB_ALIAS]
-        try:
-            connection.ensure_connection()
-        except DatabaseError as error:
-            if unavailable(error) is None:
-                raise
-            outage_seen(error)
-            return unavailable_response(request)
+        # With replicas, a primary known to be down is not asked again at every request (each
+        # ask may cost the connect timeout): the site is read-only meanwhile.
+        if primary_available():
+            try:
+                connection.ensure_connection()
+            except DatabaseError as error:
+                if unavailable(error) is None:
+                    raise
+                outage_seen(error)
+                if not replica_aliases():
+                    return unavailable_response(request)
+                primary_mark_down()
         setattr(request, GUARDED, True)
         try:
             response = self.get_response(request)
         except DatabaseUnavailable as outage:
             outage_seen(outage.error)
+            if replica_aliases():
+                # The primary went away (or a write was tried while it is away): the next
+                # requests are read-only, served by a replica; this one cannot be finished.
+                if not isinstance(outage.error, ReadOnly):
+                    primary_mark_down()
+                return read_only_response(request)
             return unavailable_response(request)
         finally:
             setattr(request, GUARDED, False)

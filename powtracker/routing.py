@@ -34,7 +34,7 @@ def read_only_message() -> str:
 
 def read_only_response(request: HttpRequest) -> HttpResponse:
     """503 `read_only`, with Retry-After: JSON for the API and OAuth, a plain page otherwise."""
-    retry = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+    retry = str(settings.RETRY_AFTER_SECONDS)
     if request.path.startswith(JSON_PREFIXES):
         response: HttpResponse = JsonResponse(
             envelope("read_only", read_only_message()), status=503
@@ -77,8 +77,9 @@ def read_only(request: HttpRequest) -> dict[str, Any]:
 
 
 class DatabaseRouteMiddleware:
-    """Sets the request's route; in read-only mode refuses every write at once and lets the
-    admin show only what reads; after a write, pins the writer to the primary."""
+    """Sets the request's route (right inside the outage middleware, so that the sessions'
+    reads and writes follow it too); in read-only mode refuses every write at once; after a
+    write, pins the writer to the primary."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -89,11 +90,8 @@ class DatabaseRouteMiddleware:
         route = Route(request=request, read_only=not primary_available())
         token = current_route.set(route)
         try:
-            if route.read_only:
-                if request.method not in SAFE_METHODS:
-                    return read_only_response(request)
-                # After AuthenticationMiddleware (settings): the user, lazily, allowed to view only.
-                request.user = SimpleLazyObject(lambda: _viewing_only(get_user(request)))
+            if route.read_only and request.method not in SAFE_METHODS:
+                return read_only_response(request)
             response = self.get_response(request)
             if not route.read_only and (
                 route.wrote or (request.method not in SAFE_METHODS and response.status_code < 400)
@@ -107,3 +105,16 @@ class DatabaseRouteMiddleware:
         if isinstance(exception, ReadOnly):
             return read_only_response(request)
         return None
+
+
+class ReadOnlyUserMiddleware:
+    """In read-only mode the signed-in user is allowed only what reads, so the admin shows no
+    button that would write (after AuthenticationMiddleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if in_read_only_mode():
+            request.user = SimpleLazyObject(lambda: _viewing_only(get_user(request)))
+        return self.get_response(request)

@@ -66,8 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Where reads go (a replica, the primary), and read-only mode: powtracker.replicas.
-    "powtracker.routing.DatabaseRouteMiddleware",
+    # Read-only mode shows the admin only what reads (powtracker.routing).
+    "powtracker.routing.ReadOnlyUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -93,6 +93,12 @@ MIDDLEWARE.insert(2, "django.middleware.locale.LocaleMiddleware")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
     "powtracker.outage.DatabaseOutageMiddleware",
+)
+# Where reads go (a replica, the primary) and read-only mode (powtracker.replicas), right inside
+# the outage middleware: the sessions' reads and writes follow the route too.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("powtracker.outage.DatabaseOutageMiddleware") + 1,
+    "powtracker.routing.DatabaseRouteMiddleware",
 )
 # First of all: /healthz and /readyz answer before anything checks the Host header or redirects
 # to HTTPS (powtracker.health).
@@ -174,30 +180,14 @@ for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
         "TEST": {"MIRROR": "default"},
     }
 
-# Streaming replicas (DATABASE_REPLICA_URLS, comma-separated; aliases replica1, replica2…) serve
-# reads that cannot be stale (powtracker.replicas): a writer's reads for DATABASE_PIN_SECONDS
-# after it wrote, and every read while a replica lags more than DATABASE_REPLICA_MAX_LAG
-# seconds, go to the primary. Needs the shared cache in Redis (CACHE_URL): the pins and the
-# position of the last change of who may see what are kept there.
-for _index, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
-    DATABASES[f"replica{_index}"] = env.db_url_config(_url)
+# Where reads go (powtracker.replicas): to a replica only where they cannot be stale. A writer's
+# reads for DATABASE_PIN_SECONDS after it wrote, and every read while a replica lags more than
+# DATABASE_REPLICA_MAX_LAG seconds, go to the primary. Needs the shared cache in Redis
+# (CACHE_URL): the pins and the position of the last change of who may see what are kept there.
 DATABASE_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica")]
 DATABASE_ROUTERS = ["powtracker.db_router.PrimaryReplicaRouter"]
 DATABASE_PIN_SECONDS = env.int("DATABASE_PIN_SECONDS", default=15)
 DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
-# Retry-After of the 503 answers while the primary (read_only) or every database is down.
-DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=30)
-for _alias, _config in DATABASES.items():
-    if _config["ENGINE"] == "django.db.backends.postgresql":
-        _config.setdefault("OPTIONS", {}).setdefault(
-            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
-        )
-        if _alias != "default":
-            _config["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
-            _config["CONN_HEALTH_CHECKS"] = True
-            _config["OPTIONS"].setdefault("options", "-c jit=off")
-            # A test database mirrors the primary's (no replica is made for tests).
-            _config["TEST"] = {"MIRROR": "default"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
