@@ -186,10 +186,10 @@ def stream_limit_check(plan: ExportPlan) -> None:
             400,
             "export_too_large",
             _(
-                "More than %(limit)s captives: ask for this export as a job (POST "
-                "/api/v1/captives/exports/ with the same parameters), then download it."
+                "More than %(limit)s captives: ask for this export as a job (%(request)s with "
+                "the same parameters), then download it."
             )
-            % {"limit": limit},
+            % {"limit": limit, "request": "POST /api/v1/captives/exports/"},
         )
 
 
