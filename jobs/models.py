@@ -28,12 +28,12 @@ class Job(PermanentModel):
     handler = models.CharField(
         _("handler"), max_length=200, help_text=_("The function that does the work.")
     )
-    label = models.CharField(_("what"), max_length=200, blank=True)
+    label = models.CharField(_("description"), max_length=200, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=JobState.choices, default=JobState.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    max_attempts = models.PositiveSmallIntegerField(_("most attempts"), default=3)
+    max_attempts = models.PositiveSmallIntegerField(_("maximum attempts"), default=3)
     claim = models.PositiveSmallIntegerField(
         _("attempt holding it"),
         null=True,
@@ -47,7 +47,7 @@ class Job(PermanentModel):
     lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     progress = models.PositiveBigIntegerField(_("done"), default=0)
-    total = models.PositiveBigIntegerField(_("of"), null=True, blank=True)
+    total = models.PositiveBigIntegerField(_("total"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

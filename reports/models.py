@@ -176,7 +176,7 @@ class ExportJob(PermanentModel):
     # The password, sealed with a key derived from SECRET_KEY while the job may still need it;
     # emptied when the job ends.
     password_sealed = models.BinaryField(_("sealed password"), blank=True, default=b"")
-    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     # The attempt whose file was published, and the file.
     attempt = models.PositiveSmallIntegerField(_("attempt"), null=True, blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)

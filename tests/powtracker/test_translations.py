@@ -27,8 +27,8 @@ KEPT_WORDS = set(
     """
     Accept AES API Art CHE CICR cp CP CSV DD DOC ETag EUC EUC-KR GC GET HH HTTP HTTPS ICRC ID
     Idempotency-Key If-Match III IMP IP ISO ISO-8601 JSON KB KOR KR MB MM MR NIB No NUL OAuth
-    OpenAPI PDF PNG POST powtracker PRK Redoc RR RUS SHA SVG Swagger Typst UKR URL UTC UTF UUID
-    Windows XLSX XML YYYY YYYY-MM-DD ZIP
+    OpenAPI PDF PNG POST PostgreSQL powtracker PRK Redoc Retry-After RR RUS SHA SQLite SVG Swagger
+    Typst UKR URL UTC UTF UUID Windows XLSX XML YYYY YYYY-MM-DD ZIP django-tasks
     """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
