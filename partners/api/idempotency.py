@@ -87,7 +87,8 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., HttpResponse]:
         if len(key) > 200:
             raise APIError(400, "invalid", _("The Idempotency-Key is longer than 200 characters."))
         body = json.dumps(request.data, sort_keys=True, default=str)
-        request_hash = hashlib.sha256(f"{request.path}\n{body}".encode()).hexdigest()
+        # The query string is part of the request (an export job is asked with its filters there).
+        request_hash = hashlib.sha256(f"{request.get_full_path()}\n{body}".encode()).hexdigest()
         client = _client_of(request)
         with transaction.atomic():
             if not _key_hold(client, key):

@@ -276,6 +276,14 @@ def test_the_same_idempotency_key_queues_one_export(kor: Api) -> None:
     assert ExportJob.objects.count() == 1
 
 
+def test_the_same_idempotency_key_with_other_filters_is_refused(kor: Api) -> None:
+    assert ask(kor, headers={"Idempotency-Key": "export-2"}).status_code == 202
+    other = ask(kor, "jsonl", headers={"Idempotency-Key": "export-2"})
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert ExportJob.objects.count() == 1
+
+
 def test_the_stream_refuses_a_list_longer_than_its_limit_and_names_the_job(
     kor: Api, settings: Any
 ) -> None:
