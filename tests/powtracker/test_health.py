@@ -95,12 +95,17 @@ def assert_json_outage(status: int, headers: dict[str, Any], body: bytes) -> Non
     assert json.loads(body)["error"]["code"] == "database_unavailable"
 
 
-def assert_page_outage(status: int, headers: dict[str, Any], body: bytes) -> None:
+def assert_page_outage(
+    status: int,
+    headers: dict[str, Any],
+    body: bytes,
+    title: str = "Temporarily unavailable",
+) -> None:
     assert status == 503, body[:500]
     assert headers["Retry-After"] == RETRY_AFTER
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     html = body.decode()
-    assert "<h1>Temporarily unavailable</h1>" in html
+    assert f"<h1>{title}</h1>" in html
     assert TECHNICAL_PAGE not in html
     assert "Traceback" not in html
 
@@ -194,7 +199,7 @@ def test_with_no_database_the_probes_answer_and_every_request_is_503(without_dat
     assert_page_outage(*admin)
     # The sign-in page would need no database to show its form; it says the service is down
     # rather than take a password it cannot check.
-    assert_page_outage(*sign_in)
+    assert_page_outage(*sign_in, title="Тимчасово недоступно")
     assert sign_in[1]["Content-Language"] == "uk"
     assert '<html lang="uk">' in sign_in[2].decode()
     # The page's stylesheet is still served.

@@ -81,7 +81,7 @@ def world_build(client: Any) -> World:
         "UKR bureau",
         state=states["UKR"],
         default_level=DisclosureLevel.FULL,
-        scopes=ALL_SCOPES,
+        scopes=[*ALL_SCOPES, "reports:export"],
     )
     world = World(api=api, states=states, captive=None)  # type: ignore[arg-type]
     world.captive = world.held()
@@ -184,6 +184,23 @@ def add_transfer(w: World) -> dict[str, Any]:
         acting_user=None, captive=w.held(), requesting_state=w.states["KOR"]
     )
     return {"pk": transfer.pk}
+
+
+def add_export(w: World) -> dict[str, Any]:
+    from reports.api.export_jobs import HANDLER
+    from reports.services import export_job_create
+
+    export = export_job_create(
+        acting_user=None,
+        partner=w.api.partner,
+        scopes=["cases:read", "reports:export"],
+        list_name="api.captives",
+        filters="",
+        export_format="csv",
+        password="",
+        handler=HANDLER,
+    )
+    return {"pk": export.pk}
 
 
 @dataclass(frozen=True)

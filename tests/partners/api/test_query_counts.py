@@ -15,6 +15,7 @@ from tests.partners.api.query_counts import (
     add_captive,
     add_contact,
     add_event,
+    add_export,
     add_involvement,
     add_media,
     add_obligation,
@@ -43,6 +44,7 @@ LISTS: dict[str, Pinned] = {
     "exchange-proposal-list": Pinned(add_proposal, 14),
     "diplomatic-contact-list": Pinned(add_contact, 14),
     "transfer-request-list": Pinned(add_transfer, 13),
+    "export-job-list": Pinned(add_export, 10),
 }
 DETAILS: dict[str, Pinned] = {
     "captive-detail": Pinned(add_captive, 13),
@@ -52,11 +54,13 @@ DETAILS: dict[str, Pinned] = {
     "exchange-proposal-detail": Pinned(add_proposal, 13),
     "diplomatic-contact-detail": Pinned(add_contact, 13),
     "transfer-request-detail": Pinned(add_transfer, 12),
+    "export-job-detail": Pinned(add_export, 9),
 }
 # Reads that are neither a list nor a detail, and where their costs are checked.
 OTHER_READS = {
     "captive-export": "a streamed file: tests/reports/test_api_exports.py",
     "statistics": "one aggregate answer: tests/reports/test_statistics_api.py",
+    "export-job-download": "a stored file: tests/reports/test_export_jobs.py",
 }
 
 
