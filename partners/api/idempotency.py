@@ -3,6 +3,7 @@ answer again, kept in partners.models.IdempotencyRecord."""
 
 import functools
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from typing import Any
@@ -88,7 +89,13 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., HttpResponse]:
             raise APIError(400, "invalid", _("The Idempotency-Key is longer than 200 characters."))
         body = json.dumps(request.data, sort_keys=True, default=str)
         # The query string is part of the request (an export job is asked with its filters there).
-        request_hash = hashlib.sha256(f"{request.get_full_path()}\n{body}".encode()).hexdigest()
+        # A secret header (an export's password) counts too, keyed so that the stored hash
+        # reveals nothing of it: a retry asking for another password is another request.
+        secret = request.headers.get("X-Export-Password", "")
+        sealed = hmac.new(settings.SECRET_KEY.encode(), secret.encode(), "sha256").hexdigest()
+        request_hash = hashlib.sha256(
+            f"{request.get_full_path()}\n{body}\n{sealed if secret else ''}".encode()
+        ).hexdigest()
         client = _client_of(request)
         with transaction.atomic():
             if not _key_hold(client, key):

@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, MethodNotAllowed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -41,6 +41,7 @@ from reports.exports import (
     Outcome,
     export_chunks,
     export_filename,
+    export_method_allowed,
     file_chunks_sent,
 )
 from reports.models import ExportJob
@@ -279,6 +280,8 @@ def export_job_answer(view: Any, request: Request) -> Response:
 )
 class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ExportJobSerializer
+    # The list is the reader's own exports, newest first: no search, filter or ordering.
+    filter_backends: list[Any] = []
     lookup_value_regex = "[0-9]+"
     scope_area = "reports"
     required_scopes = {"list": EXPORT_SCOPE, "retrieve": EXPORT_SCOPE, "download": EXPORT_SCOPE}
@@ -305,6 +308,10 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     @action(detail=True, methods=["get"], url_path="download", url_name="download")
     def download(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if not export_method_allowed(request.method):
+            # A HEAD would take the first download's place in the ledger and the audit, and
+            # send nothing.
+            raise MethodNotAllowed(request.method)
         export = self.get_object()
         state = export_status(export)
         if state == "expired":

@@ -284,6 +284,25 @@ def test_the_same_idempotency_key_with_other_filters_is_refused(kor: Api) -> Non
     assert ExportJob.objects.count() == 1
 
 
+def test_the_same_idempotency_key_with_another_password_is_refused(kor: Api) -> None:
+    first = ask(kor, headers={"Idempotency-Key": "k3", "X-Export-Password": "first password 1"})
+    assert first.status_code == 202
+    other = ask(kor, headers={"Idempotency-Key": "k3", "X-Export-Password": "other password 2"})
+    assert other.status_code == 422
+    assert ask(kor, headers={"Idempotency-Key": "k3"}).status_code == 422
+
+
+def test_a_head_of_a_download_is_refused_and_records_nothing(kor: Api) -> None:
+    export_id = asked(kor)["id"]
+    jobs_drain()
+    response = kor.client.head(
+        f"/api/v1/exports/{export_id}/download/", HTTP_AUTHORIZATION=f"Bearer {kor.token}"
+    )
+    assert response.status_code == 405
+    assert not DisclosureRecord.objects.exists()
+    assert not ExportRecord.objects.exists()
+
+
 def test_the_stream_refuses_a_list_longer_than_its_limit_and_names_the_job(
     kor: Api, settings: Any
 ) -> None:
