@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, MethodNotAllowed
@@ -30,6 +30,7 @@ from powtracker.errors import ErrorCode, RuleError
 from powtracker.sealing import unseal
 from reports.admin.exports import EXPORT_PARAMETER
 from reports.api.exports import (
+    EXPORT_PARAMETERS,
     EXPORT_SCOPE,
     PASSWORD_HEADER,
     CaptiveExportViewSet,
@@ -351,28 +352,6 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return response
 
 
-EXPORT_JOB_PARAMETERS = [
-    OpenApiParameter(
-        "as",
-        OpenApiTypes.STR,
-        OpenApiParameter.QUERY,
-        required=True,
-        enum=["csv", "xlsx", "jsonl"],
-        description="csv (UTF-8 with BOM), xlsx, or jsonl (one JSON object a line)",
-    ),
-    OpenApiParameter(
-        "X-Export-Password",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        required=False,
-        description=(
-            "At least 12 characters: the file is written inside an AES-256 encrypted ZIP. "
-            "Required for a full-level export where the server says so."
-        ),
-    ),
-]
-
-
 # POST /api/v1/captives/exports/, beside the captive list (no docstring: DRF would show it).
 class CaptiveExportJobViewSet(CaptiveListMixin, viewsets.GenericViewSet):
     required_scopes = {"exports": EXPORT_SCOPE}
@@ -388,7 +367,7 @@ class CaptiveExportJobViewSet(CaptiveListMixin, viewsets.GenericViewSet):
             "first download it. Needs the scope `reports:export`. Send an `Idempotency-Key` to "
             "retry safely."
         ),
-        parameters=[*EXPORT_JOB_PARAMETERS, IDEMPOTENCY_KEY],
+        parameters=[*EXPORT_PARAMETERS, IDEMPOTENCY_KEY],
         request=None,
         responses={202: ExportJobSerializer},
     )

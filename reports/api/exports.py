@@ -232,6 +232,30 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
     return export_response(chunks, plan.export_format, filename, protected=bool(plan.password))
 
 
+# The export's parameters, the same for the stream and the job (reports.api.export_jobs).
+EXPORT_PARAMETERS = [
+    OpenApiParameter(
+        "as",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        required=True,
+        enum=["csv", "xlsx", "jsonl"],
+        description="csv (UTF-8 with BOM), xlsx, or jsonl (one JSON object a line)",
+    ),
+    OpenApiParameter(
+        "X-Export-Password",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=False,
+        description=(
+            "At least 12 characters: the file comes inside an AES-256 encrypted ZIP. "
+            "Required for a full-level export where the server says so "
+            "(export_password_required)."
+        ),
+    ),
+]
+
+
 # GET /api/v1/captives/export/, beside the captive list (no docstring: DRF would show it).
 class CaptiveExportViewSet(CaptiveListMixin, viewsets.GenericViewSet):
     required_scopes = {"export": EXPORT_SCOPE}
@@ -244,27 +268,7 @@ class CaptiveExportViewSet(CaptiveListMixin, viewsets.GenericViewSet):
             "ledger. The format is chosen with `as` (DRF keeps `format` for itself). Needs the "
             "scope `reports:export`."
         ),
-        parameters=[
-            OpenApiParameter(
-                "as",
-                OpenApiTypes.STR,
-                OpenApiParameter.QUERY,
-                required=True,
-                enum=["csv", "xlsx", "jsonl"],
-                description="csv (UTF-8 with BOM), xlsx, or jsonl (one JSON object a line)",
-            ),
-            OpenApiParameter(
-                "X-Export-Password",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                required=False,
-                description=(
-                    "At least 12 characters: the file comes inside an AES-256 encrypted ZIP. "
-                    "Required for a full-level export where the server says so "
-                    "(export_password_required)."
-                ),
-            ),
-        ],
+        parameters=EXPORT_PARAMETERS,
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
     @action(detail=False, methods=["get"], url_path="export", pagination_class=None)
