@@ -41,3 +41,22 @@ def replicas_need_a_shared_cache(app_configs: Any, **kwargs: Any) -> list[checks
             id="powtracker.E010",
         )
     ]
+
+
+@checks.register(checks.Tags.database)
+def replicas_need_postgresql(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Replicas are PostgreSQL streaming replicas: a replica proves it is not stale by the
+    primary's WAL position. On another primary no read can go to them."""
+    from django.db import connections
+
+    if not getattr(settings, "DATABASE_REPLICAS", []):
+        return []
+    if connections["default"].vendor == "postgresql":
+        return []
+    return [
+        checks.Warning(
+            "DATABASE_REPLICA_URLS is ignored unless DATABASE_URL names PostgreSQL: every read "
+            "goes to the primary.",
+            id="powtracker.W011",
+        )
+    ]

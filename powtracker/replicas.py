@@ -120,6 +120,10 @@ def primary_available() -> bool:
 
 
 def _primary_lsn() -> int | None:
+    """The primary's WAL position now; None when it cannot be known (the primary is down, or is
+    not PostgreSQL: then no replica can prove it has replayed it, and reads stay on the primary)."""
+    if connections[PRIMARY].vendor != "postgresql":
+        return None
     try:
         with connections[PRIMARY].cursor() as cursor:
             cursor.execute("SELECT pg_current_wal_lsn()::text")

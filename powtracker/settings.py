@@ -281,7 +281,12 @@ CONTENT_SECURITY_POLICY = {
 # The cache shared by every process and server: DRF's throttles count in it. The database cache
 # is the default (every `migrate` makes its table: powtracker.apps); Redis where a deployment
 # has one.
-CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://powtracker_cache")}
+# An empty CACHE_URL (as an environment file may leave it) means the default too.
+CACHES = {
+    "default": env.cache_url_config(
+        env.str("CACHE_URL", default="") or "dbcache://powtracker_cache"
+    )
+}
 # django-environ leaves KEY_PREFIX, TIMEOUT… in lower case for Django's own RedisCache, which
 # then ignores them; servers sharing one Redis need their own key prefix.
 for _option in ("key_prefix", "timeout", "version", "key_function"):

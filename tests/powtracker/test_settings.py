@@ -59,3 +59,24 @@ def test_maintenance_commands_run_without_a_secret_key():
     result = manage("makemigrations", "--check", "--dry-run", DEBUG="false")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_replicas_are_refused_without_a_shared_cache_and_ignored_on_sqlite():
+    replica = "postgres://postgres@127.0.0.1:5432/replica"
+    no_cache = manage(
+        "check",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        DATABASE_REPLICA_URLS=replica,
+        CACHE_URL="",
+    )
+    on_sqlite = manage(
+        "check",
+        DATABASE_URL="",
+        DATABASE_REPLICA_URLS=replica,
+        CACHE_URL="redis://127.0.0.1:6379/0",
+    )
+
+    assert no_cache.returncode != 0
+    assert "powtracker.E010" in no_cache.stderr
+    assert on_sqlite.returncode == 0, on_sqlite.stderr
+    assert "powtracker.W011" in on_sqlite.stderr
