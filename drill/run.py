@@ -127,9 +127,11 @@ class Drill:
         return restored.returncode == 0
 
     def data(self) -> None:
-        synthetic = 3000 if self.short else 44000
+        # The drill partner (UKR) sees every synthetic captive and 38 of the demo: 20,000 in all.
+        synthetic = 3000 if self.short else 19_962
         started = time.monotonic()
         self.stack.manage("load_demo", "--force", quiet=True)
+        demo = time.monotonic() - started
         self.stack.manage("load_synthetic", "--captives", str(synthetic), "--seed", "7",
                           "--force", "--credentials", str(self.stack.root / "synthetic.json"),
                           quiet=True)
@@ -139,7 +141,7 @@ class Drill:
         self.credentials["shared"] = self.partner_create(
             SHARED_PARTNER, None, "case", ["cases:read"], kind="tracing_agency")
         self.figure("demo + synthetic loaded (s)", round(time.monotonic() - started, 1),
-                    note=f"{synthetic:,} synthetic captives")
+                    note=f"demo {demo:.0f} s, then {synthetic:,} synthetic captives")
 
     def partner_create(self, name: str, state: str | None, level: str, scopes: list[str],
                        kind: str = "state_agency") -> tuple[str, str]:
@@ -434,16 +436,17 @@ class Drill:
             self.primary_port,
             "SELECT attempt, row_count FROM reports_exportjob WHERE id = %s", [export_id])[0]
         self.figure("job: state after the killed worker", state == "succeeded", note=state)
-        self.figure("job: attempts (the killed one, and the one that finished)", attempts,
-                    note="2 expected")
-        self.figure("job: finished exactly once", published == 1 and attempts == 2
+        self.figure("job: attempts", attempts,
+                    note="the killed one, and any after it; the last one published")
+        # Once: one file published, by the job's last attempt, not by the killed one.
+        self.figure("job: finished exactly once", published == 1 and attempts >= 2
                     and attempt_row[0] == attempts,
-                    note=f"published attempt {attempt_row[0]}")
+                    note=f"published by attempt {attempt_row[0]} of {attempts}")
         self.figure("job: rows in the file = rows the partner sees",
                     rows == count and attempt_row[1] == count and status.get("status") == "ready",
                     note=f"{rows:,} rows, {count:,} seen, status {status.get('status')}")
         if expected_rows is not None:
-            self.figure("job: export size >= 20,000", count >= expected_rows, note=f"{count:,}")
+            self.figure("job: export of 20,000 captives", count == expected_rows, note=f"{count:,}")
         self.figure("job: seconds from the kill to the file", round(finished, 1),
                     note="a new worker (Restart=always), then the lease ran out (JOB_LEASE_SECONDS)")
 
@@ -656,6 +659,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"--- {name} (last lines) ---\n{tail}", file=sys.stderr)
         if drill.figures:
             drill.report()
+        print(f"drill: FAILED ({error})")
         status = 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

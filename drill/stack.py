@@ -231,10 +231,13 @@ class Stack:
             # Two cores: one process of four threads per app server.
             "GUNICORN_WORKERS": "1",
             "GUNICORN_THREADS": "4",
-            # A killed worker's job is handed back within seconds, not two minutes.
-            "JOB_LEASE_SECONDS": "12",
+            # A killed worker's job is handed back within half a minute, not two (the lease is
+            # renewed at each chunk of rows written, which takes seconds on a busy machine), and
+            # tried again at once rather than after the retry's back-off.
+            "JOB_LEASE_SECONDS": "30",
             "JOB_HEARTBEAT_SECONDS": "2",
             "JOB_REAP_SECONDS": "2",
+            "JOB_RETRY_SECONDS": "1",
             "API_RATE": "100000/minute",
             "DEMO_PASSWORD": "powtracker-drill",
             "LOG_LEVEL": "WARNING",
