@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_noop
 
@@ -100,6 +101,13 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("powtracker.outage.DatabaseOutageMiddleware") + 1,
     "powtracker.routing.DatabaseRouteMiddleware",
 )
+# Behind HAProxy: the client's address from X-Forwarded-For, believed only from the proxies named
+# here (addresses or CIDR ranges, comma-separated; empty: nobody's), before anything reads it
+# (powtracker.proxies). The sign-in lockouts, the sign-in audit and the throttles see it.
+TRUSTED_PROXIES = [
+    name.strip() for name in env.str("TRUSTED_PROXIES", default="").split(",") if name.strip()
+]
+MIDDLEWARE.insert(0, "powtracker.proxies.TrustedProxyMiddleware")
 # First of all: /healthz and /readyz answer before anything checks the Host header or redirects
 # to HTTPS (powtracker.health).
 MIDDLEWARE.insert(0, "powtracker.health.ProbeMiddleware")
@@ -139,20 +147,59 @@ DATABASE_URL = (
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
 
 
+# Connections to PostgreSQL go one of three ways (README "Deploying"):
+# - straight, each kept open DATABASE_CONN_MAX_AGE seconds (the default);
+# - through PgBouncer in transaction mode (DATABASE_PGBOUNCER): a transaction may land on any
+#   server connection, so no server-side cursor holds one across transactions, and no startup
+#   `options` are sent (PgBouncer refuses them; deploy/postgresql/powtracker.conf turns JIT off on
+#   the server instead). The app prepares no statement and takes only transaction-level advisory
+#   locks, which transaction mode keeps;
+# - from psycopg's pool in each process (DATABASE_POOL), for threaded gunicorn workers: at least
+#   DATABASE_POOL_MIN_SIZE connections open, at most DATABASE_POOL_MAX_SIZE, a request waiting
+#   DATABASE_POOL_TIMEOUT seconds at most for one; each is checked as it is taken, so connections
+#   to a restarted server are replaced, not handed out broken.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
+
+
+def postgres_connection(options: dict) -> dict:
+    """The settings of one PostgreSQL alias for the way it connects; `options` (its OPTIONS) is
+    completed in place."""
+    if DATABASE_PGBOUNCER and DATABASE_POOL:
+        raise ImproperlyConfigured(
+            "DATABASE_PGBOUNCER and DATABASE_POOL exclude each other: PgBouncer is the pool."
+        )
+    options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    settings_ = {"CONN_HEALTH_CHECKS": True}
+    if DATABASE_PGBOUNCER:
+        settings_["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # PostgreSQL's JIT compiles a plan's expressions when it guesses a query is costly; for
+        # the register's queries, which read a page or count through indexes, the compiling
+        # costs more than it saves (hundreds of ms on a count at 100,000 captives, issue 9).
+        options.setdefault("options", "-c jit=off")
+    if DATABASE_POOL:
+        from psycopg_pool import ConnectionPool
+
+        options["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            "check": ConnectionPool.check_connection,
+        }
+        settings_["CONN_MAX_AGE"] = 0  # the pool keeps them
+    else:
+        settings_["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    return settings_
+
+
 def database_config(url: str) -> dict:
     """One database's settings from its URL, tuned for its engine (the primary and each replica
     alike)."""
     config = env.db_url_config(url)
     config["ATOMIC_REQUESTS"] = False
     if config["ENGINE"] == "django.db.backends.postgresql":
-        config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-        config["CONN_HEALTH_CHECKS"] = True
-        options = config.setdefault("OPTIONS", {})
-        # PostgreSQL's JIT compiles a plan's expressions when it guesses a query is costly; for
-        # the register's queries, which read a page or count through indexes, the compiling
-        # costs more than it saves (hundreds of ms on a count at 100,000 captives, issue 9).
-        options.setdefault("options", "-c jit=off")
-        options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+        config.update(postgres_connection(config.setdefault("OPTIONS", {})))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # SQLite takes its write lock when a transaction first writes; two transactions that read
         # first then both want to write deadlock, and one fails at once with "database is
@@ -303,6 +350,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "powtracker.proxies.client_address"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = False
 AXES_HTTP_RESPONSE_CODE = 429
@@ -459,6 +507,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["powtracker.api.throttles.PartnerThrottle"],
     "DEFAULT_THROTTLE_RATES": {"partner": env.str("API_RATE", default="600/minute")},
+    # An anonymous client is its address (REMOTE_ADDR, which powtracker.proxies resolved), never
+    # the X-Forwarded-For it sent itself.
+    "NUM_PROXIES": 0,
     "EXCEPTION_HANDLER": "partners.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -273,3 +273,27 @@ def streaming_pair() -> Iterator[StreamingPair]:
             with suppress(subprocess.SubprocessError):
                 stop(data)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def suite_database_url(port: int | None = None) -> str:
+    """The suite's own PostgreSQL test database, at `port` (a relay) or where it is."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
+        f"{port or db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+def ledger_rows(database_url: str) -> int:
+    """The disclosure ledger's rows in the database a server process served."""
+    from partners.models import DisclosureRecord
+
+    if not database_url.startswith("sqlite:"):
+        return DisclosureRecord.objects.count()
+    import sqlite3
+
+    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
+        return db.execute(f"SELECT count(*) FROM {DisclosureRecord._meta.db_table}").fetchone()[0]  # noqa: S608

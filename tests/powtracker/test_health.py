@@ -12,7 +12,6 @@ copy of the in-memory test database in a file).
 import base64
 import json
 import socket
-import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,20 +22,18 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from partners.choices import DisclosureLevel, PartnerKind
-from partners.models import DisclosureRecord
-from partners.services import case_share_grant, partner_create
 from powtracker.outage import unavailable
-from tests.factories import CaptiveFactory
 from tests.served import (
     TcpGate,
     call,
     can_run_postgres,
     free_port,
     gunicorn,
+    ledger_rows,
     reachable,
     server_env,
     streaming_pair,
+    suite_database_url,
 )
 
 REDIS = ("127.0.0.1", 6379)
@@ -58,16 +55,6 @@ def cache_url() -> str:
 
 def dead_postgres_url() -> str:
     return f"postgres://postgres@127.0.0.1:{free_port()}/powtracker"
-
-
-def suite_database_url(port: int | None = None) -> str:
-    """The suite's own PostgreSQL test database, at `port` (a relay) or where it is."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
-        f"{port or db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 def log_file_options(log: Path) -> tuple[str, ...]:
@@ -330,45 +317,6 @@ def test_a_database_lost_mid_request_is_503_in_a_view_or_a_middleware(behind_gat
 def fast_password_hashing() -> None:
     """The suite's cheap hasher (tests.conftest) is not the servers': a client secret is hashed
     here as they check it."""
-
-
-@pytest.fixture
-def reader(transactional_db: Any, states: dict[str, Any]) -> dict[str, Any]:
-    """A partner that may read one case: its client id and secret."""
-    captive = CaptiveFactory()
-    partner, secret = partner_create(
-        acting_user=None,
-        name="KOR ministry",
-        kind=PartnerKind.STATE_AGENCY,
-        scopes=["cases:read"],
-        state=states["KOR"],
-    )
-    case_share_grant(
-        acting_user=None,
-        partner=partner,
-        captive=captive,
-        level=DisclosureLevel.CASE,
-        reason="Tracing request",
-    )
-    return {"client_id": partner.application.client_id, "secret": secret}
-
-
-@pytest.fixture
-def live_database(reader: Any, tmp_path: Path) -> str:
-    """The URL of the test database as a server process sees it (on SQLite, a file copy)."""
-    if ON_POSTGRES:
-        return suite_database_url()
-    copy = tmp_path / "live.sqlite3"
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM INTO %s", [str(copy)])
-    return f"sqlite:///{copy}"
-
-
-def ledger_rows(database_url: str) -> int:
-    if ON_POSTGRES:
-        return DisclosureRecord.objects.count()
-    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
-        return db.execute(f"SELECT count(*) FROM {DisclosureRecord._meta.db_table}").fetchone()[0]  # noqa: S608
 
 
 def test_with_the_database_up_readyz_reports_each_part_and_is_never_throttled_nor_ledgered(
