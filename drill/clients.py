@@ -59,15 +59,19 @@ class Ledger:
         """Requests that failed (no answer, or 5xx other than the codes allowed)."""
         with self.lock:
             return [
-                o for o in self.outcomes
-                if o.at >= since and (until is None or o.at <= until)
-                and (o.status == 0 or o.status >= 500) and o.code not in allow
+                o
+                for o in self.outcomes
+                if o.at >= since
+                and (until is None or o.at <= until)
+                and (o.status == 0 or o.status >= 500)
+                and o.code not in allow
             ]
 
     def count(self, since: float, until: float | None = None) -> int:
         with self.lock:
-            return sum(1 for o in self.outcomes
-                       if o.at >= since and (until is None or o.at <= until))
+            return sum(
+                1 for o in self.outcomes if o.at >= since and (until is None or o.at <= until)
+            )
 
 
 def tag_new(kind: str) -> str:
@@ -111,8 +115,10 @@ class Partner(Client):
 
     def token(self) -> None:
         response = requests.post(
-            f"{BASE}/o/token/", data={"grant_type": "client_credentials"},
-            auth=(self.client_id, self.secret), timeout=TIMEOUT,
+            f"{BASE}/o/token/",
+            data={"grant_type": "client_credentials"},
+            auth=(self.client_id, self.secret),
+            timeout=TIMEOUT,
         )
         response.raise_for_status()
         self.http.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
@@ -127,23 +133,39 @@ class Partner(Client):
         """A wish heard (POST …/wishes/, with an Idempotency-Key), then read back."""
         tag = tag_new("p")
         stated = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
-        body = {"wish": "return", "stated_at": stated, "mode": "private_interview",
-                "statement": tag}
+        body = {
+            "wish": "return",
+            "stated_at": stated,
+            "mode": "private_interview",
+            "statement": tag,
+        }
         headers = {"Idempotency-Key": tag}
-        response = self.call("partner write", "POST", f"/api/v1/captives/{captive}/wishes/",
-                             json=body, headers=headers)
+        response = self.call(
+            "partner write",
+            "POST",
+            f"/api/v1/captives/{captive}/wishes/",
+            json=body,
+            headers=headers,
+        )
         if response is None or response.status_code >= 500:
             # Unknown outcome: the same key again (a retry creates nothing new).
             time.sleep(0.5)
-            response = self.call("partner write retry", "POST",
-                                 f"/api/v1/captives/{captive}/wishes/", json=body, headers=headers)
+            response = self.call(
+                "partner write retry",
+                "POST",
+                f"/api/v1/captives/{captive}/wishes/",
+                json=body,
+                headers=headers,
+            )
         if response is None or not 200 <= response.status_code < 300:
             return False
         row_id = response.json().get("id")
         self.ledger.ack(tag, self.name, captive, row_id)
         back = self.call("partner read-back", "GET", f"/api/v1/captives/{captive}/wishes/{row_id}/")
-        if back is not None and (back.status_code == 404 or (
-                back.status_code == 200 and back.json().get("statement") != tag)):
+        if back is not None and (
+            back.status_code == 404
+            or (back.status_code == 200 and back.json().get("statement") != tag)
+        ):
             self.ledger.stale_read(f"{self.name}: its wish {row_id} ({tag}) not read back")
         return True
 
@@ -163,9 +185,15 @@ class Caseworker(Client):
         page.raise_for_status()
         response = self.http.post(
             f"{BASE}/admin/login/?next=/admin/",
-            data={"username": self.username, "password": self.password,
-                  "csrfmiddlewaretoken": self.csrf(), "next": "/admin/"},
-            headers={"Referer": f"{BASE}/admin/login/"}, timeout=TIMEOUT, allow_redirects=False,
+            data={
+                "username": self.username,
+                "password": self.password,
+                "csrfmiddlewaretoken": self.csrf(),
+                "next": "/admin/",
+            },
+            headers={"Referer": f"{BASE}/admin/login/"},
+            timeout=TIMEOUT,
+            allow_redirects=False,
         )
         if response.status_code != 302:
             raise RuntimeError(f"{self.username}: sign-in refused ({response.status_code})")
@@ -185,20 +213,31 @@ class Caseworker(Client):
         if form is None or form.status_code != 200:
             return False
         response = self.call(
-            "admin write", "POST", path,
-            data={"csrfmiddlewaretoken": self.csrf(), "wish": "return",
-                  "stated_at_0": f"{when:%Y-%m-%d}", "stated_at_1": f"{when:%H:%M:%S}",
-                  "mode": "private_interview", "statement": tag},
+            "admin write",
+            "POST",
+            path,
+            data={
+                "csrfmiddlewaretoken": self.csrf(),
+                "wish": "return",
+                "stated_at_0": f"{when:%Y-%m-%d}",
+                "stated_at_1": f"{when:%H:%M:%S}",
+                "mode": "private_interview",
+                "statement": tag,
+            },
             headers={"Referer": BASE + path},
         )
-        if response is None or response.status_code != 302 or "/case/" in response.headers.get(
-                "Location", "/case/"):
+        if (
+            response is None
+            or response.status_code != 302
+            or "/case/" in response.headers.get("Location", "/case/")
+        ):
             return False
         self.ledger.ack(tag, self.name, captive, None)
-        back = self.call("admin read-back", "GET", f"/api/v1/captives/{captive}/wishes/?page_size=100")
-        if back is not None and back.status_code == 200:
-            if tag not in back.text:
-                self.ledger.stale_read(f"{self.name}: its wish {tag} not read back")
+        back = self.call(
+            "admin read-back", "GET", f"/api/v1/captives/{captive}/wishes/?page_size=100"
+        )
+        if back is not None and back.status_code == 200 and tag not in back.text:
+            self.ledger.stale_read(f"{self.name}: its wish {tag} not read back")
         return True
 
 
@@ -214,8 +253,14 @@ def page_title(html: str) -> str:
 class Load:
     """A bounded mixed load: each client acts, then pauses; `stop()` ends it."""
 
-    def __init__(self, clients: list[Client], captives: list[int], *, pause: float = 0.25,
-                 write_share: float = 0.3):
+    def __init__(
+        self,
+        clients: list[Client],
+        captives: list[int],
+        *,
+        pause: float = 0.25,
+        write_share: float = 0.3,
+    ):
         self.clients = clients
         self.captives = captives
         self.pause = pause

@@ -12,7 +12,6 @@ import argparse
 import csv
 import hashlib
 import io
-import json
 import os
 import re
 import signal
@@ -79,11 +78,18 @@ class Drill:
         once per set of migrations and keeps a pg_dump of the result in var/drill-cache/,
         keyed by the migrations' and requirements' contents."""
         digest = hashlib.sha256()
-        for path in sorted(REPO.glob("*/migrations/*.py")) + [REPO / "requirements.txt"]:
+        for path in [*sorted(REPO.glob("*/migrations/*.py")), REPO / "requirements.txt"]:
             digest.update(str(path.relative_to(REPO)).encode() + path.read_bytes())
-        site = Path(self.stack.run([str(REPO / ".venv/bin/python"), "-c",
-                                    "import django, sys; print(django.__path__[0])"],
-                                   quiet=True).stdout.strip()).parent
+        site = Path(
+            self.stack.run(
+                [
+                    str(REPO / ".venv/bin/python"),
+                    "-c",
+                    "import django, sys; print(django.__path__[0])",
+                ],
+                quiet=True,
+            ).stdout.strip()
+        ).parent
         for path in sorted(site.glob("*/migrations/0*.py")):
             digest.update(path.name.encode() + str(path.stat().st_size).encode())
         dump = CACHE / f"schema-{digest.hexdigest()[:16]}.dump"
@@ -101,8 +107,9 @@ class Drill:
                     how = f"{older[-1].name} restored, then the newer migrations"
                 else:
                     self.stack.sql(self.primary_port, f"DROP DATABASE {DB}", db="postgres")
-                    self.stack.sql(self.primary_port, f"CREATE DATABASE {DB} OWNER powtracker",
-                                   db="postgres")
+                    self.stack.sql(
+                        self.primary_port, f"CREATE DATABASE {DB} OWNER powtracker", db="postgres"
+                    )
             self.stack.manage("migrate", "--noinput", quiet=True)
             CACHE.mkdir(parents=True, exist_ok=True)
             partial = dump.with_suffix(".part")
@@ -119,11 +126,25 @@ class Drill:
         own pg_stat_statements, made afterwards)."""
         listing = self.stack.run([str(PG_BIN / "pg_restore"), "-l", str(dump)], quiet=True)
         toc = self.stack.root / "schema.toc"
-        toc.write_text("\n".join(line for line in listing.stdout.splitlines()
-                                 if "pg_stat_statements" not in line))
+        toc.write_text(
+            "\n".join(
+                line for line in listing.stdout.splitlines() if "pg_stat_statements" not in line
+            )
+        )
         restored = self.stack.run(
-            [str(PG_BIN / "pg_restore"), "--no-owner", "--exit-on-error", "-L", str(toc), "-d",
-             url, str(dump)], quiet=True, check=check)
+            [
+                str(PG_BIN / "pg_restore"),
+                "--no-owner",
+                "--exit-on-error",
+                "-L",
+                str(toc),
+                "-d",
+                url,
+                str(dump),
+            ],
+            quiet=True,
+            check=check,
+        )
         return restored.returncode == 0
 
     def data(self) -> None:
@@ -132,19 +153,40 @@ class Drill:
         started = time.monotonic()
         self.stack.manage("load_demo", "--force", quiet=True)
         demo = time.monotonic() - started
-        self.stack.manage("load_synthetic", "--captives", str(synthetic), "--seed", "7",
-                          "--force", "--credentials", str(self.stack.root / "synthetic.json"),
-                          quiet=True)
+        self.stack.manage(
+            "load_synthetic",
+            "--captives",
+            str(synthetic),
+            "--seed",
+            "7",
+            "--force",
+            "--credentials",
+            str(self.stack.root / "synthetic.json"),
+            quiet=True,
+        )
         self.credentials["partner"] = self.partner_create(
-            "Drill UKR partner", "UKR", "full",
-            ["cases:read", "cases:write", "wishes:read", "reports:export"])
+            "Drill UKR partner",
+            "UKR",
+            "full",
+            ["cases:read", "cases:write", "wishes:read", "reports:export"],
+        )
         self.credentials["shared"] = self.partner_create(
-            SHARED_PARTNER, None, "case", ["cases:read"], kind="tracing_agency")
-        self.figure("demo + synthetic loaded (s)", round(time.monotonic() - started, 1),
-                    note=f"demo {demo:.0f} s, then {synthetic:,} synthetic captives")
+            SHARED_PARTNER, None, "case", ["cases:read"], kind="tracing_agency"
+        )
+        self.figure(
+            "demo + synthetic loaded (s)",
+            round(time.monotonic() - started, 1),
+            note=f"demo {demo:.0f} s, then {synthetic:,} synthetic captives",
+        )
 
-    def partner_create(self, name: str, state: str | None, level: str, scopes: list[str],
-                       kind: str = "state_agency") -> tuple[str, str]:
+    def partner_create(
+        self,
+        name: str,
+        state: str | None,
+        level: str,
+        scopes: list[str],
+        kind: str = "state_agency",
+    ) -> tuple[str, str]:
         args = ["partner_create", name, "--kind", kind, "--level", level, "--scopes", *scopes]
         if state:
             args += ["--state", state]
@@ -165,15 +207,22 @@ class Drill:
         stack.app_start("app2")
         stack.worker_start("worker")
         stack.haproxy_start()
-        wait_for("both app servers UP in HAProxy", lambda: self.haproxy_up() == {"app1", "app2"},
-                 timeout=90)
+        wait_for(
+            "both app servers UP in HAProxy",
+            lambda: self.haproxy_up() == {"app1", "app2"},
+            timeout=90,
+        )
 
     def haproxy_up(self) -> set[str]:
         response = requests.get(f"http://127.0.0.1:{PORTS['stats']}/;csv", timeout=5)
         up = set()
         for row in csv.reader(io.StringIO(response.text.lstrip("# "))):
-            if len(row) > 17 and row[0] == "app" and row[1] in ("app1", "app2") and \
-                    row[17].startswith("UP"):
+            if (
+                len(row) > 17
+                and row[0] == "app"
+                and row[1] in ("app1", "app2")
+                and row[17].startswith("UP")
+            ):
                 up.add(row[1])
         return up
 
@@ -185,7 +234,8 @@ class Drill:
             self.partners[partner.name] = partner
         response = self.partners["partner1"].http.get(
             f"{BASE}/api/v1/captives/?custody_status=interned&detaining_power=UKR&page_size=50",
-            timeout=20)
+            timeout=20,
+        )
         response.raise_for_status()
         self.captives = [row["id"] for row in response.json()["results"]]
         if len(self.captives) < 5:
@@ -207,10 +257,13 @@ class Drill:
 
     def writes_counted(self, label: str) -> None:
         """Every acknowledged write against the rows: 0 lost, 0 duplicated."""
-        rows = dict(self.stack.sql(
-            self.primary_port,
-            "SELECT statement, count(*) FROM cases_wishstatement WHERE statement LIKE 'drill-%%' "
-            "GROUP BY statement"))
+        rows = dict(
+            self.stack.sql(
+                self.primary_port,
+                "SELECT statement, count(*) FROM cases_wishstatement "
+                "WHERE statement LIKE 'drill-%' GROUP BY statement",
+            )
+        )
         with self.ledger.lock:
             acked = dict(self.ledger.acked)
         lost = [tag for tag in acked if rows.get(tag, 0) == 0]
@@ -218,8 +271,9 @@ class Drill:
         unacked = [tag for tag in rows if tag not in acked]
         self.figure(f"{label}: acknowledged writes", len(acked))
         self.figure(f"{label}: lost", len(lost), zero=True, note=", ".join(lost[:3]))
-        self.figure(f"{label}: duplicated", len(duplicated), zero=True,
-                    note=", ".join(duplicated[:3]))
+        self.figure(
+            f"{label}: duplicated", len(duplicated), zero=True, note=", ".join(duplicated[:3])
+        )
         if unacked:
             log(f"  ({len(unacked)} written without an acknowledgement: in flight at a fault)")
 
@@ -233,7 +287,8 @@ class Drill:
             port,
             "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
             "WHERE query ILIKE 'SELECT%%' AND query LIKE %s",
-            [f'%FROM "{table}"%'])
+            [f'%FROM "{table}"%'],
+        )
         return int(rows[0][0])
 
     # --- proofs on the real replica ---------------------------------------------------------
@@ -248,9 +303,11 @@ class Drill:
         before = self.statement_reads(PORTS["replica"], "cases_captive")
         response = partner.http.get(f"{BASE}/api/v1/captives/?page_size=5", timeout=20)
         after = self.statement_reads(PORTS["replica"], "cases_captive")
-        self.figure("routing: partner's list read on the replica",
-                    response.status_code == 200 and after > before,
-                    note=f"replica captive reads {before} -> {after}")
+        self.figure(
+            "routing: partner's list read on the replica",
+            response.status_code == 200 and after > before,
+            note=f"replica captive reads {before} -> {after}",
+        )
         # 2. A caseworker who just wrote: his reads go to the primary (pinned), and see it.
         worker = self.caseworkers[0]
         captive = self.captives[0]
@@ -258,22 +315,26 @@ class Drill:
         wait_for("replica caught up", stack.replica_caught_up, timeout=30)
         replica_before = self.statement_reads(PORTS["replica"], "cases_wishstatement")
         primary_before = self.statement_reads(self.primary_port, "cases_wishstatement")
-        back = worker.http.get(f"{BASE}/api/v1/captives/{captive}/wishes/?page_size=100",
-                               timeout=20)
+        back = worker.http.get(
+            f"{BASE}/api/v1/captives/{captive}/wishes/?page_size=100", timeout=20
+        )
         replica_after = self.statement_reads(PORTS["replica"], "cases_wishstatement")
         primary_after = self.statement_reads(self.primary_port, "cases_wishstatement")
         self.figure(
             "routing: a writer's next read on the primary (pinned)",
-            back.status_code == 200 and replica_after == replica_before
+            back.status_code == 200
+            and replica_after == replica_before
             and primary_after > primary_before,
             note=f"replica {replica_before}->{replica_after}, "
-                 f"primary {primary_before}->{primary_after}",
+            f"primary {primary_before}->{primary_after}",
         )
         # 3. A replica whose replay is paused lags: reads go back to the primary.
         stack.sql(PORTS["replica"], "SELECT pg_wal_replay_pause()")
         try:
-            self.shell("from django.db import connection; c = connection.cursor(); "
-                       "c.execute('CREATE TEMP TABLE t (x int)'); c.execute('SELECT 1')")
+            self.shell(
+                "from django.db import connection; c = connection.cursor(); "
+                "c.execute('CREATE TEMP TABLE t (x int)'); c.execute('SELECT 1')"
+            )
             stack.sql(self.primary_port, "SELECT pg_switch_wal()")
             time.sleep(7)  # past DATABASE_REPLICA_MAX_LAG (5 s)
             partner2 = Partner("partner-lag", self.ledger, *self.credentials["partner"])
@@ -282,8 +343,11 @@ class Drill:
             before = self.statement_reads(PORTS["replica"], "cases_captive")
             response = partner2.http.get(f"{BASE}/api/v1/captives/?page_size=5", timeout=20)
             after = self.statement_reads(PORTS["replica"], "cases_captive")
-            self.figure("routing: a lagging replica is not read", response.status_code == 200
-                        and after == before, note=f"replica captive reads {before} -> {after}")
+            self.figure(
+                "routing: a lagging replica is not read",
+                response.status_code == 200 and after == before,
+                note=f"replica captive reads {before} -> {after}",
+            )
         finally:
             stack.sql(PORTS["replica"], "SELECT pg_wal_replay_resume()")
         wait_for("replica caught up", stack.replica_caught_up, timeout=30)
@@ -298,25 +362,29 @@ class Drill:
             "from partners.services import case_share_grant; "
             "u = get_user_model().objects.get(username='supervisor'); "
             f"case_share_grant(acting_user=u, partner=Partner.objects.get(name='{SHARED_PARTNER}'),"
-            f" captive=Captive.objects.get(pk={captive}), level='case', reason='drill')")
+            f" captive=Captive.objects.get(pk={captive}), level='case', reason='drill')"
+        )
         reader = Partner("shared-reader", self.ledger, *self.credentials["shared"])
         reader.token()
-        wait_for("the shared case read", lambda: reader.read_one(captive).status_code == 200,
-                 timeout=30)
+        wait_for(
+            "the shared case read", lambda: reader.read_one(captive).status_code == 200, timeout=30
+        )
         time.sleep(16)  # past the pin of its token's issue, if any: a plain reader now
         self.shell(
             "from django.contrib.auth import get_user_model; "
             "from partners.models import CaseShare; from partners.services import case_share_void; "
             "u = get_user_model().objects.get(username='supervisor'); "
             f"s = CaseShare.objects.get(partner__name='{SHARED_PARTNER}', captive_id={captive}); "
-            "case_share_void(acting_user=u, share=s, reason='drill: narrowed')")
+            "case_share_void(acting_user=u, share=s, reason='drill: narrowed')"
+        )
         seen = 0
         for _ in range(10):
             response = reader.read_one(captive)
             if response is not None and response.status_code == 200:
                 seen += 1
-                self.ledger.stale_read(f"{reader.name} read captive {captive} after its share "
-                                       "was voided")
+                self.ledger.stale_read(
+                    f"{reader.name} read captive {captive} after its share was voided"
+                )
         self.figure("narrowing: reads after the share was voided", seen, zero=True)
 
     def prove_read_only(self, *, promote: bool) -> None:
@@ -333,61 +401,97 @@ class Drill:
         def write_refused() -> bool:
             response = partner.http.post(
                 f"{BASE}/api/v1/captives/{captive}/wishes/",
-                json={"wish": "return", "stated_at": "2025-06-01T10:00:00Z",
-                      "mode": "private_interview", "statement": "refused"},
-                headers={"Idempotency-Key": f"ro-{time.monotonic()}"}, timeout=20)
+                json={
+                    "wish": "return",
+                    "stated_at": "2025-06-01T10:00:00Z",
+                    "mode": "private_interview",
+                    "statement": "refused",
+                },
+                headers={"Idempotency-Key": f"ro-{time.monotonic()}"},
+                timeout=20,
+            )
             return response.status_code == 503 and response.json()["error"]["code"] == "read_only"
 
         seconds = wait_for("API writes answer 503 read_only", write_refused, timeout=60)
         self.figure("read-only: seconds until writes answer 503 read_only", round(seconds, 1))
         response = partner.http.post(
-            f"{BASE}/api/v1/captives/{captive}/wishes/", json={}, timeout=20)
-        self.figure("read-only: API write 503 + Retry-After",
-                    response.status_code == 503 and "Retry-After" in response.headers)
+            f"{BASE}/api/v1/captives/{captive}/wishes/", json={}, timeout=20
+        )
+        self.figure(
+            "read-only: API write 503 + Retry-After",
+            response.status_code == 503 and "Retry-After" in response.headers,
+        )
         page = worker.http.get(f"{BASE}/admin/cases/captive/{captive}/change/", timeout=20)
-        self.figure("read-only: admin reads from the replica with its banner",
-                    page.status_code == 200 and banner_shown(page.text),
-                    note=f"status {page.status_code}")
-        form = worker.http.post(f"{BASE}/admin/cases/captive/{captive}/case/wish/",
-                                data={"csrfmiddlewaretoken": worker.csrf(), "wish": "return"},
-                                timeout=20)
+        self.figure(
+            "read-only: admin reads from the replica with its banner",
+            page.status_code == 200 and banner_shown(page.text),
+            note=f"status {page.status_code}",
+        )
+        form = worker.http.post(
+            f"{BASE}/admin/cases/captive/{captive}/case/wish/",
+            data={"csrfmiddlewaretoken": worker.csrf(), "wish": "return"},
+            timeout=20,
+        )
         self.figure("read-only: admin write refused (503)", form.status_code == 503)
         states = partner.http.get(f"{BASE}/api/v1/states/", timeout=20)
-        self.figure("read-only: partner's non-ledgered read served", states.status_code == 200,
-                    note=f"status {states.status_code}")
+        self.figure(
+            "read-only: partner's non-ledgered read served",
+            states.status_code == 200,
+            note=f"status {states.status_code}",
+        )
         ledgered = partner.http.get(f"{BASE}/api/v1/captives/{captive}/", timeout=20)
-        self.figure("read-only: partner's ledgered read refused (503 read_only)",
-                    ledgered.status_code == 503,
-                    note=f"status {ledgered.status_code}")
+        self.figure(
+            "read-only: partner's ledgered read refused (503 read_only)",
+            ledgered.status_code == 503,
+            note=f"status {ledgered.status_code}",
+        )
         if promote:
             self.promote(stopped)
         else:
             stack.pg_start("primary")
-            resumed = wait_for("writes resume", lambda: worker.write(self.captives[3]),
-                               timeout=90, every=0.5)
-            self.figure("read-only: seconds until writes resume (primary back)",
-                        round(time.monotonic() - stopped, 1), note=f"{resumed:.1f} s after start")
+            resumed = wait_for(
+                "writes resume", lambda: worker.write(self.captives[3]), timeout=90, every=0.5
+            )
+            self.figure(
+                "read-only: seconds until writes resume (primary back)",
+                round(time.monotonic() - stopped, 1),
+                note=f"{resumed:.1f} s after start",
+            )
 
     def promote(self, stopped: float) -> None:
         """The runbook (README "Deploying"): promote the replica, repoint PgBouncer."""
         stack = self.stack
         log("runbook: pg_ctl promote on the replica, deploy/pgbouncer/repoint.sh")
         started = time.monotonic()
-        stack.run([str(PG_BIN / "pg_ctl"), "-D", str(stack.clusters["replica"]), "-w",
-                   "promote"], as_postgres=True, quiet=True)
+        stack.run(
+            [str(PG_BIN / "pg_ctl"), "-D", str(stack.clusters["replica"]), "-w", "promote"],
+            as_postgres=True,
+            quiet=True,
+        )
         env = dict(os.environ, PGBOUNCER_PIDFILE=str(stack.root / "run" / "pgbouncer.pid"))
-        stack.run([str(REPO / "deploy/pgbouncer/repoint.sh"),
-                   str(stack.conf / "pgbouncer" / "pgbouncer.ini"), DB, "127.0.0.1",
-                   str(PORTS["replica"])], env=env, quiet=True)
+        stack.run(
+            [
+                str(REPO / "deploy/pgbouncer/repoint.sh"),
+                str(stack.conf / "pgbouncer" / "pgbouncer.ini"),
+                DB,
+                "127.0.0.1",
+                str(PORTS["replica"]),
+            ],
+            env=env,
+            quiet=True,
+        )
         self.primary_port = PORTS["replica"]
         read_only = time.monotonic() - stopped
         worker = self.caseworkers[0]
         wait_for("writes resume", lambda: worker.write(self.captives[3]), timeout=90, every=0.5)
         resumed = time.monotonic()
-        self.figure("primary lost: seconds read-only (stop -> promoted)",
-                    round(started - stopped + (resumed - started), 1))
-        self.figure("primary lost: seconds from promotion to writes resumed",
-                    round(resumed - started, 1))
+        self.figure(
+            "primary lost: seconds read-only (stop -> promoted)",
+            round(started - stopped + (resumed - started), 1),
+        )
+        self.figure(
+            "primary lost: seconds from promotion to writes resumed", round(resumed - started, 1)
+        )
         del read_only
 
     def prove_job_survives(self, expected_rows: int | None) -> None:
@@ -395,25 +499,35 @@ class Drill:
         once."""
         stack = self.stack
         partner = self.partners["partner1"]
-        count = partner.http.get(f"{BASE}/api/v1/captives/?count=true&page_size=1",
-                                 timeout=60).json()["count"]
+        count = partner.http.get(
+            f"{BASE}/api/v1/captives/?count=true&page_size=1", timeout=60
+        ).json()["count"]
         log(f"fault: the worker is killed during a partner export of {count:,} captives")
-        response = partner.http.post(f"{BASE}/api/v1/captives/exports/?as=csv",
-                                     headers={"Idempotency-Key": f"drill-export-{time.time()}"},
-                                     timeout=30)
+        response = partner.http.post(
+            f"{BASE}/api/v1/captives/exports/?as=csv",
+            headers={"Idempotency-Key": f"drill-export-{time.time()}"},
+            timeout=30,
+        )
         if response.status_code != 202:
             raise DrillError(f"export refused: {response.status_code} {response.text[:300]}")
         location = response.headers["Location"]
         export_id = int(location.rstrip("/").split("/")[-1])
 
         def job_row() -> tuple:
-            return stack.sql(self.primary_port,
-                             "SELECT j.state, j.attempts, j.progress, j.id FROM reports_exportjob e "
-                             "JOIN jobs_job j ON j.id = e.job_id WHERE e.id = %s", [export_id])[0]
+            return stack.sql(
+                self.primary_port,
+                "SELECT j.state, j.attempts, j.progress, j.id FROM reports_exportjob e "
+                "JOIN jobs_job j ON j.id = e.job_id WHERE e.id = %s",
+                [export_id],
+            )[0]
 
-        wait_for("the export running with rows written",
-                 lambda: job_row()[0] == "running" and job_row()[2] > 0, timeout=120, every=0.05)
-        state, attempts, progress, job_id = job_row()
+        wait_for(
+            "the export running with rows written",
+            lambda: job_row()[0] == "running" and job_row()[2] > 0,
+            timeout=120,
+            every=0.05,
+        )
+        state, attempts, progress, _ = job_row()
         stack.kill("worker")
         killed = time.monotonic()
         log(f"  worker killed (-9) at {progress:,} rows, attempt {attempts}")
@@ -422,33 +536,47 @@ class Drill:
             return job_row()[0] in ("succeeded", "failed")
 
         wait_for("the export finished by the new worker", done, timeout=600, every=0.5)
-        state, attempts, progress, job_id = job_row()
+        state, attempts, progress, _ = job_row()
         finished = time.monotonic() - killed
-        status = partner.http.get(f"{BASE}{location}" if location.startswith("/") else location,
-                                  timeout=30).json()
+        status = partner.http.get(
+            f"{BASE}{location}" if location.startswith("/") else location, timeout=30
+        ).json()
         download = partner.http.get(f"{BASE}/api/v1/exports/{export_id}/download/", timeout=300)
         rows = max(0, len(download.content.decode("utf-8-sig").strip().splitlines()) - 1)
         published = stack.sql(
             self.primary_port,
             "SELECT count(*) FROM reports_exportjob WHERE id = %s AND ready_at IS NOT NULL",
-            [export_id])[0][0]
+            [export_id],
+        )[0][0]
         attempt_row = stack.sql(
             self.primary_port,
-            "SELECT attempt, row_count FROM reports_exportjob WHERE id = %s", [export_id])[0]
+            "SELECT attempt, row_count FROM reports_exportjob WHERE id = %s",
+            [export_id],
+        )[0]
         self.figure("job: state after the killed worker", state == "succeeded", note=state)
-        self.figure("job: attempts", attempts,
-                    note="the killed one, and any after it; the last one published")
+        self.figure(
+            "job: attempts",
+            attempts,
+            note="the killed one, and any after it; the last one published",
+        )
         # Once: one file published, by the job's last attempt, not by the killed one.
-        self.figure("job: finished exactly once", published == 1 and attempts >= 2
-                    and attempt_row[0] == attempts,
-                    note=f"published by attempt {attempt_row[0]} of {attempts}")
-        self.figure("job: rows in the file = rows the partner sees",
-                    rows == count and attempt_row[1] == count and status.get("status") == "ready",
-                    note=f"{rows:,} rows, {count:,} seen, status {status.get('status')}")
+        self.figure(
+            "job: finished exactly once",
+            published == 1 and attempts >= 2 and attempt_row[0] == attempts,
+            note=f"published by attempt {attempt_row[0]} of {attempts}",
+        )
+        self.figure(
+            "job: rows in the file = rows the partner sees",
+            rows == count and attempt_row[1] == count and status.get("status") == "ready",
+            note=f"{rows:,} rows, {count:,} seen, status {status.get('status')}",
+        )
         if expected_rows is not None:
             self.figure("job: export of 20,000 captives", count == expected_rows, note=f"{count:,}")
-        self.figure("job: seconds from the kill to the file", round(finished, 1),
-                    note="a new worker (Restart=always), then the lease ran out (JOB_LEASE_SECONDS)")
+        self.figure(
+            "job: seconds from the kill to the file",
+            round(finished, 1),
+            note="a new worker (Restart=always), then the lease ran out (JOB_LEASE_SECONDS)",
+        )
 
     def prove_restore(self) -> None:
         """A deliberate mistake at a recorded time; the ONE documented command restores the
@@ -460,42 +588,69 @@ class Drill:
         time.sleep(1)
         target = stack.sql(primary, "SELECT now()::text")[0][0]
         time.sleep(1)
-        changed = stack.sql(primary, "WITH u AS (UPDATE cases_captive SET family_name = "
-                                     "'MISTAKE' RETURNING 1) SELECT count(*) FROM u")[0][0]
+        changed = stack.sql(
+            primary,
+            "WITH u AS (UPDATE cases_captive SET family_name = "
+            "'MISTAKE' RETURNING 1) SELECT count(*) FROM u",
+        )[0][0]
         log(f"  recorded time {target}; then {changed:,} captives renamed MISTAKE")
         segment = stack.sql(primary, "SELECT pg_walfile_name(pg_current_wal_lsn())")[0][0]
         stack.sql(primary, "SELECT pg_switch_wal()")
-        wait_for("the mistake's WAL archived", lambda: (stack.sql(
-            primary, "SELECT last_archived_wal FROM pg_stat_archiver")[0][0] or "") >= segment,
-            timeout=120, every=0.5)
+        wait_for(
+            "the mistake's WAL archived",
+            lambda: (
+                (stack.sql(primary, "SELECT last_archived_wal FROM pg_stat_archiver")[0][0] or "")
+                >= segment
+            ),
+            timeout=120,
+            every=0.5,
+        )
         data = stack.root / "pg" / "restore"
         data.mkdir(mode=0o700)
         stack.run(["chown", "postgres:postgres", str(data)])
         stack.clusters["restore"] = data
         started = time.monotonic()
         # The ONE documented command (README "Deploying", deploy/pgbackrest/pgbackrest.conf).
-        command = ["--delta", "--type=time", f"--target={target}", "--target-action=promote",
-                   "restore"]
+        command = [
+            "--delta",
+            "--type=time",
+            f"--target={target}",
+            "--target-action=promote",
+            "restore",
+        ]
         log(f"  pgbackrest --stanza={DB} {' '.join(command)}")
         stack.pgbackrest("restore", *command)
         # The copy holds the old host's settings: this cluster's port, and no archiving into
         # the same stanza (a side copy to check, not the new primary).
         stack.pg_start("restore", "-p", str(PORTS["restore"]), "-c", "archive_mode=off")
-        wait_for("the restore promoted", lambda: not stack.sql(
-            PORTS["restore"], "SELECT pg_is_in_recovery()")[0][0], timeout=300, every=0.5)
+        wait_for(
+            "the restore promoted",
+            lambda: not stack.sql(PORTS["restore"], "SELECT pg_is_in_recovery()")[0][0],
+            timeout=300,
+            every=0.5,
+        )
         self.figure("restore: seconds to restore and recover", round(time.monotonic() - started, 1))
-        mistaken = stack.sql(PORTS["restore"],
-                             "SELECT count(*) FROM cases_captive WHERE family_name = 'MISTAKE'")
-        self.figure("restore: captives still renamed by the mistake", mistaken[0][0], zero=True,
-                    note=f"{changed:,} on the live primary")
+        mistaken = stack.sql(
+            PORTS["restore"], "SELECT count(*) FROM cases_captive WHERE family_name = 'MISTAKE'"
+        )
+        self.figure(
+            "restore: captives still renamed by the mistake",
+            mistaken[0][0],
+            zero=True,
+            note=f"{changed:,} on the live primary",
+        )
         check = stack.manage("integrity_check", port=PORTS["restore"], quiet=True, check=False)
         verdict = check.stdout.strip().splitlines()[-1] if check.stdout.strip() else check.stderr
-        self.figure("restore: integrity_check exit code", check.returncode, zero=True,
-                    note=verdict[:80])
-        live = stack.manage("integrity_check", "--only", "history", port=primary, quiet=True,
-                            check=False)
-        self.figure("restore: integrity_check on the mistaken primary fails (as it must)",
-                    live.returncode != 0)
+        self.figure(
+            "restore: integrity_check exit code", check.returncode, zero=True, note=verdict[:80]
+        )
+        live = stack.manage(
+            "integrity_check", "--only", "history", port=primary, quiet=True, check=False
+        )
+        self.figure(
+            "restore: integrity_check on the mistaken primary fails (as it must)",
+            live.returncode != 0,
+        )
         del role
 
     # --- the full drill's faults under load -------------------------------------------------
@@ -506,13 +661,16 @@ class Drill:
         load.start()
         return load
 
-    def until_calm(self, since: float, quiet: float = 5, timeout: float = 120,
-                   allow: tuple = ()) -> float:
+    def until_calm(
+        self, since: float, quiet: float = 5, timeout: float = 120, allow: tuple = ()
+    ) -> float:
         """Seconds from `since` to the last failed request, once `quiet` seconds pass clean."""
+
         def calm() -> bool:
             failures = self.ledger.failures(since, allow=allow)
             last = failures[-1].at if failures else since
             return time.monotonic() - last >= quiet
+
         wait_for("requests succeed again", calm, timeout=timeout, every=0.5)
         failures = self.ledger.failures(since, allow=allow)
         return (failures[-1].at - since) if failures else 0.0
@@ -528,8 +686,11 @@ class Drill:
         errors = self.ledger.failures(since)
         self.figure("1 app server killed: seconds until HAProxy took it out", round(out, 1))
         self.figure("1 app server killed: seconds until no request fails", round(recovered, 1))
-        self.figure("1 app server killed: failed requests", len(errors),
-                    note=f"of {self.ledger.count(since)}")
+        self.figure(
+            "1 app server killed: failed requests",
+            len(errors),
+            note=f"of {self.ledger.count(since)}",
+        )
         self.stack.app_start("app1")
         wait_for("app1 back in HAProxy", lambda: "app1" in self.haproxy_up(), timeout=90)
         self.writes_counted("1 app server killed")
@@ -542,8 +703,9 @@ class Drill:
         recovered = self.until_calm(since)
         errors = self.ledger.failures(since)
         self.figure("3 replica stopped: seconds until no request fails", round(recovered, 1))
-        self.figure("3 replica stopped: failed requests", len(errors),
-                    note=f"of {self.ledger.count(since)}")
+        self.figure(
+            "3 replica stopped: failed requests", len(errors), note=f"of {self.ledger.count(since)}"
+        )
         self.stack.pg_start("replica")
         wait_for("replica caught up", self.stack.replica_caught_up, timeout=120)
         self.writes_counted("3 replica stopped")
@@ -555,9 +717,18 @@ class Drill:
         target.write_text((self.stack.conf / "postgresql" / "synchronous.conf").read_text())
         self.stack.run(["chown", "postgres:postgres", str(target)])
         self.stack.sql(self.primary_port, "SELECT pg_reload_conf()")
-        wait_for("the replica synchronous", lambda: self.stack.sql(
-            self.primary_port, "SELECT sync_state FROM pg_stat_replication "
-            "WHERE application_name = 'replica1'") == [("sync",)], timeout=30)
+        wait_for(
+            "the replica synchronous",
+            lambda: (
+                self.stack.sql(
+                    self.primary_port,
+                    "SELECT sync_state FROM pg_stat_replication "
+                    "WHERE application_name = 'replica1'",
+                )
+                == [("sync",)]
+            ),
+            timeout=30,
+        )
         log("  synchronous replication on (deploy/postgresql/synchronous.conf)")
 
     def fault_primary(self) -> None:
@@ -569,9 +740,12 @@ class Drill:
         recovered = self.until_calm(since, allow=("read_only",))
         errors = self.ledger.failures(since, allow=("read_only",))
         refused = [o for o in self.ledger.failures(since) if o.code == "read_only"]
-        self.figure("4 primary lost: failed requests (other than 503 read_only)", len(errors),
-                    note=f"of {self.ledger.count(since)}; {len(refused)} refused read_only; "
-                         f"calm after {recovered:.1f} s")
+        self.figure(
+            "4 primary lost: failed requests (other than 503 read_only)",
+            len(errors),
+            note=f"of {self.ledger.count(since)}; {len(refused)} refused read_only; "
+            f"calm after {recovered:.1f} s",
+        )
         self.writes_counted("4 primary lost")
 
     # --- the whole drill ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ PostgreSQL (5432) and services are never touched. `Stack.close()` stops every pr
 removes the folder, also after a failure or Ctrl-C.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -198,8 +199,17 @@ class Stack:
                 "".join(f"{k}={v}\n" for k, v in self.site_values(role).items()), encoding="utf-8"
             )
             out = self.root / "conf" / role
-            self.run([str(PYTHON), str(DEPLOY / "render.py"), "--values", str(values), "--out",
-                      str(out)], quiet=True)
+            self.run(
+                [
+                    str(PYTHON),
+                    str(DEPLOY / "render.py"),
+                    "--values",
+                    str(values),
+                    "--out",
+                    str(out),
+                ],
+                quiet=True,
+            )
             # Owner postgres: pgBackRest's and PgBouncer's files (deploy/README: mode 0640).
             for sub in ("pgbackrest", "pgbouncer"):
                 for path in [out / sub, *(out / sub).iterdir()]:
@@ -252,28 +262,40 @@ class Stack:
         path.chmod(0o600)
         self.env = example
 
-    def app_env(self, **extra: str) -> dict[str, str]:
+    def app_env(self, env_file: Path | None = None, **extra: str) -> dict[str, str]:
+        """The environment of an app process: the unit's EnvironmentFile, as systemd reads it."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CACHE_"))}
-        env.update(env_file_read(self.root / "powtracker.env"))
+        env.update(env_file_read(env_file or self.root / "powtracker.env"))
         env.update(extra)
         return env
 
     def direct_url(self, port: int | None = None, user: str = "powtracker") -> str:
         """A URL straight to a cluster (management commands: migrate, loaders, checks)."""
-        return (
-            f"postgres://{user}:{self.passwords[user]}@{HOST}:{port or PORTS['primary']}/{DB}"
-        )
+        return f"postgres://{user}:{self.passwords[user]}@{HOST}:{port or PORTS['primary']}/{DB}"
 
     # --- processes ---------------------------------------------------------------------------
 
-    def run(self, command: list[str], *, as_postgres: bool = False, quiet: bool = False,
-            env: dict[str, str] | None = None, cwd: Path | None = None,
-            check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess:
+    def run(
+        self,
+        command: list[str],
+        *,
+        as_postgres: bool = False,
+        quiet: bool = False,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        check: bool = True,
+        timeout: float = 900,
+    ) -> subprocess.CompletedProcess:
         if as_postgres:
             command = ["runuser", "-u", "postgres", "--", *command]
-        result = subprocess.run(  # noqa: S603
-            command, capture_output=True, text=True, env=env, cwd=cwd or self.root,
-            timeout=timeout, check=False,
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=cwd or self.root,
+            timeout=timeout,
+            check=False,
         )
         if check and result.returncode != 0:
             raise DrillError(
@@ -283,14 +305,25 @@ class Stack:
             print(result.stdout.rstrip())
         return result
 
-    def spawn(self, name: str, command: list[str], *, as_postgres: bool = False,
-              env: dict[str, str] | None = None, cwd: Path | None = None) -> Child:
+    def spawn(
+        self,
+        name: str,
+        command: list[str],
+        *,
+        as_postgres: bool = False,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> Child:
         if as_postgres:
             command = ["runuser", "-u", "postgres", "--", *command]
         log_path = self.root / "log" / f"{name}.out"
         handle = log_path.open("ab")
-        process = subprocess.Popen(  # noqa: S603
-            command, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=cwd or self.root,
+        process = subprocess.Popen(
+            command,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd or self.root,
             start_new_session=True,
         )
         handle.close()
@@ -303,10 +336,8 @@ class Stack:
         child = self.children.get(name)
         if child is None or child.process.poll() is not None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(child.process.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def stop(self, name: str, timeout: float = 15) -> None:
         child = self.children.get(name)
@@ -364,9 +395,19 @@ class Stack:
         wait_for(f"PostgreSQL {name}", lambda: self.pg_ready(port), timeout=90)
 
     def pg_ready(self, port: int) -> bool:
-        result = subprocess.run(  # noqa: S603
-            [str(PG_BIN / "pg_isready"), "-q", "-h", str(self.root / "run"), "-p", str(port),
-             "-U", "postgres", "-d", "postgres"],
+        result = subprocess.run(
+            [
+                str(PG_BIN / "pg_isready"),
+                "-q",
+                "-h",
+                str(self.root / "run"),
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+            ],
             check=False,
         )
         return result.returncode == 0
@@ -375,8 +416,12 @@ class Stack:
         data = self.clusters.get(name)
         if data is None or not (data / "postmaster.pid").exists():
             return
-        self.run([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", mode, "-w", "-t", "60", "stop"],
-                 as_postgres=True, quiet=True, check=False)
+        self.run(
+            [str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", mode, "-w", "-t", "60", "stop"],
+            as_postgres=True,
+            quiet=True,
+            check=False,
+        )
         child = self.children.get(f"postgres-{name}")
         if child:
             try:
@@ -384,28 +429,53 @@ class Stack:
             except subprocess.TimeoutExpired:
                 self.kill(f"postgres-{name}")
 
-    def sql(self, port: int, query: str, params: Any = None, *, db: str = DB,
-            autocommit: bool = True) -> list[tuple]:
+    def sql(
+        self, port: int, query: str, params: Any = None, *, db: str = DB, autocommit: bool = True
+    ) -> list[tuple]:
         """As postgres, on the drill's socket (administration and counting)."""
-        with psycopg.connect(host=str(self.root / "run"), port=port, user="postgres", dbname=db,
-                             autocommit=autocommit, connect_timeout=5) as connection:
+        with psycopg.connect(
+            host=str(self.root / "run"),
+            port=port,
+            user="postgres",
+            dbname=db,
+            autocommit=autocommit,
+            connect_timeout=5,
+        ) as connection:
             cursor = connection.execute(query, params)
             return cursor.fetchall() if cursor.description else []
 
     def primary_init(self) -> None:
         data = self.root / "pg" / "primary"
         self.clusters["primary"] = data
-        self.run([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--encoding=UTF8",
-                  "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=reject"],
-                 as_postgres=True, quiet=True)
+        self.run(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--auth-local=trust",
+                "--auth-host=reject",
+            ],
+            as_postgres=True,
+            quiet=True,
+        )
         self.pg_conf("primary", PORTS["primary"])
         self.pg_start("primary")
         port = PORTS["primary"]
         # token_urlsafe passwords hold no quote.
-        self.sql(port, f"CREATE ROLE powtracker LOGIN PASSWORD '{self.passwords['powtracker']}'",
-                 db="postgres")
-        self.sql(port, "CREATE ROLE replicator LOGIN REPLICATION PASSWORD "
-                 f"'{self.passwords['replicator']}'", db="postgres")
+        self.sql(
+            port,
+            f"CREATE ROLE powtracker LOGIN PASSWORD '{self.passwords['powtracker']}'",
+            db="postgres",
+        )
+        self.sql(
+            port,
+            f"CREATE ROLE replicator LOGIN REPLICATION PASSWORD '{self.passwords['replicator']}'",
+            db="postgres",
+        )
         self.sql(port, f"CREATE DATABASE {DB} OWNER powtracker", db="postgres")
 
     def userlist_write(self) -> None:
@@ -413,7 +483,7 @@ class Stack:
         secret PostgreSQL keeps."""
         rows = self.sql(
             PORTS["primary"],
-            "SELECT format('\"%s\" \"%s\"', rolname, rolpassword) FROM pg_authid "
+            'SELECT format(\'"%s" "%s"\', rolname, rolpassword) FROM pg_authid '
             "WHERE rolname = 'powtracker'",
         )
         path = self.conf / "pgbouncer" / "userlist.txt"
@@ -430,10 +500,31 @@ class Stack:
         pgpass.chmod(0o600)
         shutil.chown(pgpass, "postgres", "postgres")
         self.run(
-            ["env", f"PGPASSFILE={pgpass}", str(PG_BIN / "pg_basebackup"), "-h", HOST, "-p",
-             str(PORTS["primary"]), "-U", "replicator", "-D", str(data), "-R", "-C", "-S",
-             "replica1", "-X", "stream", "-c", "fast", "-d", "application_name=replica1"],
-            as_postgres=True, quiet=True,
+            [
+                "env",
+                f"PGPASSFILE={pgpass}",
+                str(PG_BIN / "pg_basebackup"),
+                "-h",
+                HOST,
+                "-p",
+                str(PORTS["primary"]),
+                "-U",
+                "replicator",
+                "-D",
+                str(data),
+                "-R",
+                "-C",
+                "-S",
+                "replica1",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "-d",
+                "application_name=replica1",
+            ],
+            as_postgres=True,
+            quiet=True,
         )
         # The copy holds the primary's conf.d: the replica's own port, and replica.conf.
         (data / "conf.d" / "zz-drill.conf").write_text(
@@ -443,26 +534,37 @@ class Stack:
         replica_conf = self.root / "conf" / "replica"
         shutil.copy(replica_conf / "postgresql" / "replica.conf", data / "conf.d" / "replica.conf")
         # The replica host's own powtracker.conf (its archive_command names its pgBackRest file).
-        shutil.copy(replica_conf / "postgresql" / "powtracker.conf",
-                    data / "conf.d" / "powtracker.conf")
+        shutil.copy(
+            replica_conf / "postgresql" / "powtracker.conf", data / "conf.d" / "powtracker.conf"
+        )
         # primary_conninfo (written by -R) carries the password file the drill used.
         auto = data / "postgresql.auto.conf"
-        auto.write_text(auto.read_text().replace(
-            "primary_conninfo = '", f"primary_conninfo = 'passfile=''{pgpass}'' "))
+        auto.write_text(
+            auto.read_text().replace(
+                "primary_conninfo = '", f"primary_conninfo = 'passfile=''{pgpass}'' "
+            )
+        )
         self.run(["chown", "-R", "postgres:postgres", str(data)])
         self.pg_start("replica")
 
     def replica_caught_up(self) -> bool:
         primary = self.sql(PORTS["primary"], "SELECT pg_current_wal_lsn()")[0][0]
-        return bool(self.sql(
-            PORTS["replica"], "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [primary])[0][0])
+        return bool(
+            self.sql(PORTS["replica"], "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [primary])[
+                0
+            ][0]
+        )
 
     # --- pgBackRest ----------------------------------------------------------------------------
 
     def pgbackrest(self, role: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         config = self.root / "conf" / role / "pgbackrest" / "pgbackrest.conf"
-        return self.run(["pgbackrest", f"--config={config}", f"--stanza={DB}", *args],
-                        as_postgres=True, quiet=True, check=check)
+        return self.run(
+            ["pgbackrest", f"--config={config}", f"--stanza={DB}", *args],
+            as_postgres=True,
+            quiet=True,
+            check=check,
+        )
 
     # --- the services ------------------------------------------------------------------------
 
@@ -475,15 +577,16 @@ class Stack:
     def app_start(self, name: str) -> None:
         port = PORTS[name]
         command, cwd, env_file = unit_command(
-            self.conf / "systemd" / "powtracker-web@.service", str(port))
-        self.spawn(name, command, env=self.app_env(), cwd=cwd)
+            self.conf / "systemd" / "powtracker-web@.service", str(port)
+        )
+        self.spawn(name, command, env=self.app_env(env_file=env_file), cwd=cwd)
 
     def worker_start(self, name: str = "worker") -> None:
         """The worker unit's command. Its Restart=always is kept as systemd would: a worker
         that exits (killed, or its database gone at start) is started again after RestartSec."""
         unit = self.conf / "systemd" / "powtracker-worker@.service"
         command, cwd, env_file = unit_command(unit, name)
-        self.spawn(name, command, env=self.app_env(), cwd=cwd)
+        self.spawn(name, command, env=self.app_env(env_file=env_file), cwd=cwd)
         text = unit.read_text(encoding="utf-8")
         if "Restart=always" in text and name not in self.restart:
             delay = float(re.search(r"^RestartSec=(\d+)", text, re.M).group(1))  # type: ignore[union-attr]
@@ -496,8 +599,10 @@ class Stack:
             if child is None or child.process.poll() is None:
                 continue
             start, delay = self.restart[name]
-            log(f"  {name} exited ({child.process.returncode}); started again after {delay:.0f} s "
-                "(its unit's Restart=always)")
+            log(
+                f"  {name} exited ({child.process.returncode}); started again after {delay:.0f} s "
+                "(its unit's Restart=always)"
+            )
             if self.closing.wait(delay):
                 return
             self.restarts[name] = self.restarts.get(name, 0) + 1
@@ -509,13 +614,26 @@ class Stack:
         self.spawn("haproxy", ["haproxy", "-db", "-f", str(cfg)])
         wait_for("HAProxy", lambda: port_busy(PORTS["front"]), timeout=20)
 
-    def manage(self, *args: str, port: int | None = None, quiet: bool = False,
-               check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess:
+    def manage(
+        self,
+        *args: str,
+        port: int | None = None,
+        quiet: bool = False,
+        check: bool = True,
+        timeout: float = 900,
+    ) -> subprocess.CompletedProcess:
         """manage.py straight to a cluster (not through PgBouncer: commands that run long)."""
-        env = self.app_env(DATABASE_URL=self.direct_url(port), DATABASE_REPLICA_URLS="",
-                           DATABASE_PGBOUNCER="false")
-        return self.run([str(PYTHON), "manage.py", *args], env=env, cwd=REPO, quiet=quiet,
-                        check=check, timeout=timeout)
+        env = self.app_env(
+            DATABASE_URL=self.direct_url(port), DATABASE_REPLICA_URLS="", DATABASE_PGBOUNCER="false"
+        )
+        return self.run(
+            [str(PYTHON), "manage.py", *args],
+            env=env,
+            cwd=REPO,
+            quiet=quiet,
+            check=check,
+            timeout=timeout,
+        )
 
     # --- the end -------------------------------------------------------------------------------
 
