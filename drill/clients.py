@@ -79,9 +79,12 @@ def tag_new(kind: str) -> str:
 
 
 def error_code(response: requests.Response) -> str:
+    """The API's error code; for the admin's plain 503 page, `read_only` when it says so."""
     try:
         return response.json().get("error", {}).get("code", "")
     except ValueError:
+        if response.status_code == 503 and banner_shown(response.text):
+            return "read_only"
         return ""
 
 

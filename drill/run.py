@@ -170,6 +170,15 @@ class Drill:
             "full",
             ["cases:read", "cases:write", "wishes:read", "reports:export"],
         )
+        if not self.short:
+            # Two more partner systems for the load (a pin is per OAuth client).
+            for number in (2, 3):
+                self.credentials[f"partner{number}"] = self.partner_create(
+                    f"Drill UKR partner {number}",
+                    "UKR",
+                    "full",
+                    ["cases:read", "cases:write", "wishes:read"],
+                )
         self.credentials["shared"] = self.partner_create(
             SHARED_PARTNER, None, "case", ["cases:read"], kind="tracing_agency"
         )
@@ -227,8 +236,8 @@ class Drill:
         return up
 
     def clients(self) -> None:
-        client_id, secret = self.credentials["partner"]
         for number in (1, 2, 3) if not self.short else (1,):
+            client_id, secret = self.credentials["partner" if number == 1 else f"partner{number}"]
             partner = Partner(f"partner{number}", self.ledger, client_id, secret)
             partner.token()
             self.partners[partner.name] = partner
@@ -498,7 +507,9 @@ class Drill:
         """A partner's export as a job; its worker killed mid-way; a new worker finishes it,
         once."""
         stack = self.stack
-        partner = self.partners["partner1"]
+        # A client of its own (the load's partner1 uses the same OAuth client meanwhile).
+        partner = Partner("exporter", self.ledger, *self.credentials["partner"])
+        partner.token()
         count = partner.http.get(
             f"{BASE}/api/v1/captives/?count=true&page_size=1", timeout=60
         ).json()["count"]
