@@ -55,6 +55,23 @@ def sqlite_env(database: Path, **settings: str) -> dict[str, str]:
     return server_env(f"sqlite:///{database}", **settings)
 
 
+_MIGRATED: dict[str, Path] = {}
+
+
+def migrated_sqlite(target: Path) -> Path:
+    """`target`, a SQLite file with every migration applied: a copy of one migrated by
+    `manage.py migrate` in a subprocess at this test process's first call (a migration takes
+    tens of seconds; a copy, none)."""
+    template = _MIGRATED.get("template")
+    if template is None:
+        folder = Path(tempfile.mkdtemp(prefix="powtracker-migrated-"))
+        template = folder / "migrated.sqlite3"
+        manage(sqlite_env(template), "migrate", "--noinput", "-v", "0")
+        _MIGRATED["template"] = template
+    shutil.copyfile(template, target)
+    return target
+
+
 def manage(env: dict[str, str], *args: str) -> str:
     """Run a management command in a subprocess; its output, or the test fails with it."""
     result = subprocess.run(

@@ -6,6 +6,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from powtracker.migration_ops import AlterLabels
+
 
 class Migration(migrations.Migration):
 
@@ -15,951 +17,956 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: one state change, no SQL (powtracker.migration_ops).
     operations = [
-        migrations.AlterModelOptions(
-            name='captive',
-            options={'ordering': ['case_number'], 'verbose_name': 'captive', 'verbose_name_plural': 'captives'},
-        ),
-        migrations.AlterModelOptions(
-            name='captivename',
-            options={'ordering': ['captive', 'system', 'id'], 'verbose_name': 'rendering of a name', 'verbose_name_plural': 'renderings of names'},
-        ),
-        migrations.AlterModelOptions(
-            name='custodyevent',
-            options={'ordering': ['captive', 'occurred_at', 'id'], 'verbose_name': 'custody event', 'verbose_name_plural': 'custody events'},
-        ),
-        migrations.AlterModelOptions(
-            name='duplicatedecision',
-            options={'ordering': ['-decided_at', '-id'], 'verbose_name': 'duplicate decision', 'verbose_name_plural': 'duplicate decisions'},
-        ),
-        migrations.AlterModelOptions(
-            name='historicalcaptivename',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical rendering of a name', 'verbose_name_plural': 'historical renderings of names'},
-        ),
-        migrations.AlterModelOptions(
-            name='mediarecord',
-            options={'ordering': ['-published_on', '-id'], 'verbose_name': 'media record', 'verbose_name_plural': 'media records'},
-        ),
-        migrations.AlterModelOptions(
-            name='nonrefoulementreview',
-            options={'ordering': ['captive', '-reviewed_at', '-id'], 'verbose_name': 'non-refoulement review', 'verbose_name_plural': 'non-refoulement reviews'},
-        ),
-        migrations.AlterModelOptions(
-            name='obligation',
-            options={'ordering': ['due_on', 'id'], 'verbose_name': 'obligation', 'verbose_name_plural': 'obligations'},
-        ),
-        migrations.AlterModelOptions(
-            name='wishstatement',
-            options={'ordering': ['captive', 'stated_at', 'id'], 'permissions': [('assess_wishstatement', 'Can assess the voluntariness of a wish')], 'verbose_name': 'wish statement', 'verbose_name_plural': 'wish statements'},
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='allied_power',
-            field=models.ForeignKey(blank=True, help_text='The belligerent he fought alongside.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='allied power'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='armed_force',
-            field=models.CharField(blank=True, max_length=200, verbose_name='armed force'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='capture_circumstances',
-            field=models.TextField(blank=True, verbose_name='capture circumstances'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='capture_place',
-            field=models.CharField(blank=True, max_length=200, verbose_name='capture place'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='capture_region',
-            field=models.CharField(blank=True, max_length=200, verbose_name='capture region'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='case_number',
-            field=models.CharField(editable=False, max_length=20, verbose_name='case number'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='custodian',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='custodian'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='custody_place',
-            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='custody place'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='custody_since',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='custody since'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='custody_status',
-            field=models.CharField(blank=True, choices=[('captured', 'Captured'), ('in_transit', 'In transit'), ('hospitalized', 'Hospitalized'), ('interned', 'Interned'), ('transferred', 'Transferred to another power'), ('exchanged', 'Exchanged'), ('repatriated', 'Repatriated'), ('released', 'Released'), ('resettled', 'Resettled in a third state'), ('escaped', 'Escaped'), ('deceased', 'Deceased')], editable=False, max_length=16, verbose_name='custody status'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='detaining_power',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='detaining power'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='effective_wish',
-            field=models.CharField(blank=True, choices=[('return', 'Return to the power depended on'), ('remain', 'Remain in the detaining state'), ('defect', 'Defect to another state'), ('undecided', 'Undecided')], editable=False, max_length=16, verbose_name='effective wish'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='effective_wish_destination',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='effective wish destination'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='effective_wish_statement',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.wishstatement', verbose_name='effective wish statement'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='fictional',
-            field=models.BooleanField(default=False, editable=False, help_text='Demo record with a fictional identity.', verbose_name='fictional'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='health',
-            field=models.CharField(choices=[('unharmed', 'Unharmed'), ('wounded', 'Wounded'), ('seriously_wounded', 'Seriously wounded'), ('sick', 'Sick'), ('seriously_sick', 'Seriously sick')], default='unharmed', max_length=24, verbose_name='health'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='health_notes',
-            field=models.TextField(blank=True, verbose_name='health notes'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='identity_notes',
-            field=models.TextField(blank=True, help_text="Documents carried, doubts, e.g. another man's military ID.", verbose_name='identity notes'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='identity_status',
-            field=models.CharField(choices=[('claimed', 'Claimed'), ('documented', 'Documented'), ('verified', 'Verified'), ('disputed', 'Disputed')], default='claimed', max_length=16, verbose_name='identity status'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='identity_verified_by',
-            field=models.CharField(blank=True, max_length=200, verbose_name='identity verified by'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='identity_verified_on',
-            field=models.DateField(blank=True, null=True, verbose_name='identity verified on'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='languages',
-            field=models.CharField(blank=True, max_length=200, verbose_name='languages'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='latest_wish_statement',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.wishstatement', verbose_name='latest wish statement'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='legal_status',
-            field=models.CharField(choices=[('pow', 'Prisoner of war'), ('civilian_internee', 'Civilian internee'), ('art5_pending', 'Pending an Art. 5 tribunal')], default='pow', max_length=24, verbose_name='legal status'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='nationality',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='nationality'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='next_of_kin_address',
-            field=models.TextField(blank=True, verbose_name='next of kin address'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='next_of_kin_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='next of kin name'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='next_of_kin_relationship',
-            field=models.CharField(blank=True, max_length=80, verbose_name='next of kin relationship'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='original_script',
-            field=models.CharField(choices=[('latin', 'Latin'), ('hangul', 'Hangul'), ('cyrillic', 'Cyrillic'), ('arabic', 'Arabic'), ('han', 'Chinese characters'), ('other', 'Other')], default='latin', max_length=16, verbose_name='original script'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='place_of_birth',
-            field=models.CharField(blank=True, max_length=200, verbose_name='place of birth'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='power_depended_on',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='power depended on'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='rank',
-            field=models.CharField(blank=True, max_length=80, verbose_name='rank'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='service_number',
-            field=models.CharField(blank=True, max_length=60, verbose_name='service number'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='sex',
-            field=models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('not_recorded', 'Not recorded')], default='not_recorded', max_length=16, verbose_name='sex'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='unit',
-            field=models.CharField(blank=True, max_length=200, verbose_name='unit'),
-        ),
-        migrations.AlterField(
-            model_name='captive',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='captivename',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='names', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='captivename',
-            name='full_name',
-            field=models.CharField(max_length=200, validators=[cases.names.name_text_validator], verbose_name='full name'),
-        ),
-        migrations.AlterField(
-            model_name='captivename',
-            name='note',
-            field=models.CharField(blank=True, max_length=200, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='captivename',
-            name='system',
-            field=models.CharField(choices=[('revised_romanization', 'Revised Romanization'), ('mccune_reischauer', 'McCune–Reischauer'), ('cyrillic', 'Cyrillic'), ('latin_passport', 'Latin (as in a document)'), ('alias', 'Alias or name on a document'), ('other', 'Other')], max_length=24, verbose_name='system'),
-        ),
-        migrations.AlterField(
-            model_name='custodyevent',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody_events', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='custodyevent',
-            name='kind',
-            field=models.CharField(choices=[('captured', 'Captured'), ('in_transit', 'In transit'), ('hospitalized', 'Hospitalized'), ('interned', 'Interned'), ('transferred', 'Transferred to another power'), ('exchanged', 'Exchanged'), ('repatriated', 'Repatriated'), ('released', 'Released'), ('resettled', 'Resettled in a third state'), ('escaped', 'Escaped'), ('deceased', 'Deceased')], max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='custodyevent',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='custodyevent',
-            name='recorded_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='custodyevent',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='duplicatedecision',
-            name='decided_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='decided at'),
-        ),
-        migrations.AlterField(
-            model_name='duplicatedecision',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
-        ),
-        migrations.AlterField(
-            model_name='duplicatedecision',
-            name='decision',
-            field=models.CharField(choices=[('same_person', 'Same person'), ('not_same', 'Not the same')], max_length=16, verbose_name='decision'),
-        ),
-        migrations.AlterField(
-            model_name='duplicatedecision',
-            name='duplicate',
-            field=models.ForeignKey(blank=True, help_text='For the same person: the record that became a linked duplicate.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.captive', verbose_name='duplicate'),
-        ),
-        migrations.AlterField(
-            model_name='duplicatedecision',
-            name='first',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.captive', verbose_name='first'),
-        ),
-        migrations.AlterField(
-            model_name='duplicatedecision',
-            name='note',
-            field=models.TextField(blank=True, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='duplicatedecision',
-            name='second',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.captive', verbose_name='second'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='allied_power',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The belligerent he fought alongside.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='allied power'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='armed_force',
-            field=models.CharField(blank=True, max_length=200, verbose_name='armed force'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='capture_circumstances',
-            field=models.TextField(blank=True, verbose_name='capture circumstances'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='capture_place',
-            field=models.CharField(blank=True, max_length=200, verbose_name='capture place'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='capture_region',
-            field=models.CharField(blank=True, max_length=200, verbose_name='capture region'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='case_number',
-            field=models.CharField(editable=False, max_length=20, verbose_name='case number'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='custodian',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='custodian'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='custody_place',
-            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='custody place'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='custody_since',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='custody since'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='custody_status',
-            field=models.CharField(blank=True, choices=[('captured', 'Captured'), ('in_transit', 'In transit'), ('hospitalized', 'Hospitalized'), ('interned', 'Interned'), ('transferred', 'Transferred to another power'), ('exchanged', 'Exchanged'), ('repatriated', 'Repatriated'), ('released', 'Released'), ('resettled', 'Resettled in a third state'), ('escaped', 'Escaped'), ('deceased', 'Deceased')], editable=False, max_length=16, verbose_name='custody status'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='detaining_power',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='detaining power'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='effective_wish',
-            field=models.CharField(blank=True, choices=[('return', 'Return to the power depended on'), ('remain', 'Remain in the detaining state'), ('defect', 'Defect to another state'), ('undecided', 'Undecided')], editable=False, max_length=16, verbose_name='effective wish'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='effective_wish_destination',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='effective wish destination'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='effective_wish_statement',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.wishstatement', verbose_name='effective wish statement'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='fictional',
-            field=models.BooleanField(default=False, editable=False, help_text='Demo record with a fictional identity.', verbose_name='fictional'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='health',
-            field=models.CharField(choices=[('unharmed', 'Unharmed'), ('wounded', 'Wounded'), ('seriously_wounded', 'Seriously wounded'), ('sick', 'Sick'), ('seriously_sick', 'Seriously sick')], default='unharmed', max_length=24, verbose_name='health'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='health_notes',
-            field=models.TextField(blank=True, verbose_name='health notes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='identity_notes',
-            field=models.TextField(blank=True, help_text="Documents carried, doubts, e.g. another man's military ID.", verbose_name='identity notes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='identity_status',
-            field=models.CharField(choices=[('claimed', 'Claimed'), ('documented', 'Documented'), ('verified', 'Verified'), ('disputed', 'Disputed')], default='claimed', max_length=16, verbose_name='identity status'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='identity_verified_by',
-            field=models.CharField(blank=True, max_length=200, verbose_name='identity verified by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='identity_verified_on',
-            field=models.DateField(blank=True, null=True, verbose_name='identity verified on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='languages',
-            field=models.CharField(blank=True, max_length=200, verbose_name='languages'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='latest_wish_statement',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.wishstatement', verbose_name='latest wish statement'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='legal_status',
-            field=models.CharField(choices=[('pow', 'Prisoner of war'), ('civilian_internee', 'Civilian internee'), ('art5_pending', 'Pending an Art. 5 tribunal')], default='pow', max_length=24, verbose_name='legal status'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='nationality',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='nationality'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='next_of_kin_address',
-            field=models.TextField(blank=True, verbose_name='next of kin address'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='next_of_kin_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='next of kin name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='next_of_kin_relationship',
-            field=models.CharField(blank=True, max_length=80, verbose_name='next of kin relationship'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='original_script',
-            field=models.CharField(choices=[('latin', 'Latin'), ('hangul', 'Hangul'), ('cyrillic', 'Cyrillic'), ('arabic', 'Arabic'), ('han', 'Chinese characters'), ('other', 'Other')], default='latin', max_length=16, verbose_name='original script'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='place_of_birth',
-            field=models.CharField(blank=True, max_length=200, verbose_name='place of birth'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='power_depended_on',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='power depended on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='rank',
-            field=models.CharField(blank=True, max_length=80, verbose_name='rank'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='service_number',
-            field=models.CharField(blank=True, max_length=60, verbose_name='service number'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='sex',
-            field=models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('not_recorded', 'Not recorded')], default='not_recorded', max_length=16, verbose_name='sex'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='unit',
-            field=models.CharField(blank=True, max_length=200, verbose_name='unit'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='updated_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptivename',
-            name='captive',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptivename',
-            name='full_name',
-            field=models.CharField(max_length=200, validators=[cases.names.name_text_validator], verbose_name='full name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptivename',
-            name='note',
-            field=models.CharField(blank=True, max_length=200, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptivename',
-            name='system',
-            field=models.CharField(choices=[('revised_romanization', 'Revised Romanization'), ('mccune_reischauer', 'McCune–Reischauer'), ('cyrillic', 'Cyrillic'), ('latin_passport', 'Latin (as in a document)'), ('alias', 'Alias or name on a document'), ('other', 'Other')], max_length=24, verbose_name='system'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcustodyevent',
-            name='captive',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcustodyevent',
-            name='kind',
-            field=models.CharField(choices=[('captured', 'Captured'), ('in_transit', 'In transit'), ('hospitalized', 'Hospitalized'), ('interned', 'Interned'), ('transferred', 'Transferred to another power'), ('exchanged', 'Exchanged'), ('repatriated', 'Repatriated'), ('released', 'Released'), ('resettled', 'Resettled in a third state'), ('escaped', 'Escaped'), ('deceased', 'Deceased')], max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcustodyevent',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcustodyevent',
-            name='recorded_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcustodyevent',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalduplicatedecision',
-            name='decided_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='decided at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalduplicatedecision',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalduplicatedecision',
-            name='decision',
-            field=models.CharField(choices=[('same_person', 'Same person'), ('not_same', 'Not the same')], max_length=16, verbose_name='decision'),
-        ),
-        migrations.AlterField(
-            model_name='historicalduplicatedecision',
-            name='duplicate',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='For the same person: the record that became a linked duplicate.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='duplicate'),
-        ),
-        migrations.AlterField(
-            model_name='historicalduplicatedecision',
-            name='first',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='first'),
-        ),
-        migrations.AlterField(
-            model_name='historicalduplicatedecision',
-            name='note',
-            field=models.TextField(blank=True, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='historicalduplicatedecision',
-            name='second',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='second'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='kind',
-            field=models.CharField(choices=[('video', 'Video'), ('photo', 'Photo'), ('document', 'Document'), ('audio', 'Audio')], max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='published_on',
-            field=models.DateField(blank=True, null=True, verbose_name='published on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='publisher',
-            field=models.CharField(blank=True, max_length=200, verbose_name='publisher'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='publisher_state',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='publisher state'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='title',
-            field=models.CharField(max_length=300, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='historicalnonrefoulementreview',
-            name='captive',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='historicalnonrefoulementreview',
-            name='decision',
-            field=models.CharField(choices=[('cleared', 'Cleared: no risk of persecution or serious harm found'), ('not_cleared', 'Not cleared')], max_length=16, verbose_name='decision'),
-        ),
-        migrations.AlterField(
-            model_name='historicalnonrefoulementreview',
-            name='destination',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='destination'),
-        ),
-        migrations.AlterField(
-            model_name='historicalnonrefoulementreview',
-            name='reasons',
-            field=models.TextField(verbose_name='reasons'),
-        ),
-        migrations.AlterField(
-            model_name='historicalnonrefoulementreview',
-            name='reviewed_at',
-            field=models.DateTimeField(editable=False, verbose_name='reviewed at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalnonrefoulementreview',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='captive',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='due_on',
-            field=models.DateField(verbose_name='due on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='fulfilled_on',
-            field=models.DateField(blank=True, null=True, verbose_name='fulfilled on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='kind',
-            field=models.CharField(choices=[('capture_card', 'Capture card (Art. 70)'), ('nib_notification', 'Notification to the National Information Bureau (Art. 122)'), ('health_report', 'Health report, seriously wounded or sick (Art. 122)'), ('death_record', 'Death record (Art. 120)'), ('trial_notice', 'Names of those held for trial (Art. 119)')], max_length=24, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='reference',
-            field=models.CharField(blank=True, help_text='Reference of the card, notification or report.', max_length=200, verbose_name='reference'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='triggered_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.custodyevent', verbose_name='triggered by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='assessed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='assessed at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='assessed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assessed by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='assessment_notes',
-            field=models.TextField(blank=True, verbose_name='assessment notes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='captive',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='destination',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The state he wishes to go to; required for a defect wish.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='destination'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='interpreter',
-            field=models.CharField(blank=True, max_length=200, verbose_name='interpreter'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='language',
-            field=models.CharField(blank=True, max_length=80, verbose_name='language'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='persons_present',
-            field=models.TextField(blank=True, verbose_name='persons present'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='recorded_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='source_media',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.mediarecord', verbose_name='source media'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='supersedes',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.wishstatement', verbose_name='supersedes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='voluntariness',
-            field=models.CharField(choices=[('free', 'Free'), ('doubtful', 'Doubtful'), ('coercion_suspected', 'Coercion suspected'), ('not_assessed', 'Not assessed')], default='not_assessed', max_length=24, verbose_name='voluntariness'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='wish',
-            field=models.CharField(choices=[('return', 'Return to the power depended on'), ('remain', 'Remain in the detaining state'), ('defect', 'Defect to another state'), ('undecided', 'Undecided')], max_length=16, verbose_name='wish'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='captives',
-            field=models.ManyToManyField(related_name='media_records', to='cases.captive', verbose_name='captives'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='kind',
-            field=models.CharField(choices=[('video', 'Video'), ('photo', 'Photo'), ('document', 'Document'), ('audio', 'Audio')], max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='published_on',
-            field=models.DateField(blank=True, null=True, verbose_name='published on'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='publisher',
-            field=models.CharField(blank=True, max_length=200, verbose_name='publisher'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='publisher_state',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='publisher state'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='title',
-            field=models.CharField(max_length=300, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='namekey',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='nonrefoulementreview',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='non_refoulement_reviews', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='nonrefoulementreview',
-            name='decision',
-            field=models.CharField(choices=[('cleared', 'Cleared: no risk of persecution or serious harm found'), ('not_cleared', 'Not cleared')], max_length=16, verbose_name='decision'),
-        ),
-        migrations.AlterField(
-            model_name='nonrefoulementreview',
-            name='destination',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='destination'),
-        ),
-        migrations.AlterField(
-            model_name='nonrefoulementreview',
-            name='reasons',
-            field=models.TextField(verbose_name='reasons'),
-        ),
-        migrations.AlterField(
-            model_name='nonrefoulementreview',
-            name='reviewed_at',
-            field=models.DateTimeField(editable=False, verbose_name='reviewed at'),
-        ),
-        migrations.AlterField(
-            model_name='nonrefoulementreview',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='obligations', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='due_on',
-            field=models.DateField(verbose_name='due on'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='fulfilled_on',
-            field=models.DateField(blank=True, null=True, verbose_name='fulfilled on'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='kind',
-            field=models.CharField(choices=[('capture_card', 'Capture card (Art. 70)'), ('nib_notification', 'Notification to the National Information Bureau (Art. 122)'), ('health_report', 'Health report, seriously wounded or sick (Art. 122)'), ('death_record', 'Death record (Art. 120)'), ('trial_notice', 'Names of those held for trial (Art. 119)')], max_length=24, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='reference',
-            field=models.CharField(blank=True, help_text='Reference of the card, notification or report.', max_length=200, verbose_name='reference'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='triggered_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='obligations', to='cases.custodyevent', verbose_name='triggered by'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='assessed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='assessed at'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='assessed_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assessed by'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='assessment_notes',
-            field=models.TextField(blank=True, verbose_name='assessment notes'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='wish_statements', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='destination',
-            field=models.ForeignKey(blank=True, help_text='The state he wishes to go to; required for a defect wish.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='destination'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='interpreter',
-            field=models.CharField(blank=True, max_length=200, verbose_name='interpreter'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='language',
-            field=models.CharField(blank=True, max_length=80, verbose_name='language'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='persons_present',
-            field=models.TextField(blank=True, verbose_name='persons present'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='recorded_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='source_media',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.mediarecord', verbose_name='source media'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='supersedes',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='cases.wishstatement', verbose_name='supersedes'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='voluntariness',
-            field=models.CharField(choices=[('free', 'Free'), ('doubtful', 'Doubtful'), ('coercion_suspected', 'Coercion suspected'), ('not_assessed', 'Not assessed')], default='not_assessed', max_length=24, verbose_name='voluntariness'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='wish',
-            field=models.CharField(choices=[('return', 'Return to the power depended on'), ('remain', 'Remain in the detaining state'), ('defect', 'Defect to another state'), ('undecided', 'Undecided')], max_length=16, verbose_name='wish'),
+        AlterLabels(
+            [
+            migrations.AlterModelOptions(
+                name='captive',
+                options={'ordering': ['case_number'], 'verbose_name': 'captive', 'verbose_name_plural': 'captives'},
+            ),
+            migrations.AlterModelOptions(
+                name='captivename',
+                options={'ordering': ['captive', 'system', 'id'], 'verbose_name': 'rendering of a name', 'verbose_name_plural': 'renderings of names'},
+            ),
+            migrations.AlterModelOptions(
+                name='custodyevent',
+                options={'ordering': ['captive', 'occurred_at', 'id'], 'verbose_name': 'custody event', 'verbose_name_plural': 'custody events'},
+            ),
+            migrations.AlterModelOptions(
+                name='duplicatedecision',
+                options={'ordering': ['-decided_at', '-id'], 'verbose_name': 'duplicate decision', 'verbose_name_plural': 'duplicate decisions'},
+            ),
+            migrations.AlterModelOptions(
+                name='historicalcaptivename',
+                options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical rendering of a name', 'verbose_name_plural': 'historical renderings of names'},
+            ),
+            migrations.AlterModelOptions(
+                name='mediarecord',
+                options={'ordering': ['-published_on', '-id'], 'verbose_name': 'media record', 'verbose_name_plural': 'media records'},
+            ),
+            migrations.AlterModelOptions(
+                name='nonrefoulementreview',
+                options={'ordering': ['captive', '-reviewed_at', '-id'], 'verbose_name': 'non-refoulement review', 'verbose_name_plural': 'non-refoulement reviews'},
+            ),
+            migrations.AlterModelOptions(
+                name='obligation',
+                options={'ordering': ['due_on', 'id'], 'verbose_name': 'obligation', 'verbose_name_plural': 'obligations'},
+            ),
+            migrations.AlterModelOptions(
+                name='wishstatement',
+                options={'ordering': ['captive', 'stated_at', 'id'], 'permissions': [('assess_wishstatement', 'Can assess the voluntariness of a wish')], 'verbose_name': 'wish statement', 'verbose_name_plural': 'wish statements'},
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='allied_power',
+                field=models.ForeignKey(blank=True, help_text='The belligerent he fought alongside.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='allied power'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='armed_force',
+                field=models.CharField(blank=True, max_length=200, verbose_name='armed force'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='capture_circumstances',
+                field=models.TextField(blank=True, verbose_name='capture circumstances'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='capture_place',
+                field=models.CharField(blank=True, max_length=200, verbose_name='capture place'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='capture_region',
+                field=models.CharField(blank=True, max_length=200, verbose_name='capture region'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='case_number',
+                field=models.CharField(editable=False, max_length=20, verbose_name='case number'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='custodian',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='custodian'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='custody_place',
+                field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='custody place'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='custody_since',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='custody since'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='custody_status',
+                field=models.CharField(blank=True, choices=[('captured', 'Captured'), ('in_transit', 'In transit'), ('hospitalized', 'Hospitalized'), ('interned', 'Interned'), ('transferred', 'Transferred to another power'), ('exchanged', 'Exchanged'), ('repatriated', 'Repatriated'), ('released', 'Released'), ('resettled', 'Resettled in a third state'), ('escaped', 'Escaped'), ('deceased', 'Deceased')], editable=False, max_length=16, verbose_name='custody status'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='detaining_power',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='detaining power'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='effective_wish',
+                field=models.CharField(blank=True, choices=[('return', 'Return to the power depended on'), ('remain', 'Remain in the detaining state'), ('defect', 'Defect to another state'), ('undecided', 'Undecided')], editable=False, max_length=16, verbose_name='effective wish'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='effective_wish_destination',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='effective wish destination'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='effective_wish_statement',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.wishstatement', verbose_name='effective wish statement'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='fictional',
+                field=models.BooleanField(default=False, editable=False, help_text='Demo record with a fictional identity.', verbose_name='fictional'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='health',
+                field=models.CharField(choices=[('unharmed', 'Unharmed'), ('wounded', 'Wounded'), ('seriously_wounded', 'Seriously wounded'), ('sick', 'Sick'), ('seriously_sick', 'Seriously sick')], default='unharmed', max_length=24, verbose_name='health'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='health_notes',
+                field=models.TextField(blank=True, verbose_name='health notes'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='identity_notes',
+                field=models.TextField(blank=True, help_text="Documents carried, doubts, e.g. another man's military ID.", verbose_name='identity notes'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='identity_status',
+                field=models.CharField(choices=[('claimed', 'Claimed'), ('documented', 'Documented'), ('verified', 'Verified'), ('disputed', 'Disputed')], default='claimed', max_length=16, verbose_name='identity status'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='identity_verified_by',
+                field=models.CharField(blank=True, max_length=200, verbose_name='identity verified by'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='identity_verified_on',
+                field=models.DateField(blank=True, null=True, verbose_name='identity verified on'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='languages',
+                field=models.CharField(blank=True, max_length=200, verbose_name='languages'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='latest_wish_statement',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.wishstatement', verbose_name='latest wish statement'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='legal_status',
+                field=models.CharField(choices=[('pow', 'Prisoner of war'), ('civilian_internee', 'Civilian internee'), ('art5_pending', 'Pending an Art. 5 tribunal')], default='pow', max_length=24, verbose_name='legal status'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='nationality',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='nationality'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='next_of_kin_address',
+                field=models.TextField(blank=True, verbose_name='next of kin address'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='next_of_kin_name',
+                field=models.CharField(blank=True, max_length=200, verbose_name='next of kin name'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='next_of_kin_relationship',
+                field=models.CharField(blank=True, max_length=80, verbose_name='next of kin relationship'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='original_script',
+                field=models.CharField(choices=[('latin', 'Latin'), ('hangul', 'Hangul'), ('cyrillic', 'Cyrillic'), ('arabic', 'Arabic'), ('han', 'Chinese characters'), ('other', 'Other')], default='latin', max_length=16, verbose_name='original script'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='place_of_birth',
+                field=models.CharField(blank=True, max_length=200, verbose_name='place of birth'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='power_depended_on',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='power depended on'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='rank',
+                field=models.CharField(blank=True, max_length=80, verbose_name='rank'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='service_number',
+                field=models.CharField(blank=True, max_length=60, verbose_name='service number'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='sex',
+                field=models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('not_recorded', 'Not recorded')], default='not_recorded', max_length=16, verbose_name='sex'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='unit',
+                field=models.CharField(blank=True, max_length=200, verbose_name='unit'),
+            ),
+            migrations.AlterField(
+                model_name='captive',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='captivename',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='names', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='captivename',
+                name='full_name',
+                field=models.CharField(max_length=200, validators=[cases.names.name_text_validator], verbose_name='full name'),
+            ),
+            migrations.AlterField(
+                model_name='captivename',
+                name='note',
+                field=models.CharField(blank=True, max_length=200, verbose_name='note'),
+            ),
+            migrations.AlterField(
+                model_name='captivename',
+                name='system',
+                field=models.CharField(choices=[('revised_romanization', 'Revised Romanization'), ('mccune_reischauer', 'McCune–Reischauer'), ('cyrillic', 'Cyrillic'), ('latin_passport', 'Latin (as in a document)'), ('alias', 'Alias or name on a document'), ('other', 'Other')], max_length=24, verbose_name='system'),
+            ),
+            migrations.AlterField(
+                model_name='custodyevent',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody_events', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='custodyevent',
+                name='kind',
+                field=models.CharField(choices=[('captured', 'Captured'), ('in_transit', 'In transit'), ('hospitalized', 'Hospitalized'), ('interned', 'Interned'), ('transferred', 'Transferred to another power'), ('exchanged', 'Exchanged'), ('repatriated', 'Repatriated'), ('released', 'Released'), ('resettled', 'Resettled in a third state'), ('escaped', 'Escaped'), ('deceased', 'Deceased')], max_length=16, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='custodyevent',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='custodyevent',
+                name='recorded_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='recorded at'),
+            ),
+            migrations.AlterField(
+                model_name='custodyevent',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='duplicatedecision',
+                name='decided_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='decided at'),
+            ),
+            migrations.AlterField(
+                model_name='duplicatedecision',
+                name='decided_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+            ),
+            migrations.AlterField(
+                model_name='duplicatedecision',
+                name='decision',
+                field=models.CharField(choices=[('same_person', 'Same person'), ('not_same', 'Not the same')], max_length=16, verbose_name='decision'),
+            ),
+            migrations.AlterField(
+                model_name='duplicatedecision',
+                name='duplicate',
+                field=models.ForeignKey(blank=True, help_text='For the same person: the record that became a linked duplicate.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.captive', verbose_name='duplicate'),
+            ),
+            migrations.AlterField(
+                model_name='duplicatedecision',
+                name='first',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.captive', verbose_name='first'),
+            ),
+            migrations.AlterField(
+                model_name='duplicatedecision',
+                name='note',
+                field=models.TextField(blank=True, verbose_name='note'),
+            ),
+            migrations.AlterField(
+                model_name='duplicatedecision',
+                name='second',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.captive', verbose_name='second'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='allied_power',
+                field=models.ForeignKey(blank=True, db_constraint=False, help_text='The belligerent he fought alongside.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='allied power'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='armed_force',
+                field=models.CharField(blank=True, max_length=200, verbose_name='armed force'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='capture_circumstances',
+                field=models.TextField(blank=True, verbose_name='capture circumstances'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='capture_place',
+                field=models.CharField(blank=True, max_length=200, verbose_name='capture place'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='capture_region',
+                field=models.CharField(blank=True, max_length=200, verbose_name='capture region'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='case_number',
+                field=models.CharField(editable=False, max_length=20, verbose_name='case number'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='custodian',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='custodian'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='custody_place',
+                field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='custody place'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='custody_since',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='custody since'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='custody_status',
+                field=models.CharField(blank=True, choices=[('captured', 'Captured'), ('in_transit', 'In transit'), ('hospitalized', 'Hospitalized'), ('interned', 'Interned'), ('transferred', 'Transferred to another power'), ('exchanged', 'Exchanged'), ('repatriated', 'Repatriated'), ('released', 'Released'), ('resettled', 'Resettled in a third state'), ('escaped', 'Escaped'), ('deceased', 'Deceased')], editable=False, max_length=16, verbose_name='custody status'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='detaining_power',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='detaining power'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='effective_wish',
+                field=models.CharField(blank=True, choices=[('return', 'Return to the power depended on'), ('remain', 'Remain in the detaining state'), ('defect', 'Defect to another state'), ('undecided', 'Undecided')], editable=False, max_length=16, verbose_name='effective wish'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='effective_wish_destination',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='effective wish destination'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='effective_wish_statement',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.wishstatement', verbose_name='effective wish statement'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='fictional',
+                field=models.BooleanField(default=False, editable=False, help_text='Demo record with a fictional identity.', verbose_name='fictional'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='health',
+                field=models.CharField(choices=[('unharmed', 'Unharmed'), ('wounded', 'Wounded'), ('seriously_wounded', 'Seriously wounded'), ('sick', 'Sick'), ('seriously_sick', 'Seriously sick')], default='unharmed', max_length=24, verbose_name='health'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='health_notes',
+                field=models.TextField(blank=True, verbose_name='health notes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='identity_notes',
+                field=models.TextField(blank=True, help_text="Documents carried, doubts, e.g. another man's military ID.", verbose_name='identity notes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='identity_status',
+                field=models.CharField(choices=[('claimed', 'Claimed'), ('documented', 'Documented'), ('verified', 'Verified'), ('disputed', 'Disputed')], default='claimed', max_length=16, verbose_name='identity status'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='identity_verified_by',
+                field=models.CharField(blank=True, max_length=200, verbose_name='identity verified by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='identity_verified_on',
+                field=models.DateField(blank=True, null=True, verbose_name='identity verified on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='languages',
+                field=models.CharField(blank=True, max_length=200, verbose_name='languages'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='latest_wish_statement',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.wishstatement', verbose_name='latest wish statement'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='legal_status',
+                field=models.CharField(choices=[('pow', 'Prisoner of war'), ('civilian_internee', 'Civilian internee'), ('art5_pending', 'Pending an Art. 5 tribunal')], default='pow', max_length=24, verbose_name='legal status'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='nationality',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='nationality'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='next_of_kin_address',
+                field=models.TextField(blank=True, verbose_name='next of kin address'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='next_of_kin_name',
+                field=models.CharField(blank=True, max_length=200, verbose_name='next of kin name'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='next_of_kin_relationship',
+                field=models.CharField(blank=True, max_length=80, verbose_name='next of kin relationship'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='original_script',
+                field=models.CharField(choices=[('latin', 'Latin'), ('hangul', 'Hangul'), ('cyrillic', 'Cyrillic'), ('arabic', 'Arabic'), ('han', 'Chinese characters'), ('other', 'Other')], default='latin', max_length=16, verbose_name='original script'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='place_of_birth',
+                field=models.CharField(blank=True, max_length=200, verbose_name='place of birth'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='power_depended_on',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='power depended on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='rank',
+                field=models.CharField(blank=True, max_length=80, verbose_name='rank'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='service_number',
+                field=models.CharField(blank=True, max_length=60, verbose_name='service number'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='sex',
+                field=models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('not_recorded', 'Not recorded')], default='not_recorded', max_length=16, verbose_name='sex'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='unit',
+                field=models.CharField(blank=True, max_length=200, verbose_name='unit'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='updated_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptivename',
+                name='captive',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptivename',
+                name='full_name',
+                field=models.CharField(max_length=200, validators=[cases.names.name_text_validator], verbose_name='full name'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptivename',
+                name='note',
+                field=models.CharField(blank=True, max_length=200, verbose_name='note'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptivename',
+                name='system',
+                field=models.CharField(choices=[('revised_romanization', 'Revised Romanization'), ('mccune_reischauer', 'McCune–Reischauer'), ('cyrillic', 'Cyrillic'), ('latin_passport', 'Latin (as in a document)'), ('alias', 'Alias or name on a document'), ('other', 'Other')], max_length=24, verbose_name='system'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcustodyevent',
+                name='captive',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcustodyevent',
+                name='kind',
+                field=models.CharField(choices=[('captured', 'Captured'), ('in_transit', 'In transit'), ('hospitalized', 'Hospitalized'), ('interned', 'Interned'), ('transferred', 'Transferred to another power'), ('exchanged', 'Exchanged'), ('repatriated', 'Repatriated'), ('released', 'Released'), ('resettled', 'Resettled in a third state'), ('escaped', 'Escaped'), ('deceased', 'Deceased')], max_length=16, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcustodyevent',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcustodyevent',
+                name='recorded_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='recorded at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcustodyevent',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalduplicatedecision',
+                name='decided_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='decided at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalduplicatedecision',
+                name='decided_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalduplicatedecision',
+                name='decision',
+                field=models.CharField(choices=[('same_person', 'Same person'), ('not_same', 'Not the same')], max_length=16, verbose_name='decision'),
+            ),
+            migrations.AlterField(
+                model_name='historicalduplicatedecision',
+                name='duplicate',
+                field=models.ForeignKey(blank=True, db_constraint=False, help_text='For the same person: the record that became a linked duplicate.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='duplicate'),
+            ),
+            migrations.AlterField(
+                model_name='historicalduplicatedecision',
+                name='first',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='first'),
+            ),
+            migrations.AlterField(
+                model_name='historicalduplicatedecision',
+                name='note',
+                field=models.TextField(blank=True, verbose_name='note'),
+            ),
+            migrations.AlterField(
+                model_name='historicalduplicatedecision',
+                name='second',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='second'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='description',
+                field=models.TextField(blank=True, verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='kind',
+                field=models.CharField(choices=[('video', 'Video'), ('photo', 'Photo'), ('document', 'Document'), ('audio', 'Audio')], max_length=16, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='published_on',
+                field=models.DateField(blank=True, null=True, verbose_name='published on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='publisher',
+                field=models.CharField(blank=True, max_length=200, verbose_name='publisher'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='publisher_state',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='publisher state'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='title',
+                field=models.CharField(max_length=300, verbose_name='title'),
+            ),
+            migrations.AlterField(
+                model_name='historicalnonrefoulementreview',
+                name='captive',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='historicalnonrefoulementreview',
+                name='decision',
+                field=models.CharField(choices=[('cleared', 'Cleared: no risk of persecution or serious harm found'), ('not_cleared', 'Not cleared')], max_length=16, verbose_name='decision'),
+            ),
+            migrations.AlterField(
+                model_name='historicalnonrefoulementreview',
+                name='destination',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='destination'),
+            ),
+            migrations.AlterField(
+                model_name='historicalnonrefoulementreview',
+                name='reasons',
+                field=models.TextField(verbose_name='reasons'),
+            ),
+            migrations.AlterField(
+                model_name='historicalnonrefoulementreview',
+                name='reviewed_at',
+                field=models.DateTimeField(editable=False, verbose_name='reviewed at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalnonrefoulementreview',
+                name='reviewed_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='captive',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='due_on',
+                field=models.DateField(verbose_name='due on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='fulfilled_on',
+                field=models.DateField(blank=True, null=True, verbose_name='fulfilled on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='kind',
+                field=models.CharField(choices=[('capture_card', 'Capture card (Art. 70)'), ('nib_notification', 'Notification to the National Information Bureau (Art. 122)'), ('health_report', 'Health report, seriously wounded or sick (Art. 122)'), ('death_record', 'Death record (Art. 120)'), ('trial_notice', 'Names of those held for trial (Art. 119)')], max_length=24, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='reference',
+                field=models.CharField(blank=True, help_text='Reference of the card, notification or report.', max_length=200, verbose_name='reference'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='triggered_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.custodyevent', verbose_name='triggered by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='assessed_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='assessed at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='assessed_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assessed by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='assessment_notes',
+                field=models.TextField(blank=True, verbose_name='assessment notes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='captive',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='destination',
+                field=models.ForeignKey(blank=True, db_constraint=False, help_text='The state he wishes to go to; required for a defect wish.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='destination'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='interpreter',
+                field=models.CharField(blank=True, max_length=200, verbose_name='interpreter'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='language',
+                field=models.CharField(blank=True, max_length=80, verbose_name='language'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='persons_present',
+                field=models.TextField(blank=True, verbose_name='persons present'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='recorded_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='recorded at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='source_media',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.mediarecord', verbose_name='source media'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='supersedes',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.wishstatement', verbose_name='supersedes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='voluntariness',
+                field=models.CharField(choices=[('free', 'Free'), ('doubtful', 'Doubtful'), ('coercion_suspected', 'Coercion suspected'), ('not_assessed', 'Not assessed')], default='not_assessed', max_length=24, verbose_name='voluntariness'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='wish',
+                field=models.CharField(choices=[('return', 'Return to the power depended on'), ('remain', 'Remain in the detaining state'), ('defect', 'Defect to another state'), ('undecided', 'Undecided')], max_length=16, verbose_name='wish'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='captives',
+                field=models.ManyToManyField(related_name='media_records', to='cases.captive', verbose_name='captives'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='description',
+                field=models.TextField(blank=True, verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='kind',
+                field=models.CharField(choices=[('video', 'Video'), ('photo', 'Photo'), ('document', 'Document'), ('audio', 'Audio')], max_length=16, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='published_on',
+                field=models.DateField(blank=True, null=True, verbose_name='published on'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='publisher',
+                field=models.CharField(blank=True, max_length=200, verbose_name='publisher'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='publisher_state',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='publisher state'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='title',
+                field=models.CharField(max_length=300, verbose_name='title'),
+            ),
+            migrations.AlterField(
+                model_name='namekey',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='nonrefoulementreview',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='non_refoulement_reviews', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='nonrefoulementreview',
+                name='decision',
+                field=models.CharField(choices=[('cleared', 'Cleared: no risk of persecution or serious harm found'), ('not_cleared', 'Not cleared')], max_length=16, verbose_name='decision'),
+            ),
+            migrations.AlterField(
+                model_name='nonrefoulementreview',
+                name='destination',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='destination'),
+            ),
+            migrations.AlterField(
+                model_name='nonrefoulementreview',
+                name='reasons',
+                field=models.TextField(verbose_name='reasons'),
+            ),
+            migrations.AlterField(
+                model_name='nonrefoulementreview',
+                name='reviewed_at',
+                field=models.DateTimeField(editable=False, verbose_name='reviewed at'),
+            ),
+            migrations.AlterField(
+                model_name='nonrefoulementreview',
+                name='reviewed_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='obligations', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='due_on',
+                field=models.DateField(verbose_name='due on'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='fulfilled_on',
+                field=models.DateField(blank=True, null=True, verbose_name='fulfilled on'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='kind',
+                field=models.CharField(choices=[('capture_card', 'Capture card (Art. 70)'), ('nib_notification', 'Notification to the National Information Bureau (Art. 122)'), ('health_report', 'Health report, seriously wounded or sick (Art. 122)'), ('death_record', 'Death record (Art. 120)'), ('trial_notice', 'Names of those held for trial (Art. 119)')], max_length=24, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='reference',
+                field=models.CharField(blank=True, help_text='Reference of the card, notification or report.', max_length=200, verbose_name='reference'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='triggered_by',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='obligations', to='cases.custodyevent', verbose_name='triggered by'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='assessed_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='assessed at'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='assessed_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assessed by'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='assessment_notes',
+                field=models.TextField(blank=True, verbose_name='assessment notes'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='wish_statements', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='destination',
+                field=models.ForeignKey(blank=True, help_text='The state he wishes to go to; required for a defect wish.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='destination'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='interpreter',
+                field=models.CharField(blank=True, max_length=200, verbose_name='interpreter'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='language',
+                field=models.CharField(blank=True, max_length=80, verbose_name='language'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='persons_present',
+                field=models.TextField(blank=True, verbose_name='persons present'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='recorded_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='recorded at'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='source_media',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.mediarecord', verbose_name='source media'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='supersedes',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='cases.wishstatement', verbose_name='supersedes'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='voluntariness',
+                field=models.CharField(choices=[('free', 'Free'), ('doubtful', 'Doubtful'), ('coercion_suspected', 'Coercion suspected'), ('not_assessed', 'Not assessed')], default='not_assessed', max_length=24, verbose_name='voluntariness'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='wish',
+                field=models.CharField(choices=[('return', 'Return to the power depended on'), ('remain', 'Remain in the detaining state'), ('defect', 'Defect to another state'), ('undecided', 'Undecided')], max_length=16, verbose_name='wish'),
+            ),
+            ]
         ),
     ]

@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from powtracker.migration_ops import AlterLabels
+
 
 class Migration(migrations.Migration):
 
@@ -13,165 +15,170 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: one state change, no SQL (powtracker.migration_ops).
     operations = [
-        migrations.AlterField(
-            model_name='captive',
-            name='disclosed_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
-        ),
-        migrations.AlterField(
-            model_name='custodyevent',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='custodyevent',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='custodyevent',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaptive',
-            name='disclosed_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcustodyevent',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcustodyevent',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcustodyevent',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmediarecord',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalnonrefoulementreview',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalnonrefoulementreview',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalnonrefoulementreview',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalobligation',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalwishstatement',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='mediarecord',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
-        ),
-        migrations.AlterField(
-            model_name='nonrefoulementreview',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='nonrefoulementreview',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='nonrefoulementreview',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='obligation',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='wishstatement',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+        AlterLabels(
+            [
+            migrations.AlterField(
+                model_name='captive',
+                name='disclosed_changed_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
+            ),
+            migrations.AlterField(
+                model_name='custodyevent',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='custodyevent',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='custodyevent',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaptive',
+                name='disclosed_changed_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcustodyevent',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcustodyevent',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcustodyevent',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalmediarecord',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalnonrefoulementreview',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalnonrefoulementreview',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalnonrefoulementreview',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalobligation',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalwishstatement',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='mediarecord',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            migrations.AlterField(
+                model_name='nonrefoulementreview',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='nonrefoulementreview',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='nonrefoulementreview',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='obligation',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='wishstatement',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            ]
         ),
     ]

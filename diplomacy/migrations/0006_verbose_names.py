@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from powtracker.migration_ops import AlterLabels
+
 
 class Migration(migrations.Migration):
 
@@ -13,568 +15,573 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: one state change, no SQL (powtracker.migration_ops).
     operations = [
-        migrations.AlterModelOptions(
-            name='diplomaticcontact',
-            options={'ordering': ['-occurred_on', '-id'], 'verbose_name': 'diplomatic contact', 'verbose_name_plural': 'diplomatic contacts'},
-        ),
-        migrations.AlterModelOptions(
-            name='exchangeproposal',
-            options={'ordering': ['-proposed_on', '-id'], 'permissions': [('agree_exchangeproposal', 'Can agree an exchange proposal'), ('execute_exchangeproposal', 'Can execute an agreed exchange')], 'verbose_name': 'exchange proposal', 'verbose_name_plural': 'exchange proposals'},
-        ),
-        migrations.AlterModelOptions(
-            name='involvement',
-            options={'ordering': ['captive', 'role', 'state__code'], 'verbose_name': 'involvement', 'verbose_name_plural': 'involvements'},
-        ),
-        migrations.AlterModelOptions(
-            name='offeredcaptive',
-            options={'ordering': ['proposal', 'id'], 'verbose_name': 'offered captive', 'verbose_name_plural': 'offered captives'},
-        ),
-        migrations.AlterModelOptions(
-            name='requestedperson',
-            options={'ordering': ['proposal', 'id'], 'verbose_name': 'requested person', 'verbose_name_plural': 'requested persons'},
-        ),
-        migrations.AlterModelOptions(
-            name='state',
-            options={'ordering': ['code'], 'verbose_name': 'state', 'verbose_name_plural': 'states'},
-        ),
-        migrations.AlterModelOptions(
-            name='transferrequest',
-            options={'ordering': ['-stated_on', '-id'], 'permissions': [('approve_transferrequest', 'Can approve, reject and complete transfers')], 'verbose_name': 'transfer request', 'verbose_name_plural': 'transfer requests'},
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='captives',
-            field=models.ManyToManyField(blank=True, related_name='contacts', to='cases.captive', verbose_name='captives'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='channel',
-            field=models.CharField(choices=[('note_verbale', 'Note verbale'), ('meeting', 'Meeting'), ('call', 'Call'), ('public_statement', 'Public statement'), ('intermediary', 'Via an intermediary')], max_length=24, verbose_name='channel'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='classification',
-            field=models.CharField(choices=[('public', 'Public'), ('restricted', 'Restricted'), ('confidential', 'Confidential'), ('secret', 'Secret')], default='restricted', max_length=16, verbose_name='classification'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='from_state',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts_made', to='diplomacy.state', verbose_name='from state'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='intermediary',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contacts_relayed', to='diplomacy.state', verbose_name='intermediary'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='occurred_on',
-            field=models.DateField(verbose_name='occurred on'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='proposal',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='diplomacy.exchangeproposal', verbose_name='proposal'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='summary',
-            field=models.TextField(verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='to_state',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts_received', to='diplomacy.state', verbose_name='to state'),
-        ),
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='counterpart_state',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals_received', to='diplomacy.state', verbose_name='counterpart state'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='decided_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='decided on'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='executed_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='executed on'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='expires_on',
-            field=models.DateField(blank=True, null=True, verbose_name='expires on'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='mediator',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='proposals_mediated', to='diplomacy.state', verbose_name='mediator'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='proposed_on',
-            field=models.DateField(blank=True, null=True, verbose_name='proposed on'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='proposing_state',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals_made', to='diplomacy.state', verbose_name='proposing state'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('proposed', 'Proposed'), ('under_negotiation', 'Under negotiation'), ('agreed', 'Agreed'), ('executed', 'Executed'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], default='draft', editable=False, max_length=24, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='terms',
-            field=models.TextField(blank=True, verbose_name='terms'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='title',
-            field=models.CharField(max_length=200, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='channel',
-            field=models.CharField(choices=[('note_verbale', 'Note verbale'), ('meeting', 'Meeting'), ('call', 'Call'), ('public_statement', 'Public statement'), ('intermediary', 'Via an intermediary')], max_length=24, verbose_name='channel'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='classification',
-            field=models.CharField(choices=[('public', 'Public'), ('restricted', 'Restricted'), ('confidential', 'Confidential'), ('secret', 'Secret')], default='restricted', max_length=16, verbose_name='classification'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='from_state',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='from state'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='intermediary',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='intermediary'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='occurred_on',
-            field=models.DateField(verbose_name='occurred on'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='proposal',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.exchangeproposal', verbose_name='proposal'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='summary',
-            field=models.TextField(verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='to_state',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='to state'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='updated_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='counterpart_state',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='counterpart state'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='decided_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='decided on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='executed_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='executed on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='expires_on',
-            field=models.DateField(blank=True, null=True, verbose_name='expires on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='mediator',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='mediator'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='proposed_on',
-            field=models.DateField(blank=True, null=True, verbose_name='proposed on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='proposing_state',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='proposing state'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('proposed', 'Proposed'), ('under_negotiation', 'Under negotiation'), ('agreed', 'Agreed'), ('executed', 'Executed'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], default='draft', editable=False, max_length=24, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='terms',
-            field=models.TextField(blank=True, verbose_name='terms'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='title',
-            field=models.CharField(max_length=200, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='updated_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalinvolvement',
-            name='captive',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='historicalinvolvement',
-            name='ended_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ended on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalinvolvement',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalinvolvement',
-            name='role',
-            field=models.CharField(choices=[('detaining_power', 'Detaining power'), ('power_depended_on', 'Power depended on'), ('allied_power', 'Allied power'), ('receiving_state', 'Receiving state'), ('protecting_power', 'Protecting power'), ('mediator', 'Mediator'), ('verifier', 'Verifier')], max_length=32, verbose_name='role'),
-        ),
-        migrations.AlterField(
-            model_name='historicalinvolvement',
-            name='started_on',
-            field=models.DateField(blank=True, null=True, verbose_name='started on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalinvolvement',
-            name='state',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='historicalofferedcaptive',
-            name='captive',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='historicalofferedcaptive',
-            name='inclusion_status',
-            field=models.CharField(choices=[('included', 'Included'), ('excluded', 'Excluded'), ('withdrawn', 'Withdrawn'), ('handed_over', 'Handed over')], default='included', max_length=16, verbose_name='inclusion status'),
-        ),
-        migrations.AlterField(
-            model_name='historicalofferedcaptive',
-            name='proposal',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.exchangeproposal', verbose_name='proposal'),
-        ),
-        migrations.AlterField(
-            model_name='historicalofferedcaptive',
-            name='reason',
-            field=models.TextField(blank=True, verbose_name='reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalrequestedperson',
-            name='count',
-            field=models.PositiveIntegerField(blank=True, help_text='How many; blank when the number is unspecified.', null=True, verbose_name='count'),
-        ),
-        migrations.AlterField(
-            model_name='historicalrequestedperson',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='historicalrequestedperson',
-            name='held_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='held by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalrequestedperson',
-            name='name',
-            field=models.CharField(blank=True, help_text='Blank for an unnamed group.', max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalrequestedperson',
-            name='proposal',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.exchangeproposal', verbose_name='proposal'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstate',
-            name='name',
-            field=models.CharField(max_length=120, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalstate',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='basis',
-            field=models.TextField(blank=True, help_text='On what grounds the state asks, e.g. constitutional citizenship.', verbose_name='basis'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='captive',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='completed_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='completed on'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='decided_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='decided on'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='kind',
-            field=models.CharField(choices=[('resettlement', 'Resettlement in a third state'), ('custody_transfer', 'Transfer of custody to another power')], default='resettlement', max_length=24, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='requested_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='requested on'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='requesting_state',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='requesting state'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='stated_on',
-            field=models.DateField(blank=True, null=True, verbose_name='stated on'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='status',
-            field=models.CharField(choices=[('intent_stated', 'Intent stated'), ('requested', 'Formally requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('completed', 'Completed'), ('withdrawn', 'Withdrawn')], default='intent_stated', editable=False, max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='updated_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='involvement',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='involvement',
-            name='ended_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ended on'),
-        ),
-        migrations.AlterField(
-            model_name='involvement',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='involvement',
-            name='role',
-            field=models.CharField(choices=[('detaining_power', 'Detaining power'), ('power_depended_on', 'Power depended on'), ('allied_power', 'Allied power'), ('receiving_state', 'Receiving state'), ('protecting_power', 'Protecting power'), ('mediator', 'Mediator'), ('verifier', 'Verifier')], max_length=32, verbose_name='role'),
-        ),
-        migrations.AlterField(
-            model_name='involvement',
-            name='started_on',
-            field=models.DateField(blank=True, null=True, verbose_name='started on'),
-        ),
-        migrations.AlterField(
-            model_name='involvement',
-            name='state',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='diplomacy.state', verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='offeredcaptive',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exchange_offers', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='offeredcaptive',
-            name='inclusion_status',
-            field=models.CharField(choices=[('included', 'Included'), ('excluded', 'Excluded'), ('withdrawn', 'Withdrawn'), ('handed_over', 'Handed over')], default='included', max_length=16, verbose_name='inclusion status'),
-        ),
-        migrations.AlterField(
-            model_name='offeredcaptive',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offered_captives', to='diplomacy.exchangeproposal', verbose_name='proposal'),
-        ),
-        migrations.AlterField(
-            model_name='offeredcaptive',
-            name='reason',
-            field=models.TextField(blank=True, verbose_name='reason'),
-        ),
-        migrations.AlterField(
-            model_name='requestedperson',
-            name='count',
-            field=models.PositiveIntegerField(blank=True, help_text='How many; blank when the number is unspecified.', null=True, verbose_name='count'),
-        ),
-        migrations.AlterField(
-            model_name='requestedperson',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='requestedperson',
-            name='held_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='held by'),
-        ),
-        migrations.AlterField(
-            model_name='requestedperson',
-            name='name',
-            field=models.CharField(blank=True, help_text='Blank for an unnamed group.', max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='requestedperson',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requested_persons', to='diplomacy.exchangeproposal', verbose_name='proposal'),
-        ),
-        migrations.AlterField(
-            model_name='state',
-            name='name',
-            field=models.CharField(max_length=120, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='state',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='basis',
-            field=models.TextField(blank=True, help_text='On what grounds the state asks, e.g. constitutional citizenship.', verbose_name='basis'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfer_requests', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='completed_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='completed on'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='decided_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='decided on'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='kind',
-            field=models.CharField(choices=[('resettlement', 'Resettlement in a third state'), ('custody_transfer', 'Transfer of custody to another power')], default='resettlement', max_length=24, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='requested_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='requested on'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='requesting_state',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfer_requests', to='diplomacy.state', verbose_name='requesting state'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='stated_on',
-            field=models.DateField(blank=True, null=True, verbose_name='stated on'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='status',
-            field=models.CharField(choices=[('intent_stated', 'Intent stated'), ('requested', 'Formally requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('completed', 'Completed'), ('withdrawn', 'Withdrawn')], default='intent_stated', editable=False, max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+        AlterLabels(
+            [
+            migrations.AlterModelOptions(
+                name='diplomaticcontact',
+                options={'ordering': ['-occurred_on', '-id'], 'verbose_name': 'diplomatic contact', 'verbose_name_plural': 'diplomatic contacts'},
+            ),
+            migrations.AlterModelOptions(
+                name='exchangeproposal',
+                options={'ordering': ['-proposed_on', '-id'], 'permissions': [('agree_exchangeproposal', 'Can agree an exchange proposal'), ('execute_exchangeproposal', 'Can execute an agreed exchange')], 'verbose_name': 'exchange proposal', 'verbose_name_plural': 'exchange proposals'},
+            ),
+            migrations.AlterModelOptions(
+                name='involvement',
+                options={'ordering': ['captive', 'role', 'state__code'], 'verbose_name': 'involvement', 'verbose_name_plural': 'involvements'},
+            ),
+            migrations.AlterModelOptions(
+                name='offeredcaptive',
+                options={'ordering': ['proposal', 'id'], 'verbose_name': 'offered captive', 'verbose_name_plural': 'offered captives'},
+            ),
+            migrations.AlterModelOptions(
+                name='requestedperson',
+                options={'ordering': ['proposal', 'id'], 'verbose_name': 'requested person', 'verbose_name_plural': 'requested persons'},
+            ),
+            migrations.AlterModelOptions(
+                name='state',
+                options={'ordering': ['code'], 'verbose_name': 'state', 'verbose_name_plural': 'states'},
+            ),
+            migrations.AlterModelOptions(
+                name='transferrequest',
+                options={'ordering': ['-stated_on', '-id'], 'permissions': [('approve_transferrequest', 'Can approve, reject and complete transfers')], 'verbose_name': 'transfer request', 'verbose_name_plural': 'transfer requests'},
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='captives',
+                field=models.ManyToManyField(blank=True, related_name='contacts', to='cases.captive', verbose_name='captives'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='channel',
+                field=models.CharField(choices=[('note_verbale', 'Note verbale'), ('meeting', 'Meeting'), ('call', 'Call'), ('public_statement', 'Public statement'), ('intermediary', 'Via an intermediary')], max_length=24, verbose_name='channel'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='classification',
+                field=models.CharField(choices=[('public', 'Public'), ('restricted', 'Restricted'), ('confidential', 'Confidential'), ('secret', 'Secret')], default='restricted', max_length=16, verbose_name='classification'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='from_state',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts_made', to='diplomacy.state', verbose_name='from state'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='intermediary',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contacts_relayed', to='diplomacy.state', verbose_name='intermediary'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='occurred_on',
+                field=models.DateField(verbose_name='occurred on'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='proposal',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='diplomacy.exchangeproposal', verbose_name='proposal'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='summary',
+                field=models.TextField(verbose_name='summary'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='to_state',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts_received', to='diplomacy.state', verbose_name='to state'),
+            ),
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='counterpart_state',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals_received', to='diplomacy.state', verbose_name='counterpart state'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='decided_on',
+                field=models.DateField(blank=True, editable=False, null=True, verbose_name='decided on'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='executed_on',
+                field=models.DateField(blank=True, editable=False, null=True, verbose_name='executed on'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='expires_on',
+                field=models.DateField(blank=True, null=True, verbose_name='expires on'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='mediator',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='proposals_mediated', to='diplomacy.state', verbose_name='mediator'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='proposed_on',
+                field=models.DateField(blank=True, null=True, verbose_name='proposed on'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='proposing_state',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals_made', to='diplomacy.state', verbose_name='proposing state'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='status',
+                field=models.CharField(choices=[('draft', 'Draft'), ('proposed', 'Proposed'), ('under_negotiation', 'Under negotiation'), ('agreed', 'Agreed'), ('executed', 'Executed'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], default='draft', editable=False, max_length=24, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='terms',
+                field=models.TextField(blank=True, verbose_name='terms'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='title',
+                field=models.CharField(max_length=200, verbose_name='title'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='channel',
+                field=models.CharField(choices=[('note_verbale', 'Note verbale'), ('meeting', 'Meeting'), ('call', 'Call'), ('public_statement', 'Public statement'), ('intermediary', 'Via an intermediary')], max_length=24, verbose_name='channel'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='classification',
+                field=models.CharField(choices=[('public', 'Public'), ('restricted', 'Restricted'), ('confidential', 'Confidential'), ('secret', 'Secret')], default='restricted', max_length=16, verbose_name='classification'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='from_state',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='from state'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='intermediary',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='intermediary'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='occurred_on',
+                field=models.DateField(verbose_name='occurred on'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='proposal',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.exchangeproposal', verbose_name='proposal'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='summary',
+                field=models.TextField(verbose_name='summary'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='to_state',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='to state'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='updated_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='counterpart_state',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='counterpart state'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='decided_on',
+                field=models.DateField(blank=True, editable=False, null=True, verbose_name='decided on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='executed_on',
+                field=models.DateField(blank=True, editable=False, null=True, verbose_name='executed on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='expires_on',
+                field=models.DateField(blank=True, null=True, verbose_name='expires on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='mediator',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='mediator'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='proposed_on',
+                field=models.DateField(blank=True, null=True, verbose_name='proposed on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='proposing_state',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='proposing state'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='status',
+                field=models.CharField(choices=[('draft', 'Draft'), ('proposed', 'Proposed'), ('under_negotiation', 'Under negotiation'), ('agreed', 'Agreed'), ('executed', 'Executed'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], default='draft', editable=False, max_length=24, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='terms',
+                field=models.TextField(blank=True, verbose_name='terms'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='title',
+                field=models.CharField(max_length=200, verbose_name='title'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='updated_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalinvolvement',
+                name='captive',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='historicalinvolvement',
+                name='ended_on',
+                field=models.DateField(blank=True, null=True, verbose_name='ended on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalinvolvement',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalinvolvement',
+                name='role',
+                field=models.CharField(choices=[('detaining_power', 'Detaining power'), ('power_depended_on', 'Power depended on'), ('allied_power', 'Allied power'), ('receiving_state', 'Receiving state'), ('protecting_power', 'Protecting power'), ('mediator', 'Mediator'), ('verifier', 'Verifier')], max_length=32, verbose_name='role'),
+            ),
+            migrations.AlterField(
+                model_name='historicalinvolvement',
+                name='started_on',
+                field=models.DateField(blank=True, null=True, verbose_name='started on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalinvolvement',
+                name='state',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='state'),
+            ),
+            migrations.AlterField(
+                model_name='historicalofferedcaptive',
+                name='captive',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='historicalofferedcaptive',
+                name='inclusion_status',
+                field=models.CharField(choices=[('included', 'Included'), ('excluded', 'Excluded'), ('withdrawn', 'Withdrawn'), ('handed_over', 'Handed over')], default='included', max_length=16, verbose_name='inclusion status'),
+            ),
+            migrations.AlterField(
+                model_name='historicalofferedcaptive',
+                name='proposal',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.exchangeproposal', verbose_name='proposal'),
+            ),
+            migrations.AlterField(
+                model_name='historicalofferedcaptive',
+                name='reason',
+                field=models.TextField(blank=True, verbose_name='reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalrequestedperson',
+                name='count',
+                field=models.PositiveIntegerField(blank=True, help_text='How many; blank when the number is unspecified.', null=True, verbose_name='count'),
+            ),
+            migrations.AlterField(
+                model_name='historicalrequestedperson',
+                name='description',
+                field=models.TextField(blank=True, verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='historicalrequestedperson',
+                name='held_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='held by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalrequestedperson',
+                name='name',
+                field=models.CharField(blank=True, help_text='Blank for an unnamed group.', max_length=200, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='historicalrequestedperson',
+                name='proposal',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.exchangeproposal', verbose_name='proposal'),
+            ),
+            migrations.AlterField(
+                model_name='historicalstate',
+                name='name',
+                field=models.CharField(max_length=120, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='historicalstate',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='basis',
+                field=models.TextField(blank=True, help_text='On what grounds the state asks, e.g. constitutional citizenship.', verbose_name='basis'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='captive',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='completed_on',
+                field=models.DateField(blank=True, editable=False, null=True, verbose_name='completed on'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='decided_on',
+                field=models.DateField(blank=True, editable=False, null=True, verbose_name='decided on'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='kind',
+                field=models.CharField(choices=[('resettlement', 'Resettlement in a third state'), ('custody_transfer', 'Transfer of custody to another power')], default='resettlement', max_length=24, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='requested_on',
+                field=models.DateField(blank=True, editable=False, null=True, verbose_name='requested on'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='requesting_state',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='requesting state'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='stated_on',
+                field=models.DateField(blank=True, null=True, verbose_name='stated on'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='status',
+                field=models.CharField(choices=[('intent_stated', 'Intent stated'), ('requested', 'Formally requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('completed', 'Completed'), ('withdrawn', 'Withdrawn')], default='intent_stated', editable=False, max_length=16, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='updated_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='involvement',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='involvement',
+                name='ended_on',
+                field=models.DateField(blank=True, null=True, verbose_name='ended on'),
+            ),
+            migrations.AlterField(
+                model_name='involvement',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='involvement',
+                name='role',
+                field=models.CharField(choices=[('detaining_power', 'Detaining power'), ('power_depended_on', 'Power depended on'), ('allied_power', 'Allied power'), ('receiving_state', 'Receiving state'), ('protecting_power', 'Protecting power'), ('mediator', 'Mediator'), ('verifier', 'Verifier')], max_length=32, verbose_name='role'),
+            ),
+            migrations.AlterField(
+                model_name='involvement',
+                name='started_on',
+                field=models.DateField(blank=True, null=True, verbose_name='started on'),
+            ),
+            migrations.AlterField(
+                model_name='involvement',
+                name='state',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='diplomacy.state', verbose_name='state'),
+            ),
+            migrations.AlterField(
+                model_name='offeredcaptive',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exchange_offers', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='offeredcaptive',
+                name='inclusion_status',
+                field=models.CharField(choices=[('included', 'Included'), ('excluded', 'Excluded'), ('withdrawn', 'Withdrawn'), ('handed_over', 'Handed over')], default='included', max_length=16, verbose_name='inclusion status'),
+            ),
+            migrations.AlterField(
+                model_name='offeredcaptive',
+                name='proposal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offered_captives', to='diplomacy.exchangeproposal', verbose_name='proposal'),
+            ),
+            migrations.AlterField(
+                model_name='offeredcaptive',
+                name='reason',
+                field=models.TextField(blank=True, verbose_name='reason'),
+            ),
+            migrations.AlterField(
+                model_name='requestedperson',
+                name='count',
+                field=models.PositiveIntegerField(blank=True, help_text='How many; blank when the number is unspecified.', null=True, verbose_name='count'),
+            ),
+            migrations.AlterField(
+                model_name='requestedperson',
+                name='description',
+                field=models.TextField(blank=True, verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='requestedperson',
+                name='held_by',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='diplomacy.state', verbose_name='held by'),
+            ),
+            migrations.AlterField(
+                model_name='requestedperson',
+                name='name',
+                field=models.CharField(blank=True, help_text='Blank for an unnamed group.', max_length=200, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='requestedperson',
+                name='proposal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requested_persons', to='diplomacy.exchangeproposal', verbose_name='proposal'),
+            ),
+            migrations.AlterField(
+                model_name='state',
+                name='name',
+                field=models.CharField(max_length=120, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='state',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='basis',
+                field=models.TextField(blank=True, help_text='On what grounds the state asks, e.g. constitutional citizenship.', verbose_name='basis'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfer_requests', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='completed_on',
+                field=models.DateField(blank=True, editable=False, null=True, verbose_name='completed on'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='decided_on',
+                field=models.DateField(blank=True, editable=False, null=True, verbose_name='decided on'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='kind',
+                field=models.CharField(choices=[('resettlement', 'Resettlement in a third state'), ('custody_transfer', 'Transfer of custody to another power')], default='resettlement', max_length=24, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='notes',
+                field=models.TextField(blank=True, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='requested_on',
+                field=models.DateField(blank=True, editable=False, null=True, verbose_name='requested on'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='requesting_state',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfer_requests', to='diplomacy.state', verbose_name='requesting state'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='stated_on',
+                field=models.DateField(blank=True, null=True, verbose_name='stated on'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='status',
+                field=models.CharField(choices=[('intent_stated', 'Intent stated'), ('requested', 'Formally requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('completed', 'Completed'), ('withdrawn', 'Withdrawn')], default='intent_stated', editable=False, max_length=16, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            ]
         ),
     ]

@@ -3,6 +3,8 @@
 import django.utils.timezone
 from django.db import migrations, models
 
+from powtracker.migration_ops import AlterLabels
+
 
 class Migration(migrations.Migration):
 
@@ -10,35 +12,40 @@ class Migration(migrations.Migration):
         ('diplomacy', '0006_verbose_names'),
     ]
 
+    # Labels only: one state change, no SQL (powtracker.migration_ops).
     operations = [
-        migrations.AlterField(
-            model_name='diplomaticcontact',
-            name='disclosed_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
-        ),
-        migrations.AlterField(
-            model_name='exchangeproposal',
-            name='disclosed_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
-        ),
-        migrations.AlterField(
-            model_name='historicaldiplomaticcontact',
-            name='disclosed_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalexchangeproposal',
-            name='disclosed_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltransferrequest',
-            name='disclosed_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
-        ),
-        migrations.AlterField(
-            model_name='transferrequest',
-            name='disclosed_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
+        AlterLabels(
+            [
+            migrations.AlterField(
+                model_name='diplomaticcontact',
+                name='disclosed_changed_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
+            ),
+            migrations.AlterField(
+                model_name='exchangeproposal',
+                name='disclosed_changed_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
+            ),
+            migrations.AlterField(
+                model_name='historicaldiplomaticcontact',
+                name='disclosed_changed_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalexchangeproposal',
+                name='disclosed_changed_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
+            ),
+            migrations.AlterField(
+                model_name='historicaltransferrequest',
+                name='disclosed_changed_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
+            ),
+            migrations.AlterField(
+                model_name='transferrequest',
+                name='disclosed_changed_at',
+                field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='disclosed changed at'),
+            ),
+            ]
         ),
     ]

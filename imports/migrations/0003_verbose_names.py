@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from powtracker.migration_ops import AlterLabels
+
 
 class Migration(migrations.Migration):
 
@@ -10,25 +12,30 @@ class Migration(migrations.Migration):
         ('imports', '0002_roles'),
     ]
 
+    # Labels only: one state change, no SQL (powtracker.migration_ops).
     operations = [
-        migrations.AlterField(
-            model_name='historicalimportbatch',
-            name='updated_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='importbatch',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='importrow',
-            name='batch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rows', to='imports.importbatch', verbose_name='batch'),
-        ),
-        migrations.AlterField(
-            model_name='importrow',
-            name='fingerprint',
-            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='fingerprint'),
+        AlterLabels(
+            [
+            migrations.AlterField(
+                model_name='historicalimportbatch',
+                name='updated_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='importbatch',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='importrow',
+                name='batch',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rows', to='imports.importbatch', verbose_name='batch'),
+            ),
+            migrations.AlterField(
+                model_name='importrow',
+                name='fingerprint',
+                field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='fingerprint'),
+            ),
+            ]
         ),
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from powtracker.migration_ops import AlterLabels
+
 
 class Migration(migrations.Migration):
 
@@ -15,256 +17,261 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.OAUTH2_PROVIDER_APPLICATION_MODEL),
     ]
 
+    # Labels only: one state change, no SQL (powtracker.migration_ops).
     operations = [
-        migrations.AlterModelOptions(
-            name='caseshare',
-            options={'ordering': ['partner', 'captive'], 'verbose_name': 'case share', 'verbose_name_plural': 'case shares'},
-        ),
-        migrations.AlterModelOptions(
-            name='disclosurerecord',
-            options={'ordering': ['-read_at', '-id'], 'verbose_name': 'disclosure record', 'verbose_name_plural': 'disclosure records'},
-        ),
-        migrations.AlterModelOptions(
-            name='idempotencyrecord',
-            options={'verbose_name': 'idempotency record', 'verbose_name_plural': 'idempotency records'},
-        ),
-        migrations.AlterModelOptions(
-            name='partner',
-            options={'ordering': ['name'], 'verbose_name': 'partner', 'verbose_name_plural': 'partners'},
-        ),
-        migrations.AlterField(
-            model_name='caseshare',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shares', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='caseshare',
-            name='granted_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='granted at'),
-        ),
-        migrations.AlterField(
-            model_name='caseshare',
-            name='granted_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='granted by'),
-        ),
-        migrations.AlterField(
-            model_name='caseshare',
-            name='level',
-            field=models.CharField(choices=[('identity', 'Identity (GC III Art. 17 data and custody status)'), ('case', 'Case (plus health, place, events and obligations)'), ('full', 'Full (plus wishes, contacts and transfers)')], max_length=16, verbose_name='level'),
-        ),
-        migrations.AlterField(
-            model_name='caseshare',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shares', to='partners.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='caseshare',
-            name='reason',
-            field=models.TextField(verbose_name='reason'),
-        ),
-        migrations.AlterField(
-            model_name='disclosurerecord',
-            name='captive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='disclosurerecord',
-            name='level',
-            field=models.CharField(choices=[('identity', 'Identity (GC III Art. 17 data and custody status)'), ('case', 'Case (plus health, place, events and obligations)'), ('full', 'Full (plus wishes, contacts and transfers)')], max_length=16, verbose_name='level'),
-        ),
-        migrations.AlterField(
-            model_name='disclosurerecord',
-            name='method',
-            field=models.CharField(max_length=8, verbose_name='method'),
-        ),
-        migrations.AlterField(
-            model_name='disclosurerecord',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='partners.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='disclosurerecord',
-            name='path',
-            field=models.CharField(max_length=300, verbose_name='path'),
-        ),
-        migrations.AlterField(
-            model_name='disclosurerecord',
-            name='read_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='read at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaseshare',
-            name='captive',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaseshare',
-            name='granted_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='granted at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaseshare',
-            name='granted_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='granted by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaseshare',
-            name='level',
-            field=models.CharField(choices=[('identity', 'Identity (GC III Art. 17 data and custody status)'), ('case', 'Case (plus health, place, events and obligations)'), ('full', 'Full (plus wishes, contacts and transfers)')], max_length=16, verbose_name='level'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaseshare',
-            name='partner',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaseshare',
-            name='reason',
-            field=models.TextField(verbose_name='reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartner',
-            name='application',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL, verbose_name='application'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartner',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartner',
-            name='default_level',
-            field=models.CharField(choices=[('identity', 'Identity (GC III Art. 17 data and custody status)'), ('case', 'Case (plus health, place, events and obligations)'), ('full', 'Full (plus wishes, contacts and transfers)')], default='identity', help_text='What it sees of a case its state is involved in, unless a share says more.', max_length=16, verbose_name='default level'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartner',
-            name='kind',
-            field=models.CharField(choices=[('state_agency', 'State agency'), ('tracing_agency', "Tracing agency (e.g. the ICRC's Central Tracing Agency)"), ('humanitarian', 'Humanitarian body')], max_length=24, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartner',
-            name='name',
-            field=models.CharField(max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartner',
-            name='revocation_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='revocation reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartner',
-            name='revoked_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='revoked at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartner',
-            name='scopes',
-            field=models.CharField(help_text='Space-separated OAuth2 scopes.', max_length=200, verbose_name='scopes'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartner',
-            name='service_user',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, help_text='The account its writes are recorded under in every history.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='service user'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartner',
-            name='state',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The state it speaks for; it sees the cases that state is involved in.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='client',
-            field=models.CharField(max_length=64, verbose_name='client'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='completed',
-            field=models.BooleanField(default=False, verbose_name='completed'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='key',
-            field=models.CharField(max_length=200, verbose_name='key'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='method',
-            field=models.CharField(max_length=8, verbose_name='method'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='path',
-            field=models.CharField(max_length=300, verbose_name='path'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='request_hash',
-            field=models.CharField(max_length=64, verbose_name='request hash'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='response_body',
-            field=models.JSONField(null=True, verbose_name='response body'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='response_status',
-            field=models.PositiveSmallIntegerField(null=True, verbose_name='response status'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='application',
-            field=models.OneToOneField(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='partner', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL, verbose_name='application'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='default_level',
-            field=models.CharField(choices=[('identity', 'Identity (GC III Art. 17 data and custody status)'), ('case', 'Case (plus health, place, events and obligations)'), ('full', 'Full (plus wishes, contacts and transfers)')], default='identity', help_text='What it sees of a case its state is involved in, unless a share says more.', max_length=16, verbose_name='default level'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='kind',
-            field=models.CharField(choices=[('state_agency', 'State agency'), ('tracing_agency', "Tracing agency (e.g. the ICRC's Central Tracing Agency)"), ('humanitarian', 'Humanitarian body')], max_length=24, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='name',
-            field=models.CharField(max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='revocation_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='revocation reason'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='revoked_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='revoked at'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='scopes',
-            field=models.CharField(help_text='Space-separated OAuth2 scopes.', max_length=200, verbose_name='scopes'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='service_user',
-            field=models.OneToOneField(editable=False, help_text='The account its writes are recorded under in every history.', on_delete=django.db.models.deletion.PROTECT, related_name='partner', to=settings.AUTH_USER_MODEL, verbose_name='service user'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='state',
-            field=models.ForeignKey(blank=True, help_text='The state it speaks for; it sees the cases that state is involved in.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='partners', to='diplomacy.state', verbose_name='state'),
+        AlterLabels(
+            [
+            migrations.AlterModelOptions(
+                name='caseshare',
+                options={'ordering': ['partner', 'captive'], 'verbose_name': 'case share', 'verbose_name_plural': 'case shares'},
+            ),
+            migrations.AlterModelOptions(
+                name='disclosurerecord',
+                options={'ordering': ['-read_at', '-id'], 'verbose_name': 'disclosure record', 'verbose_name_plural': 'disclosure records'},
+            ),
+            migrations.AlterModelOptions(
+                name='idempotencyrecord',
+                options={'verbose_name': 'idempotency record', 'verbose_name_plural': 'idempotency records'},
+            ),
+            migrations.AlterModelOptions(
+                name='partner',
+                options={'ordering': ['name'], 'verbose_name': 'partner', 'verbose_name_plural': 'partners'},
+            ),
+            migrations.AlterField(
+                model_name='caseshare',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shares', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='caseshare',
+                name='granted_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='granted at'),
+            ),
+            migrations.AlterField(
+                model_name='caseshare',
+                name='granted_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='granted by'),
+            ),
+            migrations.AlterField(
+                model_name='caseshare',
+                name='level',
+                field=models.CharField(choices=[('identity', 'Identity (GC III Art. 17 data and custody status)'), ('case', 'Case (plus health, place, events and obligations)'), ('full', 'Full (plus wishes, contacts and transfers)')], max_length=16, verbose_name='level'),
+            ),
+            migrations.AlterField(
+                model_name='caseshare',
+                name='partner',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shares', to='partners.partner', verbose_name='partner'),
+            ),
+            migrations.AlterField(
+                model_name='caseshare',
+                name='reason',
+                field=models.TextField(verbose_name='reason'),
+            ),
+            migrations.AlterField(
+                model_name='disclosurerecord',
+                name='captive',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='disclosurerecord',
+                name='level',
+                field=models.CharField(choices=[('identity', 'Identity (GC III Art. 17 data and custody status)'), ('case', 'Case (plus health, place, events and obligations)'), ('full', 'Full (plus wishes, contacts and transfers)')], max_length=16, verbose_name='level'),
+            ),
+            migrations.AlterField(
+                model_name='disclosurerecord',
+                name='method',
+                field=models.CharField(max_length=8, verbose_name='method'),
+            ),
+            migrations.AlterField(
+                model_name='disclosurerecord',
+                name='partner',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='partners.partner', verbose_name='partner'),
+            ),
+            migrations.AlterField(
+                model_name='disclosurerecord',
+                name='path',
+                field=models.CharField(max_length=300, verbose_name='path'),
+            ),
+            migrations.AlterField(
+                model_name='disclosurerecord',
+                name='read_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='read at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaseshare',
+                name='captive',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.captive', verbose_name='captive'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaseshare',
+                name='granted_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='granted at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaseshare',
+                name='granted_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='granted by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaseshare',
+                name='level',
+                field=models.CharField(choices=[('identity', 'Identity (GC III Art. 17 data and custody status)'), ('case', 'Case (plus health, place, events and obligations)'), ('full', 'Full (plus wishes, contacts and transfers)')], max_length=16, verbose_name='level'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaseshare',
+                name='partner',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.partner', verbose_name='partner'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaseshare',
+                name='reason',
+                field=models.TextField(verbose_name='reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpartner',
+                name='application',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL, verbose_name='application'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpartner',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpartner',
+                name='default_level',
+                field=models.CharField(choices=[('identity', 'Identity (GC III Art. 17 data and custody status)'), ('case', 'Case (plus health, place, events and obligations)'), ('full', 'Full (plus wishes, contacts and transfers)')], default='identity', help_text='What it sees of a case its state is involved in, unless a share says more.', max_length=16, verbose_name='default level'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpartner',
+                name='kind',
+                field=models.CharField(choices=[('state_agency', 'State agency'), ('tracing_agency', "Tracing agency (e.g. the ICRC's Central Tracing Agency)"), ('humanitarian', 'Humanitarian body')], max_length=24, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpartner',
+                name='name',
+                field=models.CharField(max_length=200, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpartner',
+                name='revocation_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='revocation reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpartner',
+                name='revoked_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='revoked at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpartner',
+                name='scopes',
+                field=models.CharField(help_text='Space-separated OAuth2 scopes.', max_length=200, verbose_name='scopes'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpartner',
+                name='service_user',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, help_text='The account its writes are recorded under in every history.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='service user'),
+            ),
+            migrations.AlterField(
+                model_name='historicalpartner',
+                name='state',
+                field=models.ForeignKey(blank=True, db_constraint=False, help_text='The state it speaks for; it sees the cases that state is involved in.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diplomacy.state', verbose_name='state'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencyrecord',
+                name='client',
+                field=models.CharField(max_length=64, verbose_name='client'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencyrecord',
+                name='completed',
+                field=models.BooleanField(default=False, verbose_name='completed'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencyrecord',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencyrecord',
+                name='key',
+                field=models.CharField(max_length=200, verbose_name='key'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencyrecord',
+                name='method',
+                field=models.CharField(max_length=8, verbose_name='method'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencyrecord',
+                name='path',
+                field=models.CharField(max_length=300, verbose_name='path'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencyrecord',
+                name='request_hash',
+                field=models.CharField(max_length=64, verbose_name='request hash'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencyrecord',
+                name='response_body',
+                field=models.JSONField(null=True, verbose_name='response body'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencyrecord',
+                name='response_status',
+                field=models.PositiveSmallIntegerField(null=True, verbose_name='response status'),
+            ),
+            migrations.AlterField(
+                model_name='partner',
+                name='application',
+                field=models.OneToOneField(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='partner', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL, verbose_name='application'),
+            ),
+            migrations.AlterField(
+                model_name='partner',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='partner',
+                name='default_level',
+                field=models.CharField(choices=[('identity', 'Identity (GC III Art. 17 data and custody status)'), ('case', 'Case (plus health, place, events and obligations)'), ('full', 'Full (plus wishes, contacts and transfers)')], default='identity', help_text='What it sees of a case its state is involved in, unless a share says more.', max_length=16, verbose_name='default level'),
+            ),
+            migrations.AlterField(
+                model_name='partner',
+                name='kind',
+                field=models.CharField(choices=[('state_agency', 'State agency'), ('tracing_agency', "Tracing agency (e.g. the ICRC's Central Tracing Agency)"), ('humanitarian', 'Humanitarian body')], max_length=24, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='partner',
+                name='name',
+                field=models.CharField(max_length=200, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='partner',
+                name='revocation_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='revocation reason'),
+            ),
+            migrations.AlterField(
+                model_name='partner',
+                name='revoked_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='revoked at'),
+            ),
+            migrations.AlterField(
+                model_name='partner',
+                name='scopes',
+                field=models.CharField(help_text='Space-separated OAuth2 scopes.', max_length=200, verbose_name='scopes'),
+            ),
+            migrations.AlterField(
+                model_name='partner',
+                name='service_user',
+                field=models.OneToOneField(editable=False, help_text='The account its writes are recorded under in every history.', on_delete=django.db.models.deletion.PROTECT, related_name='partner', to=settings.AUTH_USER_MODEL, verbose_name='service user'),
+            ),
+            migrations.AlterField(
+                model_name='partner',
+                name='state',
+                field=models.ForeignKey(blank=True, help_text='The state it speaks for; it sees the cases that state is involved in.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='partners', to='diplomacy.state', verbose_name='state'),
+            ),
+            ]
         ),
     ]

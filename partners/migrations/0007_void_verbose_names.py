@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from powtracker.migration_ops import AlterLabels
+
 
 class Migration(migrations.Migration):
 
@@ -12,35 +14,40 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: one state change, no SQL (powtracker.migration_ops).
     operations = [
-        migrations.AlterField(
-            model_name='caseshare',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='caseshare',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='caseshare',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaseshare',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaseshare',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalcaseshare',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+        AlterLabels(
+            [
+            migrations.AlterField(
+                model_name='caseshare',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='caseshare',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='caseshare',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaseshare',
+                name='void_reason',
+                field=models.TextField(blank=True, editable=False, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaseshare',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalcaseshare',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voided by'),
+            ),
+            ]
         ),
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from powtracker.migration_ops import AlterLabels
+
 
 class Migration(migrations.Migration):
 
@@ -13,32 +15,37 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: one state change, no SQL (powtracker.migration_ops).
     operations = [
-        migrations.AlterModelOptions(
-            name='documentreprint',
-            options={'ordering': ['at', 'id'], 'verbose_name': 'document reprint', 'verbose_name_plural': 'document reprints'},
-        ),
-        migrations.AlterModelOptions(
-            name='exportrecord',
-            options={'ordering': ['-exported_at', '-id'], 'permissions': [('export', 'Can export lists')], 'verbose_name': 'export record', 'verbose_name_plural': 'export records'},
-        ),
-        migrations.AlterModelOptions(
-            name='generateddocument',
-            options={'ordering': ['-generated_at', '-id'], 'permissions': [('generate', 'Can print GC III documents')], 'verbose_name': 'generated document', 'verbose_name_plural': 'generated documents'},
-        ),
-        migrations.AlterField(
-            model_name='documentreprint',
-            name='document',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reprints', to='reports.generateddocument', verbose_name='document'),
-        ),
-        migrations.AlterField(
-            model_name='exportrecord',
-            name='partner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='exportrecord',
-            name='user',
-            field=models.ForeignKey(blank=True, help_text="Empty for a partner's export or the command line.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+        AlterLabels(
+            [
+            migrations.AlterModelOptions(
+                name='documentreprint',
+                options={'ordering': ['at', 'id'], 'verbose_name': 'document reprint', 'verbose_name_plural': 'document reprints'},
+            ),
+            migrations.AlterModelOptions(
+                name='exportrecord',
+                options={'ordering': ['-exported_at', '-id'], 'permissions': [('export', 'Can export lists')], 'verbose_name': 'export record', 'verbose_name_plural': 'export records'},
+            ),
+            migrations.AlterModelOptions(
+                name='generateddocument',
+                options={'ordering': ['-generated_at', '-id'], 'permissions': [('generate', 'Can print GC III documents')], 'verbose_name': 'generated document', 'verbose_name_plural': 'generated documents'},
+            ),
+            migrations.AlterField(
+                model_name='documentreprint',
+                name='document',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reprints', to='reports.generateddocument', verbose_name='document'),
+            ),
+            migrations.AlterField(
+                model_name='exportrecord',
+                name='partner',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.partner', verbose_name='partner'),
+            ),
+            migrations.AlterField(
+                model_name='exportrecord',
+                name='user',
+                field=models.ForeignKey(blank=True, help_text="Empty for a partner's export or the command line.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            ),
+            ]
         ),
     ]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 
-from tests.served import ROOT, manage, sqlite_env
+from tests.served import ROOT, manage, migrated_sqlite, sqlite_env
 
 # Marked so that pytest-django sets the test database up (the copy is made from it).
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,7 @@ def worker_env(
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         vendor = connection.vendor
     if vendor != "postgresql":
-        env = sqlite_env(base / "workers.sqlite3")
-        manage(env, "migrate", "--noinput")
+        env = sqlite_env(migrated_sqlite(base / "workers.sqlite3"))
         yield env
         return
     import psycopg

@@ -15,7 +15,7 @@ import urllib.parse
 import pytest
 from django.db import connection
 
-from tests.served import call, gunicorn, manage, sqlite_env
+from tests.served import call, gunicorn, manage, migrated_sqlite, sqlite_env
 
 WORKERS = 6
 
@@ -82,8 +82,7 @@ def all_at_once(task, count: int) -> list[int]:
 def served_sqlite_file(tmp_path):
     """A migrated SQLite file with a captive and a partner, served by gunicorn (two processes,
     four threads each)."""
-    env = sqlite_env(tmp_path / "powtracker.sqlite3")
-    manage(env, "migrate", "--noinput", "-v", "0")
+    env = sqlite_env(migrated_sqlite(tmp_path / "powtracker.sqlite3"))
     seed = json.loads(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
     with gunicorn(env, "--workers", "2", "--threads", "4") as base:
         yield base, seed

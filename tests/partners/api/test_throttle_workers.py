@@ -1,7 +1,7 @@
 """The API rate holds across processes: gunicorn with 3 workers lets exactly API_RATE through.
 
-The server runs against its own SQLite file, migrated by `manage.py migrate` in a subprocess:
-what it serves must be committed where other processes see it, which the test database's
+The server runs against its own SQLite file, a copy of one migrated by `manage.py migrate` in a
+subprocess: what it serves must be committed where other processes see it, which the test database's
 per-test transaction is not, and a file works the same whether the suite runs on PostgreSQL or
 SQLite. Each worker is recycled after a few requests (`--max-requests`), so the 12 requests are
 served by at least three different processes: a per-process count would let them all through.
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.served import call, gunicorn, manage, reachable, sqlite_env
+from tests.served import call, gunicorn, manage, migrated_sqlite, reachable, sqlite_env
 
 REQUESTS = 12
 RATE = 5
@@ -33,8 +33,7 @@ def server_env(database: Path, cache_url: str) -> dict[str, str]:
 def database(tmp_path_factory: Any) -> tuple[Path, str, str]:
     """A migrated SQLite file (with the cache table) and one partner; its client id and secret."""
     path = tmp_path_factory.mktemp("throttle") / "server.sqlite3"
-    env = server_env(path, "dbcache://powtracker_cache")
-    manage(env, "migrate", "--noinput")
+    env = server_env(migrated_sqlite(path), "dbcache://powtracker_cache")
     out = manage(env, "partner_create", "Throttle probe", "--scopes", "cases:read")
     client_id = out.split("Client id:")[1].split()[0]
     secret = out.split("Client secret:")[1].split()[0]
