@@ -640,14 +640,22 @@ class Stack:
     def close(self, keep: bool = False) -> None:
         log("cleaning up: every process and the drill folder")
         self.closing.set()
-        for name in list(self.children):
-            if name.startswith("postgres-"):
-                continue
-            self.stop(name, timeout=5)
+        # TERM to every service at once (gunicorn would wait graceful_timeout for requests in
+        # flight: 5 s is enough here), KILL what remains; PostgreSQL stopped immediately.
+        services = [n for n in self.children if not n.startswith("postgres-") and self.alive(n)]
+        for name in services:
+            self.kill(name, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        for name in services:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.children[name].process.wait(max(0.1, deadline - time.monotonic()))
+            self.kill(name, signal.SIGKILL)
         for name in list(self.clusters):
             self.pg_stop(name, mode="immediate")
         for name in list(self.children):
-            self.stop(name, timeout=5)
+            self.kill(name, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.children[name].process.wait(5)
         try:
             import redis
 
