@@ -16,6 +16,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -764,9 +765,22 @@ class Drill:
         stack.primary_init()
         self.schema()
         self.data()
-        self.backup()
+        # The first backup runs while the replica, PgBouncer, the app servers and HAProxy start.
+        backup_error: list[BaseException] = []
+
+        def backup() -> None:
+            try:
+                self.backup()
+            except BaseException as error:
+                backup_error.append(error)
+
+        backing_up = threading.Thread(target=backup, daemon=True)
+        backing_up.start()
         self.services_up()
         self.clients()
+        backing_up.join()
+        if backup_error:
+            raise backup_error[0]
         self.prove_routing()
         self.prove_narrowing()
         if self.short:
