@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint format check check-deploy messages clean
+.PHONY: run test bench lint format check check-deploy messages clean drill drill-short
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,19 @@ bench: $(VENV)/.installed-dev
 	@test -n "$$DATABASE_URL" || { echo "make bench needs DATABASE_URL: a database of your own (it adds fictional records)"; exit 2; }
 	$(PY) manage.py migrate --noinput
 	BENCH_CAPTIVES=$(BENCH_CAPTIVES) BENCH_IMPORT_ROWS=$(BENCH_IMPORT_ROWS) $(PY) bench/run.py
+
+# The deployment drill (README "The drill"): deploy/'s files run on this machine (a new PostgreSQL
+# primary on 5435, its replica on 5433, PgBouncer, two gunicorns, a worker, HAProxy on 8080), then
+# broken one fault at a time. Needs root (PostgreSQL runs as postgres) and Redis on 6379.
+drill: $(VENV)/.installed
+	deploy/install-packages.sh
+	$(PY) -m drill
+
+# Its CI form, under 5 minutes: replica routing, read-only mode, a job surviving a killed worker,
+# a point-in-time restore.
+drill-short: $(VENV)/.installed
+	deploy/install-packages.sh
+	$(PY) -m drill --short
 
 # Ruff, and the layers (.importlinter): an app imports only the apps below it.
 lint: $(VENV)/.installed-dev

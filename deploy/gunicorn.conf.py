@@ -26,3 +26,7 @@ access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 # X-Forwarded-For itself, behind the same TRUSTED_PROXIES: powtracker.proxies).
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1") or "127.0.0.1,::1"
 proc_name = "powtracker"
+# gunicorn's control socket (gunicorn 27 here) defaults to one path per user
+# ($HOME/.gunicorn/gunicorn.ctl): two app servers of one machine would take each other's, and
+# ProtectHome= hides $HOME. Unused here.
+control_socket_disable = True

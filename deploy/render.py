@@ -3,7 +3,7 @@
 
 The templates are the real configuration; their only variables are written `@@NAME@@`, and
 only for ports, addresses and paths (site.example.env lists them). Secrets never pass through
-here. The drill (deploy/drill/) renders the same files with its own ports.
+here. The drill (drill/, `make drill`) renders the same files with its own ports.
 
     deploy/render.py --values site.env --out DIR        every template, deploy/'s layout kept
     deploy/render.py --values site.env FILE             one template, to standard output

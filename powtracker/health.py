@@ -81,9 +81,13 @@ def _probe_connection(alias: str) -> Any:
     timeout = settings.HEALTH_CHECK_TIMEOUT
     if settings_dict["ENGINE"] == "django.db.backends.postgresql":
         options["connect_timeout"] = timeout
-        options["options"] = (
-            f"{options.get('options', '')} -c statement_timeout={timeout * 1000}".strip()
-        )
+        # PgBouncer refuses a connection that sends startup options (make drill found /readyz
+        # failing there): behind it, the connect timeout bounds the probe, and PgBouncer's own
+        # query_wait_timeout the wait for a server.
+        if not settings.DATABASE_PGBOUNCER:
+            options["options"] = (
+                f"{options.get('options', '')} -c statement_timeout={timeout * 1000}".strip()
+            )
     backend = load_backend(settings_dict["ENGINE"])
     return backend.DatabaseWrapper(settings_dict, alias=f"{alias}-readyz")
 

@@ -485,3 +485,23 @@ def test_readyz_says_how_far_a_streaming_replica_lags():
     assert primary_lost["primary"] == {"ok": False}
     assert primary_lost["replicas"]["replica1"]["ok"] is True
     assert primary_lost["replicas"]["replica1"]["lag_seconds"] > 0
+
+
+def test_behind_pgbouncer_the_probe_sends_no_startup_options(settings, monkeypatch):
+    """PgBouncer refuses a connection that sends startup `options` (make drill found /readyz
+    failing behind it): with DATABASE_PGBOUNCER the probe's statement timeout is left out."""
+    import copy
+
+    from django.db import connections
+
+    from powtracker.health import _probe_connection
+
+    postgres = copy.deepcopy(connections.settings["default"])
+    postgres.update(ENGINE="django.db.backends.postgresql", NAME="powtracker", OPTIONS={})
+    monkeypatch.setitem(connections.settings, "probe_target", postgres)
+    settings.DATABASE_PGBOUNCER = True
+    options = _probe_connection("probe_target").settings_dict["OPTIONS"]
+    assert "options" not in options and options["connect_timeout"] == 2
+    settings.DATABASE_PGBOUNCER = False
+    options = _probe_connection("probe_target").settings_dict["OPTIONS"]
+    assert "statement_timeout=2000" in options["options"]

@@ -1,0 +1,5 @@
+import sys
+
+from drill.run import main
+
+sys.exit(main())
