@@ -36,7 +36,8 @@ from drill.stack import (
     wait_for,
 )
 
-CACHE = REPO / "var" / "drill-cache"
+# The migrated schema's dumps, kept between runs and clones (DRILL_CACHE names another folder).
+CACHE = Path(os.environ.get("DRILL_CACHE") or Path.home() / ".cache" / "powtracker-drill")
 SHARED_PARTNER = "Drill shared-case reader"
 
 
@@ -76,7 +77,7 @@ class Drill:
     def schema(self) -> None:
         """A migrated database. Migrating PostgreSQL from nothing costs about two minutes of
         CPU (Django renders the models' state at each of ~60 migrations); the drill does it
-        once per set of migrations and keeps a pg_dump of the result in var/drill-cache/,
+        once per set of migrations and keeps a pg_dump of the result in CACHE,
         keyed by the migrations' and requirements' contents."""
         digest = hashlib.sha256()
         for path in [*sorted(REPO.glob("*/migrations/*.py")), REPO / "requirements.txt"]:
@@ -99,7 +100,7 @@ class Drill:
         older = sorted(CACHE.glob("schema-*.dump"), key=lambda p: p.stat().st_mtime)
         if dump.exists():
             self.restore_schema(dump, url)
-            how = f"restored from {dump.relative_to(REPO)}"
+            how = f"restored from {dump}"
         else:
             how = "migrated from nothing"
             if older:
@@ -116,7 +117,7 @@ class Drill:
             partial = dump.with_suffix(".part")
             self.stack.run([str(PG_BIN / "pg_dump"), "-Fc", "-f", str(partial), url], quiet=True)
             partial.rename(dump)
-            how += f"; kept as {dump.relative_to(REPO)}"
+            how += f"; kept as {dump}"
         seconds = time.monotonic() - started
         self.figure("schema ready (s)", round(seconds, 1), note=how)
         # The drill's view of which server served a read (after the dump: not part of it).
