@@ -276,6 +276,12 @@ class Route:
 current_route: ContextVar[Route | None] = ContextVar("powtracker_route", default=None)
 
 
+def in_read_only_mode() -> bool:
+    """Whether the request being served is in read-only mode (the primary does not answer)."""
+    route = current_route.get()
+    return route is not None and route.read_only
+
+
 def read_alias(route: Route) -> str:
     """Where this request's reads go (decided at its first read that is not of who is asking,
     when the reader is known, and kept for the rest of the request)."""

@@ -16,6 +16,7 @@ from powtracker.replicas import (
     ReadOnly,
     Route,
     current_route,
+    in_read_only_mode,
     pin,
     primary_available,
     replica_aliases,
@@ -64,11 +65,6 @@ def _viewing_only(user: Any) -> Any:
 
     user.has_perm = has_perm
     return user
-
-
-def in_read_only_mode() -> bool:
-    route = current_route.get()
-    return route is not None and route.read_only
 
 
 def read_only(request: HttpRequest) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """The one settings module, driven by environment variables (see README, "Configuration")."""
 
+import ipaddress
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -107,6 +109,15 @@ MIDDLEWARE.insert(
 TRUSTED_PROXIES = [
     name.strip() for name in env.str("TRUSTED_PROXIES", default="").split(",") if name.strip()
 ]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:  # refused at start, not a 500 on every request
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error}") from None
+# Requests per partner (or staff user): NUMBER/second, minute, hour or day (DRF's first letter).
+API_RATE = env.str("API_RATE", default="600/minute")
+if not re.fullmatch(r"[0-9]+/[smhd][a-z]*", API_RATE):
+    raise ImproperlyConfigured(f"API_RATE must read like 600/minute, not {API_RATE!r}.")
 MIDDLEWARE.insert(0, "powtracker.proxies.TrustedProxyMiddleware")
 # First of all: /healthz and /readyz answer before anything checks the Host header or redirects
 # to HTTPS (powtracker.health).
@@ -179,13 +190,11 @@ def postgres_connection(options: dict) -> dict:
         # costs more than it saves (hundreds of ms on a count at 100,000 captives, issue 9).
         options.setdefault("options", "-c jit=off")
     if DATABASE_POOL:
-        from psycopg_pool import ConnectionPool
-
+        # Django checks each connection as the pool hands it out (CONN_HEALTH_CHECKS).
         options["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
             "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
-            "check": ConnectionPool.check_connection,
         }
         settings_["CONN_MAX_AGE"] = 0  # the pool keeps them
     else:
@@ -506,7 +515,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "powtracker.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["powtracker.api.throttles.PartnerThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"partner": env.str("API_RATE", default="600/minute")},
+    "DEFAULT_THROTTLE_RATES": {"partner": API_RATE},
     # An anonymous client is its address (REMOTE_ADDR, which powtracker.proxies resolved), never
     # the X-Forwarded-For it sent itself.
     "NUM_PROXIES": 0,

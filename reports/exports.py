@@ -28,6 +28,7 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from powtracker.errors import ErrorCode, RuleError
+from powtracker.replicas import ReadOnly, in_read_only_mode
 from reports.choices import ExportFormat
 
 # Rows fetched from the database at a time (also the size of a ledger batch).
@@ -488,9 +489,17 @@ def export_filename(stem: str, export_format: str) -> str:
 
 
 def export_method_allowed(method: str) -> bool:
-    """Whether a request may run an export: a HEAD would run it, write the ledger and the
-    audit, and send nothing — so every door refuses it (405)."""
-    return method != "HEAD"
+    """Whether a request may run an export: GET, or the admin's POST (a password in its body).
+    A HEAD or an OPTIONS would run it, write the ledger and the audit, and send nothing — so
+    every door refuses them (405)."""
+    return method in {"GET", "POST"}
+
+
+def export_writable_check() -> None:
+    """Refuse an export in read-only mode before its stream starts: its audit and ledger are
+    written as it streams, when a refusal could no longer be an answer (503 read_only)."""
+    if in_read_only_mode():
+        raise ReadOnly("An export is recorded as it is sent; nothing can be recorded now.")
 
 
 def export_response(

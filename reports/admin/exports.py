@@ -26,6 +26,7 @@ from reports.exports import (
     export_method_allowed,
     export_password_check,
     export_response,
+    export_writable_check,
     queryset_export_chunks,
 )
 from reports.services import ExportAudit
@@ -76,6 +77,8 @@ class ExportAdminMixin:
         return queryset
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
+        # Read-only mode first: it takes the export right away with every other write (503).
+        export_writable_check()
         if not (self.has_view_permission(request) and may_export(request)):  # type: ignore[attr-defined]
             raise PermissionDenied
         if not export_method_allowed(request.method or ""):

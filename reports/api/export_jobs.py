@@ -43,6 +43,7 @@ from reports.exports import (
     export_chunks,
     export_filename,
     export_method_allowed,
+    export_writable_check,
     file_chunks_sent,
 )
 from reports.models import ExportJob
@@ -313,6 +314,7 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             # A HEAD would take the first download's place in the ledger and the audit, and
             # send nothing.
             raise MethodNotAllowed(request.method)
+        export_writable_check()
         export = self.get_object()
         state = export_status(export)
         if state == "expired":

@@ -38,6 +38,7 @@ from reports.exports import (
     export_method_allowed,
     export_password_check,
     export_response,
+    export_writable_check,
     queryset_rows,
 )
 from reports.services import ExportAudit
@@ -197,6 +198,7 @@ def captive_export_response(view: Any, request: Any) -> StreamingHttpResponse:
     """The captive list, as `view` filters it for this reader, as one streamed file."""
     if not export_method_allowed(request.method):
         raise MethodNotAllowed(request.method)
+    export_writable_check()
     # In a header, never in the URL: query strings end up in logs and in the audit.
     plan = export_plan(view, request, password=request.headers.get(PASSWORD_HEADER, ""))
     stream_limit_check(plan)

@@ -27,7 +27,7 @@ def configured(**env: str) -> tuple[int, Any]:
             "-c",
             "import json, django; django.setup(); from django.conf import settings;"
             "db = settings.DATABASES['replica1' if 'DATABASE_REPLICA_URLS' in __import__('os')"
-            ".environ else 'default']; db['OPTIONS'].get('pool', {}).pop('check', None);"
+            ".environ else 'default'];"
             "print(json.dumps(db, default=str))",
         ],
         cwd=ROOT,
@@ -70,6 +70,7 @@ def test_with_the_pool_each_process_keeps_its_own_and_nothing_else():
     assert code == 0, db
     assert db["CONN_MAX_AGE"] == 0
     assert db["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 3, "timeout": 4.0}
+    assert db["CONN_HEALTH_CHECKS"] is True  # Django then checks each connection taken
 
 
 def test_pgbouncer_and_the_pool_together_are_refused():

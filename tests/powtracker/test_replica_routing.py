@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from partners.choices import DisclosureLevel
 from powtracker import replicas
 from powtracker.db_router import PrimaryReplicaRouter
+from reports.models import ExportRecord
 from tests.partners.api.conftest import ALL_SCOPES, make_partner
 
 pytestmark = [
@@ -169,6 +170,22 @@ def test_with_the_primary_down_staff_read_from_the_replica_and_every_write_is_re
     api_refused = client.post("/api/v1/captives/", {}, content_type="application/json")
     assert api_refused.status_code == 503
     assert api_refused.json()["error"]["code"] == "read_only"
+
+
+def test_with_the_primary_down_an_export_stream_is_refused_before_it_starts(
+    primary_down: None, world_committed: dict[str, Any], supervisor_committed: Any
+) -> None:
+    """Its audit and ledger are written as it streams: refused then, it would be a 500."""
+    client = Client()
+    client.force_login(supervisor_committed)
+    staff = client.get("/admin/cases/captive/export/", {"as": "csv"})
+    api = client.get("/api/v1/captives/export/", {"as": "csv"})
+
+    assert staff.status_code == 503
+    assert not staff.streaming
+    assert api.status_code == 503
+    assert api.json()["error"]["code"] == "read_only"
+    assert not ExportRecord.objects.exists()
 
 
 def test_with_the_primary_down_a_partners_read_that_must_be_ledgered_is_refused(

@@ -80,3 +80,15 @@ def test_replicas_are_refused_without_a_shared_cache_and_ignored_on_sqlite():
     assert "powtracker.E010" in no_cache.stderr
     assert on_sqlite.returncode == 0, on_sqlite.stderr
     assert "powtracker.W011" in on_sqlite.stderr
+
+
+def test_a_mistyped_proxy_or_rate_stops_the_start_instead_of_failing_every_request():
+    proxy = manage("check", TRUSTED_PROXIES="10.0.0.1, notanip")
+    rate = manage("check", API_RATE="5/fortnight")
+
+    assert proxy.returncode != 0
+    assert (
+        "TRUSTED_PROXIES: 'notanip' does not appear to be an IPv4 or IPv6 network" in proxy.stderr
+    )
+    assert rate.returncode != 0
+    assert "API_RATE must read like 600/minute, not '5/fortnight'" in rate.stderr

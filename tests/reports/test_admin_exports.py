@@ -285,11 +285,13 @@ def download_from(client: Client, list_url: str, **filters: Any) -> bytes:
     return export_bytes(response.streaming_content)
 
 
-def test_a_head_request_exports_nothing_and_records_nothing(
-    caseworker: Any, kursk: dict[str, Any]
+@pytest.mark.parametrize("method", ["head", "options", "put", "delete"])
+def test_only_get_and_post_export_and_nothing_else_records_anything(
+    caseworker: Any, kursk: dict[str, Any], method: str
 ) -> None:
-    """A HEAD would run the export and audit it as sent, sending nothing: the API's rule too."""
-    response = signed_in(caseworker).head(EXPORT_URL, {"as": "csv"})
+    """A HEAD or an OPTIONS would run the export and audit it as sent, sending nothing: the
+    API's rule too."""
+    response = getattr(signed_in(caseworker), method)(f"{EXPORT_URL}?as=csv")
 
     assert response.status_code == 405
     assert not ExportRecord.objects.exists()
