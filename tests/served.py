@@ -136,6 +136,25 @@ def call(
         return error.code, dict(error.headers), error.read()
 
 
+def bearer(base: str, client_id: str, secret: str) -> dict[str, str]:
+    """A partner's Authorization header: a token by the client-credentials grant at `base`."""
+    import base64
+    import json
+
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    status, _, body = call(
+        "POST",
+        f"{base}/o/token/",
+        data=b"grant_type=client_credentials",
+        headers={
+            "Authorization": f"Basic {basic}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    assert status == 200, body
+    return {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+
+
 class TcpGate:
     """A TCP relay on a free loopback port to `upstream` (a real server: PostgreSQL, Redis):
     `cut()` drops every connection through it and refuses new ones, as a host that went down

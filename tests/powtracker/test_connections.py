@@ -1,7 +1,6 @@
 """The three ways to PostgreSQL (README "Deploying"): straight, through PgBouncer in transaction
 mode, or from psycopg's pool in threaded gunicorn workers."""
 
-import base64
 import json
 import os
 import subprocess
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tests.served import ROOT, call, gunicorn, ledger_rows, server_env
+from tests.served import ROOT, bearer, call, gunicorn, ledger_rows, server_env
 
 ON_POSTGRES = connection.vendor == "postgresql"
 URL = "postgres://app@db.example.org:5432/powtracker"
@@ -92,21 +91,11 @@ def test_threaded_workers_share_a_small_pool_and_every_read_is_served_and_ledger
         DATABASE_POOL_MAX_SIZE="2",
     )
     with gunicorn(env, "--workers", "1", "--threads", "6") as base:
-        basic = base64.b64encode(f"{reader['client_id']}:{reader['secret']}".encode()).decode()
-        _status, _, body = call(
-            "POST",
-            f"{base}/o/token/",
-            data=b"grant_type=client_credentials",
-            headers={
-                "Authorization": f"Basic {basic}",
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-        )
-        bearer = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+        headers = bearer(base, reader["client_id"], reader["secret"])
         with ThreadPoolExecutor(max_workers=6) as pool:
             reads = list(
                 pool.map(
-                    lambda _: call("GET", f"{base}/api/v1/captives/", headers=bearer)[0], range(18)
+                    lambda _: call("GET", f"{base}/api/v1/captives/", headers=headers)[0], range(18)
                 )
             )
         with connection.cursor() as cursor:

@@ -25,6 +25,7 @@ from django.db.migrations.loader import MigrationLoader
 from powtracker.outage import unavailable
 from tests.served import (
     TcpGate,
+    bearer,
     call,
     can_run_postgres,
     free_port,
@@ -331,22 +332,11 @@ def test_with_the_database_up_readyz_reports_each_part_and_is_never_throttled_no
         DATABASE_REPLICA_URLS=f"{live_database}, {dead_replica}",
     )
     with gunicorn(env) as base:
-        basic = base64.b64encode(f"{reader['client_id']}:{reader['secret']}".encode()).decode()
-        status, _, body = call(
-            "POST",
-            f"{base}/o/token/",
-            data=b"grant_type=client_credentials",
-            headers={
-                "Authorization": f"Basic {basic}",
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-        )
-        assert status == 200, body
-        bearer = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
-        reads = [call("GET", f"{base}/api/v1/captives/", headers=bearer)[0] for _ in range(4)]
+        headers = bearer(base, reader["client_id"], reader["secret"])
+        reads = [call("GET", f"{base}/api/v1/captives/", headers=headers)[0] for _ in range(4)]
         ledger_after_reads = ledger_rows(live_database)
         probes = [
-            call("GET", f"{base}/{probe}", headers=bearer) for probe in ("readyz", "healthz") * 5
+            call("GET", f"{base}/{probe}", headers=headers) for probe in ("readyz", "healthz") * 5
         ]
         head = call("HEAD", f"{base}/readyz")
 
