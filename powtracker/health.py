@@ -17,7 +17,6 @@ cache answers and the migrations are applied; 503 otherwise.
 """
 
 import copy
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -35,8 +34,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 
 from powtracker.outage import QUIET
-
-REPLICA_ALIAS = re.compile(r"replica(\d+)")
+from powtracker.replicas import lsn_number, replica_aliases
 
 
 @dataclass(frozen=True)
@@ -51,24 +49,6 @@ class DatabaseAnswer:
     replay_age: float | None = None
     # The migrations recorded as applied, or None when unknown.
     applied: frozenset[tuple[str, str]] | None = None
-
-
-def replica_aliases() -> list[str]:
-    """The replicas' aliases, in the order DATABASE_REPLICA_URLS names them."""
-    numbered = [
-        (int(match[1]), alias)
-        for alias in settings.DATABASES
-        if (match := REPLICA_ALIAS.fullmatch(alias))
-    ]
-    return [alias for _, alias in sorted(numbered)]
-
-
-def lsn_value(lsn: str | None) -> int | None:
-    """PostgreSQL's `pg_lsn` text (`16/B374D848`) as a number, so positions compare."""
-    if not lsn:
-        return None
-    high, low = lsn.split("/")
-    return (int(high, 16) << 32) + int(low, 16)
 
 
 def _probe_connection(alias: str) -> Any:
@@ -124,7 +104,7 @@ def database_answer(alias: str, *, primary: bool) -> DatabaseAnswer:
             return DatabaseAnswer(
                 ok=True,
                 in_recovery=in_recovery,
-                wal_lsn=lsn_value(lsn),
+                wal_lsn=lsn_number(lsn),
                 replay_age=age,
                 applied=_applied(connection, cursor),
             )

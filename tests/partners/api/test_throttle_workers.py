@@ -7,8 +7,6 @@ SQLite. Each worker is recycled after a few requests (`--max-requests`), so the 
 served by at least three different processes: a per-process count would let them all through.
 """
 
-import base64
-import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.served import call, gunicorn, manage, migrated_sqlite, reachable, sqlite_env
+from tests.served import bearer, call, gunicorn, manage, migrated_sqlite, reachable, sqlite_env
 
 REQUESTS = 12
 RATE = 5
@@ -70,22 +68,10 @@ CACHES = [
 def test_three_workers_let_exactly_the_rate_through(served, database):
     base, access_log = served
     _, client_id, secret = database
-    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-    status, _, body = call(
-        "POST",
-        f"{base}/o/token/",
-        data=b"grant_type=client_credentials",
-        headers={
-            "Authorization": f"Basic {basic}",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    assert status == 200, body
-    token = json.loads(body)["access_token"]
+    headers = bearer(base, client_id, secret)
 
     statuses = [
-        call("GET", f"{base}/api/v1/captives/", headers={"Authorization": f"Bearer {token}"})[0]
-        for _ in range(REQUESTS)
+        call("GET", f"{base}/api/v1/captives/", headers=headers)[0] for _ in range(REQUESTS)
     ]
 
     assert statuses == [200] * RATE + [429] * (REQUESTS - RATE)
