@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "partners",
     "reports",
     "imports",
+    "webhooks",
     "demo",
 ]
 
@@ -412,6 +413,30 @@ JOB_REAP_SECONDS = env.int("JOB_REAP_SECONDS", default=10)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 JOB_RETRY_SECONDS = env.int("JOB_RETRY_SECONDS", default=30)
 
+# --- webhooks --------------------------------------------------------------------------------
+
+# The address partners reach this server at: the URL of each record a notification names.
+PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# One delivery attempt, connection to last byte read.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=15.0)
+# The waits after each failed attempt (seconds), after the first, immediate one: Standard
+# Webhooks' schedule, about three days in all. When the last fails, the endpoint is disabled.
+WEBHOOK_RETRY_SCHEDULE = [
+    int(seconds)
+    for seconds in env.list(
+        "WEBHOOK_RETRY_SCHEDULE",
+        default=["5", "300", "1800", "7200", "18000", "36000", "50400", "72000", "86400"],
+    )
+]
+# How long the secret a rotation replaces stays valid (both signatures are sent meanwhile).
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+# For tests and closed networks only (`check --deploy` warns): deliver to private, loopback and
+# link-local addresses, and over plain http.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+# Certificate authorities trusted for https deliveries, besides the system's (a PEM file).
+WEBHOOK_CA_FILE = env.str("WEBHOOK_CA_FILE", default="")
+
 # --- importing lists -------------------------------------------------------------------------
 
 # What an uploaded XLSX workbook may cost to read, measured before openpyxl parses it
@@ -462,6 +487,9 @@ API_SCOPES = {
     "wishes:read": gettext_noop("Read wishes (with full disclosure only)"),
     "diplomacy:read": gettext_noop("Read exchange proposals, contacts and transfer requests"),
     "diplomacy:write": gettext_noop("Move proposals and transfer requests along their steps"),
+    "webhooks:manage": gettext_noop(
+        "Subscribe to notifications of changes (signed webhooks) and manage the subscriptions"
+    ),
     "reports:export": gettext_noop(
         "Export the captive list as a file (redacted like the list, ledgered)"
     ),
