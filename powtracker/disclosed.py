@@ -74,6 +74,11 @@ def etag_for(instance: Any) -> str:
     read through the disclosure rules carries the `shown_updated_at` of its reader; other
     records their `disclosed_changed_at` (powtracker.disclosed)."""
     stamp = getattr(instance, "shown_updated_at", None) or instance.disclosed_changed_at
-    stamp = stamp.isoformat()
-    digest = hashlib.sha256(f"{type(instance).__name__}:{instance.pk}:{stamp}".encode()).hexdigest()
+    return etag_of(type(instance).__name__, instance.pk, stamp)
+
+
+def etag_of(kind: str, pk: Any, stamp: Any) -> str:
+    """The ETag of record `pk` of model `kind` at version `stamp` (what etag_for reads of an
+    instance; the webhooks name the same version without loading one)."""
+    digest = hashlib.sha256(f"{kind}:{pk}:{stamp.isoformat()}".encode()).hexdigest()
     return f'"{digest[:32]}"'

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import models as simple_history_models
 from simple_history.manager import HistoryDescriptor
 
+from powtracker import outbox
 from powtracker.disclosed import version_check
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.permanence import protect_authorship
@@ -77,14 +78,17 @@ def history_save(
     reason: str,
     update_fields: Iterable[str] | None = None,
 ) -> None:
-    """Save with the acting user and a change reason in the history row."""
+    """Save with the acting user and a change reason in the history row, and announce the
+    write to the outbox (powtracker.outbox)."""
     fields = list(update_fields) if update_fields is not None else None
     version_check(instance, fields)
     person = acting_person(acting_user)
     if person is not None:
         instance._history_user = person  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
+    created = instance._state.adding
     instance.save(update_fields=fields)
+    outbox.announce(instance, created=created)
 
 
 def _history_mark(objs: Sequence[models.Model], *, acting_user: Any, reason: str) -> None:
@@ -110,6 +114,7 @@ def history_bulk_create(
     if any(instance.pk is None for instance in created):
         raise RuntimeError("bulk_create gave no ids: this database cannot write history rows")
     model.history.bulk_history_create(created)  # type: ignore[attr-defined]
+    outbox.announce_many(created, created=True)
     return created
 
 
@@ -133,6 +138,7 @@ def history_bulk_update(
         model._default_manager.filter(pk__in=pks).update(**dict(zip(attnames, values, strict=True)))
     _history_mark(objs, acting_user=acting_user, reason=reason)
     model.history.bulk_history_create(objs, update=True)  # type: ignore[attr-defined]
+    outbox.announce_many(objs)
 
 
 def void_check(record: Any, reason: str) -> None:

@@ -41,6 +41,13 @@ SUPERVISION = {
     # Lifting a lockout before its cool-off ends, and the record of each lift.
     ("partners", "add_lockoutlift"),
     ("partners", "view_lockoutlift"),
+    # Partners' webhook endpoints, their deliveries and attempts; redelivering one.
+    ("webhooks", "add_webhookendpoint"),
+    ("webhooks", "change_webhookendpoint"),
+    ("webhooks", "view_webhookendpoint"),
+    ("webhooks", "view_webhookdelivery"),
+    ("webhooks", "redeliver_webhookdelivery"),
+    ("webhooks", "view_webhookattempt"),
 }
 # Views that only SUPERVISION grants, although every role reads the rest of their app.
 SUPERVISORS_ONLY_VIEWS = {("partners", "view_lockoutlift")}

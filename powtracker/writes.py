@@ -18,10 +18,13 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 from django.http import HttpRequest, HttpResponse
 
+from powtracker.outbox import gathering
 from powtracker.replicas import ReadOnly, current_route, disclosure_lsn_record, replica_aliases
 
 # The apps whose records only services write.
-GUARDED_APPS = frozenset({"jobs", "states", "cases", "diplomacy", "partners", "imports", "reports"})
+GUARDED_APPS = frozenset(
+    {"jobs", "states", "cases", "diplomacy", "partners", "imports", "reports", "webhooks"}
+)
 # Not a record of the register but the API's memory of an answer, written by its idempotency
 # wrapper in the same transaction as the service it wraps (partners.api.idempotency).
 UNGUARDED_MODELS = frozenset({"partners.idempotencyrecord"})
@@ -45,7 +48,9 @@ def service(func: Callable[P, R]) -> Callable[P, R]:
             # When it commits, its writer reads its own writes, and no replica serves a read
             # before it has replayed this change (it may narrow what a partner sees).
             transaction.on_commit(_written)
-        return func(*args, **kwargs)
+        # What it wrote becomes notifications at its end, in its transaction (the outbox).
+        with gathering():
+            return func(*args, **kwargs)
 
     atomic = transaction.atomic(inside)
 

@@ -17,6 +17,7 @@ from jobs.services import job_enqueue
 from partners.choices import LEVEL_RANK
 from partners.disclosure import Viewer, captives_for
 from partners.services import disclosure_record
+from powtracker import outbox
 from powtracker.errors import ErrorCode, RuleError
 from powtracker.sealing import seal
 from powtracker.steps import step_require
@@ -193,6 +194,8 @@ def export_job_publish(
             "password_sealed",
         ]
     )
+    # Its partner is told the file is ready (export.ready), in this transaction.
+    outbox.announce(export)
     return export
 
 

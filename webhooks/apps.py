@@ -11,3 +11,13 @@ class WebhooksConfig(AppConfig):
     name = "webhooks"
     verbose_name = _("Webhooks")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from jobs.services import maintenance_register
+        from powtracker.outbox import writer_register
+        from webhooks.outbox import notifications_write
+        from webhooks.services import webhooks_dispatch
+
+        writer_register(notifications_write)
+        # Every worker looks, each second, for endpoints with something to send.
+        maintenance_register(webhooks_dispatch, every=1)
