@@ -1,6 +1,7 @@
 """The admin site: Django's, with its apps listed in the order of the work (cases first) in
 every language, where Django sorts them by their translated names."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -24,6 +25,19 @@ APP_ORDER = (
 )
 
 
+# Apps whose models the index lists inside another app's box: a partner's webhooks are partners'.
+APP_MERGED = {"webhooks": "partners"}
+
+# What every admin page tells the user who may act on it (a disabled webhook endpoint): each
+# function gives the messages for a request, registered by the apps (in their admin module).
+NOTICES: list[Callable[[HttpRequest], list[str]]] = []
+
+
+def notice_register(notice: Callable[[HttpRequest], list[str]]) -> None:
+    if notice not in NOTICES:
+        NOTICES.append(notice)
+
+
 def app_position(app: dict[str, Any]) -> tuple[int, str]:
     label = app["app_label"]
     return (APP_ORDER.index(label) if label in APP_ORDER else len(APP_ORDER), label)
@@ -37,10 +51,22 @@ def model_position(model: dict[str, Any]) -> str:
 
 class PowtrackerAdminSite(admin.AdminSite):
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[Any]:
-        app_list = sorted(self._build_app_dict(request, app_label).values(), key=app_position)
+        apps = self._build_app_dict(request, app_label)
+        if app_label is None:
+            for label, into in APP_MERGED.items():
+                if label in apps and into in apps:
+                    apps[into]["models"].extend(apps.pop(label)["models"])
+        app_list = sorted(apps.values(), key=app_position)
         for app in app_list:
             app["models"].sort(key=model_position)
         return app_list
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        context = super().each_context(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_active and user.is_staff:
+            context["notices"] = [text for notice in NOTICES for text in notice(request)]
+        return context
 
 
 class PowtrackerAdminConfig(AdminConfig):

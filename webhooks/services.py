@@ -159,8 +159,12 @@ def webhook_endpoint_change(
         said.append("enabled")
         # Its oldest pending notification is tried again now.
         WebhookEndpoint.objects.filter(pk=locked.pk).update(paused_until=None)
-    elif enabled is False and locked.disabled_at is None:
-        locked.disabled_at = timezone.now()
+    elif enabled is False and (
+        locked.disabled_at is None
+        or locked.disabled_reason in (DisabledReason.GONE, DisabledReason.FAILING)
+    ):
+        # Disabling one the workers disabled says it stays so (supervisors are told no more).
+        locked.disabled_at = locked.disabled_at or timezone.now()
         locked.disabled_reason = DisabledReason.PARTNER if by_partner else DisabledReason.SUPERVISOR
         fields += ["disabled_at", "disabled_reason"]
         said.append("disabled")

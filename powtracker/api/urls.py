@@ -7,6 +7,7 @@ from partners.api import captives, diplomacy
 from reports.api.export_jobs import CaptiveExportJobViewSet, ExportJobViewSet
 from reports.api.exports import CaptiveExportViewSet
 from reports.api.statistics import StatisticsView
+from webhooks.api import WebhookEndpointViewSet
 
 router = DefaultRouter()
 router.register("captives", captives.CaptiveViewSet, basename="captive")
@@ -19,6 +20,7 @@ router.register(
 )
 router.register("transfer-requests", diplomacy.TransferRequestViewSet, basename="transfer-request")
 router.register("exports", ExportJobViewSet, basename="export-job")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook-endpoint")
 
 # /captives/export/: the captive list as a file, served by reports.
 export_routes = DefaultRouter()
