@@ -333,3 +333,46 @@ def ledger_rows(database_url: str) -> int:
 
     with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
         return db.execute(f"SELECT count(*) FROM {DisclosureRecord._meta.db_table}").fetchone()[0]  # noqa: S608
+
+
+@contextmanager
+def database_copy(django_db_blocker: Any, base: Path) -> Iterator[dict[str, str]]:
+    """The environment of processes (workers, servers) on a database of their own: a copy of the
+    test database on PostgreSQL (dropped after), a migrated file under `base` on SQLite."""
+    import psycopg
+    from django.db import connection, connections
+
+    with django_db_blocker.unblock():
+        vendor = connection.vendor
+    if vendor != "postgresql":
+        yield sqlite_env(migrated_sqlite(base / "workers.sqlite3"))
+        return
+    params = connection.settings_dict
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        (source,) = cursor.fetchone()
+    copy = f"{source}_workers"[:63]
+    address = f"{params['USER']}@{params['HOST']}:{params['PORT'] or 5432}"
+    with django_db_blocker.unblock():
+        connections.close_all()  # a template may have no other session
+    admin = psycopg.connect(
+        host=params["HOST"],
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        dbname="postgres",
+        autocommit=True,
+    )
+    admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+    admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    env.update(
+        DATABASE_URL=f"postgres://{address}/{copy}",
+        DEBUG="false",
+        HTTPS="false",
+        LOG_LEVEL="WARNING",
+    )
+    try:
+        yield env
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        admin.close()

@@ -26,6 +26,7 @@ from webhooks.models import (
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     event_type_list = forms.MultipleChoiceField(
         label=_("Event types"),
         choices=EventType.choices,

@@ -12,9 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
-
-from tests.served import ROOT, manage, migrated_sqlite, sqlite_env
+from tests.served import ROOT, database_copy, manage
 
 # Marked so that pytest-django sets the test database up (the copy is made from it).
 pytestmark = pytest.mark.django_db
@@ -25,44 +23,8 @@ def worker_env(
     django_db_setup: object, django_db_blocker: object, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
     """The environment of workers on a database of their own, migrated."""
-    base = tmp_path_factory.mktemp("workers")
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        vendor = connection.vendor
-    if vendor != "postgresql":
-        env = sqlite_env(migrated_sqlite(base / "workers.sqlite3"))
+    with database_copy(django_db_blocker, tmp_path_factory.mktemp("workers")) as env:
         yield env
-        return
-    import psycopg
-
-    params = connection.settings_dict
-    with django_db_blocker.unblock(), connection.cursor() as cursor:  # type: ignore[attr-defined]
-        cursor.execute("SELECT current_database()")
-        (source,) = cursor.fetchone()
-    copy = f"{source}_workers"[:63]
-    address = f"{params['USER']}@{params['HOST']}:{params['PORT'] or 5432}"
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        connections.close_all()  # a template may have no other session
-    admin = psycopg.connect(
-        host=params["HOST"],
-        port=params["PORT"] or 5432,
-        user=params["USER"],
-        dbname="postgres",
-        autocommit=True,
-    )
-    admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
-    admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
-    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
-    env.update(
-        DATABASE_URL=f"postgres://{address}/{copy}",
-        DEBUG="false",
-        HTTPS="false",
-        LOG_LEVEL="WARNING",
-    )
-    try:
-        yield env
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-        admin.close()
 
 
 def worker(env: dict[str, str], name: str) -> subprocess.Popen[bytes]:
