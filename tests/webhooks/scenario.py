@@ -5,8 +5,8 @@ sees, and changes to them. Each function prints JSON for the caller."""
 import json
 from datetime import date
 
-from cases.services import captive_register, captive_update
 from cases.models import Captive
+from cases.services import captive_register, captive_update
 from partners.choices import DisclosureLevel
 from partners.services import partner_create
 from states.models import State
