@@ -12,8 +12,8 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from cases.services import captive_update
+from tests.webhooks.conftest import subscribe
 from tests.webhooks.receiver import receiving
-from tests.webhooks.test_outbox import loopback, subscribe, world  # noqa: F401  (fixtures)
 from webhooks.delivery import endpoint_deliver_due
 from webhooks.models import DeliveryState, DisabledReason, WebhookDelivery
 from webhooks.services import webhook_endpoint_change, webhook_redeliver, webhook_secret_rotate

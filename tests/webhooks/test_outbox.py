@@ -13,54 +13,12 @@ from standardwebhooks import Webhook
 
 from cases import services as case_services
 from cases.choices import CustodyEventKind, Voluntariness, Wish, WishMode
-from partners.choices import DisclosureLevel, PartnerKind
-from partners.services import case_share_grant
-from tests.partners.api.conftest import ALL_SCOPES, kursk_world, make_partner
+from tests.webhooks.conftest import subscribe
 from tests.webhooks.receiver import receiving
 from webhooks.delivery import endpoint_deliver_due
 from webhooks.models import DeliveryState, WebhookDelivery
-from webhooks.services import webhook_subscribe
 
 pytestmark = pytest.mark.django_db
-
-WEBHOOK_SCOPES = [*ALL_SCOPES, "webhooks:manage", "reports:export"]
-
-
-@pytest.fixture(autouse=True)
-def loopback(settings: Any) -> None:
-    settings.WEBHOOK_ALLOW_HTTP = True
-    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
-    settings.PUBLIC_URL = "https://powtracker.test"
-
-
-@pytest.fixture
-def world(db: Any, client: Any) -> dict[str, Any]:
-    w = kursk_world()
-    s = w["states"]
-    full = {"default_level": DisclosureLevel.FULL, "scopes": WEBHOOK_SCOPES}
-    w["apis"] = {
-        "UKR": make_partner(client, "UKR agency", state=s["UKR"], **full),
-        "PRK": make_partner(client, "PRK agency", state=s["PRK"], **full),
-        "ICRC": make_partner(
-            client, "Tracing agency", kind=PartnerKind.TRACING_AGENCY, state=None, **full
-        ),
-    }
-    # The tracing agency speaks for no state: it sees what the bureau shares with it.
-    for captive in (w["first"], w["second"]):
-        case_share_grant(
-            acting_user=None,
-            partner=w["apis"]["ICRC"].partner,
-            captive=captive,
-            level=DisclosureLevel.FULL,
-            reason="Tracing",
-        )
-    return w
-
-
-def subscribe(supervisor: Any, api: Any, url: str, *types: str) -> tuple[Any, str]:
-    return webhook_subscribe(
-        acting_user=supervisor, partner=api.partner, url=url, event_types=list(types)
-    )
 
 
 def custody_event(supervisor: Any, captive: Any) -> None:
