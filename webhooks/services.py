@@ -174,7 +174,7 @@ def webhook_endpoint_change(
     history_save(
         locked,
         acting_user=acting_user,
-        reason="; ".join(said).capitalize(),
+        reason="; ".join(said)[:1].upper() + "; ".join(said)[1:],
         update_fields=[*fields, "updated_at"],
     )
     return locked
