@@ -7,6 +7,11 @@ scripted crawl of every partner endpoint (lists, filters, search, ordering, page
 nested, history, ETag/If-Match, `updated_since`, and writes that must be refused) is replayed as
 the PRK and the RUS partner in each world, with every step at a pinned time. Every response —
 status, headers and body bytes — must be identical.
+
+So must their webhooks: each has an endpoint receiving every event type, and what each world
+writes for it is delivered to a real receiver on loopback. The notifications (event types, bodies,
+count and order) and the requests that carry them must be identical, but for the `webhook-id`,
+which is random, and the signature that depends on it.
 """
 
 from collections.abc import Callable, Iterator
@@ -26,6 +31,10 @@ from diplomacy import services as diplomacy_services
 from diplomacy.choices import ContactChannel
 from diplomacy.models import DiplomaticContact, TransferRequest
 from tests.partners.api.conftest import Api
+from tests.webhooks.receiver import Receiver, receiving
+from webhooks.delivery import endpoint_deliver_due
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -72,14 +81,15 @@ def hidden_facts(world: dict[str, Any], supervisor: Any) -> list[Callable[[], An
         )
 
     def contact() -> None:
-        made = DiplomaticContact.objects.create(
+        diplomacy_services.diplomatic_contact_record(
+            acting_user=supervisor,
             from_state=s["KOR"],
             to_state=s["UKR"],
             channel=ContactChannel.NOTE_VERBALE,
             occurred_on=timezone.localdate(),
             summary="Seoul will receive him.",
+            captives=[second],
         )
-        made.captives.add(second)
 
     def offer_reason() -> None:
         offer = world["proposal"].offered_captives.get(captive=second)
@@ -222,6 +232,31 @@ def answer(response: Any) -> tuple[int, list[tuple[str, str]], bytes]:
     return response.status_code, sorted(response.items()), response.content
 
 
+# What may differ between two deliveries of the same notification: its random id, and the
+# signature over it.
+PER_MESSAGE = {"webhook-id", "webhook-signature"}
+
+
+def delivered(endpoint: Any, receiver: Receiver) -> list[Any]:
+    """What the endpoint was sent in this world: each notification written for it, in order,
+    and each request its receiver got (path, headers but the per-message ones, body)."""
+    written = [
+        (d.event_type, d.subject, d.subject_id, d.version, bytes(d.payload))
+        for d in WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")
+    ]
+    receiver.requests.clear()
+    endpoint_deliver_due(endpoint)
+    received = [
+        (
+            r.path,
+            sorted((k, v) for k, v in r.headers.items() if k not in PER_MESSAGE),
+            r.body,
+        )
+        for r in receiver.requests
+    ]
+    return [written, received]
+
+
 def replay(world, partners, supervisor, *, hidden: bool) -> dict[str, list[Any]]:
     """Build one world on the shared base at pinned times, crawl it, and undo it."""
     prk, rus = partners["power_depended_on"], partners["ally"]
@@ -247,6 +282,9 @@ def replay(world, partners, supervisor, *, hidden: bool) -> dict[str, list[Any]]
             # Each partner reads its own fresh copy of the world.
             with ids_kept():
                 results[name] = crawl(api, world, ids, stale[name])
+            endpoint, receiver = world["webhooks"][name]
+            with ids_kept():
+                results[f"{name} webhooks"] = delivered(endpoint, receiver)
         return results
 
 
@@ -260,13 +298,31 @@ def test_his_power_and_its_ally_receive_the_same_bytes_whatever_is_hidden(
     )
     world["t0"] = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
 
-    with_hidden = replay(world, partners, supervisor, hidden=True)
-    without = replay(world, partners, supervisor, hidden=False)
+    with receiving() as prk_receiver, receiving() as rus_receiver:
+        world["webhooks"] = {
+            name: (
+                webhook_subscribe(acting_user=supervisor, partner=api.partner, url=receiver.url)[0],
+                receiver,
+            )
+            for name, api, receiver in [
+                ("PRK", partners["power_depended_on"], prk_receiver),
+                ("RUS", partners["ally"], rus_receiver),
+            ]
+        }
+        with_hidden = replay(world, partners, supervisor, hidden=True)
+        without = replay(world, partners, supervisor, hidden=False)
 
-    for name in ["PRK", "RUS"]:
+    for name in ["PRK", "RUS", "PRK webhooks", "RUS webhooks"]:
         assert len(with_hidden[name]) == len(without[name])
         for seen, unseen in zip(with_hidden[name], without[name], strict=True):
             assert seen == unseen, name
+    # The webhooks really told something: the custody event, to each, once, delivered.
+    for name in ["PRK webhooks", "RUS webhooks"]:
+        written, received = without[name]
+        assert [(event_type, subject) for event_type, subject, *_ in written] == [
+            ("captive.changed", "captive")
+        ], name
+        assert [body for _path, _headers, body in received] == [written[0][-1]]
     # The crawl really read something: both soldiers, the proposal and RUS's own request.
     statuses = [status for status, _, _ in without["RUS"]]
     assert statuses.count(200) > 20
@@ -277,9 +333,13 @@ def test_his_power_and_its_ally_receive_the_same_bytes_whatever_is_hidden(
 def test_the_hidden_facts_are_real_to_those_who_may_see_them(world, partners, supervisor):
     """The same facts do reach KOR: the test above hides something, not nothing."""
     kor = partners["receiving_state"]
+    endpoint, _secret = webhook_subscribe(
+        acting_user=supervisor, partner=kor.partner, url="https://kor.example/hook"
+    )
     world["t0"] = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
-    with freeze_time(world["t0"]):
-        for step in hidden_facts(world, supervisor):
+    with freeze_time(world["t0"]) as clock:
+        for minute, step in enumerate(hidden_facts(world, supervisor), start=1):
+            clock.move_to(world["t0"] + timedelta(minutes=minute))
             step()
         second = kor.get(f"/api/v1/captives/{world['second'].pk}/").json()
         first = kor.get(f"/api/v1/captives/{world['first'].pk}/").json()
@@ -290,6 +350,22 @@ def test_the_hidden_facts_are_real_to_those_who_may_see_them(world, partners, su
     assert first["effective_wish"] == "remain"
     assert contacts == 2
     assert transfers == 1
+    # KOR's webhooks tell it of them: each wish, the contact, the transfer request.
+    told = list(
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .order_by("id")
+        .values_list("event_type", "subject_id")
+    )
+    assert told[:4] == [
+        ("captive.changed", world["second"].pk),
+        ("captive.changed", world["first"].pk),
+        ("contact.created", ids_seen(told, "contact.created")),
+        ("transfer_request.changed", ids_seen(told, "transfer_request.changed")),
+    ]
+
+
+def ids_seen(told: list[Any], event_type: str) -> int:
+    return next(subject_id for kind, subject_id in told if kind == event_type)
 
 
 def test_a_captives_version_for_his_power_moves_with_what_it_sees(world, partners):
