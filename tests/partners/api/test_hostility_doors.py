@@ -5,7 +5,8 @@ visibility from involvements. A North Korean registered by import, with PRK and 
 through the involvement form, had his `defect` wish read by both. Here the same case is built
 through each registration door (the admin's form, the API, an import), his power and its ally are
 named through the admin's involvement form, and two worlds that differ only in his free wish to
-defect are crawled as PRK and as RUS: every answer must be the same bytes.
+defect are crawled as PRK and as RUS: every answer must be the same bytes — and every
+notification their webhook endpoints are sent.
 """
 
 from datetime import date, timedelta
@@ -25,6 +26,8 @@ from partners.choices import DisclosureLevel, PartnerKind
 from tests.admin_forms import admin_form_data
 from tests.partners.api.conftest import ALL_SCOPES, make_partner
 from tests.partners.api.test_non_interference import ids_kept
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -154,8 +157,15 @@ def test_his_power_and_its_ally_never_read_his_wish_whatever_the_door(
     hwang.refresh_from_db()
     assert (hwang.power_depended_on, hwang.allied_power) == (states["PRK"], states["RUS"])
 
+    endpoints = {
+        name: webhook_subscribe(
+            acting_user=supervisor, partner=api.partner, url=f"https://{name.lower()}.example/"
+        )[0]
+        for name, api in readers.items()
+    }
     t0 = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
     worlds = {}
+    told = {}
     for said in (True, False):
         with ids_kept(), freeze_time(t0) as clock:
             if said:
@@ -170,11 +180,23 @@ def test_his_power_and_its_ally_never_read_his_wish_whatever_the_door(
                     voluntariness=Voluntariness.FREE,
                 )
             clock.move_to(t0 + timedelta(minutes=1))
+            # A change both may see, so that their endpoints are told something.
+            case_services.captive_update(acting_user=supervisor, captive=hwang, rank="Sergeant")
+            clock.move_to(t0 + timedelta(minutes=2))
             worlds[said] = {name: crawl(api, hwang) for name, api in readers.items()}
+            told[said] = {
+                name: [
+                    (d.event_type, d.version, bytes(d.payload))
+                    for d in WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")
+                ]
+                for name, endpoint in endpoints.items()
+            }
 
     for name in readers:
         for seen, unseen in zip(worlds[True][name], worlds[False][name], strict=True):
             assert seen == unseen, name
+        assert told[True][name] == told[False][name], name
+        assert [event_type for event_type, _v, _b in told[True][name]] == ["captive.changed"]
         statuses = [status for status, _headers, _body in worlds[True][name]]
         assert statuses[0] == 200 and statuses.count(200) == 9, statuses
         everything = b"".join(body for _status, _headers, body in worlds[True][name])
