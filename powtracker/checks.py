@@ -86,3 +86,19 @@ def webhooks_reach_only_public_https(app_configs: Any, **kwargs: Any) -> list[ch
             )
         )
     return warnings
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def public_url_is_https(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Partners follow the links a notification holds: they must lead to this server over
+    https."""
+    if settings.PUBLIC_URL.startswith("https://"):
+        return []
+    return [
+        checks.Warning(
+            f"PUBLIC_URL is {settings.PUBLIC_URL!r}, not an https:// address: notifications "
+            "name records at PUBLIC_URL, so partners would follow those links over plain http.",
+            hint="Set PUBLIC_URL to the https:// address partners reach this server at.",
+            id="powtracker.W014",
+        )
+    ]

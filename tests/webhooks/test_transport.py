@@ -473,14 +473,17 @@ def deploy_check() -> str:
 def test_check_deploy_warns_of_each_switch_that_lifts_the_guard(settings: Any) -> None:
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     settings.WEBHOOK_ALLOW_HTTP = True
+    settings.PUBLIC_URL = "http://powtracker.example.org"
     switched_on = deploy_check()
 
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
     settings.WEBHOOK_ALLOW_HTTP = False
+    settings.PUBLIC_URL = "https://powtracker.example.org"
     switched_off = deploy_check()
 
     assert "powtracker.W012" in switched_on
     assert "powtracker.W013" in switched_on
+    assert "powtracker.W014" in switched_on
     assert "tests and closed networks only" in switched_on
-    for warning in ("powtracker.W012", "powtracker.W013"):
+    for warning in ("powtracker.W012", "powtracker.W013", "powtracker.W014"):
         assert warning not in switched_off
