@@ -213,7 +213,7 @@ def address_refusal(address: Address) -> str | None:
         if inner is not None:
             return address_refusal(inner)
         if address.teredo is not None:
-            return _("Teredo tunnel")
+            return _("%(name)s tunnel") % {"name": "Teredo"}
         if address.is_site_local:
             return _("site-local")
     if address.is_unspecified:
@@ -225,7 +225,7 @@ def address_refusal(address: Address) -> str | None:
     if address.is_multicast:
         return _("multicast")
     if isinstance(address, ipaddress.IPv4Address) and address in SHARED_ADDRESS_SPACE:
-        return _("shared address space, carrier-grade NAT")
+        return _("shared address space %(network)s") % {"network": SHARED_ADDRESS_SPACE}
     if address.is_private:
         return _("private or special-purpose network")
     if address.is_reserved:
@@ -247,10 +247,11 @@ def _target(url: str, deadline: float) -> _Target:
         raise _Refusal(
             INVALID_URL,
             _(
-                "The address may hold only ASCII letters, digits and punctuation, without "
-                "spaces: write an international host name in its xn-- form and percent-encode "
-                "the path."
-            ),
+                "The address may hold only unaccented Latin letters, digits and punctuation, "
+                "without spaces: write an international host name in its %(form)s form and "
+                "percent-encode the path."
+            )
+            % {"form": "xn--"},
         )
     try:
         parts = urlsplit(url)
@@ -264,9 +265,8 @@ def _target(url: str, deadline: float) -> _Target:
     if parts.scheme not in schemes:
         raise _Refusal(
             INVALID_URL,
-            _("Webhooks are sent only to https:// addresses.")
-            if schemes == ("https",)
-            else _("Webhooks are sent only to http:// and https:// addresses."),
+            _("Webhooks are sent only to %(schemes)s addresses.")
+            % {"schemes": ", ".join(f"{scheme}://" for scheme in schemes)},
         )
     if "@" in parts.netloc:
         raise _Refusal(
@@ -294,7 +294,11 @@ def _target(url: str, deadline: float) -> _Target:
                 INVALID_URL, _("%(host)s is not a valid host name.") % {"host": hostname}
             ) from None
     if isinstance(literal, ipaddress.IPv6Address) and literal.scope_id:
-        raise _Refusal(INVALID_URL, _("The address may not name an IPv6 zone."))
+        raise _Refusal(
+            INVALID_URL,
+            _("The address may not name a network interface (a zone such as %(zone)s).")
+            % {"zone": "%25eth0"},
+        )
 
     port = port or (443 if parts.scheme == "https" else 80)
     if literal is not None:

@@ -410,8 +410,8 @@ def test_plain_http_is_allowed_only_when_switched_on(guarded: Any) -> None:
         ("255.255.255.255", "private or special-purpose network"),
         ("0.0.0.0", "unspecified address"),  # noqa: S104 (an address judged, not bound)
         ("::", "unspecified address"),
-        ("100.64.0.1", "shared address space, carrier-grade NAT"),
-        ("100.127.255.254", "shared address space, carrier-grade NAT"),
+        ("100.64.0.1", "shared address space 100.64.0.0/10"),
+        ("100.127.255.254", "shared address space 100.64.0.0/10"),
         ("::ffff:127.0.0.1", "loopback"),
         ("::ffff:10.0.0.1", "private or special-purpose network"),
         ("::ffff:169.254.169.254", "link-local"),
