@@ -60,3 +60,45 @@ def replicas_need_postgresql(app_configs: Any, **kwargs: Any) -> list[checks.Che
             id="powtracker.W011",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def webhooks_reach_only_public_https(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The two switches that lift webhooks' guard against request forgery: with them a partner's
+    endpoint could name this server's own network, or be read on the way."""
+    warnings: list[checks.CheckMessage] = []
+    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
+        warnings.append(
+            checks.Warning(
+                "WEBHOOK_ALLOW_PRIVATE_NETWORKS is on: webhooks may be delivered to loopback, "
+                "private, link-local (cloud metadata) and other non-public addresses, so an "
+                "endpoint can reach this server's own network. For tests and closed networks "
+                "only.",
+                id="powtracker.W012",
+            )
+        )
+    if settings.WEBHOOK_ALLOW_HTTP:
+        warnings.append(
+            checks.Warning(
+                "WEBHOOK_ALLOW_HTTP is on: webhooks may be delivered over plain http, readable "
+                "and alterable on the way. For tests and closed networks only.",
+                id="powtracker.W013",
+            )
+        )
+    return warnings
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def public_url_is_https(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Partners follow the links a notification holds: they must lead to this server over
+    https."""
+    if settings.PUBLIC_URL.startswith("https://"):
+        return []
+    return [
+        checks.Warning(
+            f"PUBLIC_URL is {settings.PUBLIC_URL!r}, not an https:// address: notifications "
+            "name records at PUBLIC_URL, so partners would follow those links over plain http.",
+            hint="Set PUBLIC_URL to the https:// address partners reach this server at.",
+            id="powtracker.W014",
+        )
+    ]

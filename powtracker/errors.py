@@ -32,6 +32,7 @@ class ErrorCode(models.TextChoices):
     ALREADY_DECIDED = "already_decided", _("This pair was decided already")
     POWER_ALREADY_RECORDED = "power_already_recorded", _("Another state already holds this role")
     WORKBOOK_TOO_COSTLY = "workbook_too_costly", _("The workbook would cost too much to read")
+    WEBHOOK_URL_REFUSED = "webhook_url_refused", _("This address may not receive webhooks")
 
 
 class RuleError(ValidationError):
