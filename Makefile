@@ -76,7 +76,8 @@ check: check-deploy
 
 check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
-	ALLOWED_HOSTS=powtracker.example.org $(PY) manage.py check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=powtracker.example.org PUBLIC_URL=https://powtracker.example.org \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 # The catalogues (needs GNU gettext): extract every string into locale/ (and reports/locale, which
 # the documents share, also in Russian), then compile them. Translate the new entries of the .po

@@ -32,6 +32,7 @@ def test_production_settings_pass_the_deployment_checks():
         DEBUG="false",
         SECRET_KEY="x8Jq2vN0pL5tR9wY3zB7cF1hK4mQ6sU8eG2iO0aD5jT7nV9rX1",
         ALLOWED_HOSTS="powtracker.example.org",
+        PUBLIC_URL="https://powtracker.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
