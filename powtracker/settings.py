@@ -572,6 +572,7 @@ SPECTACULAR_SETTINGS = {
         "TransferKindEnum": "diplomacy.choices.TransferKind",
         "TransferStatusEnum": "diplomacy.choices.TransferStatus",
         "ProposalStatusEnum": "diplomacy.choices.ProposalStatus",
+        "WebhookEventTypeEnum": "webhooks.models.EventType",
     },
     "COMPONENT_NO_READ_ONLY_REQUIRED": True,
     "POSTPROCESSING_HOOKS": [

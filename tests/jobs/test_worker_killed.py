@@ -3,7 +3,6 @@ taken up again by another worker once the lease runs out; the job finishes once,
 attempt. Real `manage.py db_worker` processes on a database of their own (a copy of the test
 database on PostgreSQL, a migrated file on SQLite)."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.served import ROOT, database_copy, manage
 
 # Marked so that pytest-django sets the test database up (the copy is made from it).
