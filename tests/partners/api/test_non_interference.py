@@ -289,8 +289,11 @@ def replay(world, partners, supervisor, *, hidden: bool) -> dict[str, list[Any]]
 
 
 def test_his_power_and_its_ally_receive_the_same_bytes_whatever_is_hidden(
-    world, partners, supervisor
+    world, partners, supervisor, settings
 ):
+    # Their receivers listen on loopback, over http.
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     s = world["states"]
     # Visible to RUS in both worlds: its own request, which must not vanish from its list.
     diplomacy_services.transfer_request_create(
@@ -330,11 +333,12 @@ def test_his_power_and_its_ally_receive_the_same_bytes_whatever_is_hidden(
     assert b"Ally" in transfers
 
 
-def test_the_hidden_facts_are_real_to_those_who_may_see_them(world, partners, supervisor):
+def test_the_hidden_facts_are_real_to_those_who_may_see_them(world, partners, supervisor, settings):
     """The same facts do reach KOR: the test above hides something, not nothing."""
     kor = partners["receiving_state"]
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     endpoint, _secret = webhook_subscribe(
-        acting_user=supervisor, partner=kor.partner, url="https://kor.example/hook"
+        acting_user=supervisor, partner=kor.partner, url="https://127.0.0.1:9/hook"
     )
     world["t0"] = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
     with freeze_time(world["t0"]) as clock:
