@@ -41,9 +41,10 @@ def test_a_failed_attempt_waits_its_turn_on_the_schedule_and_holds_the_ones_afte
         assert first.next_attempt_at - start >= timedelta(seconds=119)
         # Nothing is sent before then: the second notification waits behind the first.
         assert endpoint_deliver_due(endpoint) == 0
-        with freeze_time(start + timedelta(seconds=121)):
+        with freeze_time(first.next_attempt_at + timedelta(seconds=1)):
             assert endpoint_deliver_due(endpoint) == 1  # 500 again: 300 s more
-        with freeze_time(start + timedelta(seconds=121 + 301)):
+        first.refresh_from_db()
+        with freeze_time(first.next_attempt_at + timedelta(seconds=1)):
             assert endpoint_deliver_due(endpoint) == 2
     ids = [r.headers["webhook-id"] for r in receiver.requests]
     assert ids[0] == ids[1] == ids[2] != ids[3]
