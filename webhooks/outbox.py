@@ -29,9 +29,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
-from cases.models import Captive, Involvement
+from cases.models import Captive
 from partners.disclosure import Viewer, captives_for
-from partners.models import CaseShare, Partner
+from partners.models import Partner
 from partners.selectors import contacts_for, proposals_for, transfers_for
 from powtracker.disclosed import etag_of
 from powtracker.outbox import Announcement
@@ -123,14 +123,6 @@ TOPICS: dict[str, Topic] = {
         changed=EventType.EXPORT_READY,
     ),
 }
-# Records that change what a partner may see of a captive without being one: a share (its
-# partner may now see him, or see more), an involvement (a state now sees him). Each is read as
-# an announcement of its captive.
-CAPTIVE_OF: dict[str, Any] = {
-    "partners.caseshare": CaseShare,
-    "cases.involvement": Involvement,
-}
-
 _datetime = DateTimeField()
 
 
@@ -171,20 +163,14 @@ def receiving_endpoints() -> list[Endpoint]:
 
 
 def _subjects(announcements: list[Announcement]) -> dict[str, dict[int, bool]]:
-    """Announced records by topic: id → whether this service created it."""
+    """Announced records by topic: id → whether this service created it. (A share or an
+    involvement is not a topic: what it changes of a captive moves his version, which announces
+    him, or moves nothing a partner reads.)"""
     subjects: dict[str, dict[int, bool]] = defaultdict(dict)
-    via: dict[str, list[Any]] = defaultdict(list)
     for announcement in announcements:
         if announcement.label in TOPICS:
             created = subjects[announcement.label].get(announcement.pk, False)
             subjects[announcement.label][announcement.pk] = created or announcement.created
-        elif announcement.label in CAPTIVE_OF:
-            via[announcement.label].append(announcement.pk)
-    for label, pks in via.items():
-        for captive_id in (
-            CAPTIVE_OF[label].objects.filter(pk__in=pks).values_list("captive_id", flat=True)
-        ):
-            subjects["cases.captive"].setdefault(captive_id, False)
     return subjects
 
 

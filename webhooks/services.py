@@ -76,7 +76,11 @@ def _manage_check(acting_user: Any, partner: Partner, step: Step) -> None:
 
 
 def _lock(endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    return WebhookEndpoint.objects.select_for_update().select_related("partner").get(pk=endpoint.pk)
+    return (
+        WebhookEndpoint.objects.select_for_update(of=("self",))
+        .select_related("partner")
+        .get(pk=endpoint.pk)
+    )
 
 
 @service

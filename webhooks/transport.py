@@ -411,6 +411,10 @@ class _Response(http.client.HTTPResponse):
     def __init__(self, sock: socket.socket, *args: Any, deadline: float, **kwargs: Any):
         super().__init__(sock, *args, **kwargs)
         self.fp.close()
+        # Counted as socket.makefile() counts its readers: http.client closes the connection's
+        # socket as soon as the headers say `Connection: close`, and the socket must stay open
+        # until this reader of the body is done with it.
+        sock._io_refs += 1  # type: ignore[attr-defined]
         self.fp = io.BufferedReader(_DeadlineSocketIO(sock, deadline))
 
 

@@ -490,3 +490,32 @@ def test_check_deploy_warns_of_each_switch_that_lifts_the_guard(settings: Any) -
     assert "tests and closed networks only" in switched_on
     for warning in ("powtracker.W012", "powtracker.W013", "powtracker.W014"):
         assert warning not in switched_off
+
+
+def test_a_body_sent_after_the_headers_is_read_although_the_connection_closes(
+    open_network: Any,
+) -> None:
+    """The answer's body arriving apart from its headers, on a connection that closes after it
+    (`Connection: close`), is read whole: http.client closes its socket once the headers are in,
+    and the reader of the body must keep it open (it once failed with EBADF)."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        for _ in range(20):
+            peer, _address = listener.accept()
+            with peer:
+                peer.recv(65536)
+                peer.sendall(b"HTTP/1.1 410 Gone\r\nContent-Length: 9\r\nConnection: close\r\n\r\n")
+                time.sleep(0.05)
+                peer.sendall(b"gone away")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        answers = [post(f"http://127.0.0.1:{port}/", BODY, SIGNED) for _ in range(20)]
+    finally:
+        listener.close()
+    assert {(a.status, a.excerpt, a.error_code) for a in answers} == {(410, b"gone away", "")}
