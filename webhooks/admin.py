@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from powtracker.admin import PermanentAdmin, RecordsAdmin
@@ -127,7 +127,10 @@ class WebhookEndpointAdmin(PermanentAdmin):
         return [
             (None, {"fields": [*main, "enabled", "public_id", "created_at", "updated_at"]}),
             (_("Disabled"), {"fields": ["disabled_at", "disabled_reason"]}),
-            (_("Secret"), {"fields": ["rotate_secret", "overlap_hours", "previous_secret_until"]}),
+            (
+                pgettext_lazy("webhook", "Secret"),
+                {"fields": ["rotate_secret", "overlap_hours", "previous_secret_until"]},
+            ),
             (_("Deliveries"), {"fields": ["deliveries_link"]}),
         ]
 
