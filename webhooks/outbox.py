@@ -219,8 +219,8 @@ def notifications_write(announcements: list[Announcement]) -> list[WebhookDelive
         if not wanting:
             continue
         told = _told(wanting, topic, pks)
-        for partner_id, partner_endpoints in by_partner.items():
-            partner = partners[partner_id]
+        for partner_id in dict.fromkeys(e.partner_id for e in wanting):
+            partner, partner_endpoints = partners[partner_id], by_partner[partner_id]
             viewer = Viewer(partner=partner, scopes=frozenset(partner.scope_set))
             if not viewer.has_scope(topic.scope):
                 continue
