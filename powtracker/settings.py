@@ -578,8 +578,22 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "powtracker.api.schema.add_error_responses",
+        "webhooks.schema.signature_headers_add",
     ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # OpenAPI 3.1 for its `webhooks`: what partners are sent, one entry per event type.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        f"webhooks.schema.{name}"
+        for name in (
+            "CAPTIVE_REGISTERED",
+            "CAPTIVE_CHANGED",
+            "PROPOSAL_CHANGED",
+            "TRANSFER_REQUEST_CHANGED",
+            "CONTACT_CREATED",
+            "EXPORT_READY",
+        )
+    ],
 }
 
 # Demo logins created by `manage.py load_demo` (never in production: the command refuses when
