@@ -23,6 +23,7 @@ from tests.partners.api.query_counts import (
     add_state,
     add_transfer,
     add_version,
+    add_webhook,
     add_wish,
     detail_counts,
     list_counts,
@@ -45,6 +46,7 @@ LISTS: dict[str, Pinned] = {
     "diplomatic-contact-list": Pinned(add_contact, 14),
     "transfer-request-list": Pinned(add_transfer, 13),
     "export-job-list": Pinned(add_export, 10),
+    "webhook-endpoint-list": Pinned(add_webhook, 10),
 }
 DETAILS: dict[str, Pinned] = {
     "captive-detail": Pinned(add_captive, 13),
@@ -55,12 +57,14 @@ DETAILS: dict[str, Pinned] = {
     "diplomatic-contact-detail": Pinned(add_contact, 13),
     "transfer-request-detail": Pinned(add_transfer, 12),
     "export-job-detail": Pinned(add_export, 9),
+    "webhook-endpoint-detail": Pinned(add_webhook, 9),
 }
 # Reads that are neither a list nor a detail, and where their costs are checked.
 OTHER_READS = {
     "captive-export": "a streamed file: tests/reports/test_api_exports.py",
     "statistics": "one aggregate answer: tests/reports/test_statistics_api.py",
     "export-job-download": "a stored file: tests/reports/test_export_jobs.py",
+    "webhook-endpoint-deliveries": "its 100 most recent, one query: tests/webhooks/test_api.py",
 }
 
 
@@ -94,8 +98,9 @@ def test_every_list_and_detail_in_the_schema_has_a_pinned_count(client):
 
 def _route(path: str) -> str:
     """The URL name of a path of the schema, its parameters filled in with a number (an id) or,
-    where the route wants letters (a state's code), with letters."""
-    for value in ["1", "AAA"]:
+    where the route wants letters (a state's code), with letters, or a UUID (a webhook
+    endpoint's id)."""
+    for value in ["1", "AAA", "00000000-0000-0000-0000-000000000001"]:
         try:
             return resolve(re.sub(r"\{[^}]+\}", value, path)).url_name
         except Resolver404:
