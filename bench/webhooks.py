@@ -209,6 +209,7 @@ BLOCK = 10  # rounds per side before the sides swap
 POOL = 40  # captives per side of the write benchmark
 CHANGED = 50  # captives the runs' changes go round
 WORKERS = 2
+ENDPOINT_NAMES = ("UKR", "PRK", "ICRC")  # whose each run's endpoints are, in order (subscribe)
 DELIVERY_TIMEOUT = 180.0  # seconds a run waits for its deliveries
 # Run 3 counts as not held back if its good endpoints finish within this of run 2's time.
 HELD_BACK_TOLERANCE = (1.25, 2.0)  # × run 2, + seconds
@@ -361,9 +362,8 @@ def world_make() -> World:
 
 def subscribe(world: World, urls: list[str]) -> list[tuple[WebhookEndpoint, str]]:
     """An endpoint of each partner (UKR, PRK, ICRC in turn) at each URL; with its secret."""
-    codes = ["UKR", "PRK", "ICRC"]
     return [
-        webhook_subscribe(acting_user=None, partner=world.partners[codes[n % 3]], url=url)
+        webhook_subscribe(acting_user=None, partner=world.partners[ENDPOINT_NAMES[n % 3]], url=url)
         for n, url in enumerate(urls)
     ]
 
@@ -627,8 +627,9 @@ def worker_env() -> dict[str, str]:
 
 
 @contextmanager
-def workers(folder: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Two `manage.py db_worker` with the production options, up (their log says so)."""
+def workers(folder: Path) -> Iterator[float]:
+    """Two `manage.py db_worker` with the production options, up (their log says so); yields
+    the time (time.time()) both said so."""
     started: list[subprocess.Popen[bytes]] = []
     logs = [folder / f"worker-{n}.log" for n in range(WORKERS)]
     try:
@@ -654,8 +655,9 @@ def workers(folder: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
             if time.monotonic() > deadline:
                 sys.exit("the workers did not start within 60 s")
             time.sleep(0.1)
+        up = time.time()
         time.sleep(1.2)  # their random start-up delay (< 1 s)
-        yield started
+        yield up
     finally:
         for worker in started:
             if worker.poll() is None:
@@ -714,8 +716,7 @@ def delivery_run(world: World, changes: int, *, failing: bool, tag: str) -> dict
 
         if OPTIONS.changes_first:
             make_changes()
-        with workers(Path(folder)):
-            workers_up = time.time()
+        with workers(Path(folder)) as workers_up:
             if not OPTIONS.changes_first:
                 make_changes()
             deadline = time.monotonic() + DELIVERY_TIMEOUT
@@ -754,6 +755,16 @@ def delivery_run(world: World, changes: int, *, failing: bool, tag: str) -> dict
         if failing
         else 0,
         "checks": checks,
+        # Each endpoint's first and last request, in seconds from the first commit.
+        "timeline": [
+            (
+                status,
+                min((q.at for q in r.requests), default=float("nan")) - produced["first_commit"],
+                max((q.at for q in r.requests), default=float("nan")) - produced["first_commit"],
+            )
+            for r, status in zip(receivers, statuses, strict=True)
+        ],
+        "workers_up": workers_up - produced["first_commit"],
     }
 
 
@@ -983,6 +994,14 @@ def _run_print(run: dict[str, Any], expected: int) -> None:
             f"   from the workers up to the last delivery: {run['after_workers_up']:.1f} s "
             f"({checks['count'] / run['after_workers_up']:.0f} deliveries/s)"
         )
+    print(
+        f"   each endpoint's first and last request, from the first commit (workers up at "
+        f"{run['workers_up']:+.1f} s): "
+        + "; ".join(
+            f"{ENDPOINT_NAMES[n]} ({status}) {first:.1f}–{last:.1f} s"
+            for n, (status, first, last) in enumerate(run["timeline"])
+        )
+    )
     print(
         f"   received {checks['count']:,} of {expected:,} (good endpoints); verified "
         f"(standardwebhooks): {_yes(checks['verified'])}; webhook-ids unique per endpoint: "
