@@ -39,7 +39,8 @@ test: $(VENV)/.installed-dev
 # Benchmarks: figures against their targets and baselines, not tests. They fill the database at
 # DATABASE_URL with fictional records, so it must be one of your own (PostgreSQL for the export
 # benchmark's COPY baseline). BENCH_CAPTIVES sets the export benchmark's size, BENCH_IMPORT_ROWS
-# the import benchmark's list.
+# the import benchmark's list. The webhooks benchmark makes a database of its own beside it (its
+# name + `_webhooks`), with real workers and receivers on 127.0.0.1, and drops it at the end.
 BENCH_CAPTIVES ?= 100000
 BENCH_IMPORT_ROWS ?= 10000
 bench: $(VENV)/.installed-dev

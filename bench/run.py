@@ -27,6 +27,7 @@ SCRIPTS = [
     ["imports.py", os.environ.get("BENCH_IMPORT_ROWS", "10000")],
     ["load.py"],
     ["casework.py"],
+    ["webhooks.py"],
     ["documents.py"],
     ["exports.py", os.environ.get("BENCH_CAPTIVES", "100000")],
     ["integrity.py"],
