@@ -16,6 +16,7 @@ with the same `webhook-id`, for the receiver to drop.
 from datetime import datetime
 from time import monotonic
 
+from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -25,7 +26,7 @@ from webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from webhooks.services import webhook_attempt_record, webhook_sender_done
 
 # How long one sender job goes on before it hands over (other endpoints wait for a worker).
-SENDER_SECONDS = 30.0
+SENDER_SECONDS = 10.0
 
 
 def signature_headers(
@@ -60,21 +61,27 @@ def deliver_once(endpoint: WebhookEndpoint, delivery: WebhookDelivery, *, worker
 
 
 def next_due(endpoint: WebhookEndpoint) -> WebhookDelivery | None:
-    """The endpoint's oldest pending notification, if the endpoint may be sent to now."""
-    endpoint.refresh_from_db()
+    """The endpoint's oldest pending notification, if the endpoint may be sent to now (enabled,
+    not paused, its partner not revoked), with the endpoint as it is now (its URL, its secrets):
+    one query."""
     now = timezone.now()
-    if endpoint.disabled_at is not None or endpoint.partner.revoked_at is not None:
-        return None
-    if endpoint.paused_until is not None and endpoint.paused_until > now:
-        return None
-    return endpoint.deliveries.filter(state=DeliveryState.PENDING).order_by("id").first()
+    return (
+        WebhookDelivery.objects.filter(
+            Q(endpoint__paused_until__isnull=True) | Q(endpoint__paused_until__lte=now),
+            endpoint_id=endpoint.pk,
+            state=DeliveryState.PENDING,
+            endpoint__disabled_at__isnull=True,
+            endpoint__partner__revoked_at__isnull=True,
+        )
+        .select_related("endpoint")
+        .order_by("id")
+        .first()
+    )
 
 
 def endpoint_send(run: JobRun) -> None:
     """The job handler (see the module)."""
-    endpoint = (
-        WebhookEndpoint.objects.select_related("partner").filter(sender_id=run.job.pk).first()
-    )
+    endpoint = WebhookEndpoint.objects.filter(sender_id=run.job.pk).first()
     if endpoint is None:
         return
     started = monotonic()
@@ -83,7 +90,7 @@ def endpoint_send(run: JobRun) -> None:
         delivery = next_due(endpoint)
         if delivery is None:
             break
-        went_on = deliver_once(endpoint, delivery, worker=run.job.worker_id)
+        went_on = deliver_once(delivery.endpoint, delivery, worker=run.job.worker_id)
         sent += 1
         run.heartbeat(progress=sent)
         if not went_on:
@@ -97,6 +104,6 @@ def endpoint_deliver_due(endpoint: WebhookEndpoint) -> int:
     attempts = 0
     while (delivery := next_due(endpoint)) is not None:
         attempts += 1
-        if not deliver_once(endpoint, delivery):
+        if not deliver_once(delivery.endpoint, delivery):
             break
     return attempts

@@ -314,7 +314,7 @@ def webhook_attempt_record(
     (honouring Retry-After), its endpoint paused meanwhile; or, on a 410 or when the schedule is
     spent, its endpoint disabled. Returns whether the sender may go on to the next."""
     locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-    endpoint = _lock(locked.endpoint)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=locked.endpoint_id)
     now = timezone.now()
     locked.attempts += 1
     WebhookAttempt.objects.create(
@@ -340,7 +340,8 @@ def webhook_attempt_record(
         locked.state = DeliveryState.DELIVERED
         locked.delivered_at = now
         locked.save(update_fields=[*fields, "state", "delivered_at"])
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(paused_until=None)
+        if endpoint.paused_until is not None:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(paused_until=None)
         return True
     if answer.status == 410:
         locked.save(update_fields=fields)
