@@ -40,6 +40,9 @@ OBJECT_NAMES: dict[str, Promise] = {
     "reports.exportrecord": pgettext_lazy("object of a verb", "export record"),
     "reports.generateddocument": pgettext_lazy("object of a verb", "generated document"),
     "states.state": pgettext_lazy("object of a verb", "state"),
+    "webhooks.webhookendpoint": pgettext_lazy("object of a verb", "webhook endpoint"),
+    "webhooks.webhookdelivery": pgettext_lazy("object of a verb", "webhook delivery"),
+    "webhooks.webhookattempt": pgettext_lazy("object of a verb", "delivery attempt"),
 }
 
 

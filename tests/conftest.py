@@ -127,6 +127,10 @@ def one_of_each(states: dict[str, Any]) -> Any:
         level=DisclosureLevel.CASE,
         reason="Tracing request",
     )
+    from webhooks.services import webhook_subscribe
+
+    # A public address, given as a number (nothing resolves here, and nothing is sent to it).
+    webhook_subscribe(acting_user=None, partner=partner, url="https://93.184.215.14/hook")
     from imports.services import import_upload
 
     import_upload(

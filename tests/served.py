@@ -363,6 +363,13 @@ def database_copy(django_db_blocker: Any, base: Path) -> Iterator[dict[str, str]
         autocommit=True,
     )
     admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+    # A template may have no other session: an earlier test's thread (a live server's, a
+    # receiver's) may have left one open and idle. It is of no use to anyone now.
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()",
+        [source],
+    )
     admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
     env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
     env.update(

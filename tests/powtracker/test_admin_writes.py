@@ -106,6 +106,17 @@ ADD: dict[str, Any] = {
         "level": "case",
         "reason": "Tracing request",
     },
+    "webhooks.webhookendpoint": lambda d: {
+        "partner": _pk(
+            Partner.objects.first()
+            or partner_create(
+                acting_user=None, name="ICRC", kind="tracing_agency", scopes=["cases:read"]
+            )[0]
+        ),
+        # A public address, as a number: nothing resolves here, and nothing is sent to it.
+        "url": "https://93.184.215.14/hook",
+        "event_type_list": "captive.changed",
+    },
 }
 CHANGE: dict[str, tuple[str, str] | None] = {
     "cases.captive": ("rank", "Sergeant"),
@@ -122,6 +133,7 @@ CHANGE: dict[str, tuple[str, str] | None] = {
     "partners.partner": ("default_level", "case"),
     "partners.caseshare": ("void_with_reason", "No longer needed"),
     "imports.importbatch": None,
+    "webhooks.webhookendpoint": ("description", "The ministry's receiver"),
 }
 
 

@@ -19,6 +19,7 @@ DECLARING = [
     "reports.choices",
     "states.choices",
     "partners.signin",
+    "webhooks.choices",
 ]
 # The services, and the core modules that refuse on their behalf.
 SERVICES = [
@@ -30,6 +31,7 @@ SERVICES = [
     "states.services",
     "partners.signin",
     "powtracker.history",
+    "webhooks.services",
 ]
 
 
