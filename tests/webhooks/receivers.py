@@ -7,7 +7,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +26,11 @@ class Received:
     headers: list[tuple[str, str]]
     body: bytes
 
+    @property
+    def fields(self) -> dict[str, str]:
+        """The headers by lower-case name (as `standardwebhooks` reads them)."""
+        return {name.lower(): value for name, value in self.headers}
+
 
 @dataclass
 class Reply:
@@ -40,7 +45,9 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], family: int, reply: Reply):
+    def __init__(
+        self, address: tuple[str, int], family: int, reply: Reply | Callable[[Received], Reply]
+    ):
         self.address_family = family
         self.reply = reply
         self.received: list[Received] = []
@@ -58,8 +65,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.received.append(Received(self.path, list(self.headers.items()), body))
+        received = Received(self.path, list(self.headers.items()), body)
+        self.server.received.append(received)
         reply = self.server.reply
+        if callable(reply):
+            reply = reply(received)
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
@@ -76,10 +86,11 @@ class _Handler(BaseHTTPRequestHandler):
 def receiver(
     host: str = "127.0.0.1",
     port: int = 0,
-    reply: Reply | None = None,
+    reply: Reply | Callable[[Received], Reply] | None = None,
     tls: ssl.SSLContext | None = None,
 ) -> Iterator[_Server]:
-    """An HTTP server (HTTPS with `tls`) on a loopback address, serving in a thread."""
+    """An HTTP server (HTTPS with `tls`) on a loopback address, serving in a thread; `reply`
+    is the answer to every request, or a function choosing each one."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     server = _Server((host, port), family, reply or Reply())
     if tls is not None:

@@ -55,7 +55,7 @@ def test_a_supervisor_subscribes_a_partner_and_rotates_its_secret(world, client,
         endpoint_deliver_due(endpoint)
     (received,) = receiver.requests
     for key in (secret, new_secret):
-        assert Webhook(key).verify(received.body, received.headers)["type"] == "captive.changed"
+        assert Webhook(key).verify(received.body, received.fields)["type"] == "captive.changed"
 
 
 def test_a_supervisor_reads_the_attempts_and_delivers_again(world, client, supervisor):
@@ -77,7 +77,7 @@ def test_a_supervisor_reads_the_attempts_and_delivers_again(world, client, super
         receiver.answer = lambda r: (204, {})
         endpoint_deliver_due(endpoint)
     assert len(receiver.requests) == 2
-    assert receiver.requests[0].headers["webhook-id"] == receiver.requests[1].headers["webhook-id"]
+    assert receiver.requests[0].fields["webhook-id"] == receiver.requests[1].fields["webhook-id"]
     delivery.refresh_from_db()
     assert delivery.state == "delivered" and delivery.redeliveries.get().asked_by == supervisor
 

@@ -39,11 +39,11 @@ def test_a_partner_subscribes_and_its_receiver_verifies_what_it_is_sent(world):
         captive_update(acting_user=None, captive=world["first"], rank="Sergeant")
         endpoint_deliver_due(endpoint)
     (received,) = receiver.requests
-    event = Webhook(body["secret"]).verify(received.body, received.headers)
+    event = Webhook(body["secret"]).verify(received.body, received.fields)
     assert event["type"] == "captive.changed"
     deliveries = ukr.get(f"{BASE}{body['id']}/deliveries/").json()["results"]
     assert [(d["id"], d["state"], d["last_status"]) for d in deliveries] == [
-        (received.headers["webhook-id"], "delivered", 204)
+        (received.fields["webhook-id"], "delivered", 204)
     ]
     assert deliveries[0]["payload"] == event
 

@@ -46,7 +46,7 @@ def test_a_failed_attempt_waits_its_turn_on_the_schedule_and_holds_the_ones_afte
         first.refresh_from_db()
         with freeze_time(first.next_attempt_at + timedelta(seconds=1)):
             assert endpoint_deliver_due(endpoint) == 2
-    ids = [r.headers["webhook-id"] for r in receiver.requests]
+    ids = [r.fields["webhook-id"] for r in receiver.requests]
     assert ids[0] == ids[1] == ids[2] != ids[3]
     assert list(
         WebhookDelivery.objects.filter(endpoint=endpoint)
@@ -102,9 +102,9 @@ def test_a_redelivery_sends_the_same_notification_again(world, supervisor):
         webhook_redeliver(acting_user=supervisor, delivery=delivery)
         endpoint_deliver_due(endpoint)
     first, again = receiver.requests
-    assert first.headers["webhook-id"] == again.headers["webhook-id"]
+    assert first.fields["webhook-id"] == again.fields["webhook-id"]
     assert first.body == again.body
-    assert Webhook(secret).verify(again.body, again.headers)["type"] == "captive.changed"
+    assert Webhook(secret).verify(again.body, again.fields)["type"] == "captive.changed"
     assert delivery.redeliveries.get().asked_by == supervisor
 
 
@@ -128,15 +128,15 @@ def test_a_rotated_secret_signs_beside_the_new_one_until_its_overlap_ends(world,
         endpoint_deliver_due(endpoint)
         (during,) = receiver.requests
         # During the overlap, a receiver holding either secret verifies it.
-        assert len(during.headers["webhook-signature"].split()) == 2
-        assert Webhook(new).verify(during.body, during.headers)
-        assert Webhook(old).verify(during.body, during.headers)
+        assert len(during.fields["webhook-signature"].split()) == 2
+        assert Webhook(new).verify(during.body, during.fields)
+        assert Webhook(old).verify(during.body, during.fields)
         with freeze_time(timezone.now() + timedelta(hours=2, minutes=1)):
             change(world["first"], 2)
             endpoint_deliver_due(endpoint)
             after = receiver.requests[1]
             # After it, only the new one signs.
-            assert len(after.headers["webhook-signature"].split()) == 1
-            assert Webhook(new).verify(after.body, after.headers)
+            assert len(after.fields["webhook-signature"].split()) == 1
+            assert Webhook(new).verify(after.body, after.fields)
             with pytest.raises(WebhookVerificationError):
-                Webhook(old).verify(after.body, after.headers)
+                Webhook(old).verify(after.body, after.fields)

@@ -56,8 +56,8 @@ def test_a_custody_event_reaches_the_partner_signed_and_names_the_version_it_the
         assert endpoint_deliver_due(endpoint) == 1
 
     (received,) = receiver.requests
-    assert set(received.headers) >= {"webhook-id", "webhook-timestamp", "webhook-signature"}
-    event = Webhook(secret).verify(received.body, received.headers)
+    assert set(received.fields) >= {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    event = Webhook(secret).verify(received.body, received.fields)
     assert event["type"] == "captive.changed"
     assert set(event) == {"type", "timestamp", "data"}
     assert set(event["data"]) == {"id", "url", "version"}
@@ -69,7 +69,7 @@ def test_a_custody_event_reaches_the_partner_signed_and_names_the_version_it_the
     assert read["ETag"] == event["data"]["version"]
     assert read.json()["updated_at"] == event["timestamp"]
     # Delivered once, and recorded.
-    delivery = WebhookDelivery.objects.get(message_id=received.headers["webhook-id"])
+    delivery = WebhookDelivery.objects.get(message_id=received.fields["webhook-id"])
     assert delivery.state == DeliveryState.DELIVERED
     assert delivery.attempt_records.get().status == 204
 

@@ -92,7 +92,7 @@ def change(env: dict[str, str], count: int) -> None:
 
 def events(receiver: Receiver, secret: str) -> list[dict[str, Any]]:
     """Every request verified with standardwebhooks, parsed."""
-    return [Webhook(secret).verify(r.body, r.headers) for r in receiver.requests]
+    return [Webhook(secret).verify(r.body, r.fields) for r in receiver.requests]
 
 
 def test_a_change_reaches_the_receiver_within_seconds_in_order_verified(
@@ -117,7 +117,7 @@ def test_a_change_reaches_the_receiver_within_seconds_in_order_verified(
     for captive_id in world["captives"]:
         times = [e["timestamp"] for e in told if e["data"]["id"] == captive_id]
         assert times == sorted(times) and len(set(times)) == len(times) == 5
-    assert len({r.headers["webhook-id"] for r in receiver.requests}) == 15
+    assert len({r.fields["webhook-id"] for r in receiver.requests}) == 15
     assert took < 15, took
 
 
@@ -149,7 +149,7 @@ def test_a_worker_killed_mid_send_delivers_again_with_the_same_webhook_id(
             time.sleep(1)
         finally:
             stop(second)
-    ids = [r.headers["webhook-id"] for r in receiver.requests]
+    ids = [r.fields["webhook-id"] for r in receiver.requests]
     assert len(ids) == 2 and ids[0] == ids[1], ids
     assert [e["type"] for e in events(receiver, world["endpoints"][0]["secret"])] == [
         "captive.registered"
@@ -183,7 +183,7 @@ def test_a_failing_receiver_holds_back_only_itself(
             for worker in workers:
                 stop(worker)
     assert len(failing.requests) == 2
-    assert failing.requests[0].headers["webhook-id"] == failing.requests[1].headers["webhook-id"]
+    assert failing.requests[0].fields["webhook-id"] == failing.requests[1].fields["webhook-id"]
     for receiver, endpoint in zip(good, world["endpoints"][1:], strict=True):
         assert len(events(receiver, endpoint["secret"])) == 12
     pending = shell(

@@ -249,7 +249,7 @@ def delivered(endpoint: Any, receiver: Receiver) -> list[Any]:
     received = [
         (
             r.path,
-            sorted((k, v) for k, v in r.headers.items() if k not in PER_MESSAGE),
+            sorted((k, v) for k, v in r.fields.items() if k not in PER_MESSAGE),
             r.body,
         )
         for r in receiver.requests
