@@ -33,6 +33,7 @@ class ErrorCode(models.TextChoices):
     POWER_ALREADY_RECORDED = "power_already_recorded", _("Another state already holds this role")
     WORKBOOK_TOO_COSTLY = "workbook_too_costly", _("The workbook would cost too much to read")
     WEBHOOK_URL_REFUSED = "webhook_url_refused", _("This address may not receive webhooks")
+    ROTATION_IN_PROGRESS = "rotation_in_progress", _("A secret's rotation is under way")
 
 
 class RuleError(ValidationError):

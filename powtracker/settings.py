@@ -421,13 +421,10 @@ PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=15.0)
 # The waits after each failed attempt (seconds), after the first, immediate one: Standard
 # Webhooks' schedule, about three days in all. When the last fails, the endpoint is disabled.
-WEBHOOK_RETRY_SCHEDULE = [
-    int(seconds)
-    for seconds in env.list(
-        "WEBHOOK_RETRY_SCHEDULE",
-        default=["5", "300", "1800", "7200", "18000", "36000", "50400", "72000", "86400"],
-    )
-]
+_SCHEDULE = ["5", "300", "1800", "7200", "18000", "36000", "50400", "72000", "86400"]
+# (Empty, as an environment file may leave it: the default.)
+_schedule = [w for w in env.list("WEBHOOK_RETRY_SCHEDULE", default=_SCHEDULE) if w.strip()]
+_schedule = _schedule or _SCHEDULE
 # How long the secret a rotation replaces stays valid (both signatures are sent meanwhile).
 WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
 # For tests and closed networks only (`check --deploy` warns): deliver to private, loopback and
@@ -436,6 +433,19 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", defa
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
 # Certificate authorities trusted for https deliveries, besides the system's (a PEM file).
 WEBHOOK_CA_FILE = env.str("WEBHOOK_CA_FILE", default="")
+# Refused at start, in words, rather than failing every delivery later.
+if not 0 < WEBHOOK_TIMEOUT_SECONDS <= 300:
+    raise ImproperlyConfigured("WEBHOOK_TIMEOUT_SECONDS must be more than 0 and at most 300.")
+if not _schedule or not all(str(wait).strip().isdigit() for wait in _schedule):
+    raise ImproperlyConfigured(
+        "WEBHOOK_RETRY_SCHEDULE must list whole seconds, comma-separated (5,300,1800,...), "
+        f"not {','.join(_schedule)!r}."
+    )
+WEBHOOK_RETRY_SCHEDULE = [int(str(wait).strip()) for wait in _schedule]
+if not 0 <= WEBHOOK_SECRET_OVERLAP_HOURS <= 168:
+    raise ImproperlyConfigured("WEBHOOK_SECRET_OVERLAP_HOURS must be from 0 to 168.")
+if WEBHOOK_CA_FILE and not Path(WEBHOOK_CA_FILE).is_file():
+    raise ImproperlyConfigured(f"WEBHOOK_CA_FILE names no file: {WEBHOOK_CA_FILE!r}.")
 
 # --- importing lists -------------------------------------------------------------------------
 

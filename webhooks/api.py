@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from partners.disclosure import viewer_for
 from powtracker.api.errors import APIError
+from powtracker.api.serializers import StrictInputSerializer
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
 from webhooks.services import (
     webhook_endpoint_change,
@@ -78,7 +79,15 @@ class CreatedSerializer(EndpointSerializer):
         fields = [*EndpointSerializer.Meta.fields, "secret"]
 
 
-class RotateSerializer(serializers.Serializer):
+class EndpointInputSerializer(StrictInputSerializer, EndpointSerializer):
+    """What a partner may send: the URL, event types, description and `enabled`; any other
+    field is refused (`unknown_field`)."""
+
+    class Meta(EndpointSerializer.Meta):
+        fields = ["url", "event_types", "description", "enabled"]
+
+
+class RotateSerializer(StrictInputSerializer):
     overlap_hours = serializers.IntegerField(
         required=False,
         min_value=0,
@@ -134,9 +143,19 @@ class WebhookEndpointViewSet(
     lookup_value_regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     http_method_names = ["get", "post", "patch", "options"]
     scope_area = "webhooks"
+    # Every action, and none (a method this door does not take answers 405, not 403).
     required_scopes = {
         name: SCOPE
-        for name in ("list", "retrieve", "create", "partial_update", "rotate_secret", "deliveries")
+        for name in (
+            "list",
+            "retrieve",
+            "create",
+            "partial_update",
+            "rotate_secret",
+            "deliveries",
+            "update",
+            None,
+        )
     }
 
     def _partner(self) -> Any:
@@ -155,7 +174,7 @@ class WebhookEndpointViewSet(
         return WebhookEndpoint.objects.filter(partner=self._partner()).select_related("partner")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = EndpointSerializer(data=request.data)
+        serializer = EndpointInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         endpoint, secret = webhook_subscribe(
@@ -165,13 +184,17 @@ class WebhookEndpointViewSet(
             event_types=data.get("event_types", []),
             description=data.get("description", ""),
         )
+        if data.get("enabled") is False:
+            endpoint = webhook_endpoint_change(
+                acting_user=request.user, endpoint=endpoint, enabled=False
+            )
         endpoint.secret = secret
         body = CreatedSerializer(endpoint).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         endpoint = self.get_object()
-        serializer = EndpointSerializer(endpoint, data=request.data, partial=True)
+        serializer = EndpointInputSerializer(endpoint, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         changed = webhook_endpoint_change(

@@ -75,6 +75,23 @@ def _manage_check(acting_user: Any, partner: Partner, step: Step) -> None:
     step_require(acting_user, step)
 
 
+def _endpoint_limit_check(partner: Partner, *, besides: WebhookEndpoint | None = None) -> None:
+    """Refuse one more endpoint receiving notifications (an active one, or one disabled only
+    because its receiver failed, which still has them written) past the partner's limit:
+    subscribing, and enabling one again, both ask."""
+    receiving = WebhookEndpoint.objects.filter(
+        Q(disabled_at__isnull=True) | Q(disabled_reason=DisabledReason.FAILING), partner=partner
+    )
+    if besides is not None:
+        receiving = receiving.exclude(pk=besides.pk)
+    if receiving.count() >= MAX_ENDPOINTS_PER_PARTNER:
+        raise RuleError(
+            ErrorCode.INVALID,
+            _("A partner may have at most %(count)s active webhook endpoints."),
+            {"count": MAX_ENDPOINTS_PER_PARTNER},
+        )
+
+
 def _lock(endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return (
         WebhookEndpoint.objects.select_for_update(of=("self",))
@@ -98,15 +115,7 @@ def webhook_subscribe(
     if not partner.is_active:
         raise RuleError(ErrorCode.PERMISSION_DENIED, _("This partner was revoked."))
     url_check(url)
-    if (
-        WebhookEndpoint.objects.filter(partner=partner, disabled_at__isnull=True).count()
-        >= MAX_ENDPOINTS_PER_PARTNER
-    ):
-        raise RuleError(
-            ErrorCode.INVALID,
-            _("A partner may have at most %(count)s active webhook endpoints."),
-            {"count": MAX_ENDPOINTS_PER_PARTNER},
-        )
+    _endpoint_limit_check(partner)
     endpoint = WebhookEndpoint(
         partner=partner,
         url=url,
@@ -157,6 +166,8 @@ def webhook_endpoint_change(
                 ErrorCode.PERMISSION_DENIED,
                 _("The bureau disabled this endpoint; only the bureau may enable it again."),
             )
+        Partner.objects.select_for_update().get(pk=locked.partner_id)
+        _endpoint_limit_check(locked.partner, besides=locked)
         locked.disabled_at = None
         locked.disabled_reason = ""
         fields += ["disabled_at", "disabled_reason"]
@@ -200,6 +211,17 @@ def webhook_secret_rotate(
         )
     locked = _lock(endpoint)
     now = timezone.now()
+    if locked.previous_secret_until is not None and locked.previous_secret_until > now:
+        # A second rotation would end the first one's overlap at once: a receiver still holding
+        # the oldest secret (or a client that retried, or a double submit) would stop verifying.
+        raise RuleError(
+            ErrorCode.ROTATION_IN_PROGRESS,
+            _(
+                "The secret was rotated already; the one it replaced is valid until "
+                "%(until)s. Rotate again after that, or put the newest secret in the receiver."
+            ),
+            {"until": locked.previous_secret_until.strftime("%Y-%m-%d %H:%M UTC")},
+        )
     locked.previous_secret = locked.secret if hours else ""
     locked.previous_secret_until = now + timedelta(hours=hours) if hours else None
     locked.secret = secret_new()

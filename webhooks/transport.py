@@ -108,7 +108,27 @@ def url_check(url: str) -> None:
     try:
         _target(url, time.monotonic() + float(settings.WEBHOOK_TIMEOUT_SECONDS))
     except _Refusal as refusal:
-        raise RuleError(ErrorCode.WEBHOOK_URL_REFUSED, refusal.message) from None
+        raise RuleError(ErrorCode.WEBHOOK_URL_REFUSED, _partner_message(url, refusal)) from None
+
+
+def _partner_message(url: str, refusal: _Refusal) -> str:
+    """What the subscriber is told: for a name that resolves to a refused address, or does not
+    resolve, only that (which address, or the resolver's words, would map this server's own
+    network for whoever subscribes); an attempt's record keeps the details for supervisors."""
+    hostname = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(hostname.strip("[]"))
+        literal = True
+    except ValueError:
+        literal = False
+    if refusal.code == ADDRESS_REFUSED and not literal:
+        return _(
+            "%(host)s does not resolve to public addresses only: webhooks go only to public "
+            "addresses."
+        ) % {"host": hostname}
+    if refusal.code in (DNS_FAILED, TIMEOUT):
+        return _("%(host)s could not be resolved.") % {"host": hostname}
+    return refusal.message
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:

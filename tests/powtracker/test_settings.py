@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 # What the test run sets for itself and a deployment would not.
 STRIPPED = {"SECRET_KEY", "DEBUG", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE", "ALLOWED_HOSTS"}
@@ -93,3 +95,20 @@ def test_a_mistyped_proxy_or_rate_stops_the_start_instead_of_failing_every_reque
     )
     assert rate.returncode != 0
     assert "API_RATE must read like 600/minute, not '5/fortnight'" in rate.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("WEBHOOK_TIMEOUT_SECONDS", "0", "WEBHOOK_TIMEOUT_SECONDS must be more than 0"),
+        ("WEBHOOK_TIMEOUT_SECONDS", "-3", "WEBHOOK_TIMEOUT_SECONDS must be more than 0"),
+        ("WEBHOOK_RETRY_SCHEDULE", "abc", "WEBHOOK_RETRY_SCHEDULE must list whole seconds"),
+        ("WEBHOOK_RETRY_SCHEDULE", "5,-1", "WEBHOOK_RETRY_SCHEDULE must list whole seconds"),
+        ("WEBHOOK_SECRET_OVERLAP_HOURS", "500", "WEBHOOK_SECRET_OVERLAP_HOURS must be from 0"),
+        ("WEBHOOK_CA_FILE", "/nonexistent.pem", "WEBHOOK_CA_FILE names no file"),
+    ],
+)
+def test_a_webhook_setting_that_would_fail_every_delivery_stops_the_start(variable, value, said):
+    started = manage("check", **{variable: value})
+    assert started.returncode != 0
+    assert said in started.stderr

@@ -127,3 +127,47 @@ def test_a_partner_may_hold_ten_active_endpoints(world):
         assert create(ukr, f"http://127.0.0.1:9/{n}").status_code == 201
     eleventh = create(ukr, "http://127.0.0.1:9/eleven")
     assert eleventh.status_code == 400 and eleventh.json()["error"]["code"] == "invalid"
+
+
+@pytest.mark.parametrize("field", ["secret", "partner", "id", "disabled_reason", "bogus"])
+def test_a_field_it_may_not_send_is_refused(world, field):
+    answer = create(world["apis"]["UKR"], "http://127.0.0.1:9/hook", **{field: "x"})
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "unknown_field"
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_an_endpoint_made_disabled_starts_disabled(world):
+    body = create(world["apis"]["UKR"], "http://127.0.0.1:9/hook", enabled=False).json()
+    assert (body["enabled"], body["disabled_reason"]) == (False, "partner")
+
+
+def test_disabling_and_enabling_does_not_pass_the_limit(world):
+    ukr = world["apis"]["UKR"]
+    ids = [create(ukr, f"http://127.0.0.1:9/{n}").json()["id"] for n in range(10)]
+    assert ukr.patch(f"{BASE}{ids[0]}/", {"enabled": False}).status_code == 200
+    assert create(ukr, "http://127.0.0.1:9/eleventh").status_code == 201
+    again = ukr.patch(f"{BASE}{ids[0]}/", {"enabled": True})
+    assert again.status_code == 400 and again.json()["error"]["code"] == "invalid"
+    assert WebhookEndpoint.objects.filter(disabled_at__isnull=True).count() == 10
+
+
+def test_a_second_rotation_within_the_overlap_is_refused(world):
+    ukr = world["apis"]["UKR"]
+    path = f"{BASE}{create(ukr, 'http://127.0.0.1:9/hook').json()['id']}/rotate-secret/"
+    first = ukr.post(path, {"overlap_hours": 24})
+    assert first.status_code == 200
+    second = ukr.post(path, {})
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "rotation_in_progress"
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret == first.json()["secret"] and endpoint.previous_secret
+
+
+@pytest.mark.parametrize("method", ["put", "delete"])
+def test_a_method_it_does_not_take_answers_405(world, method):
+    ukr = world["apis"]["UKR"]
+    path = f"{BASE}{create(ukr, 'http://127.0.0.1:9/hook').json()['id']}/"
+    answer = ukr.put(path, {"url": "x"}) if method == "put" else ukr.delete(path)
+    assert answer.status_code == 405
+    assert WebhookEndpoint.objects.get().disabled_at is None

@@ -16,6 +16,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from django.utils import timezone
+from freezegun import freeze_time
 
 from cases.services import captive_update
 from tests.webhooks.conftest import subscribe
@@ -139,13 +140,15 @@ def test_the_readme_receiver_verifies_and_handles_real_deliveries_once(
         assert post(port, body, signature_headers(endpoint, latest, now)) == 204
         assert len(handled) == 2
 
-        # Rotated with no overlap: the receiver, still holding the old secret, refuses what
-        # only the new one signs, and the notification waits for its next attempt.
-        endpoint, _newer = webhook_secret_rotate(
-            acting_user=supervisor, endpoint=endpoint, overlap_hours=0
-        )
-        captive_update(acting_user=None, captive=pak, rank="Captain")
-        assert endpoint_deliver_due(endpoint) == 1
+        # Once that overlap is over, rotated with none: the receiver, still holding the old
+        # secret, refuses what only the new one signs, and the notification waits for its next
+        # attempt.
+        with freeze_time(timezone.now() + timedelta(hours=1, minutes=1)):
+            endpoint, _newer = webhook_secret_rotate(
+                acting_user=supervisor, endpoint=endpoint, overlap_hours=0
+            )
+            captive_update(acting_user=None, captive=pak, rank="Captain")
+            assert endpoint_deliver_due(endpoint) == 1
         refused = WebhookDelivery.objects.filter(endpoint=endpoint).latest("id")
         assert (refused.state, refused.last_status) == (DeliveryState.PENDING, 400)
         assert len(handled) == 2

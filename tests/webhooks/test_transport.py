@@ -346,7 +346,12 @@ def test_a_non_public_address_is_refused_before_any_connection(
     assert refused.value.code == "webhook_url_refused"
     assert "webhooks go only to public addresses" in refused.value.message
     assert (answer.status, answer.error_code, answer.address) == (None, "address_refused", "")
-    assert answer.error == refused.value.message
+    # The attempt's record (for supervisors) names the address; the subscriber is told as much
+    # only of an address it wrote itself.
+    assert "webhooks go only to public addresses" in answer.error
+    assert ("is not a public address" in refused.value.message) == (
+        "resolves to" not in answer.error
+    )
     assert v4.connections == v6.connections == 0
 
 
@@ -519,3 +524,15 @@ def test_a_body_sent_after_the_headers_is_read_although_the_connection_closes(
     finally:
         listener.close()
     assert {(a.status, a.excerpt, a.error_code) for a in answers} == {(410, b"gone away", "")}
+
+
+def test_a_refused_name_does_not_tell_the_subscriber_what_it_resolves_to(guarded: Any) -> None:
+    """The subscriber learns that the name is refused, not which private address it names (nor
+    the resolver's own words): that would map this server's network."""
+    with pytest.raises(RuleError) as refused:
+        url_check("https://localhost/hook")
+    message = " ".join(refused.value.messages)
+    assert "localhost" in message and "127.0.0.1" not in message and "loopback" not in message
+    with pytest.raises(RuleError) as unknown:
+        url_check("https://no-such-host.invalid/hook")
+    assert " ".join(unknown.value.messages) == "no-such-host.invalid could not be resolved."
