@@ -602,7 +602,7 @@ def sender_cost(endpoints: list[WebhookEndpoint]) -> dict[str, Any]:
     one: list[str] = []
     for query in captured.captured_queries:
         one.append(query["sql"])
-        if query["sql"].startswith('UPDATE "webhooks_webhookendpoint" SET "paused_until"'):
+        if query["sql"] == "COMMIT":
             break
     return {
         "attempts": attempts,

@@ -16,7 +16,6 @@ with the same `webhook-id`, for the receiver to drop.
 from datetime import datetime
 from time import monotonic
 
-from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -61,13 +60,11 @@ def deliver_once(endpoint: WebhookEndpoint, delivery: WebhookDelivery, *, worker
 
 
 def next_due(endpoint: WebhookEndpoint) -> WebhookDelivery | None:
-    """The endpoint's oldest pending notification, if the endpoint may be sent to now (enabled,
-    not paused, its partner not revoked), with the endpoint as it is now (its URL, its secrets):
-    one query."""
-    now = timezone.now()
-    return (
+    """The endpoint's oldest pending notification, if it is due and the endpoint may be sent to
+    (enabled, its partner not revoked), with the endpoint as it is now (its URL, its secrets):
+    one query. While it waits for its next attempt, the ones after it wait too (in order)."""
+    head = (
         WebhookDelivery.objects.filter(
-            Q(endpoint__paused_until__isnull=True) | Q(endpoint__paused_until__lte=now),
             endpoint_id=endpoint.pk,
             state=DeliveryState.PENDING,
             endpoint__disabled_at__isnull=True,
@@ -77,6 +74,9 @@ def next_due(endpoint: WebhookEndpoint) -> WebhookDelivery | None:
         .order_by("id")
         .first()
     )
+    if head is None or head.next_attempt_at is None or head.next_attempt_at > timezone.now():
+        return None
+    return head
 
 
 def endpoint_send(run: JobRun) -> None:

@@ -67,9 +67,6 @@ class WebhookEndpoint(PermanentModel):
         blank=True,
         editable=False,
     )
-    # While its oldest pending notification waits for its next attempt, nothing is sent to it
-    # (its notifications are delivered in order).
-    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True, editable=False)
     # The job sending its deliveries now (queued or running), if any: one at a time, in order.
     sender = models.ForeignKey(
         "jobs.Job",
@@ -81,9 +78,7 @@ class WebhookEndpoint(PermanentModel):
         verbose_name=_("sender job"),
     )
 
-    history = HistoricalRecords(
-        excluded_fields=["secret", "previous_secret", "sender", "paused_until"]
-    )
+    history = HistoricalRecords(excluded_fields=["secret", "previous_secret", "sender"])
 
     class Meta:
         verbose_name = _("webhook endpoint")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -173,7 +173,9 @@ def webhook_endpoint_change(
         fields += ["disabled_at", "disabled_reason"]
         said.append("enabled")
         # Its oldest pending notification is tried again now.
-        WebhookEndpoint.objects.filter(pk=locked.pk).update(paused_until=None)
+        head = _head(locked.pk)
+        if head is not None:
+            WebhookDelivery.objects.filter(pk=head.pk).update(next_attempt_at=timezone.now())
     elif enabled is False and (
         locked.disabled_at is None
         or locked.disabled_reason in (DisabledReason.GONE, DisabledReason.FAILING)
@@ -244,7 +246,6 @@ def webhook_redeliver(*, acting_user: Any, delivery: WebhookDelivery) -> Webhook
     locked.retries_from = locked.attempts
     locked.next_attempt_at = timezone.now()
     locked.save(update_fields=["state", "retries_from", "next_attempt_at"])
-    WebhookEndpoint.objects.filter(pk=locked.endpoint_id).update(paused_until=None)
     WebhookRedelivery.objects.create(delivery=locked, asked_by=acting_user)
     return locked
 
@@ -252,14 +253,28 @@ def webhook_redeliver(*, acting_user: Any, delivery: WebhookDelivery) -> Webhook
 # --- the workers' side ------------------------------------------------------------------------
 
 
+def _head(endpoint_id: int) -> WebhookDelivery | None:
+    """An endpoint's oldest pending notification: the one sent next (in order), whose next
+    attempt's time says whether the endpoint may be sent to now."""
+    return (
+        WebhookDelivery.objects.filter(endpoint_id=endpoint_id, state=DeliveryState.PENDING)
+        .order_by("id")
+        .first()
+    )
+
+
 def endpoints_due(now: Any = None) -> list[int]:
-    """Endpoints with a notification to send now and no sender queued or running."""
+    """Endpoints whose oldest pending notification is due, with no sender queued or running."""
     now = now or timezone.now()
-    pending = WebhookDelivery.objects.filter(endpoint=OuterRef("pk"), state=DeliveryState.PENDING)
+    head_due = Subquery(
+        WebhookDelivery.objects.filter(endpoint=OuterRef("pk"), state=DeliveryState.PENDING)
+        .order_by("id")
+        .values("next_attempt_at")[:1]
+    )
     return list(
-        WebhookEndpoint.objects.filter(
-            Exists(pending),
-            Q(paused_until__isnull=True) | Q(paused_until__lte=now),
+        WebhookEndpoint.objects.annotate(head_due=head_due)
+        .filter(
+            head_due__lte=now,
             disabled_at__isnull=True,
             partner__revoked_at__isnull=True,
         )
@@ -362,8 +377,6 @@ def webhook_attempt_record(
         locked.state = DeliveryState.DELIVERED
         locked.delivered_at = now
         locked.save(update_fields=[*fields, "state", "delivered_at"])
-        if endpoint.paused_until is not None:
-            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(paused_until=None)
         return True
     if answer.status == 410:
         locked.save(update_fields=fields)
@@ -382,7 +395,7 @@ def webhook_attempt_record(
                 "Disabled: every attempt of the retry schedule failed",
             )
         return False
+    # It stays the oldest pending one: its endpoint waits for it (webhooks.delivery.next_due).
     locked.next_attempt_at = now + delay
     locked.save(update_fields=[*fields, "next_attempt_at"])
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(paused_until=locked.next_attempt_at)
     return False

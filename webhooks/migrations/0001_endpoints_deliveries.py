@@ -109,7 +109,6 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('disabled_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='disabled at')),
                 ('disabled_reason', models.CharField(blank=True, choices=[('gone', 'the receiver answered 410 Gone'), ('failing', 'every attempt of the retry schedule failed'), ('partner', 'disabled by the partner'), ('supervisor', 'disabled by a supervisor')], editable=False, max_length=16, verbose_name='why disabled')),
-                ('paused_until', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='paused until')),
                 ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='webhook_endpoints', to='partners.partner', verbose_name='partner')),
                 ('sender', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='jobs.job', verbose_name='sender job')),
             ],
